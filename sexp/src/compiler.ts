@@ -1,0 +1,734 @@
+/**
+ * The compiler: syntax tree -> closures. Each node is compiled once (cached
+ * per node) into a function of (frame, ctx); local variables are resolved to
+ * frame slots at compile time, globals are looked up in `ctx.env` at run time,
+ * static markup is rendered at compile time.
+ */
+import { EvalError, RenderError, withLoc } from "./errors.ts";
+import { getField } from "./data.ts";
+import { renderAttribute, renderChild, renderRawTextChild } from "./html.ts";
+import { HTML_TAGS, RAW_TEXT_ELEMENTS, URL_ATTRIBUTES, VOID_ELEMENTS, isCustomElementName, isValidAttributeName } from "./html-tags.ts";
+import {
+  Component,
+  EvalContext,
+  Frame,
+  Lambda,
+  apply,
+  asSexpError,
+  callComponent,
+  type Code,
+  type KeyParam,
+  type Out,
+  type Params,
+} from "./runtime.ts";
+import { Html, Keyword, Sym, truthy, type ListNode, type Loc, type Node, type Value } from "./types.ts";
+
+/** Forms the compiler handles itself; they cannot be redefined. */
+export const SPECIAL_FORMS = new Set([
+  "quote", "if", "when", "unless", "cond", "and", "or", "let", "lambda", "fn", "define", "do",
+  "defcomp", "defroute", "<>", "raw!",
+]);
+
+/** Top-level forms that define rather than produce output. */
+export const DEFINING_FORMS = new Set(["define", "defcomp", "defroute"]);
+
+export function isDefinition(form: Node): boolean {
+  return form.kind === "list" && form.value[0]?.kind === "sym" && DEFINING_FORMS.has(form.value[0].value);
+}
+
+/** Compile-time scope: the names of one frame's slots. */
+export class Scope {
+  readonly names: string[] = [];
+  constructor(readonly parent: Scope | null) {}
+  add(name: string): number {
+    this.names.push(name);
+    return this.names.length - 1;
+  }
+  /** [levels up, slot] of the innermost binding of `name`, or null for a global. */
+  resolve(name: string): [number, number] | null {
+    let up = 0;
+    for (let s: Scope | null = this; s; s = s.parent, up++) {
+      const i = s.names.lastIndexOf(name);
+      if (i >= 0) return [up, i];
+    }
+    return null;
+  }
+}
+
+const topLevelCode = new WeakMap<Node, Code>();
+
+/** Compile a top-level form (memoized: a cached tree is compiled once). */
+export function compileTop(form: Node): Code {
+  let code = topLevelCode.get(form);
+  if (!code) topLevelCode.set(form, (code = compile(form, null)));
+  return code;
+}
+
+// Codes whose value is known at compile time (literals, static markup).
+const constants = new WeakMap<Code, Value>();
+function constant(v: Value): Code {
+  const c: Code = () => v;
+  constants.set(c, v);
+  return c;
+}
+function isConstant(c: Code): boolean {
+  return constants.has(c);
+}
+const NIL = constant(null);
+
+function fail(message: string, loc: Loc): never {
+  throw new EvalError(message, loc);
+}
+
+export function compile(n: Node, scope: Scope | null): Code {
+  switch (n.kind) {
+    case "str":
+    case "num":
+    case "bool":
+    case "nil":
+      return constant(n.value);
+    case "kw":
+      return constant(Keyword.of(n.value));
+    case "sym":
+      return compileSymbol(n.value, n, scope);
+    case "map":
+      return compileMap(n.value, scope);
+    case "list":
+      return compileList(n, scope);
+  }
+}
+
+function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
+  const at = scope?.resolve(name);
+  if (at) {
+    const [up, i] = at;
+    if (up === 0) return (f) => f!.slots[i]!;
+    if (up === 1) return (f) => f!.parent!.slots[i]!;
+    return (f) => {
+      let fr = f!;
+      for (let k = 0; k < up; k++) fr = fr.parent!;
+      return fr.slots[i]!;
+    };
+  }
+  if (SPECIAL_FORMS.has(name)) fail(`'${name}' is a special form and cannot be used as a value`, loc);
+  return (_f, ctx) => {
+    const v = ctx.env.lookup(name);
+    if (v === undefined) throw new EvalError(`unknown symbol '${name}'`, loc);
+    return v;
+  };
+}
+
+function compileMap(items: Node[], scope: Scope | null): Code {
+  const keys: string[] = [];
+  const vals: Code[] = [];
+  for (let i = 0; i < items.length; i += 2) {
+    keys.push(String(items[i]!.value));
+    vals.push(compile(items[i + 1]!, scope));
+  }
+  const build = (vs: Value[]): Value => {
+    const m = new Map<string, Value>();
+    for (let i = 0; i < keys.length; i++) m.set(keys[i]!, vs[i]!);
+    return m;
+  };
+  return (f, ctx) => {
+    const vs = evalAll(vals, f, ctx);
+    return vs instanceof Promise ? vs.then(build) : build(vs);
+  };
+}
+
+/** Evaluate codes left to right (all start before any is awaited). */
+function evalAll(codes: Code[], f: Frame | null, ctx: EvalContext): Value[] | Promise<Value[]> {
+  const out = new Array<Out>(codes.length);
+  let pending = false;
+  for (let i = 0; i < codes.length; i++) {
+    const v = codes[i]!(f, ctx);
+    if (v instanceof Promise) pending = true;
+    out[i] = v;
+  }
+  return pending ? Promise.all(out) : (out as Value[]);
+}
+
+function compileList(n: ListNode, scope: Scope | null): Code {
+  const items = n.value;
+  if (items.length === 0) return constant(Object.freeze([]) as Value);
+  const head = items[0]!;
+  if (head.kind === "sym") {
+    const name = head.value;
+    switch (name) {
+      case "quote": return compileQuote(n);
+      case "if": return compileIf(n, scope);
+      case "when": return compileWhen(n, scope, true);
+      case "unless": return compileWhen(n, scope, false);
+      case "cond": return compileCond(n, scope);
+      case "and": return compileAndOr(n, scope, true);
+      case "or": return compileAndOr(n, scope, false);
+      case "let": return compileLet(n, scope);
+      case "lambda":
+      case "fn": return compileLambda(n, scope);
+      case "define": return compileDefine(n, scope);
+      case "do": return compileBody(items.slice(1), scope);
+      case "defcomp": return compileDefcomp(n, scope);
+      case "defroute": return compileDefroute(n);
+      case "<>": return compileFragment(n, scope);
+      case "raw!": return compileRaw(n, scope);
+    }
+    if (name.startsWith("~")) return compileComponentCall(name, n, scope);
+    if (HTML_TAGS.has(name)) return compileElement(name, n, scope);
+    if (!scope?.resolve(name) && isCustomElementName(name)) return compileCallOrCustomElement(name, n, scope);
+  } else if (head.kind === "kw") {
+    return compileKeywordAccess(head.value, n, scope);
+  } else if (head.kind !== "list") {
+    fail(`cannot call a ${head.kind === "str" ? "string" : head.kind === "num" ? "number" : head.kind}: a list's first item must name a function, element or component`, head);
+  }
+  return compileCall(n, scope);
+}
+
+function compileCall(n: ListNode, scope: Scope | null): Code {
+  const items = n.value;
+  const head = compile(items[0]!, scope);
+  const args = items.slice(1).map((a) => compile(a, scope));
+  const loc: Loc = n;
+  const nargs = args.length;
+  return (f, ctx) => {
+    const fn = head(f, ctx);
+    const vals = new Array<Out>(nargs);
+    let pending = fn instanceof Promise;
+    for (let i = 0; i < nargs; i++) {
+      const v = args[i]!(f, ctx);
+      if (v instanceof Promise) pending = true;
+      vals[i] = v;
+    }
+    if (!pending) return apply(fn as Value, vals as Value[], ctx, loc);
+    return Promise.all([fn, ...vals]).then((all) => apply(all[0]!, all.slice(1), ctx, loc));
+  };
+}
+
+/** `(my-widget ...)`: a call if a function of that name exists at run time, else a custom element. */
+function compileCallOrCustomElement(name: string, n: ListNode, scope: Scope | null): Code {
+  const call = compileCall(n, scope);
+  let element: Code | null = null;
+  return (f, ctx) => {
+    if (ctx.env.lookup(name) !== undefined) return call(f, ctx);
+    element ??= compileElement(name, n, scope);
+    return element(f, ctx);
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Special forms
+
+function arity(n: ListNode, min: number, max: number, usage: string): void {
+  const got = n.value.length - 1;
+  if (got < min || got > max) fail(`bad ${n.value[0]!.value} form: expected ${usage}`, n);
+}
+
+/** Quoted syntax as data: lists become lists, symbols symbols, maps maps. */
+export function toData(n: Node): Value {
+  switch (n.kind) {
+    case "list": return Object.freeze(n.value.map(toData));
+    case "map": {
+      const m = new Map<string, Value>();
+      for (let i = 0; i < n.value.length; i += 2) m.set(String(n.value[i]!.value), toData(n.value[i + 1]!));
+      return m;
+    }
+    case "sym": return Sym.of(n.value);
+    case "kw": return Keyword.of(n.value);
+    default: return n.value;
+  }
+}
+
+function compileQuote(n: ListNode): Code {
+  arity(n, 1, 1, "(quote form)");
+  return constant(toData(n.value[1]!));
+}
+
+function compileIf(n: ListNode, scope: Scope | null): Code {
+  arity(n, 2, 3, "(if test then [else])");
+  const test = compile(n.value[1]!, scope);
+  const yes = compile(n.value[2]!, scope);
+  const no = n.value[3] ? compile(n.value[3], scope) : NIL;
+  return (f, ctx) => {
+    const t = test(f, ctx);
+    if (t instanceof Promise) return t.then((t) => (truthy(t) ? yes(f, ctx) : no(f, ctx)));
+    return truthy(t) ? yes(f, ctx) : no(f, ctx);
+  };
+}
+
+function compileWhen(n: ListNode, scope: Scope | null, when: boolean): Code {
+  arity(n, 1, Infinity, `(${when ? "when" : "unless"} test body...)`);
+  const test = compile(n.value[1]!, scope);
+  const body = compileBody(n.value.slice(2), scope);
+  return (f, ctx) => {
+    const t = test(f, ctx);
+    if (t instanceof Promise) return t.then((t) => (truthy(t) === when ? body(f, ctx) : null));
+    return truthy(t) === when ? body(f, ctx) : null;
+  };
+}
+
+function compileCond(n: ListNode, scope: Scope | null): Code {
+  const clauses = n.value.slice(1).map((c) => {
+    if (c.kind !== "list" || c.value.length === 0) fail("cond clause must be a list: (test body...)", c);
+    const t = c.value[0]!;
+    const isElse = (t.kind === "sym" && t.value === "else") || (t.kind === "kw" && t.value === "else");
+    // A clause without a body yields its test's value.
+    const body = c.value.length > 1 ? compileBody(c.value.slice(1), scope) : null;
+    return { test: isElse ? constant(true) : compile(t, scope), body };
+  });
+  const run = (i: number, f: Frame | null, ctx: EvalContext): Out => {
+    for (; i < clauses.length; i++) {
+      const c = clauses[i]!;
+      const t = c.test(f, ctx);
+      if (t instanceof Promise) {
+        const next = i + 1;
+        return t.then((t) => (truthy(t) ? (c.body ? c.body(f, ctx) : t) : run(next, f, ctx)));
+      }
+      if (truthy(t)) return c.body ? c.body(f, ctx) : t;
+    }
+    return null;
+  };
+  return (f, ctx) => run(0, f, ctx);
+}
+
+function compileAndOr(n: ListNode, scope: Scope | null, isAnd: boolean): Code {
+  const parts = n.value.slice(1).map((p) => compile(p, scope));
+  if (parts.length === 0) return constant(isAnd);
+  const run = (i: number, f: Frame | null, ctx: EvalContext): Out => {
+    for (; i < parts.length - 1; i++) {
+      const v = parts[i]!(f, ctx);
+      if (v instanceof Promise) {
+        const next = i + 1;
+        return v.then((v) => (truthy(v) === isAnd ? run(next, f, ctx) : v));
+      }
+      if (truthy(v) !== isAnd) return v;
+    }
+    return parts[parts.length - 1]!(f, ctx);
+  };
+  return (f, ctx) => run(0, f, ctx);
+}
+
+function noop(): void {}
+
+function compileLet(n: ListNode, scope: Scope | null): Code {
+  arity(n, 1, Infinity, "(let ((name value) ...) body...)");
+  const bindings = n.value[1]!;
+  if (bindings.kind !== "list") fail("let bindings must be a list: (let ((name value) ...) body...)", bindings);
+  const inner = new Scope(scope);
+  const inits: Code[] = [];
+  for (const b of bindings.value) {
+    if (b.kind !== "list" || b.value.length !== 2 || b.value[0]!.kind !== "sym") {
+      fail("each let binding must be (name value)", b);
+    }
+    // Sequential: a binding's value sees the bindings before it, not itself.
+    inits.push(compile(b.value[1]!, inner));
+    inner.add(b.value[0]!.value as string);
+  }
+  const body = compileBody(n.value.slice(2), inner);
+  const count = inits.length;
+  return (f, ctx) => {
+    const slots = new Array<Out>(inner.names.length).fill(null);
+    const fr = new Frame(slots, f);
+    let pending: Promise<Value>[] | null = null;
+    for (let i = 0; i < count; i++) {
+      const v = inits[i]!(fr, ctx);
+      slots[i] = v;
+      if (v instanceof Promise) {
+        // Later bindings and the body start now; whoever reads this slot waits.
+        (pending ??= []).push(v);
+        v.then((x) => (slots[i] = x), noop);
+      }
+    }
+    const result = body(fr, ctx);
+    if (!pending) return result;
+    // The let is not done until every binding has arrived (so no failure is lost).
+    pending.push(result as Promise<Value>);
+    return Promise.all(pending).then((all) => all[all.length - 1]!);
+  };
+}
+
+/**
+ * A body: forms in sequence, the last one's value. Internal `define`s are
+ * hoisted into the enclosing frame so they can refer to each other.
+ */
+function compileBody(forms: Node[], scope: Scope | null): Code {
+  if (scope) for (const form of forms) {
+    const name = definedName(form);
+    if (name !== null && !scope.names.includes(name)) scope.add(name);
+  }
+  const codes = forms.map((form) => compile(form, scope));
+  if (codes.length === 0) return NIL;
+  if (codes.length === 1) return codes[0]!;
+  const last = codes.length - 1;
+  const run = (i: number, f: Frame | null, ctx: EvalContext): Out => {
+    for (; i < last; i++) {
+      const v = codes[i]!(f, ctx);
+      if (v instanceof Promise) {
+        const next = i + 1;
+        return v.then(() => run(next, f, ctx));
+      }
+    }
+    return codes[last]!(f, ctx);
+  };
+  return (f, ctx) => run(0, f, ctx);
+}
+
+function definedName(form: Node): string | null {
+  if (form.kind !== "list" || form.value[0]?.kind !== "sym" || form.value[0].value !== "define") return null;
+  const target = form.value[1];
+  if (target?.kind === "sym") return target.value;
+  if (target?.kind === "list" && target.value[0]?.kind === "sym") return target.value[0].value;
+  return null;
+}
+
+/**
+ * Compile a lambda list into `scope`: positional names, `&rest name`, then
+ * `&key` names with optional defaults `(name default)`.
+ */
+export function compileParams(list: Node, scope: Scope, what: string): Params {
+  if (list.kind !== "list") fail(`${what} parameters must be a list`, list);
+  const positional: string[] = [];
+  const keys: KeyParam[] = [];
+  let rest: string | null = null;
+  let restSlot = -1;
+  let mode: "pos" | "rest" | "key" = "pos";
+  const seen = new Set<string>();
+  const declare = (p: Node): string => {
+    if (p.kind !== "sym") fail(`parameter must be a symbol, not ${p.kind === "list" ? "a list" : p.kind}`, p);
+    const name = p.value as string;
+    if (seen.has(name)) fail(`duplicate parameter '${name}'`, p);
+    seen.add(name);
+    return name;
+  };
+  for (const p of list.value) {
+    if (p.kind === "sym" && p.value.startsWith("&")) {
+      if (p.value === "&rest") {
+        if (mode !== "pos") fail("&rest must come before &key and only once", p);
+        mode = "rest";
+      } else if (p.value === "&key") {
+        if (mode === "key") fail("&key given twice", p);
+        if (mode === "rest" && rest === null) fail("&rest needs a name", p);
+        mode = "key";
+      } else fail(`unknown parameter marker '${p.value}' (use &rest or &key)`, p);
+      continue;
+    }
+    if (mode === "pos") positional.push(declare(p)), scope.add(p.value as string);
+    else if (mode === "rest") {
+      if (rest !== null) fail("&rest takes exactly one name", p);
+      rest = declare(p);
+      restSlot = scope.add(rest);
+    } else {
+      let nameNode = p;
+      let init: Code | null = null;
+      if (p.kind === "list") {
+        if (p.value.length !== 2) fail("a &key default is written (name default)", p);
+        nameNode = p.value[0]!;
+        // The default sees the parameters before it.
+        init = compile(p.value[1]!, scope);
+      }
+      const name = declare(nameNode);
+      keys.push({ name, slot: scope.add(name), init });
+    }
+  }
+  if (mode === "rest" && rest === null) fail("&rest needs a name", list);
+  return { positional, rest, restSlot, keys, keyIndex: new Map(keys.map((k) => [k.name, k])), frameSize: 0 };
+}
+
+function compileLambda(n: ListNode, scope: Scope | null, name = "lambda"): Code {
+  arity(n, 1, Infinity, "(lambda (params...) body...)");
+  const inner = new Scope(scope);
+  const params = compileParams(n.value[1]!, inner, "lambda");
+  const body = compileBody(n.value.slice(2), inner);
+  params.frameSize = inner.names.length;
+  const loc: Loc = n;
+  return (f) => new Lambda(name, params, body, f, loc);
+}
+
+function compileDefine(n: ListNode, scope: Scope | null): Code {
+  arity(n, 2, Infinity, "(define name value) or (define (name params...) body...)");
+  const target = n.value[1]!;
+  let name: string;
+  let value: Code;
+  if (target.kind === "sym") {
+    arity(n, 2, 2, "(define name value)");
+    name = target.value;
+    value = compile(n.value[2]!, scope);
+  } else if (target.kind === "list" && target.value[0]?.kind === "sym") {
+    name = target.value[0].value;
+    // (define (f a b) body...) is (define f (lambda (a b) body...)).
+    const lambda: ListNode = { ...n, value: [n.value[0]!, { ...target, value: target.value.slice(1) }, ...n.value.slice(2)] };
+    value = compileLambda(lambda, scope, name);
+  } else {
+    fail("define needs a name: (define name value) or (define (name params...) body...)", target);
+  }
+  if (SPECIAL_FORMS.has(name)) fail(`cannot redefine the special form '${name}'`, target);
+  if (scope) {
+    const at = scope.resolve(name)!;
+    const slot = at[1];
+    return (f, ctx) => {
+      const v = value(f, ctx);
+      f!.slots[slot] = v;
+      return v;
+    };
+  }
+  return (f, ctx) => {
+    const v = value(f, ctx);
+    ctx.env.define(name, v, n);
+    return v instanceof Promise ? v.then(() => null) : null;
+  };
+}
+
+function compileDefcomp(n: ListNode, scope: Scope | null): Code {
+  arity(n, 2, Infinity, "(defcomp ~name (&key ...) body...)");
+  const nameNode = n.value[1]!;
+  if (nameNode.kind !== "sym" || !nameNode.value.startsWith("~") || nameNode.value.length < 2) {
+    fail("component names start with ~, e.g. (defcomp ~card (&key title) ...)", nameNode);
+  }
+  const name = nameNode.value as string;
+  let i = 2;
+  if (n.value[i]?.kind === "str") i++; // optional docstring
+  const paramList = n.value[i];
+  if (!paramList) fail(`defcomp ${name} needs a parameter list`, n);
+  const inner = new Scope(scope);
+  const params = compileParams(paramList, inner, "component");
+  if (params.positional.length) fail(`component parameters must be &key (and &rest): ${name} has positional '${params.positional[0]}'`, paramList);
+  const childrenKey = params.keyIndex.get("children");
+  if (childrenKey && params.rest) fail(`${name} declares both &rest ${params.rest} and a children key; use one`, paramList);
+  const childrenSlot = childrenKey ? childrenKey.slot : params.restSlot;
+  const body = compileBody(n.value.slice(i + 1), inner);
+  params.frameSize = inner.names.length;
+  const loc: Loc = n;
+  return (f, ctx) => {
+    ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot), n);
+    return null;
+  };
+}
+
+const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+
+function compileDefroute(n: ListNode): Code {
+  arity(n, 2, Infinity, '(defroute "/path/:param/" [:method "POST"] body...)');
+  const pattern = n.value[1]!;
+  if (pattern.kind !== "str" || !pattern.value.startsWith("/")) fail('a route pattern is a string starting with "/"', pattern);
+  let i = 2;
+  let method = "GET";
+  if (n.value[i]?.kind === "kw" && n.value[i]!.value === "method") {
+    const m = n.value[i + 1];
+    if (m?.kind !== "str" || !METHODS.has(m.value.toUpperCase())) fail(`:method must be one of ${[...METHODS].join(", ")}`, m ?? n);
+    method = (m.value as string).toUpperCase();
+    i += 2;
+  }
+  const route = { pattern: pattern.value as string, method, body: n.value.slice(i), form: n as Node };
+  return (_f, ctx) => {
+    ctx.env.routes.push(route);
+    return null;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Data access: (:slot obj :a :b) and (:key obj [default])
+
+function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Code {
+  const args = n.value.slice(1);
+  let obj: Code;
+  let path: string[];
+  let fallback: Code = NIL;
+  if (kw === "slot") {
+    if (args.length < 2) fail("(:slot obj :field ...) needs an object and at least one field", n);
+    obj = compile(args[0]!, scope);
+    path = args.slice(1).map((k) => {
+      if (k.kind !== "kw" && k.kind !== "str") fail("(:slot obj :field ...) fields are keywords", k);
+      return k.value as string;
+    });
+  } else {
+    if (args.length < 1 || args.length > 2) fail(`(:${kw} obj [default]) takes an object and an optional default`, n);
+    obj = compile(args[0]!, scope);
+    path = [kw];
+    if (args[1]) fallback = compile(args[1], scope);
+  }
+  const loc: Loc = n;
+  const walk = (o: Value, f: Frame | null, ctx: EvalContext): Out => {
+    let v = o;
+    try {
+      for (let i = 0; i < path.length && v !== null; i++) v = getField(v, path[i]!);
+    } catch (e) {
+      throw withLoc(e, loc);
+    }
+    return v === null ? fallback(f, ctx) : v;
+  };
+  return (f, ctx) => {
+    const o = obj(f, ctx);
+    return o instanceof Promise ? o.then((o) => walk(o, f, ctx)) : walk(o, f, ctx);
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Markup: elements, fragments, raw!, components
+
+/** One piece of an element's output: fixed text, or an attribute/child to evaluate. */
+type Part = string | { readonly attr: string | null; readonly url: boolean; readonly code: Code };
+
+interface SplitArgs {
+  readonly attrs: { name: string; value: Node; key: Node }[];
+  readonly children: Node[];
+}
+
+/** Keyword literals followed by a value are attributes/keyword arguments; the rest are children. */
+function splitArgs(args: Node[], what: string): SplitArgs {
+  const attrs: SplitArgs["attrs"] = [];
+  const children: Node[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.kind !== "kw") {
+      children.push(a);
+      continue;
+    }
+    const value = args[i + 1];
+    if (!value) fail(`${what} :${a.value} has no value`, a);
+    if (seen.has(a.value)) fail(`${what} :${a.value} given twice`, a);
+    seen.add(a.value);
+    attrs.push({ name: a.value, value, key: a });
+    i++;
+  }
+  return { attrs, children };
+}
+
+function isLiteral(n: Node): boolean {
+  return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil" || n.kind === "kw";
+}
+
+function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
+  const { attrs, children } = splitArgs(n.value.slice(1), "attribute");
+  const isVoid = VOID_ELEMENTS.has(tag);
+  if (isVoid && children.length) {
+    throw new RenderError(`<${tag}> is a void element and cannot have children`, children[0]!);
+  }
+  const rawText = RAW_TEXT_ELEMENTS.has(tag);
+  const parts: Part[] = [(tag === "html" ? "<!doctype html>" : "") + "<" + tag];
+  const push = (p: Part): void => {
+    const last = parts.length - 1;
+    if (typeof p === "string" && typeof parts[last] === "string") parts[last] += p;
+    else parts.push(p);
+  };
+  for (const a of attrs) {
+    if (!isValidAttributeName(a.name)) throw new RenderError(`invalid attribute name :${a.name}`, a.key);
+    const url = URL_ATTRIBUTES.has(a.name);
+    const code = compile(a.value, scope);
+    if (isLiteral(a.value)) push(renderAttribute(a.name, code(null, null as never) as Value, url));
+    else push({ attr: a.name, url, code });
+  }
+  push(">");
+  if (!isVoid) {
+    for (const c of children) {
+      const code = compile(c, scope);
+      if (isConstant(code)) {
+        const v = code(null, null as never);
+        push(rawText ? renderRawTextChild(v as Value) : renderChild(v as Value));
+      } else push({ attr: null, url: false, code });
+    }
+    push("</" + tag + ">");
+  }
+  const loc: Loc = n;
+  // Entirely static markup is rendered once, here.
+  if (parts.length === 1) return constant(new Html(parts[0] as string));
+  const renderPart = (p: Exclude<Part, string>, v: Value): string =>
+    p.attr !== null ? renderAttribute(p.attr, v, p.url) : rawText ? renderRawTextChild(v) : renderChild(v);
+  // Finish from part `from` once pending values arrive (all remaining parts already started).
+  const finishAsync = (out: string, from: number, vals: Out[], ctx: EvalContext): Promise<Value> =>
+    Promise.all(vals).then((vs) => {
+      try {
+        for (let k = from, j = 0; k < parts.length; k++) {
+          const p = parts[k]!;
+          out += typeof p === "string" ? p : renderPart(p, vs[j++]!);
+        }
+      } catch (e) {
+        throw asSexpError(e, tag, loc);
+      }
+      ctx.checkOutput(out.length, loc);
+      return new Html(out);
+    });
+  return (f, ctx) => {
+    ctx.step(loc);
+    let out = "";
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k]!;
+      if (typeof p === "string") {
+        out += p;
+        continue;
+      }
+      const v = p.code(f, ctx);
+      if (v instanceof Promise) {
+        // Start every remaining part now so sibling I/O runs concurrently.
+        const vals: Out[] = [v];
+        for (let r = k + 1; r < parts.length; r++) {
+          const q = parts[r]!;
+          if (typeof q !== "string") vals.push(q.code(f, ctx));
+        }
+        return finishAsync(out, k, vals, ctx);
+      }
+      try {
+        out += renderPart(p, v);
+      } catch (e) {
+        throw asSexpError(e, tag, loc);
+      }
+    }
+    ctx.checkOutput(out.length, loc);
+    return new Html(out);
+  };
+}
+
+function compileFragment(n: ListNode, scope: Scope | null): Code {
+  const children = n.value.slice(1).map((c) => compile(c, scope));
+  const loc: Loc = n;
+  const build = (vs: Value[]): Html => {
+    let out = "";
+    try {
+      for (const v of vs) out += renderChild(v);
+    } catch (e) {
+      throw asSexpError(e, "<>", loc);
+    }
+    return new Html(out);
+  };
+  return (f, ctx) => {
+    const vs = evalAll(children, f, ctx);
+    return vs instanceof Promise ? vs.then(build) : build(vs);
+  };
+}
+
+function compileRaw(n: ListNode, scope: Scope | null): Code {
+  const parts = n.value.slice(1).map((c) => compile(c, scope));
+  const loc: Loc = n;
+  const build = (vs: Value[]): Html => {
+    let out = "";
+    for (const v of vs) {
+      if (v === null) continue;
+      if (typeof v === "string") out += v;
+      else if (v instanceof Html) out += v.html;
+      else if (typeof v === "number") out += String(v);
+      else throw new EvalError("raw! takes strings", loc);
+    }
+    return new Html(out);
+  };
+  return (f, ctx) => {
+    const vs = evalAll(parts, f, ctx);
+    return vs instanceof Promise ? vs.then(build) : build(vs);
+  };
+}
+
+function compileComponentCall(name: string, n: ListNode, scope: Scope | null): Code {
+  const { attrs, children } = splitArgs(n.value.slice(1), `${name} argument`);
+  const names = attrs.map((a) => a.name);
+  const codes = [...attrs.map((a) => compile(a.value, scope)), ...children.map((c) => compile(c, scope))];
+  const nk = names.length;
+  const loc: Loc = n;
+  const call = (comp: Out | undefined, vs: Value[], ctx: EvalContext): Out => {
+    if (!(comp instanceof Component)) {
+      throw new EvalError(comp === undefined ? `unknown component ${name}` : `${name} is not a component`, loc);
+    }
+    return callComponent(comp, names, vs.slice(0, nk), vs.slice(nk), ctx, loc);
+  };
+  return (f, ctx) => {
+    const comp = ctx.env.lookup(name);
+    const vs = evalAll(codes, f, ctx);
+    return vs instanceof Promise ? vs.then((vs) => call(comp, vs, ctx)) : call(comp, vs, ctx);
+  };
+}

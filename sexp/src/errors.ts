@@ -1,0 +1,97 @@
+/**
+ * Typed errors. Every error that comes from source carries its position, and
+ * `formatError` renders it as `FILE:LINE:COL: message` plus a caret excerpt.
+ */
+import type { Loc } from "./types.ts";
+
+export type ErrorKind = "read" | "eval" | "limit" | "render" | "check";
+
+export class SexpError extends Error {
+  override name = "SexpError";
+  constructor(
+    message: string,
+    public loc: Loc | undefined,
+    readonly kind: ErrorKind,
+  ) {
+    super(message);
+  }
+  /** `FILE:LINE:COL: message` (or just the message when there is no position). */
+  get text(): string {
+    return this.loc ? `${locText(this.loc)}: ${this.message}` : this.message;
+  }
+}
+
+/** Malformed source: unbalanced parentheses, bad escapes, odd map literals, ... */
+export class ReadError extends SexpError {
+  override name = "ReadError";
+  constructor(message: string, loc: Loc) {
+    super(message, loc, "read");
+  }
+}
+
+/** A failure while evaluating: unknown symbol, wrong argument, bad call. */
+export class EvalError extends SexpError {
+  override name = "EvalError";
+  constructor(message: string, loc?: Loc) {
+    super(message, loc, "eval");
+  }
+}
+
+/** A step budget, recursion depth or output size limit was exceeded. */
+export class LimitError extends SexpError {
+  override name = "LimitError";
+  constructor(message: string, loc?: Loc) {
+    super(message, loc, "limit");
+  }
+}
+
+/** Markup that cannot be produced safely (children of a void element, bad attribute name). */
+export class RenderError extends SexpError {
+  override name = "RenderError";
+  constructor(message: string, loc?: Loc) {
+    super(message, loc, "render");
+  }
+}
+
+export function locText(loc: Loc): string {
+  return `${loc.src}:${loc.line}:${loc.col}`;
+}
+
+/** Attach a position to an error raised without one (e.g. inside a primitive). */
+export function withLoc<E>(err: E, loc: Loc): E {
+  if (err instanceof SexpError && !err.loc) err.loc = loc;
+  return err;
+}
+
+/**
+ * `FILE:LINE:COL: message`, followed by the source line and a caret when the
+ * source text is known. Non-sexp errors become a single line with no stack.
+ */
+export function formatError(err: unknown, sourceText?: (src: string) => string | undefined): string {
+  if (!(err instanceof SexpError)) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) return "error: nesting too deep (call stack exhausted)";
+    return `error: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  if (!err.loc) return `error: ${err.message}`;
+  const head = err.text;
+  const text = sourceText?.(err.loc.src);
+  if (text === undefined) return head;
+  return `${head}\n${excerpt(text, err.loc)}`;
+}
+
+/** The line at `loc` with a caret under the column. */
+export function excerpt(text: string, loc: Loc): string {
+  let start = 0;
+  for (let line = 1; line < loc.line; line++) {
+    const nl = text.indexOf("\n", start);
+    if (nl < 0) return "";
+    start = nl + 1;
+  }
+  let end = text.indexOf("\n", start);
+  if (end < 0) end = text.length;
+  const line = text.slice(start, end).replace(/\r$/, "");
+  const gutter = `${loc.line} | `;
+  // Keep tabs in the caret line so the caret lines up under tabbed source.
+  const pad = line.slice(0, loc.col - 1).replace(/[^\t]/g, " ");
+  return `${gutter}${line}\n${" ".repeat(gutter.length - 2)}| ${pad}^`;
+}

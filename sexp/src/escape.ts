@@ -1,0 +1,63 @@
+/**
+ * Escaping for HTML text, attribute values, URL attributes and raw-text
+ * elements. These are the only places where untrusted strings meet markup.
+ */
+
+const ESCAPE_RE = /[&<>"']/;
+
+/** Escape `& < > " '` for text content and quoted attribute values. */
+export function escapeHtml(s: string): string {
+  // Fast path: most strings need no escaping.
+  const first = s.search(ESCAPE_RE);
+  if (first < 0) return s;
+  let out = s.slice(0, first);
+  let last = first;
+  for (let i = first; i < s.length; i++) {
+    let rep: string;
+    switch (s.charCodeAt(i)) {
+      case 38: rep = "&amp;"; break;
+      case 60: rep = "&lt;"; break;
+      case 62: rep = "&gt;"; break;
+      case 34: rep = "&quot;"; break;
+      case 39: rep = "&#39;"; break;
+      default: continue;
+    }
+    if (last !== i) out += s.slice(last, i);
+    out += rep;
+    last = i + 1;
+  }
+  return last === s.length ? out : out + s.slice(last);
+}
+
+/** What an unsafe URL is replaced with: inert, and visible when debugging. */
+export const UNSAFE_URL = "about:invalid#unsafe-url";
+
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+// Browsers drop ASCII tab/newline anywhere in a URL and trim C0 controls and
+// spaces at the ends, so `java\tscript:` is still javascript:.
+const STRIPPED = /[\x00-\x20\x7f]+/g;
+const SAFE_DATA = /^data:image\/(?:png|gif|jpeg|jpg|webp|avif|bmp|x-icon)[;,]/i;
+
+/** Whether a URL attribute value is safe to emit (no script-running scheme). */
+export function isSafeUrl(url: string): boolean {
+  const compact = url.replace(STRIPPED, "");
+  const m = SCHEME.exec(compact);
+  if (!m) return true; // relative URL, fragment or query
+  const scheme = m[1]!.toLowerCase();
+  if (scheme === "javascript" || scheme === "vbscript") return false;
+  if (scheme === "data") return SAFE_DATA.test(compact);
+  return true;
+}
+
+export function safeUrl(url: string): string {
+  return isSafeUrl(url) ? url : UNSAFE_URL;
+}
+
+/**
+ * Content of a raw-text element (`script`, `style`) is not entity-escaped, so
+ * the closing tag and comment openers are broken up instead: `<\/script` is
+ * still the same string in JS, and `\/` is a valid CSS escape for `/`.
+ */
+export function escapeRawText(s: string): string {
+  return s.replace(/<(\/?)(script|style|!--)/gi, (_m, slash: string, word: string) => (slash ? "<\\/" : "<\\") + word);
+}

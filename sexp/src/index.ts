@@ -1,0 +1,24 @@
+/** @rose-ash/sexp: the s-expression language of Rose-Ash Edge. */
+export * from "./types.ts";
+export * from "./errors.ts";
+export { parse, parseOne, type ReadOptions } from "./reader.ts";
+export { print, printValue, printString } from "./printer.ts";
+export { escapeHtml, isSafeUrl, safeUrl, escapeRawText, UNSAFE_URL } from "./escape.ts";
+export { toHtml } from "./html.ts";
+export { Registry, type PrimitiveSpec } from "./registry.ts";
+export { basePrimitives, createBaseRegistry } from "./primitives/index.ts";
+export {
+  Env,
+  EvalContext,
+  Lambda,
+  Component,
+  Primitive,
+  DEFAULT_LIMITS,
+  apply,
+  type Route,
+  type Limits,
+  type Out,
+  type PrimitiveMeta,
+} from "./runtime.ts";
+export { compileTop, isDefinition, SPECIAL_FORMS } from "./compiler.ts";
+export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type RunOptions } from "./program.ts";

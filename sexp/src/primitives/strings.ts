@@ -1,0 +1,140 @@
+/** String primitives. */
+import { EvalError } from "../errors.ts";
+import { printNumber, printValue } from "../printer.ts";
+import type { Registry } from "../registry.ts";
+import { Html, Keyword, Sym, type Value } from "../types.ts";
+import { num, str } from "./util.ts";
+
+/** Display text of a value: strings as-is, nil as "", everything else printed. */
+export function display(v: Value): string {
+  if (typeof v === "string") return v;
+  if (v === null) return "";
+  if (typeof v === "number") return printNumber(v);
+  if (v instanceof Keyword) return v.name;
+  if (v instanceof Sym) return v.name;
+  if (v instanceof Html) return v.html;
+  return printValue(v);
+}
+
+/** printf-style subset: %s, %d, %.Nf, %%. */
+export function format(template: string, args: readonly Value[]): string {
+  let i = 0;
+  return template.replace(/%(?:\.(\d+))?([sdf%])/g, (m, prec: string | undefined, conv: string) => {
+    if (conv === "%") return "%";
+    if (i >= args.length) throw new EvalError(`format: "${template}" needs more arguments than the ${args.length} given`);
+    const v = args[i++]!;
+    if (conv === "s") return display(v);
+    const n = num(v, "format", i);
+    if (conv === "d") return String(Math.trunc(n));
+    return n.toFixed(prec === undefined ? 6 : Math.min(20, Number(prec)));
+  });
+}
+
+export function registerStrings(r: Registry): void {
+  r.define({
+    name: "str",
+    params: "&rest values",
+    doc: "The display text of every argument, concatenated (nil is empty).",
+    examples: [['(str "a" 1 nil :b)', '"a1b"']],
+    fn: (a, ctx) => {
+      let s = "";
+      for (const v of a) s += display(v);
+      ctx.checkOutput(s.length);
+      return s;
+    },
+  });
+  r.define({
+    name: "format",
+    params: "template &rest values",
+    doc: "Fill %s (text), %d (integer) and %.2f (fixed decimals) placeholders in order; %% is a percent sign.",
+    examples: [['(format "%s costs £%.2f" "Tea" 3.5)', '"Tea costs £3.50"'], ['(format "%d%%" 42.7)', '"42%"']],
+    fn: ([t, ...rest], ctx) => {
+      const s = format(str(t!, "format"), rest);
+      ctx.checkOutput(s.length);
+      return s;
+    },
+  });
+  r.define({
+    name: "upper",
+    params: "s",
+    doc: "Upper-case text.",
+    examples: [['(upper "abc")', '"ABC"']],
+    fn: ([s]) => str(s!, "upper").toUpperCase(),
+  });
+  r.define({
+    name: "lower",
+    params: "s",
+    doc: "Lower-case text.",
+    examples: [['(lower "ABC")', '"abc"']],
+    fn: ([s]) => str(s!, "lower").toLowerCase(),
+  });
+  r.define({
+    name: "trim",
+    params: "s",
+    doc: "Text without leading and trailing whitespace.",
+    examples: [['(trim "  a ")', '"a"']],
+    fn: ([s]) => str(s!, "trim").trim(),
+  });
+  r.define({
+    name: "split",
+    params: "s separator",
+    doc: "A list of the parts of s between separators.",
+    examples: [['(split "a,b" ",")', '("a" "b")']],
+    fn: ([s, sep]) => str(s!, "split").split(str(sep!, "split", 1)),
+  });
+  r.define({
+    name: "replace",
+    params: "s find replacement",
+    doc: "s with every occurrence of find replaced.",
+    examples: [['(replace "a-b-c" "-" "/")', '"a/b/c"']],
+    fn: ([s, f, t], ctx) => {
+      const out = str(s!, "replace").split(str(f!, "replace", 1)).join(str(t!, "replace", 2));
+      ctx.checkOutput(out.length);
+      return out;
+    },
+  });
+  r.define({
+    name: "starts-with?",
+    params: "s prefix",
+    doc: "True when s starts with prefix.",
+    examples: [['(starts-with? "/blog/x" "/blog")', "true"]],
+    fn: ([s, p]) => str(s!, "starts-with?").startsWith(str(p!, "starts-with?", 1)),
+  });
+  r.define({
+    name: "ends-with?",
+    params: "s suffix",
+    doc: "True when s ends with suffix.",
+    examples: [['(ends-with? "a.png" ".png")', "true"]],
+    fn: ([s, p]) => str(s!, "ends-with?").endsWith(str(p!, "ends-with?", 1)),
+  });
+  r.define({
+    name: "includes?",
+    params: "coll item",
+    doc: "True when a string contains a substring, or a list contains an item.",
+    examples: [['(includes? "hello" "ell")', "true"], ["(includes? (list 1 2) 2)", "true"]],
+    fn: ([c, x]) => {
+      if (typeof c === "string") return c.includes(str(x!, "includes?", 1));
+      if (Array.isArray(c)) return c.includes(x);
+      if (c === null) return false;
+      throw new EvalError("includes?: expects a string or a list");
+    },
+  });
+  r.define({
+    name: "subs",
+    params: "s start &optional end",
+    doc: "The part of s from start up to (not including) end.",
+    examples: [['(subs "hello" 1 3)', '"el"']],
+    fn: ([s, a, b]) => str(s!, "subs").slice(num(a!, "subs", 1), b === undefined || b === null ? undefined : num(b, "subs", 2)),
+  });
+  r.define({
+    name: "truncate",
+    params: "s n",
+    doc: "s cut to at most n characters, with an ellipsis when cut.",
+    examples: [['(truncate "hello world" 5)', '"hell…"']],
+    fn: ([s, n]) => {
+      const t = str(s!, "truncate");
+      const k = num(n!, "truncate", 1);
+      return t.length <= k ? t : t.slice(0, Math.max(0, k - 1)) + "…";
+    },
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Running programs: evaluate top-level forms in order, render the
+ * non-definition ones to HTML, and convert host data (JSON) into values.
+ */
+import { compileTop, isDefinition } from "./compiler.ts";
+import { toHtml } from "./html.ts";
+import { basePrimitives } from "./primitives/index.ts";
+import { parse, type ReadOptions } from "./reader.ts";
+import type { Registry } from "./registry.ts";
+import { Env, EvalContext, type Limits } from "./runtime.ts";
+import type { Node, Value } from "./types.ts";
+
+export interface RunOptions {
+  limits?: Partial<Limits>;
+  /** Passed to I/O primitives as `ctx.io`. */
+  io?: unknown;
+}
+
+/** A fresh global environment over a registry (the base primitives by default). */
+export function createEnv(parent: Registry | Env = basePrimitives): Env {
+  return new Env(parent);
+}
+
+/**
+ * Evaluate forms in order in `env`; each form's value. Forms run one after
+ * another (a definition is in place before the next form runs); I/O inside a
+ * form runs concurrently. Returns synchronously when nothing did I/O.
+ */
+export function evaluateForms(forms: readonly Node[], env: Env, options: RunOptions = {}): Value[] | Promise<Value[]> {
+  const ctx = new EvalContext(env, options.limits, options.io);
+  const out: Value[] = [];
+  const run = (i: number): Value[] | Promise<Value[]> => {
+    for (; i < forms.length; i++) {
+      const v = compileTop(forms[i]!)(null, ctx);
+      if (v instanceof Promise) {
+        const next = i + 1;
+        return v.then((x) => {
+          out.push(x);
+          return run(next);
+        });
+      }
+      out.push(v);
+    }
+    return out;
+  };
+  return run(0);
+}
+
+/** Parse and evaluate source text; the value of the last form. */
+export async function evaluate(text: string, env: Env = createEnv(), options: RunOptions & ReadOptions = {}): Promise<Value> {
+  const values = await evaluateForms(parse(text, options), env, options);
+  return values.length ? values[values.length - 1]! : null;
+}
+
+/** The HTML of every form that is not a definition, concatenated. */
+export function renderForms(forms: readonly Node[], env: Env, options: RunOptions = {}): string | Promise<string> {
+  const join = (values: Value[]): string => {
+    let html = "";
+    values.forEach((v, i) => {
+      if (!isDefinition(forms[i]!)) html += toHtml(v);
+    });
+    return html;
+  };
+  const values = evaluateForms(forms, env, options);
+  return values instanceof Promise ? values.then(join) : join(values);
+}
+
+/** Parse, evaluate and render source text to HTML. */
+export async function render(text: string, env: Env = createEnv(), options: RunOptions & ReadOptions = {}): Promise<string> {
+  return renderForms(parse(text, options), env, options);
+}
+
+/** JSON data as values: objects become maps, arrays lists. */
+export function fromJson(data: unknown): Value {
+  if (data === null || data === undefined) return null;
+  if (Array.isArray(data)) return data.map(fromJson);
+  if (typeof data === "object") {
+    const m = new Map<string, Value>();
+    for (const [k, v] of Object.entries(data as object)) m.set(k, fromJson(v));
+    return m;
+  }
+  return data as Value;
+}

@@ -1,0 +1,84 @@
+/**
+ * The primitive registry: every built-in function with its metadata (name,
+ * parameters, description, examples, pure or I/O). The evaluator can only
+ * call what is registered here, and the metadata is the catalog the LLM and
+ * `sexp check` read.
+ */
+import { Primitive, type PrimitiveFn, type PrimitiveMeta } from "./runtime.ts";
+
+export interface PrimitiveSpec {
+  readonly name: string;
+  /** Lambda list as documentation, e.g. `f items`, `coll key &optional default`, `&rest xs`. */
+  readonly params: string;
+  readonly doc: string;
+  readonly examples?: readonly (readonly [string, string])[];
+  readonly fn: PrimitiveFn;
+}
+
+export class Registry {
+  private readonly own = new Map<string, Primitive>();
+  constructor(private readonly parent: Registry | null = null) {}
+
+  /** Register a pure primitive: same arguments, same result, no I/O. */
+  define(spec: PrimitiveSpec): this {
+    return this.add(spec, false);
+  }
+
+  /** Register an I/O primitive: it may return a promise and is never cached as pure. */
+  defineIO(spec: PrimitiveSpec): this {
+    return this.add(spec, true);
+  }
+
+  get(name: string): Primitive | undefined {
+    return this.own.get(name) ?? this.parent?.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** Every primitive visible from here, children's overriding parents'. */
+  list(): Primitive[] {
+    const all = new Map<string, Primitive>();
+    for (const p of this.parent?.list() ?? []) all.set(p.name, p);
+    for (const p of this.own.values()) all.set(p.name, p);
+    return [...all.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** A child registry: add I/O or host primitives without touching this one. */
+  extend(): Registry {
+    return new Registry(this);
+  }
+
+  private add(spec: PrimitiveSpec, io: boolean): this {
+    if (this.own.has(spec.name)) throw new Error(`primitive ${spec.name} is already registered`);
+    const [minArgs, maxArgs] = arityOf(spec.params);
+    const meta: PrimitiveMeta = {
+      name: spec.name,
+      params: spec.params,
+      doc: spec.doc,
+      examples: spec.examples ?? [],
+      io,
+      minArgs,
+      maxArgs,
+    };
+    this.own.set(spec.name, new Primitive(meta, spec.fn));
+    return this;
+  }
+}
+
+/** [min, max] argument counts of a documentation lambda list. */
+export function arityOf(params: string): [number, number] {
+  const words = params.split(/\s+/).filter(Boolean);
+  let min = 0;
+  let max = 0;
+  let mode: "req" | "opt" | "rest" = "req";
+  for (const w of words) {
+    if (w === "&optional") mode = "opt";
+    else if (w === "&rest") mode = "rest";
+    else if (mode === "req") min++, max++;
+    else if (mode === "opt") max++;
+    else max = Infinity;
+  }
+  return [min, max];
+}

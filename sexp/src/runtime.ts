@@ -1,0 +1,371 @@
+/**
+ * Runtime structures: frames, the global environment, per-evaluation context
+ * (limits, I/O context), callables, and application.
+ *
+ * Async model: compiled code returns a value or a native Promise. Nothing is
+ * wrapped in a promise unless an I/O primitive actually returned one, so pure
+ * evaluation never allocates promises; consumers check `instanceof Promise`.
+ */
+import { EvalError, LimitError, SexpError, withLoc } from "./errors.ts";
+import { Keyword, typeName, type Callable, type Loc, type Node, type Value } from "./types.ts";
+import { getField } from "./data.ts";
+import type { Registry } from "./registry.ts";
+
+/** What compiled code returns: a value, or a promise of one when I/O is pending. */
+export type Out = Value | Promise<Value>;
+
+/** Compiled code: a closure over the syntax tree. */
+export type Code = (frame: Frame | null, ctx: EvalContext) => Out;
+
+/** A lexical frame: slots addressed by (depth, index) resolved at compile time. */
+export class Frame {
+  constructor(
+    readonly slots: Out[],
+    readonly parent: Frame | null,
+  ) {}
+}
+
+/** A route recorded by `defroute`: data for the router, not evaluated. */
+export interface Route {
+  readonly pattern: string;
+  readonly method: string;
+  readonly body: Node[];
+  readonly form: Node;
+}
+
+/**
+ * The global environment. Lookups go own bindings -> parent -> primitives, so
+ * a site environment can be shared and each request gets a cheap child.
+ */
+export class Env {
+  readonly vars = new Map<string, Out>();
+  /** The defining form of every `define`/`defcomp` made in this environment. */
+  readonly definitions = new Map<string, Node>();
+  readonly routes: Route[] = [];
+  readonly registry: Registry;
+  constructor(
+    registryOrParent: Registry | Env,
+  ) {
+    if (registryOrParent instanceof Env) {
+      this.parent = registryOrParent;
+      this.registry = registryOrParent.registry;
+    } else {
+      this.parent = null;
+      this.registry = registryOrParent;
+    }
+  }
+  readonly parent: Env | null;
+
+  lookup(name: string): Out | undefined {
+    let e: Env | null = this;
+    do {
+      const v = e.vars.get(name);
+      if (v !== undefined) return v;
+      e = e.parent;
+    } while (e);
+    return this.registry.get(name);
+  }
+
+  /** The defining form of a name, searching parents. */
+  definition(name: string): Node | undefined {
+    for (let e: Env | null = this; e; e = e.parent) {
+      const d = e.definitions.get(name);
+      if (d) return d;
+    }
+    return undefined;
+  }
+
+  /** Every definition visible here, nearest first. */
+  allDefinitions(): Map<string, Node> {
+    const out = new Map<string, Node>();
+    for (let e: Env | null = this; e; e = e.parent) for (const [k, v] of e.definitions) if (!out.has(k)) out.set(k, v);
+    return out;
+  }
+
+  define(name: string, value: Out, form?: Node): void {
+    this.vars.set(name, value);
+    if (form) this.definitions.set(name, form);
+    // A definition bound to pending I/O is replaced by its value once it arrives.
+    if (value instanceof Promise) value.then((v) => this.vars.get(name) === value && this.vars.set(name, v), noop);
+  }
+
+  /** Every route visible here, parents first. */
+  allRoutes(): Route[] {
+    return this.parent ? [...this.parent.allRoutes(), ...this.routes] : [...this.routes];
+  }
+}
+
+export interface Limits {
+  /** Calls and element constructions allowed in one evaluation. */
+  maxSteps: number;
+  /** Nesting of function and component calls. */
+  maxDepth: number;
+  /** Characters of markup any one element may produce. */
+  maxOutput: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxSteps: 5_000_000, maxDepth: 400, maxOutput: 16 * 1024 * 1024 };
+
+/** State of one evaluation (one request): counters, limits and the I/O context. */
+export class EvalContext {
+  steps = 0;
+  depth = 0;
+  readonly maxSteps: number;
+  readonly maxDepth: number;
+  readonly maxOutput: number;
+  constructor(
+    /** Globals are resolved here at run time, so compiled code is shared across environments. */
+    readonly env: Env,
+    limits: Partial<Limits> = {},
+    /** Whatever the host gives I/O primitives (request, bindings, ...). */
+    readonly io: unknown = undefined,
+  ) {
+    this.maxSteps = limits.maxSteps ?? DEFAULT_LIMITS.maxSteps;
+    this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+    this.maxOutput = limits.maxOutput ?? DEFAULT_LIMITS.maxOutput;
+  }
+
+  step(loc?: Loc): void {
+    if (++this.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
+  }
+
+  checkOutput(length: number, loc?: Loc): void {
+    if (length > this.maxOutput) throw new LimitError(`output larger than the limit of ${this.maxOutput} characters`, loc);
+  }
+
+  /** Apply any callable to positional arguments (used by primitives like `map`). */
+  apply(fn: Value, args: Value[], loc?: Loc): Out {
+    return apply(fn, args, this, loc);
+  }
+}
+
+function noop(): void {}
+
+// ---------------------------------------------------------------------------
+// Parameter lists
+
+export interface KeyParam {
+  readonly name: string;
+  readonly slot: number;
+  /** Default expression compiled in the callee's scope, or null for nil. */
+  readonly init: Code | null;
+}
+
+/** A compiled lambda list: `(a b &rest r &key (size 3) title)`. */
+export interface Params {
+  readonly positional: readonly string[];
+  readonly rest: string | null;
+  readonly restSlot: number;
+  readonly keys: readonly KeyParam[];
+  readonly keyIndex: ReadonlyMap<string, KeyParam>;
+  /** Frame size including locals defined in the body. */
+  frameSize: number;
+}
+
+export class Lambda implements Callable {
+  readonly callableKind = "lambda";
+  constructor(
+    readonly name: string,
+    readonly params: Params,
+    readonly body: Code,
+    readonly frame: Frame | null,
+    readonly loc: Loc,
+  ) {}
+}
+
+export class Component implements Callable {
+  readonly callableKind = "component";
+  constructor(
+    readonly name: string,
+    readonly params: Params,
+    readonly body: Code,
+    readonly frame: Frame | null,
+    readonly loc: Loc,
+    /** The parameter that receives positional children (`children` or the &rest name). */
+    readonly childrenSlot: number,
+  ) {}
+}
+
+export type PrimitiveFn = (args: Value[], ctx: EvalContext) => Out;
+
+/** Descriptive metadata of a primitive; feeds the LLM catalog and `sexp check`. */
+export interface PrimitiveMeta {
+  readonly name: string;
+  /** Lambda list as written in docs, e.g. `f items` or `x &rest xs`. */
+  readonly params: string;
+  readonly doc: string;
+  /** `[expression, printed result]` pairs; the test suite evaluates each. */
+  readonly examples: readonly (readonly [string, string])[];
+  /** True when the primitive performs I/O and may return a promise. */
+  readonly io: boolean;
+  readonly minArgs: number;
+  readonly maxArgs: number;
+}
+
+export class Primitive implements Callable {
+  readonly callableKind = "primitive";
+  readonly name: string;
+  constructor(
+    readonly meta: PrimitiveMeta,
+    readonly fn: PrimitiveFn,
+  ) {
+    this.name = meta.name;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Application
+
+export function apply(fn: Value, args: Value[], ctx: EvalContext, loc?: Loc): Out {
+  if (fn instanceof Primitive) return callPrimitive(fn, args, ctx, loc);
+  if (fn instanceof Lambda) return callLambda(fn, bindArgs(fn, args, loc), ctx, loc);
+  if (fn instanceof Component) {
+    const { names, values, children } = splitKeywordArgs(args);
+    return callComponent(fn, names, values, children, ctx, loc);
+  }
+  if (fn instanceof Keyword) {
+    if (args.length !== 1) throw new EvalError(`keyword ${fn} used as a function takes 1 argument, got ${args.length}`, loc);
+    return getField(args[0]!, fn.name);
+  }
+  throw new EvalError(`cannot call a ${typeName(fn)}`, loc);
+}
+
+export function callPrimitive(fn: Primitive, args: Value[], ctx: EvalContext, loc?: Loc): Out {
+  const m = fn.meta;
+  if (args.length < m.minArgs || args.length > m.maxArgs) throw arityError(fn.name, m, args.length, loc);
+  ctx.step(loc);
+  let out: Out;
+  try {
+    out = fn.fn(args, ctx);
+  } catch (e) {
+    throw asSexpError(e, fn.name, loc);
+  }
+  if (out instanceof Promise) return out.catch((e: unknown) => Promise.reject(asSexpError(e, fn.name, loc)));
+  return out;
+}
+
+function arityError(name: string, m: PrimitiveMeta, got: number, loc?: Loc): EvalError {
+  const want =
+    m.maxArgs === m.minArgs ? `${m.minArgs}` : m.maxArgs === Infinity ? `at least ${m.minArgs}` : `${m.minArgs} to ${m.maxArgs}`;
+  return new EvalError(`(${name} ${m.params}) takes ${want} argument${want === "1" ? "" : "s"}, got ${got}`, loc);
+}
+
+/** Turn anything thrown into a positioned SexpError, without a JS stack in the message. */
+export function asSexpError(e: unknown, where: string, loc?: Loc): SexpError {
+  if (e instanceof SexpError) return withLoc(e, loc!);
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new LimitError("recursion too deep for the host stack", loc);
+  const msg = e instanceof Error ? e.message : String(e);
+  const err = new EvalError(`${where}: ${msg}`, loc);
+  (err as { cause?: unknown }).cause = e;
+  return err;
+}
+
+/** A new frame's slots: nil everywhere except `&key` slots, left undefined until defaults run. */
+function newSlots(p: Params): Out[] {
+  const slots: Out[] = new Array(p.frameSize).fill(null);
+  for (const k of p.keys) (slots as unknown[])[k.slot] = undefined;
+  return slots;
+}
+
+/** Bind positional arguments (plus trailing `:key value` pairs) to frame slots. */
+export function bindArgs(fn: Lambda | Component, args: Value[], loc?: Loc): Out[] {
+  const p = fn.params;
+  const slots = newSlots(p);
+  const np = p.positional.length;
+  if (args.length < np) {
+    throw new EvalError(`${fn.name} takes ${np}${p.rest || p.keys.length ? " or more" : ""} argument${np === 1 ? "" : "s"}, got ${args.length}`, loc);
+  }
+  for (let i = 0; i < np; i++) slots[i] = args[i]!;
+  let rest: Value[] | null = null;
+  for (let i = np; i < args.length; i++) {
+    const a = args[i]!;
+    if (p.keys.length && a instanceof Keyword && i + 1 < args.length) {
+      const k = p.keyIndex.get(a.name);
+      if (k) {
+        slots[k.slot] = args[++i]!;
+        continue;
+      }
+      if (!p.rest) throw unknownKey(fn, a.name, loc);
+    }
+    if (!p.rest) {
+      throw new EvalError(`${fn.name} takes ${np} argument${np === 1 ? "" : "s"}, got ${args.length}`, loc);
+    }
+    (rest ??= []).push(a);
+  }
+  if (p.rest) slots[p.restSlot] = rest;
+  return slots;
+}
+
+export function unknownKey(fn: Lambda | Component, key: string, loc?: Loc): EvalError {
+  const names = fn.params.keys.map((k) => ":" + k.name).join(", ");
+  return new EvalError(`${fn.name} has no parameter :${key}${names ? ` (it takes ${names})` : ""}`, loc);
+}
+
+/** Split runtime args into `:key value` pairs and positional children. */
+function splitKeywordArgs(args: Value[]): { names: string[]; values: Value[]; children: Value[] } {
+  const names: string[] = [];
+  const values: Value[] = [];
+  const children: Value[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a instanceof Keyword && i + 1 < args.length) {
+      names.push(a.name);
+      values.push(args[++i]!);
+    } else children.push(a);
+  }
+  return { names, values, children };
+}
+
+export function callLambda(fn: Lambda, slots: Out[], ctx: EvalContext, loc?: Loc): Out {
+  ctx.step(loc);
+  return runBody(fn, new Frame(slots, fn.frame), ctx, loc);
+}
+
+/** Invoke a component with keyword arguments and positional children. */
+export function callComponent(
+  fn: Component,
+  names: readonly string[],
+  values: readonly Value[],
+  children: Value[],
+  ctx: EvalContext,
+  loc?: Loc,
+): Out {
+  ctx.step(loc);
+  const p = fn.params;
+  const slots = newSlots(p);
+  let childrenGiven = false;
+  for (let i = 0; i < names.length; i++) {
+    const k = p.keyIndex.get(names[i]!);
+    if (!k) throw unknownKey(fn, names[i]!, loc);
+    slots[k.slot] = values[i]!;
+    if (k.slot === fn.childrenSlot) childrenGiven = true;
+  }
+  if (children.length) {
+    if (fn.childrenSlot < 0) throw new EvalError(`${fn.name} takes no children (declare &key children or &rest)`, loc);
+    if (childrenGiven) throw new EvalError(`${fn.name}: children given both positionally and as :children`, loc);
+    slots[fn.childrenSlot] = children;
+  }
+  return runBody(fn, new Frame(slots, fn.frame), ctx, loc);
+}
+
+function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: Loc): Out {
+  if (++ctx.depth > ctx.maxDepth) {
+    ctx.depth--;
+    throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
+  }
+  try {
+    fillDefaults(fn.params, frame, ctx);
+    return fn.body(frame, ctx);
+  } catch (e) {
+    throw asSexpError(e, fn.name, loc);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+/** Evaluate `&key` defaults for keys not supplied, in order (later ones see earlier). */
+function fillDefaults(p: Params, frame: Frame, ctx: EvalContext): void {
+  for (const k of p.keys) {
+    if (frame.slots[k.slot] === undefined) frame.slots[k.slot] = k.init ? k.init(frame, ctx) : null;
+  }
+}
