@@ -23,7 +23,7 @@ import {
 } from "./runtime.ts";
 import { Html, Keyword, Sym, truthy, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
-/** Forms the compiler handles itself; they cannot be redefined. */
+/** Forms the compiler handles itself when they head a list (unless a local shadows the name). */
 export const SPECIAL_FORMS = new Set([
   "quote", "if", "when", "unless", "cond", "and", "or", "let", "lambda", "fn", "define", "do",
   "defcomp", "defroute", "<>", "raw!",
@@ -110,7 +110,6 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
       return fr.slots[i]!;
     };
   }
-  if (SPECIAL_FORMS.has(name)) fail(`'${name}' is a special form and cannot be used as a value`, loc);
   return (_f, ctx) => {
     const v = ctx.env.lookup(name);
     if (v === undefined) throw new EvalError(`unknown symbol '${name}'`, loc);
@@ -152,7 +151,11 @@ function compileList(n: ListNode, scope: Scope | null): Code {
   const items = n.value;
   if (items.length === 0) return constant(Object.freeze([]) as Value);
   const head = items[0]!;
-  if (head.kind === "sym") {
+  // HTML tag names in head position are always elements: `(title title)` is a
+  // <title> holding the variable `title`. Special forms yield to a local of the
+  // same name, so `fn` can be a parameter as in the seed's `(map fn items)`.
+  if (head.kind === "sym" && HTML_TAGS.has(head.value)) return compileElement(head.value, n, scope);
+  if (head.kind === "sym" && !scope?.resolve(head.value)) {
     const name = head.value;
     switch (name) {
       case "quote": return compileQuote(n);
@@ -173,11 +176,10 @@ function compileList(n: ListNode, scope: Scope | null): Code {
       case "raw!": return compileRaw(n, scope);
     }
     if (name.startsWith("~")) return compileComponentCall(name, n, scope);
-    if (HTML_TAGS.has(name)) return compileElement(name, n, scope);
-    if (!scope?.resolve(name) && isCustomElementName(name)) return compileCallOrCustomElement(name, n, scope);
+    if (isCustomElementName(name)) return compileCallOrCustomElement(name, n, scope);
   } else if (head.kind === "kw") {
     return compileKeywordAccess(head.value, n, scope);
-  } else if (head.kind !== "list") {
+  } else if (head.kind !== "list" && head.kind !== "sym") {
     fail(`cannot call a ${head.kind === "str" ? "string" : head.kind === "num" ? "number" : head.kind}: a list's first item must name a function, element or component`, head);
   }
   return compileCall(n, scope);
@@ -291,7 +293,7 @@ function compileCond(n: ListNode, scope: Scope | null): Code {
 
 function compileAndOr(n: ListNode, scope: Scope | null, isAnd: boolean): Code {
   const parts = n.value.slice(1).map((p) => compile(p, scope));
-  if (parts.length === 0) return constant(isAnd);
+  if (parts.length === 0) return constant(isAnd ? true : null);
   const run = (i: number, f: Frame | null, ctx: EvalContext): Out => {
     for (; i < parts.length - 1; i++) {
       const v = parts[i]!(f, ctx);
@@ -390,6 +392,7 @@ export function compileParams(list: Node, scope: Scope, what: string): Params {
   let rest: string | null = null;
   let restSlot = -1;
   let mode: "pos" | "rest" | "key" = "pos";
+  let keyed = false;
   const seen = new Set<string>();
   const declare = (p: Node): string => {
     if (p.kind !== "sym") fail(`parameter must be a symbol, not ${p.kind === "list" ? "a list" : p.kind}`, p);
@@ -400,19 +403,22 @@ export function compileParams(list: Node, scope: Scope, what: string): Params {
   };
   for (const p of list.value) {
     if (p.kind === "sym" && p.value.startsWith("&")) {
+      if (mode === "rest" && rest === null) fail("&rest needs a name", p);
+      // &rest and &key may come in either order (the seed writes `&key a b &rest content`).
       if (p.value === "&rest") {
-        if (mode !== "pos") fail("&rest must come before &key and only once", p);
+        if (restSlot >= 0) fail("&rest given twice", p);
+        restSlot = -2; // declared, name pending
         mode = "rest";
       } else if (p.value === "&key") {
-        if (mode === "key") fail("&key given twice", p);
-        if (mode === "rest" && rest === null) fail("&rest needs a name", p);
+        if (keyed) fail("&key given twice", p);
+        keyed = true;
         mode = "key";
       } else fail(`unknown parameter marker '${p.value}' (use &rest or &key)`, p);
       continue;
     }
     if (mode === "pos") positional.push(declare(p)), scope.add(p.value as string);
+    else if (mode === "rest" && rest !== null) fail("&rest takes exactly one name", p);
     else if (mode === "rest") {
-      if (rest !== null) fail("&rest takes exactly one name", p);
       rest = declare(p);
       restSlot = scope.add(rest);
     } else {
@@ -459,7 +465,6 @@ function compileDefine(n: ListNode, scope: Scope | null): Code {
   } else {
     fail("define needs a name: (define name value) or (define (name params...) body...)", target);
   }
-  if (SPECIAL_FORMS.has(name)) fail(`cannot redefine the special form '${name}'`, target);
   if (scope) {
     const at = scope.resolve(name)!;
     const slot = at[1];

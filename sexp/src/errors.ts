@@ -69,7 +69,7 @@ export function withLoc<E>(err: E, loc: Loc): E {
  */
 export function formatError(err: unknown, sourceText?: (src: string) => string | undefined): string {
   if (!(err instanceof SexpError)) {
-    if (err instanceof RangeError && /call stack/i.test(err.message)) return "error: nesting too deep (call stack exhausted)";
+    if (err instanceof RangeError && err.message.includes("call stack")) return "error: nesting too deep (call stack exhausted)";
     return `error: ${err instanceof Error ? err.message : String(err)}`;
   }
   if (!err.loc) return `error: ${err.message}`;

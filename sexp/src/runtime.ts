@@ -253,7 +253,7 @@ function arityError(name: string, m: PrimitiveMeta, got: number, loc?: Loc): Eva
 /** Turn anything thrown into a positioned SexpError, without a JS stack in the message. */
 export function asSexpError(e: unknown, where: string, loc?: Loc): SexpError {
   if (e instanceof SexpError) return withLoc(e, loc!);
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return new LimitError("recursion too deep for the host stack", loc);
+  if (e instanceof RangeError && e.message.includes("call stack")) return new LimitError("recursion too deep for the host stack", loc);
   const msg = e instanceof Error ? e.message : String(e);
   const err = new EvalError(`${where}: ${msg}`, loc);
   (err as { cause?: unknown }).cause = e;

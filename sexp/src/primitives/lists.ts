@@ -4,7 +4,7 @@ import type { Registry } from "../registry.ts";
 import type { Out } from "../runtime.ts";
 import { truthy, typeName, type Value } from "../types.ts";
 import { compare, equal } from "./equality.ts";
-import { list, num, settle, then } from "./util.ts";
+import { list, num, settle, whenReady } from "./util.ts";
 
 export function registerLists(r: Registry): void {
   r.define({
@@ -75,13 +75,11 @@ export function registerLists(r: Registry): void {
       const [start, end] = a.length === 1 ? [0, num(a[0]!, "range")] : [num(a[0]!, "range"), num(a[1]!, "range", 1)];
       const step = a.length > 2 ? num(a[2]!, "range", 2) : 1;
       if (step === 0) throw new EvalError("range: step cannot be 0");
-      const out: number[] = [];
-      for (let x = start; step > 0 ? x < end : x > end; x += step) {
-        out.push(x);
-        if (out.length > ctx.maxSteps) throw new EvalError("range: too many items");
-      }
-      ctx.steps += out.length;
-      return out;
+      const n = Math.max(0, Math.ceil((end - start) / step));
+      // Each item counts as a step, so a huge range hits the budget before allocating.
+      for (let k = 0; k < n; k += 1024) ctx.step();
+      ctx.steps += n % 1024;
+      return Array.from({ length: n }, (_, k) => start + k * step);
     },
   });
   r.define({
@@ -154,7 +152,7 @@ export function registerLists(r: Registry): void {
     examples: [["(filter (fn (x) (> x 1)) (list 1 2 3))", "(2 3)"]],
     fn: ([f, c], ctx) => {
       const items = list(c!, "filter", 1);
-      return then(settle(items.map((x) => ctx.apply(f!, [x]))) as Out, (keep) =>
+      return whenReady(settle(items.map((x) => ctx.apply(f!, [x]))) as Out, (keep) =>
         items.filter((_, i) => truthy((keep as Value[])[i]!)),
       );
     },
@@ -186,7 +184,7 @@ export function registerLists(r: Registry): void {
     doc: "The first truthy (pred item), or nil.",
     examples: [["(some (fn (x) (> x 1)) (list 1 2 3))", "true"]],
     fn: ([f, c], ctx) =>
-      then(settle(list(c!, "some", 1).map((x) => ctx.apply(f!, [x]))) as Out, (rs) => (rs as Value[]).find(truthy) ?? null),
+      whenReady(settle(list(c!, "some", 1).map((x) => ctx.apply(f!, [x]))) as Out, (rs) => (rs as Value[]).find(truthy) ?? null),
   });
   r.define({
     name: "every?",
@@ -194,7 +192,7 @@ export function registerLists(r: Registry): void {
     doc: "True when (pred item) is truthy for every item.",
     examples: [["(every? (fn (x) (> x 0)) (list 1 2))", "true"]],
     fn: ([f, c], ctx) =>
-      then(settle(list(c!, "every?", 1).map((x) => ctx.apply(f!, [x]))) as Out, (rs) => (rs as Value[]).every(truthy)),
+      whenReady(settle(list(c!, "every?", 1).map((x) => ctx.apply(f!, [x]))) as Out, (rs) => (rs as Value[]).every(truthy)),
   });
   r.define({
     name: "sort",
@@ -211,7 +209,7 @@ export function registerLists(r: Registry): void {
     fn: ([k, c, order], ctx) => {
       const items = list(c!, "sort-by", 1);
       const sign = order !== null && order !== undefined && String(order) === ":desc" ? -1 : 1;
-      return then(settle(items.map((x) => ctx.apply(k!, [x]))) as Out, (keys) => {
+      return whenReady(settle(items.map((x) => ctx.apply(k!, [x]))) as Out, (keys) => {
         const ks = keys as Value[];
         return items
           .map((x, i) => [ks[i]!, x] as const)
@@ -238,7 +236,7 @@ export function registerLists(r: Registry): void {
     examples: [['(group-by :cat (list {:cat "a" :n 1} {:cat "a" :n 2}))', '{:a ({:cat "a" :n 1} {:cat "a" :n 2})}']],
     fn: ([k, c], ctx) => {
       const items = list(c!, "group-by", 1);
-      return then(settle(items.map((x) => ctx.apply(k!, [x]))) as Out, (keys) => {
+      return whenReady(settle(items.map((x) => ctx.apply(k!, [x]))) as Out, (keys) => {
         const m = new Map<string, Value[]>();
         items.forEach((x, i) => {
           const key = String((keys as Value[])[i]);

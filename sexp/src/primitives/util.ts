@@ -26,6 +26,6 @@ export function settle(vals: Out[]): Value[] | Promise<Value[]> {
   return vals as Value[];
 }
 
-export function then<T>(v: Out, fn: (v: Value) => T): T | Promise<T> {
+export function whenReady<T>(v: Out, fn: (v: Value) => T): T | Promise<T> {
   return v instanceof Promise ? v.then(fn) : fn(v);
 }

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { basePrimitives, createEnv, parse, Registry } from "../src/index.ts";
+import { ev, failure } from "./helpers.ts";
+
+describe("primitive registry", () => {
+  const all = basePrimitives.list();
+
+  it("has the base set from the seed", () => {
+    for (const name of ["list", "map", "filter", "reduce", "first", "rest", "nth", "count", "empty?", "range", "concat", "join",
+      "str", "format", "upper", "lower", "get", "+", "-", "*", "/", "=", "<", ">", "not", "seq"]) {
+      expect(basePrimitives.has(name), name).toBe(true);
+    }
+  });
+
+  it("every primitive has metadata: params, a description and examples; the base set is pure", () => {
+    for (const p of all) {
+      expect(p.meta.doc.length, p.name).toBeGreaterThan(3);
+      expect(p.meta.examples.length, p.name).toBeGreaterThan(0);
+      expect(p.meta.io, p.name).toBe(false);
+      expect(() => parse(`(${p.meta.params})`), p.name).not.toThrow();
+    }
+  });
+
+  // The documented examples are the catalog the LLM learns from: each must be true.
+  for (const p of all) {
+    for (const [expr, result] of p.meta.examples) {
+      it(`example ${expr} => ${result}`, async () => {
+        expect(await ev(expr)).toBe(result);
+      });
+    }
+  }
+
+  it("registries extend without changing their parent, and names are unique", () => {
+    const r = basePrimitives.extend();
+    r.defineIO({ name: "now", params: "", doc: "Current time.", fn: () => 1 });
+    expect(r.get("now")?.meta.io).toBe(true);
+    expect(basePrimitives.has("now")).toBe(false);
+    expect(() => new Registry().define({ name: "x", params: "", doc: "", fn: () => 1 }).define({ name: "x", params: "", doc: "", fn: () => 1 })).toThrow(
+      /already registered/,
+    );
+  });
+
+  it("a child registry's primitive is callable from code", async () => {
+    const r = basePrimitives.extend();
+    r.define({ name: "twice", params: "x", doc: "x doubled.", fn: ([x]) => (x as number) * 2 });
+    expect(await ev("(twice 21)", createEnv(r))).toBe("42");
+  });
+});
+
+describe("primitive behaviour", () => {
+  it("format", async () => {
+    expect(await ev('(format "%s/%s" "a" 1)')).toBe('"a/1"');
+    expect(await ev('(format "£%.2f" 4)')).toBe('"£4.00"');
+    expect((await failure(ev('(format "%s %s" 1)'))).message).toMatch(/needs more arguments/);
+  });
+
+  it("division by zero is an error, not Infinity", async () => {
+    expect((await failure(ev("(/ 1 0)"))).message).toBe("/: division by zero");
+  });
+
+  it("comparison chains and type errors", async () => {
+    expect(await ev("(< 1 2 3)")).toBe("true");
+    expect(await ev("(< 1 3 2)")).toBe("false");
+    expect(await ev('(< "a" "b")')).toBe("true");
+    expect((await failure(ev('(< 1 "b")'))).message).toBe("<: cannot compare number with string");
+  });
+
+  it("nil counts as an empty list", async () => {
+    expect(await ev("(map inc nil)")).toBe("()");
+    expect(await ev("(count nil)")).toBe("0");
+    expect(await ev("(concat nil (list 1))")).toBe("(1)");
+  });
+
+  it("sort-by and group-by with keywords", async () => {
+    expect(await ev("(map :n (sort-by :p (list {:n \"b\" :p 2} {:n \"a\" :p 1})))")).toBe('("a" "b")');
+    expect(await ev("(sort-by :p (list {:p 1} {:p 3} {:p 2}) :desc)")).toBe("({:p 3} {:p 2} {:p 1})");
+  });
+});
