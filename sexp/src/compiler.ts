@@ -6,7 +6,7 @@
  */
 import { EvalError, RenderError, withLoc } from "./errors.ts";
 import { getField } from "./data.ts";
-import { renderAttribute, renderChild, renderRawTextChild } from "./html.ts";
+import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { HTML_TAGS, RAW_TEXT_ELEMENTS, URL_ATTRIBUTES, VOID_ELEMENTS, isCustomElementName, isValidAttributeName } from "./html-tags.ts";
 import {
   Component,
@@ -354,7 +354,9 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
 function compileBody(forms: Node[], scope: Scope | null): Code {
   if (scope) for (const form of forms) {
     const name = definedName(form);
-    if (name !== null && !scope.names.includes(name)) scope.add(name);
+    if (name === null) continue;
+    if (!scope.names.includes(name)) scope.add(name);
+    hoisted.add(form);
   }
   const codes = forms.map((form) => compile(form, scope));
   if (codes.length === 0) return NIL;
@@ -372,6 +374,9 @@ function compileBody(forms: Node[], scope: Scope | null): Code {
   };
   return (f, ctx) => run(0, f, ctx);
 }
+
+/** Internal defines that a body has given a slot in its frame. */
+const hoisted = new WeakSet<Node>();
 
 function definedName(form: Node): string | null {
   if (form.kind !== "list" || form.value[0]?.kind !== "sym" || form.value[0].value !== "define") return null;
@@ -466,8 +471,8 @@ function compileDefine(n: ListNode, scope: Scope | null): Code {
     fail("define needs a name: (define name value) or (define (name params...) body...)", target);
   }
   if (scope) {
-    const at = scope.resolve(name)!;
-    const slot = at[1];
+    if (!hoisted.has(n)) fail(`(define ${name} ...) is not directly in a body: a local define must be a form of a let, lambda, do, when, unless or cond body`, n);
+    const slot = scope.names.lastIndexOf(name);
     return (f, ctx) => {
       const v = value(f, ctx);
       f!.slots[slot] = v;
@@ -568,6 +573,15 @@ function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Cod
 // ---------------------------------------------------------------------------
 // Markup: elements, fragments, raw!, components
 
+/** Markup rendered at compile time; a failure points at the node that caused it. */
+function constantMarkup(render: () => string, at: Loc): string {
+  try {
+    return render();
+  } catch (e) {
+    throw withLoc(e, { src: at.src, line: at.line, col: at.col });
+  }
+}
+
 /** One piece of an element's output: fixed text, or an attribute/child to evaluate. */
 type Part = string | { readonly attr: string | null; readonly url: boolean; readonly code: Code };
 
@@ -601,13 +615,23 @@ function isLiteral(n: Node): boolean {
   return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil" || n.kind === "kw";
 }
 
+/** Nesting of `svg`/`math` while compiling: there `script`/`style` content is parsed as markup. */
+let foreignDepth = 0;
+const FOREIGN_ROOTS = new Set(["svg", "math"]);
+
+/** Attributes whose value runs as script or markup: only literal values are allowed. */
+function isScriptAttribute(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.startsWith("on") || lower.startsWith("hx-on") || lower === "srcdoc";
+}
+
 function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   const { attrs, children } = splitArgs(n.value.slice(1), "attribute");
   const isVoid = VOID_ELEMENTS.has(tag);
   if (isVoid && children.length) {
     throw new RenderError(`<${tag}> is a void element and cannot have children`, children[0]!);
   }
-  const rawText = RAW_TEXT_ELEMENTS.has(tag);
+  const rawText = RAW_TEXT_ELEMENTS.has(tag) && foreignDepth === 0;
   const parts: Part[] = [(tag === "html" ? "<!doctype html>" : "") + "<" + tag];
   const push = (p: Part): void => {
     const last = parts.length - 1;
@@ -617,18 +641,28 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   for (const a of attrs) {
     if (!isValidAttributeName(a.name)) throw new RenderError(`invalid attribute name :${a.name}`, a.key);
     const url = URL_ATTRIBUTES.has(a.name);
-    const code = compile(a.value, scope);
-    if (isLiteral(a.value)) push(renderAttribute(a.name, code(null, null as never) as Value, url));
-    else push({ attr: a.name, url, code });
+    if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url));
+    else if (isScriptAttribute(a.name)) {
+      throw new RenderError(`:${a.name} runs as script or markup, so its value must be a literal string; pass data in a data-* attribute`, a.value);
+    } else push({ attr: a.name, url, code: compile(a.value, scope) });
   }
   push(">");
   if (!isVoid) {
-    for (const c of children) {
-      const code = compile(c, scope);
-      if (isConstant(code)) {
-        const v = code(null, null as never);
-        push(rawText ? renderRawTextChild(v as Value) : renderChild(v as Value));
-      } else push({ attr: null, url: false, code });
+    if (FOREIGN_ROOTS.has(tag)) foreignDepth++;
+    try {
+      const codes = children.map((c) => compile(c, scope));
+      if (rawText) {
+        // Raw text is escaped as a whole: separate children must not join into `</script`.
+        if (codes.every(isConstant)) push(constantMarkup(() => renderRawTextContent(codes.map((c) => c(null, null as never) as Value)), n));
+        else if (codes.length) push({ attr: null, url: false, code: (f, ctx) => evalAll(codes, f, ctx) });
+      } else {
+        codes.forEach((code, i) => {
+          if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), children[i]!));
+          else push({ attr: null, url: false, code });
+        });
+      }
+    } finally {
+      if (FOREIGN_ROOTS.has(tag)) foreignDepth--;
     }
     push("</" + tag + ">");
   }
@@ -636,7 +670,7 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   // Entirely static markup is rendered once, here.
   if (parts.length === 1) return constant(new Html(parts[0] as string));
   const renderPart = (p: Exclude<Part, string>, v: Value): string =>
-    p.attr !== null ? renderAttribute(p.attr, v, p.url) : rawText ? renderRawTextChild(v) : renderChild(v);
+    p.attr !== null ? renderAttribute(p.attr, v, p.url) : rawText ? renderRawTextContent(v as Value[]) : renderChild(v);
   // Finish from part `from` once pending values arrive (all remaining parts already started).
   const finishAsync = (out: string, from: number, vals: Out[], ctx: EvalContext): Promise<Value> =>
     Promise.all(vals).then((vs) => {

@@ -95,3 +95,19 @@ export function excerpt(text: string, loc: Loc): string {
   const pad = line.slice(0, loc.col - 1).replace(/[^\t]/g, " ");
   return `${gutter}${line}\n${" ".repeat(gutter.length - 2)}| ${pad}^`;
 }
+
+/**
+ * The wording of an arity error, shared with the runtime:
+ * `(nth coll index &optional default) takes 2 to 3 arguments, got 1`.
+ */
+export function arityMessage(signature: string, min: number, max: number, got: number): string {
+  const want = max === min ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+  const one = max === 1 || (max === Infinity && min === 1);
+  return `(${signature}) takes ${want} argument${one ? "" : "s"}, got ${got}`;
+}
+
+/** The runtime's wording for an unknown keyword argument (`unknownKey` in runtime.ts). */
+export function unknownKeyMessage(name: string, key: string, keys: readonly string[]): string {
+  const names = keys.map((k) => ":" + k).join(", ");
+  return `${name} has no parameter :${key}${names ? ` (it takes ${names})` : ""}`;
+}

@@ -8,8 +8,18 @@ export const VOID_ELEMENTS = new Set([
 /** Elements whose content is raw text (not entity-escaped). */
 export const RAW_TEXT_ELEMENTS = new Set(["script", "style"]);
 
-/** Attributes whose value is a URL and must not carry a script-running scheme. */
-export const URL_ATTRIBUTES = new Set([
+/** A set of lowercase names matched regardless of case, as HTML matches attribute names. */
+class CaseInsensitiveSet extends Set<string> {
+  override has(name: string): boolean {
+    return super.has(name) || super.has(name.toLowerCase());
+  }
+}
+
+/**
+ * Attributes whose value is a URL and must not carry a script-running scheme.
+ * Case-insensitive: `:HREF` is the same attribute as `:href` to a browser.
+ */
+export const URL_ATTRIBUTES: ReadonlySet<string> = new CaseInsensitiveSet([
   "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap",
   "manifest", "icon", "codebase", "data", "srcset", "xlink:href", "ping", "profile", "classid", "archive",
 ]);
@@ -40,6 +50,8 @@ export const HTML_TAGS = new Set([
   // svg (inline icons)
   "svg", "g", "path", "circle", "ellipse", "rect", "line", "polyline", "polygon", "defs", "use", "symbol",
   "lineargradient", "radialgradient", "stop", "clippath", "mask", "pattern", "tspan",
+  // mathml
+  "math", "mi", "mn", "mo", "ms", "mtext", "mrow", "msup", "msub", "mfrac", "msqrt",
 ]);
 
 /** Valid custom element names (ASCII subset of the spec): lowercase with a hyphen. */

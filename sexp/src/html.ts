@@ -19,13 +19,24 @@ export function renderChild(v: Value | undefined): string {
   throw new RenderError(`cannot render a ${typeName(v)} as HTML`);
 }
 
-/** Content of `script`/`style`: not entity-escaped, but closing tags are broken up. */
-export function renderRawTextChild(v: Value | undefined): string {
-  if (typeof v === "string") return escapeRawText(v);
-  if (v instanceof Html) return escapeRawText(v.html);
+/**
+ * The content of a whole raw-text element from all its children, escaped once.
+ * Escaping child by child is not enough: `(script "</scr" x)` would close the
+ * element when `x` is `"ipt>"`.
+ */
+export function renderRawTextContent(children: readonly (Value | undefined)[]): string {
+  let s = "";
+  for (let i = 0; i < children.length; i++) s += rawText(children[i]);
+  return escapeRawText(s);
+}
+
+/** Unescaped text of a raw-text child: strings and markup as-is, lists joined. */
+function rawText(v: Value | undefined): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Html) return v.html;
   if (Array.isArray(v)) {
     let s = "";
-    for (let i = 0; i < v.length; i++) s += renderRawTextChild(v[i]);
+    for (let i = 0; i < v.length; i++) s += rawText(v[i]);
     return s;
   }
   return renderChild(v);

@@ -22,3 +22,5 @@ export {
 } from "./runtime.ts";
 export { compileTop, isDefinition, SPECIAL_FORMS } from "./compiler.ts";
 export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type RunOptions } from "./program.ts";
+export * from "./hash.ts";
+export * from "./check.ts";

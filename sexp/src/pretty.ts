@@ -66,7 +66,11 @@ function layoutList(n: ListNode, indent: number, width: number): string {
     line += " (" + binds.join("\n" + " ".repeat(col)) + ")";
     i = 2;
   } else if (name in HEAD_ARGS) {
-    for (const stop = 1 + HEAD_ARGS[name]!; i < stop && i < items.length; i++) line += " " + layout(items[i]!, indent + line.length + 1, width);
+    // Names and parameter lists stay whole on the head line.
+    for (const stop = 1 + HEAD_ARGS[name]!; i < stop && i < items.length; i++) {
+      const x = items[i]!;
+      line += " " + (x.kind === "list" && name !== "when" && name !== "unless" ? print(x) : layout(x, indent + line.length + 1, width));
+    }
   } else if (name === "if") {
     // (if test
     //     then

@@ -26,6 +26,8 @@ const DELIM = new Uint8Array(128);
 for (const c of " \t\n\r\f\v,()[]{}\";'`") DELIM[c.charCodeAt(0)] = 1;
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** An atom is meant as a number when a digit comes before anything else but a sign and a point. */
+const NUMBER_START = /^[+-]?\.?\d/;
 
 interface Frame {
   readonly kind: "list" | "map" | "quote";
@@ -41,9 +43,10 @@ export function parse(text: string, options: ReadOptions = {}): Node[] {
   const top: Node[] = [];
   const stack: Frame[] = [];
   const n = text.length;
-  let i = 0;
+  // A byte-order mark some editors put at the start of a file is not a symbol.
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
-  let lineStart = 0;
+  let lineStart = i;
   let depth = 0;
 
   const at = (l: number, c: number): Loc => ({ src, line: l, col: c });
@@ -65,6 +68,7 @@ export function parse(text: string, options: ReadOptions = {}): Node[] {
         return;
       }
       stack.pop();
+      depth--;
       datum = node("list", [node("sym", "quote", src, f.line, f.col), datum], src, f.line, f.col);
     }
   };
@@ -114,6 +118,9 @@ export function parse(text: string, options: ReadOptions = {}): Node[] {
       continue;
     }
     if (c === APOS) {
+      // `'x` is the list (quote x), so it counts as a level: a long run of
+      // quotes must not build a tree too deep for the (recursive) compiler.
+      if (++depth > maxDepth) fail(`nesting deeper than ${maxDepth} levels`);
       stack.push({ kind: "quote", items: [], line, col });
       i++;
       continue;
@@ -193,7 +200,8 @@ export function parse(text: string, options: ReadOptions = {}): Node[] {
 export function parseOne(text: string, options: ReadOptions = {}): Node {
   const forms = parse(text, options);
   if (forms.length !== 1) {
-    const loc = forms[1] ?? { src: options.src ?? "<input>", line: 1, col: 1 };
+    const second = forms[1];
+    const loc = second ? { src: second.src, line: second.line, col: second.col } : { src: options.src ?? "<input>", line: 1, col: 1 };
     throw new ReadError(forms.length === 0 ? "expected a form, found none" : "expected one form, found more", loc);
   }
   return forms[0]!;
@@ -215,19 +223,20 @@ function atom(
     if (tok.length === 1) fail("empty keyword ':'", line, col);
     return node("kw", tok.slice(1), src, line, col);
   }
-  const first = (c >= 48 && c <= 57) || c === 46 || ((c === 43 || c === 45) && tok.length > 1 && /[\d.]/.test(tok[1]!));
-  if (first) {
-    if (!NUMBER.test(tok)) {
-      if (c === 46 && !/\d/.test(tok)) return node("sym", tok, src, line, col);
-      fail(`invalid number '${tok}'`, line, col);
-    }
-    return node("num", Number(tok), src, line, col);
+  if (((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45) && NUMBER_START.test(tok)) {
+    if (!NUMBER.test(tok)) fail(`invalid number '${tok}'`, line, col);
+    const x = Number(tok);
+    // Infinity has no literal: it would print as a symbol and not read back.
+    if (!Number.isFinite(x)) fail(`number '${tok}' is out of range`, line, col);
+    return node("num", x, src, line, col);
   }
   if (tok === "nil") return node("nil", null, src, line, col);
   if (tok === "true") return node("bool", true, src, line, col);
   if (tok === "false") return node("bool", false, src, line, col);
   return node("sym", tok, src, line, col);
 }
+
+const KIND_NAMES: Record<string, string> = { list: "a list", map: "a map", num: "a number", bool: "a boolean", nil: "nil" };
 
 function checkMap(f: Frame, src: string): void {
   const items = f.items;
@@ -237,7 +246,8 @@ function checkMap(f: Frame, src: string): void {
   for (let k = 0; k < items.length; k += 2) {
     const key = items[k]!;
     if (key.kind !== "kw" && key.kind !== "str") {
-      throw new ReadError(`map keys must be keywords or strings, not ${key.kind === "sym" ? "the symbol " + key.value : key.kind}`, key);
+      const what = key.kind === "sym" ? "the symbol " + key.value : KIND_NAMES[key.kind];
+      throw new ReadError(`map keys must be keywords or strings, not ${what}`, { src, line: key.line, col: key.col });
     }
   }
 }

@@ -6,7 +6,7 @@
  * wrapped in a promise unless an I/O primitive actually returned one, so pure
  * evaluation never allocates promises; consumers check `instanceof Promise`.
  */
-import { EvalError, LimitError, SexpError, withLoc } from "./errors.ts";
+import { EvalError, LimitError, SexpError, arityMessage, unknownKeyMessage, withLoc } from "./errors.ts";
 import { Keyword, typeName, type Callable, type Loc, type Node, type Value } from "./types.ts";
 import { getField } from "./data.ts";
 import type { Registry } from "./registry.ts";
@@ -245,9 +245,7 @@ export function callPrimitive(fn: Primitive, args: Value[], ctx: EvalContext, lo
 }
 
 function arityError(name: string, m: PrimitiveMeta, got: number, loc?: Loc): EvalError {
-  const want =
-    m.maxArgs === m.minArgs ? `${m.minArgs}` : m.maxArgs === Infinity ? `at least ${m.minArgs}` : `${m.minArgs} to ${m.maxArgs}`;
-  return new EvalError(`(${name} ${m.params}) takes ${want} argument${want === "1" ? "" : "s"}, got ${got}`, loc);
+  return new EvalError(arityMessage(m.params ? `${name} ${m.params}` : name, m.minArgs, m.maxArgs, got), loc);
 }
 
 /** Turn anything thrown into a positioned SexpError, without a JS stack in the message. */
@@ -297,8 +295,7 @@ export function bindArgs(fn: Lambda | Component, args: Value[], loc?: Loc): Out[
 }
 
 export function unknownKey(fn: Lambda | Component, key: string, loc?: Loc): EvalError {
-  const names = fn.params.keys.map((k) => ":" + k.name).join(", ");
-  return new EvalError(`${fn.name} has no parameter :${key}${names ? ` (it takes ${names})` : ""}`, loc);
+  return new EvalError(unknownKeyMessage(fn.name, key, fn.params.keys.map((k) => k.name)), loc);
 }
 
 /** Split runtime args into `:key value` pairs and positional children. */

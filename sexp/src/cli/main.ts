@@ -24,7 +24,7 @@ export const USAGE = `usage: sexp <command> [options] [FILE|-]
 
 commands:
   render [--lib FILE]... [--data FILE.json] [FILE|-]  print the HTML of every non-definition form
-  check  [--lib FILE]... [FILE|-]                     validate; one FILE:LINE:COL: message per problem
+  check  [--lib FILE]... [--data FILE.json] [FILE|-]  validate; one FILE:LINE:COL: message per problem
   hash   [--lib FILE]... [FILE|-]                     SHA3-256 Merkle hash of the last non-definition form
   fmt    [FILE|-]                                     print the pretty-printed canonical form
 
@@ -61,7 +61,7 @@ function parseArgs(argv: string[]): Args {
     else file = a;
   }
   if (file !== null) args.file = file;
-  if (args.command !== "render" && args.data) throw new UsageError("--data is only for render");
+  if (args.command !== "render" && args.command !== "check" && args.data) throw new UsageError("--data is only for render and check");
   if (args.command === "fmt" && args.libs.length) throw new UsageError("--lib is not used by fmt");
   return args;
 }
@@ -115,7 +115,9 @@ export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> 
         const lib: Node[] = [];
         for (const path of args.libs) lib.push(...(await parsed(path)));
         const forms = await parsed(args.file);
-        for (const p of check(forms, { lib })) problems.push({ text: `${locText(p.loc)}: ${p.message}` });
+        // Keys of the data file are variables at run time.
+        const globals = args.data ? Object.keys(parseJsonObject((await load(args.data)).text, args.data)) : [];
+        for (const p of check(forms, { lib, globals })) problems.push({ text: `${locText(p.loc)}: ${p.message}` });
         for (const p of problems) io.stderr(p.text + "\n");
         return problems.length ? 1 : 0;
       }
