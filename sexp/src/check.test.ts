@@ -327,3 +327,14 @@ describe("checkSource and helpers", () => {
     expect(problems('(defroute "/blog/:slug/" (p slug page))')).toEqual(["1:34: unknown symbol 'page'"]);
   });
 });
+
+describe("primitives with name arguments", () => {
+  it("does not report a primitive's leading name arguments as unknown symbols", async () => {
+    const { basePrimitives } = await import("./primitives/index.ts");
+    const registry = basePrimitives.extend();
+    registry.defineIO({ name: "query", params: "service name &rest args", doc: "test", names: 2, fn: () => null });
+    const { parse } = await import("./reader.ts");
+    const problems = check(parse("(let ((s 1)) (query blog post-by-slug :slug s))\n(query blog x :slug missing)"), { registry });
+    expect(problems.map((p) => p.message)).toEqual(["unknown symbol 'missing'"]);
+  });
+});

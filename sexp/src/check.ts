@@ -118,7 +118,7 @@ interface Known {
 type Global =
   | { readonly kind: "definition"; readonly def: Definition }
   | { readonly kind: "global" }
-  | { readonly kind: "primitive"; readonly params: string; readonly min: number; readonly max: number };
+  | { readonly kind: "primitive"; readonly params: string; readonly min: number; readonly max: number; readonly names: number };
 
 function definedName(form: Node): string | null {
   if (form.kind !== "list" || form.value[0]?.kind !== "sym" || form.value[0].value !== "define") return null;
@@ -192,7 +192,7 @@ class Walker {
     if (def) return { kind: "definition", def };
     if (this.known.globals.has(name)) return { kind: "global" };
     const p = this.known.registry.get(name);
-    if (p) return { kind: "primitive", params: p.meta.params, min: p.meta.minArgs, max: p.meta.maxArgs };
+    if (p) return { kind: "primitive", params: p.meta.params, min: p.meta.minArgs, max: p.meta.maxArgs, names: p.meta.names };
     return null;
   }
 
@@ -250,8 +250,10 @@ class Walker {
   private call(n: ListNode, scope: Scope | null): void {
     const head = n.value[0] as Extract<Node, { kind: "sym" }>;
     const args = n.value.slice(1);
-    this.walkAll(args, scope);
     const g = this.lookup(head.value);
+    // A primitive's leading name arguments are not variables (see PrimitiveMeta.names).
+    const names = g?.kind === "primitive" && !scope?.resolve(head.value) ? g.names : 0;
+    this.walkAll(args.filter((a, i) => !(i < names && a.kind === "sym")), scope);
     if (!g) return this.symbol(head.value, head, scope);
     if (g.kind === "primitive") {
       if (args.length < g.min || args.length > g.max) this.problem(arityMessage(`${head.value}${g.params ? " " + g.params : ""}`, g.min, g.max, args.length), n);

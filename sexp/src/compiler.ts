@@ -13,6 +13,7 @@ import {
   EvalContext,
   Frame,
   Lambda,
+  Primitive,
   apply,
   asSexpError,
   callComponent,
@@ -188,15 +189,19 @@ function compileList(n: ListNode, scope: Scope | null): Code {
 function compileCall(n: ListNode, scope: Scope | null): Code {
   const items = n.value;
   const head = compile(items[0]!, scope);
-  const args = items.slice(1).map((a) => compile(a, scope));
+  const argNodes = items.slice(1);
+  const args = argNodes.map((a) => compile(a, scope));
+  // Bare global symbols, which a primitive may take as names (see PrimitiveMeta.names).
+  const names = argNodes.map((a) => (a.kind === "sym" && !scope?.resolve(a.value) ? Sym.of(a.value) : null));
   const loc: Loc = n;
   const nargs = args.length;
   return (f, ctx) => {
     const fn = head(f, ctx);
+    const literal = fn instanceof Primitive ? fn.meta.names : 0;
     const vals = new Array<Out>(nargs);
     let pending = fn instanceof Promise;
     for (let i = 0; i < nargs; i++) {
-      const v = args[i]!(f, ctx);
+      const v = i < literal && names[i] ? names[i]! : args[i]!(f, ctx);
       if (v instanceof Promise) pending = true;
       vals[i] = v;
     }

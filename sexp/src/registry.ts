@@ -12,6 +12,8 @@ export interface PrimitiveSpec {
   readonly params: string;
   readonly doc: string;
   readonly examples?: readonly (readonly [string, string])[];
+  /** Leading arguments taken as names (bare symbols are not looked up). */
+  readonly names?: number;
   readonly fn: PrimitiveFn;
 }
 
@@ -59,6 +61,7 @@ export class Registry {
       doc: spec.doc,
       examples: spec.examples ?? [],
       io,
+      names: spec.names ?? 0,
       minArgs,
       maxArgs,
     };

@@ -198,6 +198,11 @@ export interface PrimitiveMeta {
   readonly examples: readonly (readonly [string, string])[];
   /** True when the primitive performs I/O and may return a promise. */
   readonly io: boolean;
+  /**
+   * How many leading arguments are names: a bare symbol there is passed as a
+   * symbol instead of being looked up, as in `(query blog post-by-slug :slug s)`.
+   */
+  readonly names: number;
   readonly minArgs: number;
   readonly maxArgs: number;
 }
