@@ -16,7 +16,7 @@ const RUNS = { numRuns: 300 };
 // Syntax tree generators
 
 const mk = <K extends Node["kind"]>(kind: K, value: Extract<Node, { kind: K }>["value"]): Node =>
-  node(kind, value, "<gen>", 1, 1) as Node;
+  node<Node["kind"]>(kind, value as never, "<gen>", 1, 1) as Node;
 
 /** Characters a symbol or keyword may contain (anything but delimiters, `\` and controls). */
 const NAME_CHARS = [..."abcefilnrstuxyzAZ0123456789~<>!?*+-/=_&%$.:#@|^é😀"];

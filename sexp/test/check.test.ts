@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { arityMessage, check, checkSource, routeParams, type CheckOptions, type Problem } from "./check.ts";
-import { compile } from "./compiler.ts";
-import { SexpError } from "./errors.ts";
-import { basePrimitives } from "./primitives/index.ts";
-import { createEnv, evaluateForms } from "./program.ts";
-import { parse } from "./reader.ts";
+import { arityMessage, check, checkSource, routeParams, type CheckOptions, type Problem } from "../src/check.ts";
+import { compile } from "../src/compiler.ts";
+import { SexpError } from "../src/errors.ts";
+import { basePrimitives } from "../src/primitives/index.ts";
+import { createEnv, evaluateForms } from "../src/program.ts";
+import { parse } from "../src/reader.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), "utf8");
 
@@ -330,10 +330,10 @@ describe("checkSource and helpers", () => {
 
 describe("primitives with name arguments", () => {
   it("does not report a primitive's leading name arguments as unknown symbols", async () => {
-    const { basePrimitives } = await import("./primitives/index.ts");
+    const { basePrimitives } = await import("../src/primitives/index.ts");
     const registry = basePrimitives.extend();
     registry.defineIO({ name: "query", params: "service name &rest args", doc: "test", names: 2, fn: () => null });
-    const { parse } = await import("./reader.ts");
+    const { parse } = await import("../src/reader.ts");
     const problems = check(parse("(let ((s 1)) (query blog post-by-slug :slug s))\n(query blog x :slug missing)"), { registry });
     expect(problems.map((p) => p.message)).toEqual(["unknown symbol 'missing'"]);
   });

@@ -2,7 +2,7 @@ import { sha3_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EvalError } from "./errors.ts";
+import { EvalError } from "../src/errors.ts";
 import {
   ENGINE_VERSION,
   Hasher,
@@ -12,11 +12,11 @@ import {
   hashValue,
   sha3Hex,
   type Digest,
-} from "./hash.ts";
-import { print, printValue } from "./printer.ts";
-import { createEnv, evaluateForms, fromJson } from "./program.ts";
-import { parse, parseOne } from "./reader.ts";
-import { Keyword, Sym, type Node, type Value } from "./types.ts";
+} from "../src/hash.ts";
+import { print, printValue } from "../src/printer.ts";
+import { createEnv, evaluateForms, fromJson } from "../src/program.ts";
+import { parse, parseOne } from "../src/reader.ts";
+import { Keyword, Sym, type Node, type Value } from "../src/types.ts";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
