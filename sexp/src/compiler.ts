@@ -10,6 +10,7 @@ import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { HTML_TAGS, RAW_TEXT_ELEMENTS, URL_ATTRIBUTES, VOID_ELEMENTS, isCustomElementName, isValidAttributeName } from "./html-tags.ts";
 import {
   Component,
+  Env,
   EvalContext,
   Frame,
   Lambda,
@@ -17,6 +18,9 @@ import {
   apply,
   asSexpError,
   callComponent,
+  callLambda,
+  finishParams,
+  slotsOf,
   type Code,
   type KeyParam,
   type Out,
@@ -111,10 +115,30 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
       return fr.slots[i]!;
     };
   }
+  const lookup = globalLookup(name);
   return (_f, ctx) => {
-    const v = ctx.env.lookup(name);
+    const v = lookup(ctx);
     if (v === undefined) throw new EvalError(`unknown symbol '${name}'`, loc);
     return v;
+  };
+}
+
+/**
+ * A global lookup that remembers its last answer for the environment it was
+ * made in, until any definition changes (`Env.generation`).
+ */
+function globalLookup(name: string): (ctx: EvalContext) => Out | undefined {
+  let env: Env | null = null;
+  let generation = -1;
+  let value: Out | undefined;
+  return (ctx) => {
+    if (ctx.env === env && Env.generation === generation) return value;
+    value = ctx.env.lookup(name);
+    if (value !== undefined) {
+      env = ctx.env;
+      generation = Env.generation;
+    }
+    return value;
   };
 }
 
@@ -197,6 +221,18 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const nargs = args.length;
   return (f, ctx) => {
     const fn = head(f, ctx);
+    if (fn instanceof Lambda && fn.params.simple && fn.params.positional.length === nargs) {
+      // Evaluate the arguments straight into the callee's frame.
+      const slots = fn.params.template.slice();
+      let pending = false;
+      for (let i = 0; i < nargs; i++) {
+        const v = args[i]!(f, ctx);
+        if (v instanceof Promise) pending = true;
+        slots[i] = v;
+      }
+      if (!pending) return callLambda(fn, slots, ctx, loc);
+      return Promise.all(slots.slice(0, nargs)).then((vs) => apply(fn, vs, ctx, loc));
+    }
     const literal = fn instanceof Primitive ? fn.meta.names : 0;
     const vals = new Array<Out>(nargs);
     let pending = fn instanceof Promise;
@@ -445,7 +481,7 @@ export function compileParams(list: Node, scope: Scope, what: string): Params {
     }
   }
   if (mode === "rest" && rest === null) fail("&rest needs a name", list);
-  return { positional, rest, restSlot, keys, keyIndex: new Map(keys.map((k) => [k.name, k])), frameSize: 0 };
+  return { positional, rest, restSlot, keys, keyIndex: new Map(keys.map((k) => [k.name, k])), template: [], simple: false, defaults: [] };
 }
 
 function compileLambda(n: ListNode, scope: Scope | null, name = "lambda"): Code {
@@ -453,7 +489,7 @@ function compileLambda(n: ListNode, scope: Scope | null, name = "lambda"): Code 
   const inner = new Scope(scope);
   const params = compileParams(n.value[1]!, inner, "lambda");
   const body = compileBody(n.value.slice(2), inner);
-  params.frameSize = inner.names.length;
+  finishParams(params, inner.names.length);
   const loc: Loc = n;
   return (f) => new Lambda(name, params, body, f, loc);
 }
@@ -509,7 +545,7 @@ function compileDefcomp(n: ListNode, scope: Scope | null): Code {
   if (childrenKey && params.rest) fail(`${name} declares both &rest ${params.rest} and a children key; use one`, paramList);
   const childrenSlot = childrenKey ? childrenKey.slot : params.restSlot;
   const body = compileBody(n.value.slice(i + 1), inner);
-  params.frameSize = inner.names.length;
+  finishParams(params, inner.names.length);
   const loc: Loc = n;
   return (f, ctx) => {
     ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot), n);
@@ -569,6 +605,18 @@ function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Cod
     }
     return v === null ? fallback(f, ctx) : v;
   };
+  if (path.length === 1) {
+    // The common case, one field of a map, without the general walk.
+    const key = path[0]!;
+    return (f, ctx) => {
+      const o = obj(f, ctx);
+      if (o instanceof Map) {
+        const v = o.get(key);
+        return v === undefined || v === null ? fallback(f, ctx) : v;
+      }
+      return o instanceof Promise ? o.then((o) => walk(o, f, ctx)) : walk(o, f, ctx);
+    };
+  }
   return (f, ctx) => {
     const o = obj(f, ctx);
     return o instanceof Promise ? o.then((o) => walk(o, f, ctx)) : walk(o, f, ctx);
@@ -588,7 +636,7 @@ function constantMarkup(render: () => string, at: Loc): string {
 }
 
 /** One piece of an element's output: fixed text, or an attribute/child to evaluate. */
-type Part = string | { readonly attr: string | null; readonly url: boolean; readonly code: Code };
+type Part = string | { readonly code: Code; readonly render: (v: Value) => string };
 
 interface SplitArgs {
   readonly attrs: { name: string; value: Node; key: Node }[];
@@ -649,7 +697,7 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
     if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url));
     else if (isScriptAttribute(a.name)) {
       throw new RenderError(`:${a.name} runs as script or markup, so its value must be a literal string; pass data in a data-* attribute`, a.value);
-    } else push({ attr: a.name, url, code: compile(a.value, scope) });
+    } else push({ code: compile(a.value, scope), render: (v) => renderAttribute(a.name, v, url) });
   }
   push(">");
   if (!isVoid) {
@@ -659,11 +707,11 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
       if (rawText) {
         // Raw text is escaped as a whole: separate children must not join into `</script`.
         if (codes.every(isConstant)) push(constantMarkup(() => renderRawTextContent(codes.map((c) => c(null, null as never) as Value)), n));
-        else if (codes.length) push({ attr: null, url: false, code: (f, ctx) => evalAll(codes, f, ctx) });
+        else if (codes.length) push({ code: (f, ctx) => evalAll(codes, f, ctx), render: (v) => renderRawTextContent(v as Value[]) });
       } else {
         codes.forEach((code, i) => {
           if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), children[i]!));
-          else push({ attr: null, url: false, code });
+          else push({ code, render: renderChild });
         });
       }
     } finally {
@@ -674,15 +722,13 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   const loc: Loc = n;
   // Entirely static markup is rendered once, here.
   if (parts.length === 1) return constant(new Html(parts[0] as string));
-  const renderPart = (p: Exclude<Part, string>, v: Value): string =>
-    p.attr !== null ? renderAttribute(p.attr, v, p.url) : rawText ? renderRawTextContent(v as Value[]) : renderChild(v);
   // Finish from part `from` once pending values arrive (all remaining parts already started).
   const finishAsync = (out: string, from: number, vals: Out[], ctx: EvalContext): Promise<Value> =>
     Promise.all(vals).then((vs) => {
       try {
         for (let k = from, j = 0; k < parts.length; k++) {
           const p = parts[k]!;
-          out += typeof p === "string" ? p : renderPart(p, vs[j++]!);
+          out += typeof p === "string" ? p : p.render(vs[j++]!);
         }
       } catch (e) {
         throw asSexpError(e, tag, loc);
@@ -690,30 +736,31 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
       ctx.checkOutput(out.length, loc);
       return new Html(out);
     });
+  const count = parts.length;
   return (f, ctx) => {
     ctx.step(loc);
     let out = "";
-    for (let k = 0; k < parts.length; k++) {
-      const p = parts[k]!;
-      if (typeof p === "string") {
-        out += p;
-        continue;
-      }
-      const v = p.code(f, ctx);
-      if (v instanceof Promise) {
-        // Start every remaining part now so sibling I/O runs concurrently.
-        const vals: Out[] = [v];
-        for (let r = k + 1; r < parts.length; r++) {
-          const q = parts[r]!;
-          if (typeof q !== "string") vals.push(q.code(f, ctx));
+    try {
+      for (let k = 0; k < count; k++) {
+        const p = parts[k]!;
+        if (typeof p === "string") {
+          out += p;
+          continue;
         }
-        return finishAsync(out, k, vals, ctx);
+        const v = p.code(f, ctx);
+        if (v instanceof Promise) {
+          // Start every remaining part now so sibling I/O runs concurrently.
+          const vals: Out[] = [v];
+          for (let r = k + 1; r < count; r++) {
+            const q = parts[r]!;
+            if (typeof q !== "string") vals.push(q.code(f, ctx));
+          }
+          return finishAsync(out, k, vals, ctx);
+        }
+        out += p.render(v);
       }
-      try {
-        out += renderPart(p, v);
-      } catch (e) {
-        throw asSexpError(e, tag, loc);
-      }
+    } catch (e) {
+      throw asSexpError(e, tag, loc);
     }
     ctx.checkOutput(out.length, loc);
     return new Html(out);
@@ -764,14 +811,22 @@ function compileComponentCall(name: string, n: ListNode, scope: Scope | null): C
   const codes = [...attrs.map((a) => compile(a.value, scope)), ...children.map((c) => compile(c, scope))];
   const nk = names.length;
   const loc: Loc = n;
+  const lookup = globalLookup(name);
+  // Inline cache: the slots of this call's keywords for the component last called here.
+  let cached: Component | null = null;
+  let slots: number[] = [];
   const call = (comp: Out | undefined, vs: Value[], ctx: EvalContext): Out => {
-    if (!(comp instanceof Component)) {
-      throw new EvalError(comp === undefined ? `unknown component ${name}` : `${name} is not a component`, loc);
+    if (comp !== cached) {
+      if (!(comp instanceof Component)) {
+        throw new EvalError(comp === undefined ? `unknown component ${name}` : `${name} is not a component`, loc);
+      }
+      slots = slotsOf(comp, names);
+      cached = comp;
     }
-    return callComponent(comp, names, vs.slice(0, nk), vs.slice(nk), ctx, loc);
+    return callComponent(comp as Component, slots, names, vs, nk, ctx, loc);
   };
   return (f, ctx) => {
-    const comp = ctx.env.lookup(name);
+    const comp = lookup(ctx);
     const vs = evalAll(codes, f, ctx);
     return vs instanceof Promise ? vs.then((vs) => call(comp, vs, ctx)) : call(comp, vs, ctx);
   };

@@ -40,6 +40,7 @@ const SAFE_DATA = /^data:image\/(?:png|gif|jpeg|jpg|webp|avif|bmp|x-icon)[;,]/i;
 
 /** Whether a URL attribute value is safe to emit (no script-running scheme). */
 export function isSafeUrl(url: string): boolean {
+  if (!url.includes(":")) return true; // no scheme at all
   const compact = url.replace(STRIPPED, "");
   const m = SCHEME.exec(compact);
   if (!m) return true; // relative URL, fragment or query

@@ -6,8 +6,8 @@ import { Html, Keyword, typeName, type Value } from "./types.ts";
 
 /** HTML for a child value: text is escaped, `nil`/booleans render nothing, lists flatten. */
 export function renderChild(v: Value | undefined): string {
-  if (typeof v === "string") return escapeHtml(v);
   if (v instanceof Html) return v.html;
+  if (typeof v === "string") return escapeHtml(v);
   if (v === null || v === undefined || typeof v === "boolean") return "";
   if (typeof v === "number") return printNumber(v);
   if (Array.isArray(v)) {

@@ -38,6 +38,11 @@ export interface Route {
  * a site environment can be shared and each request gets a cheap child.
  */
 export class Env {
+  /**
+   * Bumped by every definition anywhere, so compiled code can cache a global
+   * lookup per environment and know when it may be stale.
+   */
+  static generation = 0;
   readonly vars = new Map<string, Out>();
   /** The defining form of every `define`/`defcomp` made in this environment. */
   readonly definitions = new Map<string, Node>();
@@ -83,10 +88,17 @@ export class Env {
   }
 
   define(name: string, value: Out, form?: Node): void {
+    Env.generation++;
     this.vars.set(name, value);
     if (form) this.definitions.set(name, form);
     // A definition bound to pending I/O is replaced by its value once it arrives.
-    if (value instanceof Promise) value.then((v) => this.vars.get(name) === value && this.vars.set(name, v), noop);
+    if (value instanceof Promise) {
+      value.then((v) => {
+        if (this.vars.get(name) !== value) return;
+        Env.generation++;
+        this.vars.set(name, v);
+      }, noop);
+    }
   }
 
   /** Every route visible here, parents first. */
@@ -158,8 +170,26 @@ export interface Params {
   readonly restSlot: number;
   readonly keys: readonly KeyParam[];
   readonly keyIndex: ReadonlyMap<string, KeyParam>;
-  /** Frame size including locals defined in the body. */
-  frameSize: number;
+  /**
+   * A new frame's slots, copied per call: nil everywhere except `&key` slots,
+   * left undefined until defaults run. Set by `finishParams` once the body
+   * (and so the number of locals) is compiled.
+   */
+  template: readonly Out[];
+  /** Only positional parameters: calls bind by copying arguments. */
+  simple: boolean;
+  /** The `&key` parameters that have a default expression. */
+  defaults: readonly KeyParam[];
+}
+
+/** Size the frame once the body's locals are known. */
+export function finishParams(p: Params, frameSize: number): void {
+  const t: Out[] = new Array(frameSize).fill(null);
+  // Only keys with a default need telling "not given" apart from nil.
+  for (const k of p.keys) if (k.init) (t as unknown[])[k.slot] = undefined;
+  p.template = t;
+  p.simple = p.rest === null && p.keys.length === 0;
+  p.defaults = p.keys.filter((k) => k.init !== null);
 }
 
 export class Lambda implements Callable {
@@ -225,8 +255,8 @@ export function apply(fn: Value, args: Value[], ctx: EvalContext, loc?: Loc): Ou
   if (fn instanceof Primitive) return callPrimitive(fn, args, ctx, loc);
   if (fn instanceof Lambda) return callLambda(fn, bindArgs(fn, args, loc), ctx, loc);
   if (fn instanceof Component) {
-    const { names, values, children } = splitKeywordArgs(args);
-    return callComponent(fn, names, values, children, ctx, loc);
+    const { names, values } = splitKeywordArgs(args);
+    return callComponent(fn, slotsOf(fn, names), names, values, names.length, ctx, loc);
   }
   if (fn instanceof Keyword) {
     if (args.length !== 1) throw new EvalError(`keyword ${fn} used as a function takes 1 argument, got ${args.length}`, loc);
@@ -263,18 +293,15 @@ export function asSexpError(e: unknown, where: string, loc?: Loc): SexpError {
   return err;
 }
 
-/** A new frame's slots: nil everywhere except `&key` slots, left undefined until defaults run. */
-function newSlots(p: Params): Out[] {
-  const slots: Out[] = new Array(p.frameSize).fill(null);
-  for (const k of p.keys) (slots as unknown[])[k.slot] = undefined;
-  return slots;
-}
-
 /** Bind positional arguments (plus trailing `:key value` pairs) to frame slots. */
 export function bindArgs(fn: Lambda | Component, args: Value[], loc?: Loc): Out[] {
   const p = fn.params;
-  const slots = newSlots(p);
+  const slots = p.template.slice();
   const np = p.positional.length;
+  if (p.simple && args.length === np) {
+    for (let i = 0; i < np; i++) slots[i] = args[i]!;
+    return slots;
+  }
   if (args.length < np) {
     throw new EvalError(`${fn.name} takes ${np}${p.rest || p.keys.length ? " or more" : ""} argument${np === 1 ? "" : "s"}, got ${args.length}`, loc);
   }
@@ -303,8 +330,8 @@ export function unknownKey(fn: Lambda | Component, key: string, loc?: Loc): Eval
   return new EvalError(unknownKeyMessage(fn.name, key, fn.params.keys.map((k) => k.name)), loc);
 }
 
-/** Split runtime args into `:key value` pairs and positional children. */
-function splitKeywordArgs(args: Value[]): { names: string[]; values: Value[]; children: Value[] } {
+/** Split runtime args into `:key value` pairs, then positional children (in `values` after the keys). */
+function splitKeywordArgs(args: Value[]): { names: string[]; values: Value[] } {
   const names: string[] = [];
   const values: Value[] = [];
   const children: Value[] = [];
@@ -315,7 +342,13 @@ function splitKeywordArgs(args: Value[]): { names: string[]; values: Value[]; ch
       values.push(args[++i]!);
     } else children.push(a);
   }
-  return { names, values, children };
+  values.push(...children);
+  return { names, values };
+}
+
+/** The frame slot of each keyword argument name (-1 for a name the component does not take). */
+export function slotsOf(fn: Component, names: readonly string[]): number[] {
+  return names.map((n) => fn.params.keyIndex.get(n)?.slot ?? -1);
 }
 
 export function callLambda(fn: Lambda, slots: Out[], ctx: EvalContext, loc?: Loc): Out {
@@ -323,31 +356,34 @@ export function callLambda(fn: Lambda, slots: Out[], ctx: EvalContext, loc?: Loc
   return runBody(fn, new Frame(slots, fn.frame), ctx, loc);
 }
 
-/** Invoke a component with keyword arguments and positional children. */
+/**
+ * Invoke a component. `values` holds the keyword arguments (named by `names`,
+ * bound to `slots`, see `slotsOf`) followed by the positional children.
+ */
 export function callComponent(
   fn: Component,
+  slots: readonly number[],
   names: readonly string[],
   values: readonly Value[],
-  children: Value[],
+  nk: number,
   ctx: EvalContext,
   loc?: Loc,
 ): Out {
   ctx.step(loc);
-  const p = fn.params;
-  const slots = newSlots(p);
+  const frameSlots = fn.params.template.slice();
   let childrenGiven = false;
-  for (let i = 0; i < names.length; i++) {
-    const k = p.keyIndex.get(names[i]!);
-    if (!k) throw unknownKey(fn, names[i]!, loc);
-    slots[k.slot] = values[i]!;
-    if (k.slot === fn.childrenSlot) childrenGiven = true;
+  for (let i = 0; i < nk; i++) {
+    const slot = slots[i]!;
+    if (slot < 0) throw unknownKey(fn, names[i]!, loc);
+    frameSlots[slot] = values[i]!;
+    if (slot === fn.childrenSlot) childrenGiven = true;
   }
-  if (children.length) {
+  if (values.length > nk) {
     if (fn.childrenSlot < 0) throw new EvalError(`${fn.name} takes no children (declare &key children or &rest)`, loc);
     if (childrenGiven) throw new EvalError(`${fn.name}: children given both positionally and as :children`, loc);
-    slots[fn.childrenSlot] = children;
+    frameSlots[fn.childrenSlot] = values.slice(nk);
   }
-  return runBody(fn, new Frame(slots, fn.frame), ctx, loc);
+  return runBody(fn, new Frame(frameSlots, fn.frame), ctx, loc);
 }
 
 function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: Loc): Out {
@@ -356,7 +392,7 @@ function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: L
     throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
   }
   try {
-    fillDefaults(fn.params, frame, ctx);
+    if (fn.params.defaults.length) fillDefaults(fn.params, frame, ctx);
     return fn.body(frame, ctx);
   } catch (e) {
     throw asSexpError(e, fn.name, loc);
@@ -367,7 +403,5 @@ function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: L
 
 /** Evaluate `&key` defaults for keys not supplied, in order (later ones see earlier). */
 function fillDefaults(p: Params, frame: Frame, ctx: EvalContext): void {
-  for (const k of p.keys) {
-    if (frame.slots[k.slot] === undefined) frame.slots[k.slot] = k.init ? k.init(frame, ctx) : null;
-  }
+  for (const k of p.defaults) if (frame.slots[k.slot] === undefined) frame.slots[k.slot] = k.init!(frame, ctx);
 }

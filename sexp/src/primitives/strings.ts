@@ -16,18 +16,56 @@ export function display(v: Value): string {
   return printValue(v);
 }
 
+/** A parsed template: literal text, then for each placeholder its conversion and the text after it. */
+interface Template {
+  readonly head: string;
+  readonly convs: readonly { readonly conv: "s" | "d" | "f"; readonly prec: number; readonly tail: string }[];
+}
+
+// Templates are usually literals in page code: parse each once.
+const templates = new Map<string, Template>();
+
+function parseTemplate(template: string): Template {
+  let t = templates.get(template);
+  if (t) return t;
+  const pieces = template.split(/%(\.\d+)?([sdf%])/);
+  // split with two capture groups: text, prec, conv, text, prec, conv, ..., text
+  let head = pieces[0]!;
+  const convs: { conv: "s" | "d" | "f"; prec: number; tail: string }[] = [];
+  for (let i = 1; i < pieces.length; i += 3) {
+    const conv = pieces[i + 1]!;
+    const text = pieces[i + 2]!;
+    if (conv === "%") {
+      if (convs.length) convs[convs.length - 1]!.tail += "%" + text;
+      else head += "%" + text;
+      continue;
+    }
+    const prec = pieces[i] ? Math.min(20, Number(pieces[i]!.slice(1))) : 6;
+    convs.push({ conv: conv as "s" | "d" | "f", prec, tail: text });
+  }
+  t = { head, convs };
+  if (templates.size < 1000) templates.set(template, t);
+  return t;
+}
+
 /** printf-style subset: %s, %d, %.Nf, %%. */
 export function format(template: string, args: readonly Value[]): string {
-  let i = 0;
-  return template.replace(/%(?:\.(\d+))?([sdf%])/g, (m, prec: string | undefined, conv: string) => {
-    if (conv === "%") return "%";
-    if (i >= args.length) throw new EvalError(`format: "${template}" needs more arguments than the ${args.length} given`);
-    const v = args[i++]!;
-    if (conv === "s") return display(v);
-    const n = num(v, "format", i);
-    if (conv === "d") return String(Math.trunc(n));
-    return n.toFixed(prec === undefined ? 6 : Math.min(20, Number(prec)));
-  });
+  const t = parseTemplate(template);
+  if (t.convs.length > args.length) {
+    throw new EvalError(`format: "${template}" needs more arguments than the ${args.length} given`);
+  }
+  let out = t.head;
+  for (let i = 0; i < t.convs.length; i++) {
+    const c = t.convs[i]!;
+    const v = args[i]!;
+    if (c.conv === "s") out += display(v);
+    else {
+      const n = num(v, "format", i + 1);
+      out += c.conv === "d" ? String(Math.trunc(n)) : n.toFixed(c.prec);
+    }
+    out += c.tail;
+  }
+  return out;
 }
 
 export function registerStrings(r: Registry): void {
