@@ -11,10 +11,18 @@
  * hoisting of internal defines into the enclosing body) and the same
  * messages where both report the same thing.
  */
-import { SPECIAL_FORMS, Scope } from "./compiler.ts";
+import { METHODS, SPECIAL_FORMS, Scope, definedName, isLiteral, splitArgs, type SplitArgs } from "./compiler.ts";
 import { SexpError, arityMessage, unknownKeyMessage } from "./errors.ts";
 import { UNSAFE_URL, isSafeUrl } from "./escape.ts";
-import { HTML_TAGS, URL_ATTRIBUTES, VOID_ELEMENTS, isCustomElementName, isValidAttributeName } from "./html-tags.ts";
+import {
+  HTML_TAGS,
+  SCRIPT_ATTRIBUTE_MESSAGE,
+  URL_ATTRIBUTES,
+  VOID_ELEMENTS,
+  isCustomElementName,
+  isScriptAttribute,
+  isValidAttributeName,
+} from "./html-tags.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { print } from "./printer.ts";
 import { parse } from "./reader.ts";
@@ -120,28 +128,9 @@ type Global =
   | { readonly kind: "global" }
   | { readonly kind: "primitive"; readonly params: string; readonly min: number; readonly max: number; readonly names: number };
 
-function definedName(form: Node): string | null {
-  if (form.kind !== "list" || form.value[0]?.kind !== "sym" || form.value[0].value !== "define") return null;
-  const target = form.value[1];
-  if (target?.kind === "sym") return target.value;
-  if (target?.kind === "list" && target.value[0]?.kind === "sym") return target.value[0].value;
-  return null;
-}
-
 function isLambdaForm(n: Node | undefined): n is ListNode {
   return n?.kind === "list" && n.value[0]?.kind === "sym" && (n.value[0].value === "fn" || n.value[0].value === "lambda");
 }
-
-function isLiteral(n: Node): boolean {
-  return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil" || n.kind === "kw";
-}
-
-interface SplitArgs {
-  readonly attrs: { name: string; value: Node; key: Node }[];
-  readonly children: Node[];
-}
-
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /**
  * One walk over the forms. With `out === null` it only records global
@@ -548,7 +537,7 @@ class Walker {
     const marker = n.value[i];
     if (marker?.kind === "kw" && marker.value === "method") {
       const m = n.value[i + 1];
-      if (m?.kind !== "str" || !METHODS.includes(m.value.toUpperCase())) this.problem(`:method must be one of ${METHODS.join(", ")}`, m ?? n);
+      if (m?.kind !== "str" || !METHODS.has(m.value.toUpperCase())) this.problem(`:method must be one of ${[...METHODS].join(", ")}`, m ?? n);
       i += 2;
     }
     // The router runs the body with the pattern's :params bound.
@@ -575,41 +564,18 @@ class Walker {
   // -------------------------------------------------------------------------
   // Markup
 
-  /** Keyword literals followed by a value are attributes/keyword arguments; the rest are children. */
-  private splitArgs(args: readonly Node[], what: string, scope: Scope | null): SplitArgs {
-    const attrs: SplitArgs["attrs"] = [];
-    const children: Node[] = [];
-    const given = new Set<string>();
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a.kind !== "kw") {
-        children.push(a);
-        continue;
-      }
-      const value = args[i + 1];
-      if (!value) {
-        this.problem(`${what} :${a.value} has no value`, a);
-        continue;
-      }
-      i++;
-      if (given.has(a.value)) {
-        this.problem(`${what} :${a.value} given twice`, a);
-        this.walk(value, scope);
-        continue;
-      }
-      given.add(a.value);
-      attrs.push({ name: a.value, value, key: a });
-    }
-    return { attrs, children };
+  private splitArgs(args: readonly Node[], what: string): SplitArgs {
+    return splitArgs(args, what, (message, at) => this.problem(message, at));
   }
 
   private element(tag: string, n: ListNode, scope: Scope | null): void {
-    const { attrs, children } = this.splitArgs(n.value.slice(1), "attribute", scope);
+    const { attrs, children } = this.splitArgs(n.value.slice(1), "attribute");
     if (VOID_ELEMENTS.has(tag) && children.length) {
       this.problem(`<${tag}> is a void element and cannot have children`, children[0]!);
     }
     for (const a of attrs) {
       if (!isValidAttributeName(a.name)) this.problem(`invalid attribute name :${a.name}`, a.key);
+      else if (isScriptAttribute(a.name) && !isLiteral(a.value)) this.problem(SCRIPT_ATTRIBUTE_MESSAGE(a.name), a.value);
       if (URL_ATTRIBUTES.has(a.name) && a.value.kind === "str" && !isSafeUrl(a.value.value)) {
         this.problem(`unsafe URL in :${a.name}: ${print(a.value)} renders as ${UNSAFE_URL} (javascript:, vbscript: and non-image data: URLs are refused)`, a.value);
       }
@@ -619,7 +585,7 @@ class Walker {
   }
 
   private componentCall(name: string, n: ListNode, scope: Scope | null): void {
-    const { attrs, children } = this.splitArgs(n.value.slice(1), `${name} argument`, scope);
+    const { attrs, children } = this.splitArgs(n.value.slice(1), `${name} argument`);
     for (const a of attrs) this.walk(a.value, scope);
     this.walkAll(children, scope);
     const g = this.lookup(name);

@@ -7,7 +7,16 @@
 import { EvalError, RenderError, withLoc } from "./errors.ts";
 import { getField } from "./data.ts";
 import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
-import { HTML_TAGS, RAW_TEXT_ELEMENTS, URL_ATTRIBUTES, VOID_ELEMENTS, isCustomElementName, isValidAttributeName } from "./html-tags.ts";
+import {
+  HTML_TAGS,
+  RAW_TEXT_ELEMENTS,
+  URL_ATTRIBUTES,
+  VOID_ELEMENTS,
+  isCustomElementName,
+  isScriptAttribute,
+  isValidAttributeName,
+  SCRIPT_ATTRIBUTE_MESSAGE,
+} from "./html-tags.ts";
 import {
   Component,
   Env,
@@ -419,12 +428,22 @@ function compileBody(forms: Node[], scope: Scope | null): Code {
 /** Internal defines that a body has given a slot in its frame. */
 const hoisted = new WeakSet<Node>();
 
-function definedName(form: Node): string | null {
+/** The name a `define` form binds, or null for any other form. */
+export function definedName(form: Node): string | null {
   if (form.kind !== "list" || form.value[0]?.kind !== "sym" || form.value[0].value !== "define") return null;
   const target = form.value[1];
   if (target?.kind === "sym") return target.value;
   if (target?.kind === "list" && target.value[0]?.kind === "sym") return target.value[0].value;
   return null;
+}
+
+/** The name a `define` or `defcomp` form binds, or null for any other form. */
+export function definitionName(form: Node): string | null {
+  if (form.kind === "list" && form.value[0]?.kind === "sym" && form.value[0].value === "defcomp") {
+    const target = form.value[1];
+    return target?.kind === "sym" ? target.value : null;
+  }
+  return definedName(form);
 }
 
 /**
@@ -553,7 +572,7 @@ function compileDefcomp(n: ListNode, scope: Scope | null): Code {
   };
 }
 
-const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+export const METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
 function compileDefroute(n: ListNode): Code {
   arity(n, 2, Infinity, '(defroute "/path/:param/" [:method "POST"] body...)');
@@ -638,13 +657,16 @@ function constantMarkup(render: () => string, at: Loc): string {
 /** One piece of an element's output: fixed text, or an attribute/child to evaluate. */
 type Part = string | { readonly code: Code; readonly render: (v: Value) => string };
 
-interface SplitArgs {
+export interface SplitArgs {
   readonly attrs: { name: string; value: Node; key: Node }[];
   readonly children: Node[];
 }
 
-/** Keyword literals followed by a value are attributes/keyword arguments; the rest are children. */
-function splitArgs(args: Node[], what: string): SplitArgs {
+/**
+ * Keyword literals followed by a value are attributes/keyword arguments; the
+ * rest are children. A malformed pair is reported (by default, thrown) and skipped.
+ */
+export function splitArgs(args: readonly Node[], what: string, report: (message: string, at: Loc) => void = fail): SplitArgs {
   const attrs: SplitArgs["attrs"] = [];
   const children: Node[] = [];
   const seen = new Set<string>();
@@ -655,28 +677,24 @@ function splitArgs(args: Node[], what: string): SplitArgs {
       continue;
     }
     const value = args[i + 1];
-    if (!value) fail(`${what} :${a.value} has no value`, a);
-    if (seen.has(a.value)) fail(`${what} :${a.value} given twice`, a);
-    seen.add(a.value);
-    attrs.push({ name: a.value, value, key: a });
     i++;
+    if (!value) report(`${what} :${a.value} has no value`, a);
+    else if (seen.has(a.value)) report(`${what} :${a.value} given twice`, a);
+    else {
+      seen.add(a.value);
+      attrs.push({ name: a.value, value, key: a });
+    }
   }
   return { attrs, children };
 }
 
-function isLiteral(n: Node): boolean {
+export function isLiteral(n: Node): boolean {
   return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil" || n.kind === "kw";
 }
 
 /** Nesting of `svg`/`math` while compiling: there `script`/`style` content is parsed as markup. */
 let foreignDepth = 0;
 const FOREIGN_ROOTS = new Set(["svg", "math"]);
-
-/** Attributes whose value runs as script or markup: only literal values are allowed. */
-function isScriptAttribute(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower.startsWith("on") || lower.startsWith("hx-on") || lower === "srcdoc";
-}
 
 function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   const { attrs, children } = splitArgs(n.value.slice(1), "attribute");
@@ -696,7 +714,7 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
     const url = URL_ATTRIBUTES.has(a.name);
     if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url));
     else if (isScriptAttribute(a.name)) {
-      throw new RenderError(`:${a.name} runs as script or markup, so its value must be a literal string; pass data in a data-* attribute`, a.value);
+      throw new RenderError(SCRIPT_ATTRIBUTE_MESSAGE(a.name), a.value);
     } else push({ code: compile(a.value, scope), render: (v) => renderAttribute(a.name, v, url) });
   }
   push(">");

@@ -16,6 +16,7 @@
  */
 import { sha3_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { definitionName } from "./compiler.ts";
 import { EvalError } from "./errors.ts";
 import { print, printValue } from "./printer.ts";
 import { isCallable, type Node, type Value } from "./types.ts";
@@ -65,18 +66,6 @@ function assertHashable(v: Value): void {
   else if (v instanceof Map) for (const x of v.values()) assertHashable(x);
 }
 
-/** The name a top-level form defines: `(define x ...)`, `(define (f ...) ...)`, `(defcomp ~c ...)`. */
-export function definedName(form: Node): string | undefined {
-  if (form.kind !== "list") return undefined;
-  const [head, target] = form.value;
-  if (head?.kind !== "sym" || !target) return undefined;
-  if (head.value === "defcomp") return target.kind === "sym" ? target.value : undefined;
-  if (head.value !== "define") return undefined;
-  if (target.kind === "sym") return target.value;
-  if (target.kind === "list" && target.value[0]?.kind === "sym") return target.value[0].value;
-  return undefined;
-}
-
 /**
  * The definitions table of a list of top-level forms: name -> defining form,
  * a later definition replacing an earlier one (as evaluation in order would).
@@ -84,8 +73,8 @@ export function definedName(form: Node): string | undefined {
 export function definitionsOf(forms: readonly Node[]): Map<string, Node> {
   const out = new Map<string, Node>();
   for (const f of forms) {
-    const name = definedName(f);
-    if (name !== undefined) out.set(name, f);
+    const name = definitionName(f);
+    if (name !== null) out.set(name, f);
   }
   return out;
 }

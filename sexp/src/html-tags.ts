@@ -65,3 +65,12 @@ const ATTRIBUTE_NAME = /^[a-zA-Z_:@][a-zA-Z0-9_:.@-]*$/;
 export function isValidAttributeName(name: string): boolean {
   return ATTRIBUTE_NAME.test(name);
 }
+
+/** Attributes whose value runs as script or markup: only literal values are allowed. */
+export function isScriptAttribute(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.startsWith("on") || lower.startsWith("hx-on") || lower === "srcdoc";
+}
+
+export const SCRIPT_ATTRIBUTE_MESSAGE = (name: string): string =>
+  `:${name} runs as script or markup, so its value must be a literal string; pass data in a data-* attribute`;

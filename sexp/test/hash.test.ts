@@ -2,12 +2,12 @@ import { sha3_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { definitionName } from "../src/compiler.ts";
 import { EvalError } from "../src/errors.ts";
 import {
   ENGINE_VERSION,
   Hasher,
   contentHash,
-  definedName,
   definitionsOf,
   hashValue,
   sha3Hex,
@@ -117,11 +117,11 @@ describe("definitionsOf", () => {
   });
 
   it("names what each defining form defines", () => {
-    expect(definedName(parseOne(`(define y 3)`))).toBe("y");
-    expect(definedName(parseOne(`(define (g) 3)`))).toBe("g");
-    expect(definedName(parseOne(`(defcomp ~x () 1)`))).toBe("~x");
-    expect(definedName(parseOne(`(div 1)`))).toBeUndefined();
-    expect(definedName(parseOne(`define`))).toBeUndefined();
+    expect(definitionName(parseOne(`(define y 3)`))).toBe("y");
+    expect(definitionName(parseOne(`(define (g) 3)`))).toBe("g");
+    expect(definitionName(parseOne(`(defcomp ~x () 1)`))).toBe("~x");
+    expect(definitionName(parseOne(`(div 1)`))).toBeNull();
+    expect(definitionName(parseOne(`define`))).toBeNull();
   });
 
   it("gives the same table as an evaluated environment", () => {
