@@ -35,7 +35,8 @@ import {
   type Out,
   type Params,
 } from "./runtime.ts";
-import { Html, Keyword, Sym, truthy, type ListNode, type Loc, type Node, type Value } from "./types.ts";
+import { mapFn } from "./primitives/lists.ts";
+import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
 /** Forms the compiler handles itself when they head a list (unless a local shadows the name). */
 export const SPECIAL_FORMS = new Set([
@@ -211,6 +212,7 @@ function compileList(n: ListNode, scope: Scope | null): Code {
     }
     if (name.startsWith("~")) return compileComponentCall(name, n, scope);
     if (isCustomElementName(name)) return compileCallOrCustomElement(name, n, scope);
+    if (name === "map" && items.length === 3 && isOneParamLambda(items[1]!)) return compileMapLambda(n, scope);
   } else if (head.kind === "kw") {
     return compileKeywordAccess(head.value, n, scope);
   } else if (head.kind !== "list" && head.kind !== "sym") {
@@ -252,6 +254,56 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     }
     if (!pending) return apply(fn as Value, vals as Value[], ctx, loc);
     return Promise.all([fn, ...vals]).then((all) => apply(all[0]!, all.slice(1), ctx, loc));
+  };
+}
+
+function isOneParamLambda(n: Node): n is ListNode {
+  if (n.kind !== "list" || n.value.length < 3) return false;
+  const [head, params] = n.value;
+  return (
+    head!.kind === "sym" && (head!.value === "fn" || head!.value === "lambda") &&
+    params!.kind === "list" && params!.value.length === 1 &&
+    params!.value[0]!.kind === "sym" && !params!.value[0]!.value.startsWith("&")
+  );
+}
+
+/**
+ * `(map (fn (x) body...) items)`, the commonest template loop: when `map` is
+ * the built-in, run the body once per item in a fresh frame instead of making
+ * a closure and a full call per item. Otherwise it is an ordinary call.
+ */
+function compileMapLambda(n: ListNode, scope: Scope | null): Code {
+  const generic = compileCall(n, scope);
+  const lambda = n.value[1] as ListNode;
+  const inner = new Scope(scope);
+  const params = compileParams(lambda.value[1]!, inner, "lambda");
+  const body = compileBody(lambda.value.slice(2), inner);
+  finishParams(params, inner.names.length);
+  const coll = compile(n.value[2]!, scope);
+  const lookup = globalLookup("map");
+  const loc: Loc = lambda;
+  const run = (items: Value, f: Frame | null, ctx: EvalContext): Out => {
+    if (!Array.isArray(items)) {
+      if (items === null) return [];
+      throw new EvalError(`map: argument 2 must be a list, got ${typeName(items)}`, n);
+    }
+    const out = new Array<Out>(items.length);
+    let pending = false;
+    for (let i = 0; i < items.length; i++) {
+      ctx.step(loc);
+      const slots = params.template.slice();
+      slots[0] = items[i]!;
+      const v = body(new Frame(slots, f), ctx);
+      if (v instanceof Promise) pending = true;
+      out[i] = v;
+    }
+    return pending ? Promise.all(out) : (out as Value[]);
+  };
+  return (f, ctx) => {
+    const map = lookup(ctx);
+    if (!(map instanceof Primitive) || map.fn !== mapFn) return generic(f, ctx);
+    const c = coll(f, ctx);
+    return c instanceof Promise ? c.then((c) => run(c, f, ctx)) : run(c, f, ctx);
   };
 }
 

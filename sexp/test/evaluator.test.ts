@@ -200,3 +200,18 @@ describe("name arguments", () => {
     expect((await failure(ev("(query blog posts nope)", createEnv(r)))).message).toBe("unknown symbol 'nope'");
   });
 });
+
+describe("map over a literal fn", () => {
+  it("behaves like the general call (closures, nil, errors)", async () => {
+    expect(await ev("(let ((k 3)) (map (fn (x) (* x k)) (list 1 2)))")).toBe("(3 6)");
+    expect(await ev("(map (fn (x) x) nil)")).toBe("()");
+    expect(await ev("(map (fn (x) (map (fn (y) (list x y)) (list 1 2))) (list :a :b))")).toBe("(((:a 1) (:a 2)) ((:b 1) (:b 2)))");
+    const e = await failure(ev("(map (fn (x) x)\n  5)"));
+    expect(e.message).toBe("map: argument 2 must be a list, got number");
+    expect(e.loc?.line).toBe(1);
+  });
+
+  it("a redefined map is called as defined", async () => {
+    expect(await ev('(define (map f xs) "mine") (map (fn (x) x) (list 1))')).toBe('"mine"');
+  });
+});

@@ -1,10 +1,13 @@
 /** List and sequence primitives. Higher-order ones accept functions that do I/O. */
 import { EvalError } from "../errors.ts";
 import type { Registry } from "../registry.ts";
-import type { Out } from "../runtime.ts";
+import type { Out, PrimitiveFn } from "../runtime.ts";
 import { truthy, typeName, type Value } from "../types.ts";
 import { compare, equal } from "./equality.ts";
 import { list, num, settle, whenReady } from "./util.ts";
+
+/** `map`; the compiler recognises it to run `(map (fn (x) ...) items)` without a call per item. */
+export const mapFn: PrimitiveFn = ([f, c], ctx) => settle(list(c!, "map", 1).map((x) => ctx.apply(f!, [x])));
 
 export function registerLists(r: Registry): void {
   r.define({
@@ -136,7 +139,7 @@ export function registerLists(r: Registry): void {
     params: "f coll",
     doc: "A list of (f item) for every item; the calls run concurrently when f does I/O.",
     examples: [["(map (fn (x) (* x x)) (list 1 2 3))", "(1 4 9)"], ["(map :name (list {:name \"a\"}))", '("a")']],
-    fn: ([f, c], ctx) => settle(list(c!, "map", 1).map((x) => ctx.apply(f!, [x]))),
+    fn: mapFn,
   });
   r.define({
     name: "map-indexed",
