@@ -26,9 +26,11 @@ import {
   Primitive,
   apply,
   asSexpError,
+  abandon,
   callComponent,
   callLambda,
   finishParams,
+  noop,
   slotsOf,
   type Code,
   type KeyParam,
@@ -90,6 +92,11 @@ function isConstant(c: Code): boolean {
   return constants.has(c);
 }
 const NIL = constant(null);
+
+/** A position on its own, so errors and closures do not keep whole subtrees alive. */
+export function locOf(n: Loc): Loc {
+  return { src: n.src, line: n.line, col: n.col };
+}
 
 function fail(message: string, loc: Loc): never {
   throw new EvalError(message, loc);
@@ -174,10 +181,15 @@ function compileMap(items: Node[], scope: Scope | null): Code {
 function evalAll(codes: Code[], f: Frame | null, ctx: EvalContext): Value[] | Promise<Value[]> {
   const out = new Array<Out>(codes.length);
   let pending = false;
-  for (let i = 0; i < codes.length; i++) {
-    const v = codes[i]!(f, ctx);
-    if (v instanceof Promise) pending = true;
-    out[i] = v;
+  try {
+    for (let i = 0; i < codes.length; i++) {
+      const v = codes[i]!(f, ctx);
+      if (v instanceof Promise) pending = true;
+      out[i] = v;
+    }
+  } catch (e) {
+    if (pending) abandon(out);
+    throw e;
   }
   return pending ? Promise.all(out) : (out as Value[]);
 }
@@ -228,7 +240,7 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const args = argNodes.map((a) => compile(a, scope));
   // Bare global symbols, which a primitive may take as names (see PrimitiveMeta.names).
   const names = argNodes.map((a) => (a.kind === "sym" && !scope?.resolve(a.value) ? Sym.of(a.value) : null));
-  const loc: Loc = n;
+  const loc = locOf(n);
   const nargs = args.length;
   return (f, ctx) => {
     const fn = head(f, ctx);
@@ -236,10 +248,15 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
       // Evaluate the arguments straight into the callee's frame.
       const slots = fn.params.template.slice();
       let pending = false;
-      for (let i = 0; i < nargs; i++) {
-        const v = args[i]!(f, ctx);
-        if (v instanceof Promise) pending = true;
-        slots[i] = v;
+      try {
+        for (let i = 0; i < nargs; i++) {
+          const v = args[i]!(f, ctx);
+          if (v instanceof Promise) pending = true;
+          slots[i] = v;
+        }
+      } catch (e) {
+        if (pending) abandon(slots);
+        throw e;
       }
       if (!pending) return callLambda(fn, slots, ctx, loc);
       return Promise.all(slots.slice(0, nargs)).then((vs) => apply(fn, vs, ctx, loc));
@@ -247,10 +264,15 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     const literal = fn instanceof Primitive ? fn.meta.names : 0;
     const vals = new Array<Out>(nargs);
     let pending = fn instanceof Promise;
-    for (let i = 0; i < nargs; i++) {
-      const v = i < literal && names[i] ? names[i]! : args[i]!(f, ctx);
-      if (v instanceof Promise) pending = true;
-      vals[i] = v;
+    try {
+      for (let i = 0; i < nargs; i++) {
+        const v = i < literal && names[i] ? names[i]! : args[i]!(f, ctx);
+        if (v instanceof Promise) pending = true;
+        vals[i] = v;
+      }
+    } catch (e) {
+      if (pending) abandon([fn, ...vals]);
+      throw e;
     }
     if (!pending) return apply(fn as Value, vals as Value[], ctx, loc);
     return Promise.all([fn, ...vals]).then((all) => apply(all[0]!, all.slice(1), ctx, loc));
@@ -281,7 +303,7 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
   finishParams(params, inner.names.length);
   const coll = compile(n.value[2]!, scope);
   const lookup = globalLookup("map");
-  const loc: Loc = lambda;
+  const loc = locOf(lambda);
   const run = (items: Value, f: Frame | null, ctx: EvalContext): Out => {
     if (!Array.isArray(items)) {
       if (items === null) return [];
@@ -289,13 +311,18 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
     }
     const out = new Array<Out>(items.length);
     let pending = false;
-    for (let i = 0; i < items.length; i++) {
-      ctx.step(loc);
-      const slots = params.template.slice();
-      slots[0] = items[i]!;
-      const v = body(new Frame(slots, f), ctx);
-      if (v instanceof Promise) pending = true;
-      out[i] = v;
+    try {
+      for (let i = 0; i < items.length; i++) {
+        ctx.step(loc);
+        const slots = params.template.slice();
+        slots[0] = items[i]!;
+        const v = body(new Frame(slots, f), ctx);
+        if (v instanceof Promise) pending = true;
+        out[i] = v;
+      }
+    } catch (e) {
+      if (pending) abandon(out);
+      throw e;
     }
     return pending ? Promise.all(out) : (out as Value[]);
   };
@@ -410,21 +437,20 @@ function compileAndOr(n: ListNode, scope: Scope | null, isAnd: boolean): Code {
   return (f, ctx) => run(0, f, ctx);
 }
 
-function noop(): void {}
-
 function compileLet(n: ListNode, scope: Scope | null): Code {
   arity(n, 1, Infinity, "(let ((name value) ...) body...)");
   const bindings = n.value[1]!;
   if (bindings.kind !== "list") fail("let bindings must be a list: (let ((name value) ...) body...)", bindings);
   const inner = new Scope(scope);
   const inits: Code[] = [];
+  const slotsOfBindings: number[] = [];
   for (const b of bindings.value) {
     if (b.kind !== "list" || b.value.length !== 2 || b.value[0]!.kind !== "sym") {
       fail("each let binding must be (name value)", b);
     }
     // Sequential: a binding's value sees the bindings before it, not itself.
     inits.push(compile(b.value[1]!, inner));
-    inner.add(b.value[0]!.value as string);
+    slotsOfBindings.push(inner.add(b.value[0]!.value as string));
   }
   const body = compileBody(n.value.slice(2), inner);
   const count = inits.length;
@@ -432,16 +458,23 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
     const slots = new Array<Out>(inner.names.length).fill(null);
     const fr = new Frame(slots, f);
     let pending: Promise<Value>[] | null = null;
-    for (let i = 0; i < count; i++) {
-      const v = inits[i]!(fr, ctx);
-      slots[i] = v;
-      if (v instanceof Promise) {
-        // Later bindings and the body start now; whoever reads this slot waits.
-        (pending ??= []).push(v);
-        v.then((x) => (slots[i] = x), noop);
+    let result: Out;
+    try {
+      for (let i = 0; i < count; i++) {
+        const v = inits[i]!(fr, ctx);
+        const slot = slotsOfBindings[i]!;
+        slots[slot] = v;
+        if (v instanceof Promise) {
+          // Later bindings and the body start now; whoever reads this slot waits.
+          (pending ??= []).push(v);
+          v.then((x) => (slots[slot] = x), noop);
+        }
       }
+      result = body(fr, ctx);
+    } catch (e) {
+      if (pending) abandon(pending);
+      throw e;
     }
-    const result = body(fr, ctx);
     if (!pending) return result;
     // The let is not done until every binding has arrived (so no failure is lost).
     pending.push(result as Promise<Value>);
@@ -561,7 +594,7 @@ function compileLambda(n: ListNode, scope: Scope | null, name = "lambda"): Code 
   const params = compileParams(n.value[1]!, inner, "lambda");
   const body = compileBody(n.value.slice(2), inner);
   finishParams(params, inner.names.length);
-  const loc: Loc = n;
+  const loc = locOf(n);
   return (f) => new Lambda(name, params, body, f, loc);
 }
 
@@ -576,6 +609,7 @@ function compileDefine(n: ListNode, scope: Scope | null): Code {
     value = compile(n.value[2]!, scope);
   } else if (target.kind === "list" && target.value[0]?.kind === "sym") {
     name = target.value[0].value;
+    if (HTML_TAGS.has(name)) fail(`'${name}' is an HTML tag: (${name} ...) always renders <${name}>, so a function needs another name`, target);
     // (define (f a b) body...) is (define f (lambda (a b) body...)).
     const lambda: ListNode = { ...n, value: [n.value[0]!, { ...target, value: target.value.slice(1) }, ...n.value.slice(2)] };
     value = compileLambda(lambda, scope, name);
@@ -617,7 +651,7 @@ function compileDefcomp(n: ListNode, scope: Scope | null): Code {
   const childrenSlot = childrenKey ? childrenKey.slot : params.restSlot;
   const body = compileBody(n.value.slice(i + 1), inner);
   finishParams(params, inner.names.length);
-  const loc: Loc = n;
+  const loc = locOf(n);
   return (f, ctx) => {
     ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot), n);
     return null;
@@ -640,7 +674,11 @@ function compileDefroute(n: ListNode): Code {
   }
   const route = { pattern: pattern.value as string, method, body: n.value.slice(i), form: n as Node };
   return (_f, ctx) => {
-    ctx.env.routes.push(route);
+    // Evaluating the same route again (a reloaded file) replaces it.
+    const routes = ctx.env.routes;
+    const at = routes.findIndex((r) => r.pattern === route.pattern && r.method === route.method);
+    if (at >= 0) routes[at] = route;
+    else routes.push(route);
     return null;
   };
 }
@@ -666,7 +704,7 @@ function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Cod
     path = [kw];
     if (args[1]) fallback = compile(args[1], scope);
   }
-  const loc: Loc = n;
+  const loc = locOf(n);
   const walk = (o: Value, f: Frame | null, ctx: EvalContext): Out => {
     let v = o;
     try {
@@ -707,7 +745,7 @@ function constantMarkup(render: () => string, at: Loc): string {
 }
 
 /** One piece of an element's output: fixed text, or an attribute/child to evaluate. */
-type Part = string | { readonly code: Code; readonly render: (v: Value) => string };
+type Part = string | { readonly code: Code; readonly render: (v: Value, ctx: EvalContext) => string };
 
 export interface SplitArgs {
   readonly attrs: { name: string; value: Node; key: Node }[];
@@ -744,17 +782,13 @@ export function isLiteral(n: Node): boolean {
   return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil" || n.kind === "kw";
 }
 
-/** Nesting of `svg`/`math` while compiling: there `script`/`style` content is parsed as markup. */
-let foreignDepth = 0;
-const FOREIGN_ROOTS = new Set(["svg", "math"]);
-
 function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   const { attrs, children } = splitArgs(n.value.slice(1), "attribute");
   const isVoid = VOID_ELEMENTS.has(tag);
   if (isVoid && children.length) {
     throw new RenderError(`<${tag}> is a void element and cannot have children`, children[0]!);
   }
-  const rawText = RAW_TEXT_ELEMENTS.has(tag) && foreignDepth === 0;
+  const rawText = RAW_TEXT_ELEMENTS.has(tag);
   const parts: Part[] = [(tag === "html" ? "<!doctype html>" : "") + "<" + tag];
   const push = (p: Part): void => {
     const last = parts.length - 1;
@@ -771,25 +805,19 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   }
   push(">");
   if (!isVoid) {
-    if (FOREIGN_ROOTS.has(tag)) foreignDepth++;
-    try {
-      const codes = children.map((c) => compile(c, scope));
-      if (rawText) {
-        // Raw text is escaped as a whole: separate children must not join into `</script`.
-        if (codes.every(isConstant)) push(constantMarkup(() => renderRawTextContent(codes.map((c) => c(null, null as never) as Value)), n));
-        else if (codes.length) push({ code: (f, ctx) => evalAll(codes, f, ctx), render: (v) => renderRawTextContent(v as Value[]) });
-      } else {
-        codes.forEach((code, i) => {
-          if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), children[i]!));
-          else push({ code, render: renderChild });
-        });
-      }
-    } finally {
-      if (FOREIGN_ROOTS.has(tag)) foreignDepth--;
+    const codes = children.map((c) => compile(c, scope));
+    if (rawText) {
+      if (codes.every(isConstant)) push(constantMarkup(() => renderRawTextContent(tag, codes.map((c) => c(null, null as never) as Value), true), n));
+      else push({ code: (f, ctx) => evalAll(codes, f, ctx), render: (v) => renderRawTextContent(tag, v as Value[], false) });
+    } else {
+      codes.forEach((code, i) => {
+        if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), children[i]!));
+        else push({ code, render: renderChild });
+      });
     }
     push("</" + tag + ">");
   }
-  const loc: Loc = n;
+  const loc = locOf(n);
   // Entirely static markup is rendered once, here.
   if (parts.length === 1) return constant(new Html(parts[0] as string));
   // Finish from part `from` once pending values arrive (all remaining parts already started).
@@ -798,7 +826,7 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
       try {
         for (let k = from, j = 0; k < parts.length; k++) {
           const p = parts[k]!;
-          out += typeof p === "string" ? p : p.render(vs[j++]!);
+          out += typeof p === "string" ? p : p.render(vs[j++]!, ctx);
         }
       } catch (e) {
         throw asSexpError(e, tag, loc);
@@ -821,13 +849,18 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
         if (v instanceof Promise) {
           // Start every remaining part now so sibling I/O runs concurrently.
           const vals: Out[] = [v];
-          for (let r = k + 1; r < count; r++) {
-            const q = parts[r]!;
-            if (typeof q !== "string") vals.push(q.code(f, ctx));
+          try {
+            for (let r = k + 1; r < count; r++) {
+              const q = parts[r]!;
+              if (typeof q !== "string") vals.push(q.code(f, ctx));
+            }
+          } catch (e) {
+            abandon(vals);
+            throw e;
           }
           return finishAsync(out, k, vals, ctx);
         }
-        out += p.render(v);
+        out += p.render(v, ctx);
       }
     } catch (e) {
       throw asSexpError(e, tag, loc);
@@ -839,26 +872,27 @@ function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
 
 function compileFragment(n: ListNode, scope: Scope | null): Code {
   const children = n.value.slice(1).map((c) => compile(c, scope));
-  const loc: Loc = n;
-  const build = (vs: Value[]): Html => {
+  const loc = locOf(n);
+  const build = (vs: Value[], ctx: EvalContext): Html => {
     let out = "";
     try {
-      for (const v of vs) out += renderChild(v);
+      for (const v of vs) out += renderChild(v, ctx);
     } catch (e) {
       throw asSexpError(e, "<>", loc);
     }
+    ctx.checkOutput(out.length, loc);
     return new Html(out);
   };
   return (f, ctx) => {
     const vs = evalAll(children, f, ctx);
-    return vs instanceof Promise ? vs.then(build) : build(vs);
+    return vs instanceof Promise ? vs.then((vs) => build(vs, ctx)) : build(vs, ctx);
   };
 }
 
 function compileRaw(n: ListNode, scope: Scope | null): Code {
   const parts = n.value.slice(1).map((c) => compile(c, scope));
-  const loc: Loc = n;
-  const build = (vs: Value[]): Html => {
+  const loc = locOf(n);
+  const build = (vs: Value[], ctx: EvalContext): Html => {
     let out = "";
     for (const v of vs) {
       if (v === null) continue;
@@ -867,11 +901,12 @@ function compileRaw(n: ListNode, scope: Scope | null): Code {
       else if (typeof v === "number") out += String(v);
       else throw new EvalError("raw! takes strings", loc);
     }
+    ctx.checkOutput(out.length, loc);
     return new Html(out);
   };
   return (f, ctx) => {
     const vs = evalAll(parts, f, ctx);
-    return vs instanceof Promise ? vs.then(build) : build(vs);
+    return vs instanceof Promise ? vs.then((vs) => build(vs, ctx)) : build(vs, ctx);
   };
 }
 
@@ -880,7 +915,7 @@ function compileComponentCall(name: string, n: ListNode, scope: Scope | null): C
   const names = attrs.map((a) => a.name);
   const codes = [...attrs.map((a) => compile(a.value, scope)), ...children.map((c) => compile(c, scope))];
   const nk = names.length;
-  const loc: Loc = n;
+  const loc = locOf(n);
   const lookup = globalLookup(name);
   // Inline cache: the slots of this call's keywords for the component last called here.
   let cached: Component | null = null;

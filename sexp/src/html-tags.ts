@@ -49,7 +49,8 @@ export const HTML_TAGS = new Set([
   "details", "summary", "dialog",
   // svg (inline icons)
   "svg", "g", "path", "circle", "ellipse", "rect", "line", "polyline", "polygon", "defs", "use", "symbol",
-  "lineargradient", "radialgradient", "stop", "clippath", "mask", "pattern", "tspan",
+  "lineargradient", "radialgradient", "stop", "clippath", "mask", "pattern", "tspan", "text", "textpath",
+  "foreignobject", "marker",
   // mathml
   "math", "mi", "mn", "mo", "ms", "mtext", "mrow", "msup", "msub", "mfrac", "msqrt",
 ]);
@@ -66,11 +67,25 @@ export function isValidAttributeName(name: string): boolean {
   return ATTRIBUTE_NAME.test(name);
 }
 
-/** Attributes whose value runs as script or markup: only literal values are allowed. */
+/**
+ * Attributes whose value runs as script or markup: event handlers, `srcdoc`,
+ * and the htmx attributes that evaluate JavaScript (`hx-on*`, `hx-vars`,
+ * `hx-vals`/`hx-headers` with `js:`, trigger filters in `hx-trigger`), also
+ * in their `data-` spelling. Only literal values are allowed there.
+ */
 export function isScriptAttribute(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower.startsWith("on") || lower.startsWith("hx-on") || lower === "srcdoc";
+  let lower = name.toLowerCase();
+  if (lower.startsWith("data-")) lower = lower.slice(5);
+  return (
+    lower.startsWith("on") ||
+    lower.startsWith("hx-on") ||
+    lower === "srcdoc" ||
+    lower === "hx-vars" ||
+    lower === "hx-vals" ||
+    lower === "hx-headers" ||
+    lower === "hx-trigger"
+  );
 }
 
 export const SCRIPT_ATTRIBUTE_MESSAGE = (name: string): string =>
-  `:${name} runs as script or markup, so its value must be a literal string; pass data in a data-* attribute`;
+  `:${name} can run script, so its value must be a literal string; pass data in another data-* attribute`;

@@ -1,18 +1,32 @@
 /** Turning values into markup: children, attributes, whole documents. */
 import { RenderError } from "./errors.ts";
-import { escapeHtml, escapeRawText, safeUrl } from "./escape.ts";
+import { escapeDataRawText, escapeHtml, escapeRawText, safeUrl } from "./escape.ts";
 import { printNumber } from "./printer.ts";
 import { Html, Keyword, typeName, type Value } from "./types.ts";
 
-/** HTML for a child value: text is escaped, `nil`/booleans render nothing, lists flatten. */
-export function renderChild(v: Value | undefined): string {
+/** What rendering may spend: steps for list items visited, and output size. */
+export interface RenderBudget {
+  charge(n: number): void;
+  checkOutput(length: number): void;
+}
+
+/**
+ * HTML for a child value: text is escaped, `nil`/booleans render nothing,
+ * lists flatten. With a budget, list items are metered and the output is
+ * checked as it grows (a list shared with itself can be huge).
+ */
+export function renderChild(v: Value | undefined, budget?: RenderBudget): string {
   if (v instanceof Html) return v.html;
   if (typeof v === "string") return escapeHtml(v);
   if (v === null || v === undefined || typeof v === "boolean") return "";
   if (typeof v === "number") return printNumber(v);
   if (Array.isArray(v)) {
+    budget?.charge(v.length);
     let s = "";
-    for (let i = 0; i < v.length; i++) s += renderChild(v[i]);
+    for (let i = 0; i < v.length; i++) {
+      s += renderChild(v[i], budget);
+      budget?.checkOutput(s.length);
+    }
     return s;
   }
   if (v instanceof Keyword) return escapeHtml(v.name);
@@ -20,14 +34,16 @@ export function renderChild(v: Value | undefined): string {
 }
 
 /**
- * The content of a whole raw-text element from all its children, escaped once.
- * Escaping child by child is not enough: `(script "</scr" x)` would close the
- * element when `x` is `"ipt>"`.
+ * The content of a whole raw-text element (`script`, `style`) from all its
+ * children, escaped once: child by child is not enough, as `(script "</scr" x)`
+ * would close the element when `x` is `"ipt>"`. Content from the page source
+ * (`fromSource`) is kept as written; content that involves data has every `<`
+ * escaped, since the same element inside `svg` is parsed as markup.
  */
-export function renderRawTextContent(children: readonly (Value | undefined)[]): string {
+export function renderRawTextContent(tag: string, children: readonly (Value | undefined)[], fromSource: boolean): string {
   let s = "";
   for (let i = 0; i < children.length; i++) s += rawText(children[i]);
-  return escapeRawText(s);
+  return fromSource ? escapeRawText(s) : escapeDataRawText(s, tag);
 }
 
 /** Unescaped text of a raw-text child: strings and markup as-is, lists joined. */
@@ -67,9 +83,4 @@ function attributeList(name: string, items: readonly Value[]): string {
     else throw new RenderError(`attribute :${name} cannot contain a ${typeName(x)}`);
   }
   return parts.join(" ");
-}
-
-/** The HTML of any value: what `sexp render` prints for a top-level form. */
-export function toHtml(v: Value | undefined): string {
-  return renderChild(v);
 }

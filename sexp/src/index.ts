@@ -4,7 +4,7 @@ export * from "./errors.ts";
 export { parse, parseOne, type ReadOptions } from "./reader.ts";
 export { print, printValue, printString } from "./printer.ts";
 export { escapeHtml, isSafeUrl, safeUrl, escapeRawText, UNSAFE_URL } from "./escape.ts";
-export { toHtml } from "./html.ts";
+export { renderChild as toHtml } from "./html.ts";
 export { Registry, type PrimitiveSpec } from "./registry.ts";
 export { basePrimitives, createBaseRegistry } from "./primitives/index.ts";
 export {

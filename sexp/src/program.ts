@@ -2,12 +2,12 @@
  * Running programs: evaluate top-level forms in order, render the
  * non-definition ones to HTML, and convert host data (JSON) into values.
  */
-import { compileTop, isDefinition } from "./compiler.ts";
-import { toHtml } from "./html.ts";
+import { compileTop, isDefinition, locOf } from "./compiler.ts";
+import { renderChild } from "./html.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { parse, type ReadOptions } from "./reader.ts";
 import type { Registry } from "./registry.ts";
-import { Env, EvalContext, type Limits } from "./runtime.ts";
+import { Env, EvalContext, asSexpError, type Limits } from "./runtime.ts";
 import type { Node, Value } from "./types.ts";
 
 export interface RunOptions {
@@ -27,23 +27,26 @@ export function createEnv(parent: Registry | Env = basePrimitives): Env {
  * form runs concurrently. Returns synchronously when nothing did I/O.
  */
 export function evaluateForms(forms: readonly Node[], env: Env, options: RunOptions = {}): Value[] | Promise<Value[]> {
-  const ctx = new EvalContext(env, options.limits, options.io);
+  return run(forms, new EvalContext(env, options.limits, options.io));
+}
+
+function run(forms: readonly Node[], ctx: EvalContext): Value[] | Promise<Value[]> {
   const out: Value[] = [];
-  const run = (i: number): Value[] | Promise<Value[]> => {
+  const from = (i: number): Value[] | Promise<Value[]> => {
     for (; i < forms.length; i++) {
       const v = compileTop(forms[i]!)(null, ctx);
       if (v instanceof Promise) {
         const next = i + 1;
         return v.then((x) => {
           out.push(x);
-          return run(next);
+          return from(next);
         });
       }
       out.push(v);
     }
     return out;
   };
-  return run(0);
+  return from(0);
 }
 
 /** Parse and evaluate source text; the value of the last form. */
@@ -52,16 +55,24 @@ export async function evaluate(text: string, env: Env = createEnv(), options: Ru
   return values.length ? values[values.length - 1]! : null;
 }
 
-/** The HTML of every form that is not a definition, concatenated. */
+/** The HTML of every form that is not a definition, concatenated (within the output limit). */
 export function renderForms(forms: readonly Node[], env: Env, options: RunOptions = {}): string | Promise<string> {
+  const ctx = new EvalContext(env, options.limits, options.io);
   const join = (values: Value[]): string => {
     let html = "";
     values.forEach((v, i) => {
-      if (!isDefinition(forms[i]!)) html += toHtml(v);
+      const form = forms[i]!;
+      if (isDefinition(form)) return;
+      try {
+        html += renderChild(v, ctx);
+        ctx.checkOutput(html.length);
+      } catch (e) {
+        throw asSexpError(e, "render", locOf(form));
+      }
     });
     return html;
   };
-  const values = evaluateForms(forms, env, options);
+  const values = run(forms, ctx);
   return values instanceof Promise ? values.then(join) : join(values);
 }
 

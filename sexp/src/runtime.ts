@@ -71,15 +71,6 @@ export class Env {
     return this.registry.get(name);
   }
 
-  /** The defining form of a name, searching parents. */
-  definition(name: string): Node | undefined {
-    for (let e: Env | null = this; e; e = e.parent) {
-      const d = e.definitions.get(name);
-      if (d) return d;
-    }
-    return undefined;
-  }
-
   /** Every definition visible here, nearest first. */
   allDefinitions(): Map<string, Node> {
     const out = new Map<string, Node>();
@@ -99,11 +90,6 @@ export class Env {
         this.vars.set(name, v);
       }, noop);
     }
-  }
-
-  /** Every route visible here, parents first. */
-  allRoutes(): Route[] {
-    return this.parent ? [...this.parent.allRoutes(), ...this.routes] : [...this.routes];
   }
 }
 
@@ -141,6 +127,12 @@ export class EvalContext {
     if (++this.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
   }
 
+  /** Count `n` steps of work done inside a primitive or the renderer (per item visited). */
+  charge(n: number, loc?: Loc): void {
+    this.steps += n;
+    if (this.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
+  }
+
   checkOutput(length: number, loc?: Loc): void {
     if (length > this.maxOutput) throw new LimitError(`output larger than the limit of ${this.maxOutput} characters`, loc);
   }
@@ -151,7 +143,15 @@ export class EvalContext {
   }
 }
 
-function noop(): void {}
+export function noop(): void {}
+
+/**
+ * Mark promises whose results are no longer wanted (a sibling failed first)
+ * as handled, so a later rejection does not surface as an unhandled one.
+ */
+export function abandon(values: readonly unknown[]): void {
+  for (const v of values) if (v instanceof Promise) v.catch(noop);
+}
 
 // ---------------------------------------------------------------------------
 // Parameter lists
@@ -392,8 +392,12 @@ function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: L
     throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
   }
   try {
-    if (fn.params.defaults.length) fillDefaults(fn.params, frame, ctx);
-    return fn.body(frame, ctx);
+    const pending = fn.params.defaults.length ? fillDefaults(fn.params, frame, ctx) : null;
+    const result = fn.body(frame, ctx);
+    if (!pending) return result;
+    // Like a let: the call is done when every default has arrived.
+    pending.push(result as Promise<Value>);
+    return Promise.all(pending).then((all) => all[all.length - 1]!);
   } catch (e) {
     throw asSexpError(e, fn.name, loc);
   } finally {
@@ -401,7 +405,14 @@ function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: L
   }
 }
 
-/** Evaluate `&key` defaults for keys not supplied, in order (later ones see earlier). */
-function fillDefaults(p: Params, frame: Frame, ctx: EvalContext): void {
-  for (const k of p.defaults) if (frame.slots[k.slot] === undefined) frame.slots[k.slot] = k.init!(frame, ctx);
+/** Evaluate `&key` defaults for keys not supplied, in order; the pending ones, if any. */
+function fillDefaults(p: Params, frame: Frame, ctx: EvalContext): Promise<Value>[] | null {
+  let pending: Promise<Value>[] | null = null;
+  for (const k of p.defaults) {
+    if (frame.slots[k.slot] !== undefined) continue;
+    const v = k.init!(frame, ctx);
+    frame.slots[k.slot] = v;
+    if (v instanceof Promise) (pending ??= []).push(v);
+  }
+  return pending;
 }

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RenderError, SexpError, formatError } from "../src/errors.ts";
-import { renderAttribute, renderChild, renderRawTextContent, toHtml } from "../src/html.ts";
+import { renderAttribute, renderChild, renderRawTextContent } from "../src/html.ts";
 import { HTML_TAGS, URL_ATTRIBUTES, VOID_ELEMENTS, isCustomElementName, isValidAttributeName } from "../src/html-tags.ts";
 import { createEnv, renderForms } from "../src/program.ts";
 import { parse } from "../src/reader.ts";
@@ -233,7 +233,7 @@ describe("html.ts helpers", () => {
     expect(renderChild(undefined)).toBe("");
     expect(() => renderChild(Sym.of("s"))).toThrow(RenderError);
     expect(() => renderChild(new Map())).toThrow("cannot render a map as HTML");
-    expect(toHtml(["a", new Html("<br>")])).toBe("a<br>");
+    expect(renderChild(["a", new Html("<br>")])).toBe("a<br>");
   });
 
   it("renderAttribute", () => {
@@ -246,11 +246,15 @@ describe("html.ts helpers", () => {
   });
 
   it("raw-text children are escaped as a whole", () => {
-    expect(renderRawTextContent([["</scr", "ipt>"]])).toBe("<\\/script>");
-    expect(renderRawTextContent([[new Html("</sty"), "le"]])).toBe("<\\/style");
-    expect(renderRawTextContent([[1, null, "<"]])).toBe("1<");
-    expect(renderRawTextContent(["</scr", ["ipt", null], ">"])).toBe("<\\/script>");
-    expect(() => renderRawTextContent([new Map()])).toThrow(RenderError);
+    // From the page source: kept as written, closing tags broken up.
+    expect(renderRawTextContent("script", [["</scr", "ipt>"]], true)).toBe("<\\/script>");
+    expect(renderRawTextContent("style", [[new Html("</sty"), "le"]], true)).toBe("<\\/style");
+    expect(renderRawTextContent("script", [[1, null, "a < b"]], true)).toBe("1a < b");
+    expect(renderRawTextContent("script", ["</scr", ["ipt", null], ">"], true)).toBe("<\\/script>");
+    // Involving data: no "<" at all.
+    expect(renderRawTextContent("script", ['{"a": "</script><b>"}'], false)).toBe('{"a": "\\u003c/script>\\u003cb>"}');
+    expect(renderRawTextContent("style", ["a::after { content: '<img>' }"], false)).toBe("a::after { content: '\\3c img>' }");
+    expect(() => renderRawTextContent("script", [new Map()], true)).toThrow(RenderError);
   });
 
   it("html-tags", () => {
@@ -265,19 +269,20 @@ describe("html.ts helpers", () => {
 });
 
 describe("context-dependent safety", () => {
-  it("script and style inside svg/math are escaped like text (there the browser parses them as markup)", () => {
+  it("script and style content from data has no '<', so it is inert inside svg/math too", () => {
     const x = "<img src=x onerror=alert(1)>";
-    expect(html("(svg (style x))", { x })).toBe("<svg><style>&lt;img src=x onerror=alert(1)&gt;</style></svg>");
-    expect(html("(math (g (script x)))", { x })).toBe("<math><g><script>&lt;img src=x onerror=alert(1)&gt;</script></g></math>");
-    expect(html("(div (style x))", { x: "a > b" })).toBe("<div><style>a > b</style></div>");
+    expect(html("(svg (style x))", { x })).toBe("<svg><style>\\3c img src=x onerror=alert(1)></style></svg>");
+    expect(html("(defcomp ~s (&key css) (style css)) (svg (~s :css x))", { x })).toBe("<svg><style>\\3c img src=x onerror=alert(1)></style></svg>");
+    expect(html("(math (mrow (script x)))", { x })).toBe("<math><mrow><script>\\u003cimg src=x onerror=alert(1)></script></mrow></math>");
+    expect(html('(style "a > b {}" x)', { x: "c > d {}" })).toBe("<style>a > b {}c > d {}</style>");
   });
 
   it("attributes that run as script or markup take only literal values", () => {
     expect(html('(button :onclick "go()" "x")')).toBe('<button onclick="go()">x</button>');
-    for (const attr of ["onclick", "onError", "hx-on:click", "srcdoc"]) {
+    for (const attr of ["onclick", "onError", "hx-on:click", "data-hx-on:click", "srcdoc", "hx-vals", "data-hx-vars", "hx-trigger"]) {
       const err = renderError(`(div :${attr} (str "go(" x ")"))`, { x: "1" });
       expect(err).toBeInstanceOf(RenderError);
-      expect(err.message).toMatch(/must be a literal string/);
+      expect(err.message).toMatch(/can run script, so its value must be a literal string/);
     }
   });
 });

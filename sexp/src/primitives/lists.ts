@@ -2,9 +2,11 @@
 import { EvalError } from "../errors.ts";
 import type { Registry } from "../registry.ts";
 import type { Out, PrimitiveFn } from "../runtime.ts";
-import { truthy, typeName, type Value } from "../types.ts";
+import { keyName } from "../data.ts";
+import { Keyword, truthy, typeName, type Value } from "../types.ts";
+import { display } from "./strings.ts";
 import { compare, equal } from "./equality.ts";
-import { list, num, settle, whenReady } from "./util.ts";
+import { chargeSize, list, num, settle, str, whenReady } from "./util.ts";
 
 /** `map`; the compiler recognises it to run `(map (fn (x) ...) items)` without a call per item. */
 export const mapFn: PrimitiveFn = ([f, c], ctx) => settle(list(c!, "map", 1).map((x) => ctx.apply(f!, [x])));
@@ -79,9 +81,8 @@ export function registerLists(r: Registry): void {
       const step = a.length > 2 ? num(a[2]!, "range", 2) : 1;
       if (step === 0) throw new EvalError("range: step cannot be 0");
       const n = Math.max(0, Math.ceil((end - start) / step));
-      // Each item counts as a step, so a huge range hits the budget before allocating.
-      for (let k = 0; k < n; k += 1024) ctx.step();
-      ctx.steps += n % 1024;
+      // Each item counts as a step, charged before allocating.
+      ctx.charge(n);
       return Array.from({ length: n }, (_, k) => start + k * step);
     },
   });
@@ -90,7 +91,11 @@ export function registerLists(r: Registry): void {
     params: "&rest colls",
     doc: "One list of the items of every list given (nil counts as empty).",
     examples: [["(concat (list 1) (list 2 3) nil)", "(1 2 3)"]],
-    fn: (a) => a.flatMap((c, i) => list(c, "concat", i)),
+    fn: (a, ctx) => {
+      const lists = a.map((c, i) => list(c, "concat", i));
+      ctx.charge(lists.reduce((n, l) => n + l.length, 0));
+      return lists.flat(1);
+    },
   });
   r.define({
     name: "cons",
@@ -126,11 +131,17 @@ export function registerLists(r: Registry): void {
     doc: "The items of a list as one string with separator between them (nil items are skipped).",
     examples: [['(join ", " (list "a" "b" 3))', '"a, b, 3"']],
     fn: ([sep, c], ctx) => {
-      const s = list(c!, "join", 1)
-        .filter((x) => x !== null)
-        .map((x) => (typeof x === "string" ? x : typeof x === "number" ? String(x) : String(x)))
-        .join(typeof sep === "string" ? sep : "");
-      ctx.checkOutput(s.length);
+      const items = list(c!, "join", 1);
+      chargeSize(items, ctx);
+      const separator = str(sep!, "join");
+      let s = "";
+      let first = true;
+      for (const x of items) {
+        if (x === null) continue;
+        s += (first ? "" : separator) + display(x);
+        first = false;
+        ctx.checkOutput(s.length);
+      }
       return s;
     },
   });
@@ -202,7 +213,11 @@ export function registerLists(r: Registry): void {
     params: "coll",
     doc: "Numbers or strings in ascending order.",
     examples: [["(sort (list 3 1 2))", "(1 2 3)"]],
-    fn: ([c]) => [...list(c!, "sort")].sort((a, b) => compare(a, b, "sort")),
+    fn: ([c], ctx) => {
+      const items = list(c!, "sort");
+      ctx.charge(items.length);
+      return [...items].sort((a, b) => compare(a, b, "sort"));
+    },
   });
   r.define({
     name: "sort-by",
@@ -211,7 +226,11 @@ export function registerLists(r: Registry): void {
     examples: [['(sort-by :price (list {:price 3} {:price 1}))', "({:price 1} {:price 3})"], ["(sort-by (fn (x) x) (list 1 3 2) :desc)", "(3 2 1)"]],
     fn: ([k, c, order], ctx) => {
       const items = list(c!, "sort-by", 1);
-      const sign = order !== null && order !== undefined && String(order) === ":desc" ? -1 : 1;
+      if (order !== undefined && order !== null && !(order instanceof Keyword && (order.name === "asc" || order.name === "desc"))) {
+        throw new EvalError("sort-by: order must be :asc or :desc");
+      }
+      const sign = order instanceof Keyword && order.name === "desc" ? -1 : 1;
+      ctx.charge(items.length);
       return whenReady(settle(items.map((x) => ctx.apply(k!, [x]))) as Out, (keys) => {
         const ks = keys as Value[];
         return items
@@ -226,9 +245,19 @@ export function registerLists(r: Registry): void {
     params: "coll",
     doc: "The items with later duplicates removed.",
     examples: [["(distinct (list 1 2 1 3))", "(1 2 3)"]],
-    fn: ([c]) => {
+    fn: ([c], ctx) => {
+      const items = list(c!, "distinct");
+      ctx.charge(items.length);
+      // Atoms by identity in a set; lists and maps structurally.
+      const atoms = new Set<Value>();
       const out: Value[] = [];
-      for (const x of list(c!, "distinct")) if (!out.some((y) => equal(x, y))) out.push(x);
+      for (const x of items) {
+        if (typeof x !== "object" || x === null || x instanceof Keyword) {
+          if (atoms.has(x)) continue;
+          atoms.add(x);
+        } else if (out.some((y) => equal(x, y, ctx))) continue;
+        out.push(x);
+      }
       return out;
     },
   });
@@ -242,8 +271,10 @@ export function registerLists(r: Registry): void {
       return whenReady(settle(items.map((x) => ctx.apply(k!, [x]))) as Out, (keys) => {
         const m = new Map<string, Value[]>();
         items.forEach((x, i) => {
-          const key = String((keys as Value[])[i]);
-          m.set(key, [...(m.get(key) ?? []), x]);
+          const key = String(keyName((keys as Value[])[i]!));
+          const group = m.get(key);
+          if (group) group.push(x);
+          else m.set(key, [x]);
         });
         return m as Map<string, Value>;
       });
@@ -254,6 +285,10 @@ export function registerLists(r: Registry): void {
     params: "f args",
     doc: "Call f with the items of a list as its arguments.",
     examples: [["(apply + (list 1 2 3))", "6"]],
-    fn: ([f, a], ctx) => ctx.apply(f!, [...list(a!, "apply", 1)]),
+    fn: ([f, a], ctx) => {
+      const args = list(a!, "apply", 1);
+      ctx.charge(args.length);
+      return ctx.apply(f!, [...args]);
+    },
   });
 }

@@ -86,14 +86,14 @@ export function registerMath(r: Registry): void {
     params: "x &rest numbers",
     doc: "The smallest number.",
     examples: [["(min 3 1 2)", "1"]],
-    fn: (a) => Math.min(...a.map((x, i) => num(x, "min", i))),
+    fn: (a) => a.reduce<number>((m, x, i) => Math.min(m, num(x, "min", i)), Infinity),
   });
   r.define({
     name: "max",
     params: "x &rest numbers",
     doc: "The largest number.",
     examples: [["(max 3 1 2)", "3"]],
-    fn: (a) => Math.max(...a.map((x, i) => num(x, "max", i))),
+    fn: (a) => a.reduce<number>((m, x, i) => Math.max(m, num(x, "max", i)), -Infinity),
   });
   r.define({ name: "inc", params: "x", doc: "x + 1.", examples: [["(inc 1)", "2"]], fn: ([x]) => num(x!, "inc") + 1 });
   r.define({ name: "dec", params: "x", doc: "x - 1.", examples: [["(dec 1)", "0"]], fn: ([x]) => num(x!, "dec") - 1 });
@@ -106,14 +106,14 @@ export function registerMath(r: Registry): void {
     params: "x y &rest more",
     doc: "True when all arguments are structurally equal.",
     examples: [["(= 1 1)", "true"], ["(= (list 1 {:a 2}) (list 1 {:a 2}))", "true"], ['(= "a" "b")', "false"]],
-    fn: (a) => a.every((x, i) => i === 0 || equal(a[0]!, x)),
+    fn: (a, ctx) => a.every((x, i) => i === 0 || equal(a[0]!, x, ctx)),
   });
   r.define({
     name: "not=",
     params: "x y &rest more",
     doc: "True when not all arguments are equal.",
     examples: [["(not= 1 2)", "true"]],
-    fn: (a) => !a.every((x, i) => i === 0 || equal(a[0]!, x)),
+    fn: (a, ctx) => !a.every((x, i) => i === 0 || equal(a[0]!, x, ctx)),
   });
   for (const [name, ok, doc] of [
     ["<", (c: number) => c < 0, "strictly increasing"],

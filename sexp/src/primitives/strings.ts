@@ -3,7 +3,8 @@ import { EvalError } from "../errors.ts";
 import { printNumber, printValue } from "../printer.ts";
 import type { Registry } from "../registry.ts";
 import { Html, Keyword, Sym, type Value } from "../types.ts";
-import { num, str } from "./util.ts";
+import { equal } from "./equality.ts";
+import { chargeSize, num, str } from "./util.ts";
 
 /** Display text of a value: strings as-is, nil as "", everything else printed. */
 export function display(v: Value): string {
@@ -76,8 +77,11 @@ export function registerStrings(r: Registry): void {
     examples: [['(str "a" 1 nil :b)', '"a1b"']],
     fn: (a, ctx) => {
       let s = "";
-      for (const v of a) s += display(v);
-      ctx.checkOutput(s.length);
+      for (const v of a) {
+        chargeSize(v, ctx);
+        s += display(v);
+        ctx.checkOutput(s.length);
+      }
       return s;
     },
   });
@@ -87,6 +91,7 @@ export function registerStrings(r: Registry): void {
     doc: "Fill %s (text), %d (integer) and %.2f (fixed decimals) placeholders in order; %% is a percent sign.",
     examples: [['(format "%s costs £%.2f" "Tea" 3.5)', '"Tea costs £3.50"'], ['(format "%d%%" 42.7)', '"42%"']],
     fn: ([t, ...rest], ctx) => {
+      for (const v of rest) chargeSize(v, ctx);
       const s = format(str(t!, "format"), rest);
       ctx.checkOutput(s.length);
       return s;
@@ -150,9 +155,12 @@ export function registerStrings(r: Registry): void {
     params: "coll item",
     doc: "True when a string contains a substring, or a list contains an item.",
     examples: [['(includes? "hello" "ell")', "true"], ["(includes? (list 1 2) 2)", "true"]],
-    fn: ([c, x]) => {
+    fn: ([c, x], ctx) => {
       if (typeof c === "string") return c.includes(str(x!, "includes?", 1));
-      if (Array.isArray(c)) return c.includes(x);
+      if (Array.isArray(c)) {
+        ctx.charge(c.length);
+        return c.some((y) => equal(x!, y, ctx));
+      }
       if (c === null) return false;
       throw new EvalError("includes?: expects a string or a list");
     },

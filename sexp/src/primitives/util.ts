@@ -1,6 +1,6 @@
 /** Argument checking and async helpers shared by the primitives. */
 import { EvalError } from "../errors.ts";
-import type { Out } from "../runtime.ts";
+import type { EvalContext, Out } from "../runtime.ts";
 import { typeName, type Value } from "../types.ts";
 
 export function num(v: Value, fn: string, i = 0): number {
@@ -28,4 +28,19 @@ export function settle(vals: Out[]): Value[] | Promise<Value[]> {
 
 export function whenReady<T>(v: Out, fn: (v: Value) => T): T | Promise<T> {
   return v instanceof Promise ? v.then(fn) : fn(v);
+}
+
+/**
+ * Charge a step for every list item and map entry in `v`, nested ones too:
+ * primitives that walk a whole value (printing, comparing) pay for its size,
+ * so a list shared with itself many times over cannot run away.
+ */
+export function chargeSize(v: Value, ctx: EvalContext): void {
+  if (Array.isArray(v)) {
+    ctx.charge(v.length);
+    for (const x of v) if (typeof x === "object" && x !== null) chargeSize(x, ctx);
+  } else if (v instanceof Map) {
+    ctx.charge(v.size);
+    for (const x of v.values()) if (typeof x === "object" && x !== null) chargeSize(x, ctx);
+  }
 }
