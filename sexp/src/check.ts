@@ -605,4 +605,3 @@ class Walker {
 }
 
 
-export { arityMessage, unknownKeyMessage };

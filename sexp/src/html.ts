@@ -1,7 +1,6 @@
 /** Turning values into markup: children, attributes, whole documents. */
 import { RenderError } from "./errors.ts";
 import { escapeDataRawText, escapeHtml, escapeRawText, safeUrl } from "./escape.ts";
-import { printNumber } from "./printer.ts";
 import { Html, Keyword, typeName, type Value } from "./types.ts";
 
 /** What rendering may spend: steps for list items visited, and output size. */
@@ -19,7 +18,7 @@ export function renderChild(v: Value | undefined, budget?: RenderBudget): string
   if (v instanceof Html) return v.html;
   if (typeof v === "string") return escapeHtml(v);
   if (v === null || v === undefined || typeof v === "boolean") return "";
-  if (typeof v === "number") return printNumber(v);
+  if (typeof v === "number") return String(v);
   if (Array.isArray(v)) {
     budget?.charge(v.length);
     let s = "";
@@ -64,7 +63,7 @@ export function renderAttribute(name: string, v: Value | undefined, isUrl: boole
   if (v === true) return " " + name;
   let s: string;
   if (typeof v === "string") s = v;
-  else if (typeof v === "number") s = printNumber(v);
+  else if (typeof v === "number") s = String(v);
   else if (v instanceof Keyword) s = v.name;
   else if (Array.isArray(v)) s = attributeList(name, v);
   else throw new RenderError(`attribute :${name} cannot be a ${typeName(v)}`);
@@ -78,7 +77,7 @@ function attributeList(name: string, items: readonly Value[]): string {
   for (const x of items) {
     if (x === null || x === false || x === undefined) continue;
     if (typeof x === "string") parts.push(x);
-    else if (typeof x === "number") parts.push(printNumber(x));
+    else if (typeof x === "number") parts.push(String(x));
     else if (x instanceof Keyword) parts.push(x.name);
     else throw new RenderError(`attribute :${name} cannot contain a ${typeName(x)}`);
   }

@@ -23,9 +23,9 @@ export function pretty(n: Node, options: PrettyOptions = {}): string {
 }
 
 /** Forms whose first `n` arguments stay on the head line, the rest being a body. */
-const HEAD_ARGS: Record<string, number> = {
+const HEAD_ARGS = new Map<string, number>(Object.entries({
   define: 1, defcomp: 2, defroute: 1, lambda: 1, fn: 1, let: 1, when: 1, unless: 1, do: 0, cond: 0,
-};
+}));
 
 function layout(n: Node, indent: number, width: number): string {
   const flat = print(n);
@@ -65,9 +65,9 @@ function layoutList(n: ListNode, indent: number, width: number): string {
     const binds = items[1].value.map((b) => layout(b, col, width));
     line += " (" + binds.join("\n" + " ".repeat(col)) + ")";
     i = 2;
-  } else if (name in HEAD_ARGS) {
+  } else if (HEAD_ARGS.has(name)) {
     // Names and parameter lists stay whole on the head line.
-    for (const stop = 1 + HEAD_ARGS[name]!; i < stop && i < items.length; i++) {
+    for (const stop = 1 + HEAD_ARGS.get(name)!; i < stop && i < items.length; i++) {
       const x = items[i]!;
       line += " " + (x.kind === "list" && name !== "when" && name !== "unless" ? print(x) : layout(x, indent + line.length + 1, width));
     }

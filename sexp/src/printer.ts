@@ -3,9 +3,13 @@
  * fixed escape set, numbers in JS shortest round-trip form: `parse(print(x))`
  * equals `x`, and two sources that differ only in layout print the same.
  */
+import { isPlainObject } from "./data.ts";
 import { Html, Keyword, Sym, isCallable, type Node, type Value } from "./types.ts";
 
-const SYMBOL_SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_\-?!*+<>=/.]*$/;
+/** Map keys printed as keywords: identifier-like ones (others print as strings). */
+const KEYWORD_KEY = /^[A-Za-z_][A-Za-z0-9_\-?!*+<>=/.]*$/;
+/** Names that read back as a keyword after `:` (no delimiters, backslashes or controls). */
+const READABLE_NAME = /^[^ \t\n\r\f\v,()[\]{}";'`\\\x00-\x1f\x7f]+$/;
 
 /** Canonical text of a syntax tree. */
 export function print(n: Node): string {
@@ -50,23 +54,26 @@ export function printValue(v: Value | undefined): string {
       return v ? "true" : "false";
   }
   if (v instanceof Sym) return v.name;
-  if (v instanceof Keyword) return ":" + v.name;
+  // A keyword whose name would not read back as one prints as the call that makes it.
+  if (v instanceof Keyword) return READABLE_NAME.test(v.name) ? ":" + v.name : `(keyword ${printString(v.name)})`;
   if (v instanceof Html) return `(raw! ${printString(v.html)})`;
   if (Array.isArray(v)) return "(" + v.map(printValue).join(" ") + ")";
-  if (v instanceof Map) {
+  // Host records (database rows) print like the maps they stand for.
+  if (v instanceof Map || isPlainObject(v)) {
     const parts: string[] = [];
-    for (const [k, x] of v) parts.push((SYMBOL_SAFE_KEY.test(k) ? ":" + k : printString(k)) + " " + printValue(x));
+    const entries = v instanceof Map ? v.entries() : Object.entries(v as Record<string, Value>);
+    for (const [k, x] of entries) parts.push((KEYWORD_KEY.test(k) ? ":" + k : printString(k)) + " " + printValue(x));
     return "{" + parts.join(" ") + "}";
   }
   if (isCallable(v)) return `#<${v.callableKind} ${v.name}>`;
   return String(v);
 }
 
+/** Numbers in shortest round-trip form; non-finite ones as `##Inf`, `##-Inf`, `##NaN` (which the reader reads back). */
 export function printNumber(x: number): string {
-  if (Object.is(x, -0)) return "0";
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  return String(x);
+  if (Number.isNaN(x)) return "##NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "##Inf" : "##-Inf";
+  return String(x); // String(-0) is "0"
 }
 
 // Escape what the reader treats specially, control characters, and lone

@@ -231,6 +231,9 @@ function atom(
     return node("num", x, src, line, col);
   }
   if (tok === "nil") return node("nil", null, src, line, col);
+  if (tok === "##Inf" || tok === "##-Inf" || tok === "##NaN") {
+    return node("num", tok === "##NaN" ? NaN : tok === "##Inf" ? Infinity : -Infinity, src, line, col);
+  }
   if (tok === "true") return node("bool", true, src, line, col);
   if (tok === "false") return node("bool", false, src, line, col);
   return node("sym", tok, src, line, col);

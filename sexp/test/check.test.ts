@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { arityMessage, check, checkSource, routeParams, type CheckOptions, type Problem } from "../src/check.ts";
+import { check, checkSource, routeParams, type CheckOptions, type Problem } from "../src/check.ts";
+import { arityMessage } from "../src/errors.ts";
 import { compile } from "../src/compiler.ts";
 import { SexpError } from "../src/errors.ts";
 import { basePrimitives } from "../src/primitives/index.ts";

@@ -215,3 +215,27 @@ describe("map over a literal fn", () => {
     expect(await ev('(define (map f xs) "mine") (map (fn (x) x) (list 1))')).toBe('"mine"');
   });
 });
+
+describe("review regressions", () => {
+  it("a define inside a let binding's value does not shift the let's slots", async () => {
+    expect(await ev("(let ((a (do (define q 5) 1)) (b 2)) (list a b q))")).toBe("(1 2 5)");
+  });
+
+  it("a function cannot be named like an HTML tag (the tag would always win)", async () => {
+    expect((await failure(ev("(define (g) 1)"))).message).toBe("'g' is an HTML tag: (g ...) always renders <g>, so a function needs another name");
+  });
+
+  it("re-evaluating a defroute replaces it", async () => {
+    const env = createEnv();
+    await evaluateForms(parse('(defroute "/a" 1) (defroute "/a" 2) (defroute "/a" :method "POST" 3)'), env);
+    expect(env.routes.map((r) => `${r.method} ${r.pattern} ${r.body[0]!.value}`)).toEqual(["GET /a 2", "POST /a 3"]);
+  });
+
+  it("non-finite numbers and odd keywords print readably", async () => {
+    const { printValue, parseOne, Keyword } = await import("../src/index.ts");
+    expect(printValue([Infinity, -Infinity, NaN])).toBe("(##Inf ##-Inf ##NaN)");
+    expect(parseOne("##-Inf").value).toBe(-Infinity);
+    expect(printValue(Keyword.of("a b"))).toBe('(keyword "a b")');
+    expect(printValue({ u: "ann" } as never)).toBe('{:u "ann"}');
+  });
+});
