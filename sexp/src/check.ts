@@ -11,7 +11,8 @@
  * hoisting of internal defines into the enclosing body) and the same
  * messages where both report the same thing.
  */
-import { METHODS, SPECIAL_FORMS, Scope, definedName, isLiteral, splitArgs, type SplitArgs } from "./compiler.ts";
+import { METHODS, SPECIAL_FORMS, Scope, definedName } from "./compiler.ts";
+import { isLiteral, splitArgs, type SplitArgs } from "./markup.ts";
 import { SexpError, arityMessage, unknownKeyMessage } from "./errors.ts";
 import { UNSAFE_URL, isSafeUrl } from "./escape.ts";
 import {

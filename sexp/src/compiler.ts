@@ -4,19 +4,9 @@
  * frame slots at compile time, globals are looked up in `ctx.env` at run time,
  * static markup is rendered at compile time.
  */
-import { EvalError, RenderError, withLoc } from "./errors.ts";
+import { EvalError, withLoc } from "./errors.ts";
 import { getField } from "./data.ts";
-import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
-import {
-  HTML_TAGS,
-  RAW_TEXT_ELEMENTS,
-  URL_ATTRIBUTES,
-  VOID_ELEMENTS,
-  isCustomElementName,
-  isScriptAttribute,
-  isValidAttributeName,
-  SCRIPT_ATTRIBUTE_MESSAGE,
-} from "./html-tags.ts";
+import { HTML_TAGS, isCustomElementName } from "./html-tags.ts";
 import {
   Component,
   Env,
@@ -25,20 +15,18 @@ import {
   Lambda,
   Primitive,
   apply,
-  asSexpError,
   abandon,
-  callComponent,
   callLambda,
   finishParams,
   noop,
-  slotsOf,
   type Code,
   type KeyParam,
   type Out,
   type Params,
 } from "./runtime.ts";
+import { compileComponentCall, compileElement, compileFragment, compileRaw } from "./markup.ts";
 import { mapFn } from "./primitives/lists.ts";
-import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
+import { Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
 /** Forms the compiler handles itself when they head a list (unless a local shadows the name). */
 export const SPECIAL_FORMS = new Set([
@@ -83,12 +71,12 @@ export function compileTop(form: Node): Code {
 
 // Codes whose value is known at compile time (literals, static markup).
 const constants = new WeakMap<Code, Value>();
-function constant(v: Value): Code {
+export function constant(v: Value): Code {
   const c: Code = () => v;
   constants.set(c, v);
   return c;
 }
-function isConstant(c: Code): boolean {
+export function isConstant(c: Code): boolean {
   return constants.has(c);
 }
 const NIL = constant(null);
@@ -98,7 +86,7 @@ export function locOf(n: Loc): Loc {
   return { src: n.src, line: n.line, col: n.col };
 }
 
-function fail(message: string, loc: Loc): never {
+export function fail(message: string, loc: Loc): never {
   throw new EvalError(message, loc);
 }
 
@@ -144,7 +132,7 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
  * A global lookup that remembers its last answer for the environment it was
  * made in, until any definition changes (`Env.generation`).
  */
-function globalLookup(name: string): (ctx: EvalContext) => Out | undefined {
+export function globalLookup(name: string): (ctx: EvalContext) => Out | undefined {
   let env: Env | null = null;
   let generation = -1;
   let value: Out | undefined;
@@ -178,7 +166,7 @@ function compileMap(items: Node[], scope: Scope | null): Code {
 }
 
 /** Evaluate codes left to right (all start before any is awaited). */
-function evalAll(codes: Code[], f: Frame | null, ctx: EvalContext): Value[] | Promise<Value[]> {
+export function evalAll(codes: Code[], f: Frame | null, ctx: EvalContext): Value[] | Promise<Value[]> {
   const out = new Array<Out>(codes.length);
   let pending = false;
   try {
@@ -729,210 +717,5 @@ function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Cod
   return (f, ctx) => {
     const o = obj(f, ctx);
     return o instanceof Promise ? o.then((o) => walk(o, f, ctx)) : walk(o, f, ctx);
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Markup: elements, fragments, raw!, components
-
-/** Markup rendered at compile time; a failure points at the node that caused it. */
-function constantMarkup(render: () => string, at: Loc): string {
-  try {
-    return render();
-  } catch (e) {
-    throw withLoc(e, { src: at.src, line: at.line, col: at.col });
-  }
-}
-
-/** One piece of an element's output: fixed text, or an attribute/child to evaluate. */
-type Part = string | { readonly code: Code; readonly render: (v: Value, ctx: EvalContext) => string };
-
-export interface SplitArgs {
-  readonly attrs: { name: string; value: Node; key: Node }[];
-  readonly children: Node[];
-}
-
-/**
- * Keyword literals followed by a value are attributes/keyword arguments; the
- * rest are children. A malformed pair is reported (by default, thrown) and skipped.
- */
-export function splitArgs(args: readonly Node[], what: string, report: (message: string, at: Loc) => void = fail): SplitArgs {
-  const attrs: SplitArgs["attrs"] = [];
-  const children: Node[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.kind !== "kw") {
-      children.push(a);
-      continue;
-    }
-    const value = args[i + 1];
-    i++;
-    if (!value) report(`${what} :${a.value} has no value`, a);
-    else if (seen.has(a.value)) report(`${what} :${a.value} given twice`, a);
-    else {
-      seen.add(a.value);
-      attrs.push({ name: a.value, value, key: a });
-    }
-  }
-  return { attrs, children };
-}
-
-export function isLiteral(n: Node): boolean {
-  return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil" || n.kind === "kw";
-}
-
-function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
-  const { attrs, children } = splitArgs(n.value.slice(1), "attribute");
-  const isVoid = VOID_ELEMENTS.has(tag);
-  if (isVoid && children.length) {
-    throw new RenderError(`<${tag}> is a void element and cannot have children`, children[0]!);
-  }
-  const rawText = RAW_TEXT_ELEMENTS.has(tag);
-  const parts: Part[] = [(tag === "html" ? "<!doctype html>" : "") + "<" + tag];
-  const push = (p: Part): void => {
-    const last = parts.length - 1;
-    if (typeof p === "string" && typeof parts[last] === "string") parts[last] += p;
-    else parts.push(p);
-  };
-  for (const a of attrs) {
-    if (!isValidAttributeName(a.name)) throw new RenderError(`invalid attribute name :${a.name}`, a.key);
-    const url = URL_ATTRIBUTES.has(a.name);
-    if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url));
-    else if (isScriptAttribute(a.name)) {
-      throw new RenderError(SCRIPT_ATTRIBUTE_MESSAGE(a.name), a.value);
-    } else push({ code: compile(a.value, scope), render: (v) => renderAttribute(a.name, v, url) });
-  }
-  push(">");
-  if (!isVoid) {
-    const codes = children.map((c) => compile(c, scope));
-    if (rawText) {
-      if (codes.every(isConstant)) push(constantMarkup(() => renderRawTextContent(tag, codes.map((c) => c(null, null as never) as Value), true), n));
-      else push({ code: (f, ctx) => evalAll(codes, f, ctx), render: (v) => renderRawTextContent(tag, v as Value[], false) });
-    } else {
-      codes.forEach((code, i) => {
-        if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), children[i]!));
-        else push({ code, render: renderChild });
-      });
-    }
-    push("</" + tag + ">");
-  }
-  const loc = locOf(n);
-  // Entirely static markup is rendered once, here.
-  if (parts.length === 1) return constant(new Html(parts[0] as string));
-  // Finish from part `from` once pending values arrive (all remaining parts already started).
-  const finishAsync = (out: string, from: number, vals: Out[], ctx: EvalContext): Promise<Value> =>
-    Promise.all(vals).then((vs) => {
-      try {
-        for (let k = from, j = 0; k < parts.length; k++) {
-          const p = parts[k]!;
-          out += typeof p === "string" ? p : p.render(vs[j++]!, ctx);
-        }
-      } catch (e) {
-        throw asSexpError(e, tag, loc);
-      }
-      ctx.checkOutput(out.length, loc);
-      return new Html(out);
-    });
-  const count = parts.length;
-  return (f, ctx) => {
-    ctx.step(loc);
-    let out = "";
-    try {
-      for (let k = 0; k < count; k++) {
-        const p = parts[k]!;
-        if (typeof p === "string") {
-          out += p;
-          continue;
-        }
-        const v = p.code(f, ctx);
-        if (v instanceof Promise) {
-          // Start every remaining part now so sibling I/O runs concurrently.
-          const vals: Out[] = [v];
-          try {
-            for (let r = k + 1; r < count; r++) {
-              const q = parts[r]!;
-              if (typeof q !== "string") vals.push(q.code(f, ctx));
-            }
-          } catch (e) {
-            abandon(vals);
-            throw e;
-          }
-          return finishAsync(out, k, vals, ctx);
-        }
-        out += p.render(v, ctx);
-      }
-    } catch (e) {
-      throw asSexpError(e, tag, loc);
-    }
-    ctx.checkOutput(out.length, loc);
-    return new Html(out);
-  };
-}
-
-function compileFragment(n: ListNode, scope: Scope | null): Code {
-  const children = n.value.slice(1).map((c) => compile(c, scope));
-  const loc = locOf(n);
-  const build = (vs: Value[], ctx: EvalContext): Html => {
-    let out = "";
-    try {
-      for (const v of vs) out += renderChild(v, ctx);
-    } catch (e) {
-      throw asSexpError(e, "<>", loc);
-    }
-    ctx.checkOutput(out.length, loc);
-    return new Html(out);
-  };
-  return (f, ctx) => {
-    const vs = evalAll(children, f, ctx);
-    return vs instanceof Promise ? vs.then((vs) => build(vs, ctx)) : build(vs, ctx);
-  };
-}
-
-function compileRaw(n: ListNode, scope: Scope | null): Code {
-  const parts = n.value.slice(1).map((c) => compile(c, scope));
-  const loc = locOf(n);
-  const build = (vs: Value[], ctx: EvalContext): Html => {
-    let out = "";
-    for (const v of vs) {
-      if (v === null) continue;
-      if (typeof v === "string") out += v;
-      else if (v instanceof Html) out += v.html;
-      else if (typeof v === "number") out += String(v);
-      else throw new EvalError("raw! takes strings", loc);
-    }
-    ctx.checkOutput(out.length, loc);
-    return new Html(out);
-  };
-  return (f, ctx) => {
-    const vs = evalAll(parts, f, ctx);
-    return vs instanceof Promise ? vs.then((vs) => build(vs, ctx)) : build(vs, ctx);
-  };
-}
-
-function compileComponentCall(name: string, n: ListNode, scope: Scope | null): Code {
-  const { attrs, children } = splitArgs(n.value.slice(1), `${name} argument`);
-  const names = attrs.map((a) => a.name);
-  const codes = [...attrs.map((a) => compile(a.value, scope)), ...children.map((c) => compile(c, scope))];
-  const nk = names.length;
-  const loc = locOf(n);
-  const lookup = globalLookup(name);
-  // Inline cache: the slots of this call's keywords for the component last called here.
-  let cached: Component | null = null;
-  let slots: number[] = [];
-  const call = (comp: Out | undefined, vs: Value[], ctx: EvalContext): Out => {
-    if (comp !== cached) {
-      if (!(comp instanceof Component)) {
-        throw new EvalError(comp === undefined ? `unknown component ${name}` : `${name} is not a component`, loc);
-      }
-      slots = slotsOf(comp, names);
-      cached = comp;
-    }
-    return callComponent(comp as Component, slots, names, vs, nk, ctx, loc);
-  };
-  return (f, ctx) => {
-    const comp = lookup(ctx);
-    const vs = evalAll(codes, f, ctx);
-    return vs instanceof Promise ? vs.then((vs) => call(comp, vs, ctx)) : call(comp, vs, ctx);
   };
 }
