@@ -391,14 +391,16 @@ function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: L
     ctx.depth--;
     throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
   }
+  // Defaults that are still arriving (I/O); like a let, the call waits for them.
+  let pending: Promise<Value>[] | null = null;
   try {
-    const pending = fn.params.defaults.length ? fillDefaults(fn.params, frame, ctx) : null;
+    if (fn.params.defaults.length) pending = fillDefaults(fn.params, frame, ctx);
     const result = fn.body(frame, ctx);
     if (!pending) return result;
-    // Like a let: the call is done when every default has arrived.
     pending.push(result as Promise<Value>);
     return Promise.all(pending).then((all) => all[all.length - 1]!);
   } catch (e) {
+    if (pending) abandon(pending);
     throw asSexpError(e, fn.name, loc);
   } finally {
     ctx.depth--;
@@ -408,11 +410,16 @@ function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: L
 /** Evaluate `&key` defaults for keys not supplied, in order; the pending ones, if any. */
 function fillDefaults(p: Params, frame: Frame, ctx: EvalContext): Promise<Value>[] | null {
   let pending: Promise<Value>[] | null = null;
-  for (const k of p.defaults) {
-    if (frame.slots[k.slot] !== undefined) continue;
-    const v = k.init!(frame, ctx);
-    frame.slots[k.slot] = v;
-    if (v instanceof Promise) (pending ??= []).push(v);
+  try {
+    for (const k of p.defaults) {
+      if (frame.slots[k.slot] !== undefined) continue;
+      const v = k.init!(frame, ctx);
+      frame.slots[k.slot] = v;
+      if (v instanceof Promise) (pending ??= []).push(v);
+    }
+  } catch (e) {
+    if (pending) abandon(pending);
+    throw e;
   }
   return pending;
 }

@@ -95,7 +95,7 @@ describe("failures never escape as unhandled rejections", () => {
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on("unhandledRejection", onUnhandled);
     try {
-      for (const src of ["(div (boom) (nope))", "(list (boom) (nope))", "(list (map (fn (x) (boom)) (list 1)) (nope))", "(let ((a (boom))) (nope))", "(defcomp ~c (&key (a (boom))) (div)) (~c)"]) {
+      for (const src of ["(div (boom) (nope))", "(list (boom) (nope))", "(list (map (fn (x) (boom)) (list 1)) (nope))", "(let ((a (boom))) (nope))", "(defcomp ~c (&key (a (boom))) (div)) (~c)", "(defcomp ~d (&key (a (boom))) (nope)) (~d)"]) {
         await html(src, createEnv(r)).catch(() => null);
       }
       await new Promise((resolve) => setTimeout(resolve, 30));
