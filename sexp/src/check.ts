@@ -26,6 +26,7 @@ import {
 } from "./html-tags.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { print } from "./printer.ts";
+import { compileQuery } from "./query.ts";
 import { parse } from "./reader.ts";
 import type { Registry } from "./registry.ts";
 import type { ListNode, Loc, Node } from "./types.ts";
@@ -314,6 +315,15 @@ class Walker {
         return this.defcomp(n, scope);
       case "defroute":
         return this.defroute(n, scope);
+      case "defquery":
+        // Its body is declarations and SQL, not expressions.
+        try {
+          compileQuery(n);
+        } catch (e) {
+          if (!(e instanceof SexpError) || !e.loc) throw e;
+          this.problem(e.message, e.loc);
+        }
+        return;
       case "<>":
       case "raw!":
         return this.walkAll(items.slice(1), scope);

@@ -26,16 +26,17 @@ import {
 } from "./runtime.ts";
 import { compileComponentCall, compileElement, compileFragment, compileRaw } from "./markup.ts";
 import { mapFn } from "./primitives/lists.ts";
+import { compileQuery, queryKey } from "./query.ts";
 import { Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
 /** Forms the compiler handles itself when they head a list (unless a local shadows the name). */
 export const SPECIAL_FORMS = new Set([
   "quote", "if", "when", "unless", "cond", "and", "or", "let", "lambda", "fn", "define", "do",
-  "defcomp", "defroute", "<>", "raw!",
+  "defcomp", "defroute", "defquery", "<>", "raw!",
 ]);
 
 /** Top-level forms that define rather than produce output. */
-export const DEFINING_FORMS = new Set(["define", "defcomp", "defroute"]);
+export const DEFINING_FORMS = new Set(["define", "defcomp", "defroute", "defquery"]);
 
 export function isDefinition(form: Node): boolean {
   return form.kind === "list" && form.value[0]?.kind === "sym" && DEFINING_FORMS.has(form.value[0].value);
@@ -207,6 +208,7 @@ function compileList(n: ListNode, scope: Scope | null): Code {
       case "do": return compileBody(items.slice(1), scope);
       case "defcomp": return compileDefcomp(n, scope);
       case "defroute": return compileDefroute(n);
+      case "defquery": return compileDefquery(n);
       case "<>": return compileFragment(n, scope);
       case "raw!": return compileRaw(n, scope);
     }
@@ -667,6 +669,15 @@ function compileDefroute(n: ListNode): Code {
     const at = routes.findIndex((r) => r.pattern === route.pattern && r.method === route.method);
     if (at >= 0) routes[at] = route;
     else routes.push(route);
+    return null;
+  };
+}
+
+/** `(defquery service name (&key ...) ...)`: validated now, registered in the environment when run. */
+function compileDefquery(n: ListNode): Code {
+  const query = compileQuery(n);
+  return (_f, ctx) => {
+    ctx.env.queries.set(queryKey(query.service, query.name), query);
     return null;
   };
 }

@@ -9,6 +9,7 @@
 import { EvalError, LimitError, SexpError, arityMessage, unknownKeyMessage, withLoc } from "./errors.ts";
 import { Keyword, typeName, type Callable, type Loc, type Node, type Value } from "./types.ts";
 import { getField } from "./data.ts";
+import { queryKey, type QueryDef } from "./query.ts";
 import type { Registry } from "./registry.ts";
 
 /** What compiled code returns: a value, or a promise of one when I/O is pending. */
@@ -47,6 +48,8 @@ export class Env {
   /** The defining form of every `define`/`defcomp` made in this environment. */
   readonly definitions = new Map<string, Node>();
   readonly routes: Route[] = [];
+  /** Named queries from `defquery`, by `service/name`. */
+  readonly queries = new Map<string, QueryDef>();
   readonly registry: Registry;
   constructor(
     registryOrParent: Registry | Env,
@@ -69,6 +72,16 @@ export class Env {
       e = e.parent;
     } while (e);
     return this.registry.get(name);
+  }
+
+  /** The query `service/name` visible here, or undefined. */
+  query(service: string, name: string): QueryDef | undefined {
+    const key = queryKey(service, name);
+    for (let e: Env | null = this; e; e = e.parent) {
+      const q = e.queries.get(key);
+      if (q) return q;
+    }
+    return undefined;
   }
 
   /** Every definition visible here, nearest first. */

@@ -1,0 +1,201 @@
+/**
+ * Named, parameterized queries, declared in s-expressions:
+ *
+ *   (defquery blog post-by-slug (&key slug)
+ *     "One published post, by its slug."
+ *     :params {:slug :text}
+ *     :returns :one
+ *     :shape {:id :int :slug :text :title :text}
+ *     :example {:slug "apple-day"}
+ *     :sql "SELECT id, slug, title FROM posts WHERE slug = :slug AND published")
+ *
+ * The SQL's `:name` placeholders become `$1..$n` when the form is compiled;
+ * values are only ever bound as parameters, never spliced into the text. The
+ * declaration (parameters with types, result shape, example) is what the LLM
+ * catalog and the checker read. Running a query is the host's job (an I/O
+ * primitive); this module validates and binds.
+ */
+import { toData } from "./compiler.ts";
+import { EvalError } from "./errors.ts";
+import { printValue } from "./printer.ts";
+import { Keyword, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
+
+export const PARAM_TYPES = ["text", "int", "number", "bool", "timestamp"] as const;
+export type ParamType = (typeof PARAM_TYPES)[number];
+export const RETURNS = ["one", "many", "value", "none"] as const;
+export type Returns = (typeof RETURNS)[number];
+
+export interface QueryParam {
+  readonly name: string;
+  readonly type: ParamType;
+  /** Literal default, or undefined when the parameter is required. */
+  readonly default: Value | undefined;
+}
+
+export interface QueryDef {
+  readonly service: string;
+  readonly name: string;
+  readonly doc: string;
+  readonly params: readonly QueryParam[];
+  readonly returns: Returns;
+  /** Column name -> type name, as declared. */
+  readonly shape: ReadonlyMap<string, string>;
+  readonly example: ReadonlyMap<string, Value>;
+  /** The SQL with `$n` placeholders. */
+  readonly sql: string;
+  /** The parameter bound to each `$n`, in order. */
+  readonly order: readonly string[];
+  readonly loc: Loc;
+}
+
+/** `service/name`, the key a query is registered under. */
+export function queryKey(service: string, name: string): string {
+  return `${service}/${name}`;
+}
+
+/** Validate a `(defquery ...)` form and turn it into a definition (errors carry positions). */
+export function compileQuery(form: ListNode): QueryDef {
+  const [, serviceNode, nameNode, paramList, ...rest] = form.value;
+  // Annotated so the compiler narrows after a call.
+  const fail: (message: string, at?: Loc) => never = (message, at = form) => {
+    throw new EvalError(message, { src: at.src, line: at.line, col: at.col });
+  };
+  if (serviceNode?.kind !== "sym" || nameNode?.kind !== "sym") fail('defquery needs a service and a name: (defquery blog post-by-slug (&key slug) ... :sql "...")');
+  const service = serviceNode!.value as string;
+  const name = nameNode!.value as string;
+  const what = `query ${service}/${name}`;
+
+  // (&key a (b default)) — defaults are literals: they are bound as SQL parameters.
+  if (paramList?.kind !== "list") fail(`${what}: expected a parameter list (&key ...)`, paramList ?? form);
+  const names: string[] = [];
+  const defaults = new Map<string, Value>();
+  paramList.value.forEach((p: Node, i: number) => {
+    if (i === 0) {
+      if (p.kind !== "sym" || p.value !== "&key") fail(`${what}: query parameters are keyword parameters: (&key ...)`, p);
+      return;
+    }
+    if (p.kind === "sym") names.push(p.value);
+    else if (p.kind === "list" && p.value.length === 2 && p.value[0]!.kind === "sym" && isLiteral(p.value[1]!)) {
+      names.push(p.value[0]!.value as string);
+      defaults.set(p.value[0]!.value as string, toData(p.value[1]!));
+    } else fail(`${what}: a parameter is a name or (name literal-default)`, p);
+  });
+
+  let doc = "";
+  let i = 0;
+  if (rest[0]?.kind === "str") doc = rest[i++]!.value as string;
+  const options = new Map<string, Node>();
+  for (; i < rest.length; i += 2) {
+    const key = rest[i]!;
+    const value = rest[i + 1];
+    if (key.kind !== "kw" || !value) fail(`${what}: expected :params, :returns, :shape, :example or :sql followed by a value`, key);
+    if (!["params", "returns", "shape", "example", "sql"].includes(key.value as string)) fail(`${what}: unknown option :${key.value}`, key);
+    options.set(key.value as string, value!);
+  }
+
+  const params = mapEntries(options.get("params"), what, ":params").map(([param, t]): QueryParam => {
+    if (!names.includes(param)) fail(`${what}: :params declares ${param}, which is not in the parameter list`, t);
+    if (t.kind !== "kw" || !(PARAM_TYPES as readonly string[]).includes(t.value as string)) fail(`${what}: the type of ${param} must be one of ${PARAM_TYPES.map((x) => ":" + x).join(" ")}`, t);
+    return { name: param, type: t.value as ParamType, default: defaults.get(param) };
+  });
+  for (const n of names) if (!params.some((p) => p.name === n)) fail(`${what}: parameter ${n} has no type in :params`, paramList!);
+
+  const returnsNode = options.get("returns");
+  const returns = (returnsNode?.kind === "kw" ? returnsNode.value : "many") as Returns;
+  if (!(RETURNS as readonly string[]).includes(returns)) fail(`${what}: :returns must be one of ${RETURNS.map((x) => ":" + x).join(" ")}`, returnsNode);
+  const shape = new Map(mapEntries(options.get("shape"), what, ":shape").map(([k, t]) => [k, t.kind === "kw" ? (t.value as string) : fail(`${what}: shape types are keywords`, t)]));
+  const example = new Map(mapEntries(options.get("example"), what, ":example").map(([k, v]) => [k, toData(v)]));
+
+  const sqlNode = options.get("sql");
+  if (sqlNode?.kind !== "str") fail(`${what}: :sql must be a string`, sqlNode ?? form);
+  const { sql, order } = placeholders(sqlNode!.value as string, names, (m) => fail(`${what}: ${m}`, sqlNode));
+  return { service, name, doc, params, returns, shape, example, sql, order, loc: { src: form.src, line: form.line, col: form.col } };
+}
+
+function isLiteral(n: Node): boolean {
+  return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil";
+}
+
+function mapEntries(n: Node | undefined, what: string, option: string): [string, Node][] {
+  if (!n) return [];
+  if (n.kind !== "map") throw new EvalError(`${what}: ${option} must be a map`, { src: n.src, line: n.line, col: n.col });
+  const out: [string, Node][] = [];
+  for (let i = 0; i < n.value.length; i += 2) out.push([String(n.value[i]!.value), n.value[i + 1]!]);
+  return out;
+}
+
+/**
+ * Replace `:name` placeholders with `$n`, outside string literals, quoted
+ * identifiers and comments; `::type` casts are left alone.
+ */
+function placeholders(text: string, names: readonly string[], fail: (m: string) => never): { sql: string; order: string[] } {
+  const order: string[] = [];
+  let sql = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) fail(`unterminated ${c === "'" ? "string" : "quoted identifier"} in :sql`);
+      sql += text.slice(i, end + 1);
+      i = end + 1;
+    } else if (c === "-" && text[i + 1] === "-") {
+      const end = text.indexOf("\n", i);
+      sql += text.slice(i, end < 0 ? text.length : end);
+      i = end < 0 ? text.length : end;
+    } else if (c === ":" && text[i + 1] === ":") {
+      sql += "::";
+      i += 2;
+    } else if (c === ":" && /[a-z_]/i.test(text[i + 1] ?? "")) {
+      const m = /^[a-z_][a-z0-9_-]*/i.exec(text.slice(i + 1))!;
+      const name = m[0];
+      if (!names.includes(name)) fail(`:sql uses :${name}, which is not a parameter`);
+      let n = order.indexOf(name);
+      if (n < 0) n = order.push(name) - 1;
+      sql += "$" + (n + 1);
+      i += 1 + name.length;
+    } else {
+      sql += c;
+      i++;
+    }
+  }
+  for (const n of names) if (!order.includes(n)) fail(`parameter ${n} is not used in :sql`);
+  return { sql, order };
+}
+
+/**
+ * The SQL parameters for a call: every argument checked against the declared
+ * types, defaults applied, unknown or missing ones refused.
+ */
+export function bindQuery(def: QueryDef, args: ReadonlyMap<string, Value>): unknown[] {
+  const what = `query ${def.service}/${def.name}`;
+  for (const k of args.keys()) {
+    if (!def.params.some((p) => p.name === k)) {
+      const takes = def.params.map((p) => ":" + p.name).join(", ");
+      throw new EvalError(`${what} has no parameter :${k}${takes ? ` (it takes ${takes})` : " (it takes none)"}`);
+    }
+  }
+  return def.order.map((name) => {
+    const p = def.params.find((q) => q.name === name)!;
+    const v = args.has(name) ? args.get(name)! : p.default;
+    if (v === undefined) throw new EvalError(`${what} needs :${name} (${p.type})`);
+    if (v === null) return null;
+    if (!fits(p.type, v)) throw new EvalError(`${what}: :${name} must be ${p.type}, got ${typeName(v)} ${printValue(v)}`);
+    return v instanceof Keyword ? v.name : v;
+  });
+}
+
+function fits(type: ParamType, v: Value): boolean {
+  switch (type) {
+    case "text":
+      return typeof v === "string" || v instanceof Keyword;
+    case "int":
+      return typeof v === "number" && Number.isSafeInteger(v);
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "bool":
+      return typeof v === "boolean";
+    case "timestamp":
+      return typeof v === "string" && !Number.isNaN(Date.parse(v));
+  }
+}
