@@ -34,16 +34,14 @@ export async function startRelay({ target, port = 0, host = "127.0.0.1" }) {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.from(/** @type {ArrayBuffer} */ (data));
       if (connected) socket.write(bytes);
       else early.push(bytes);
-      // The client said goodbye: close both sides (pglite-socket would not).
-      if (messages.push(bytes)) {
-        socket.end();
-        ws.close();
-      }
+      // The client said goodbye: end the database side (pglite-socket would
+      // not), and the WebSocket closes cleanly when that socket does.
+      if (messages.push(bytes)) socket.end();
     });
     socket.on("data", (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }));
     socket.on("close", () => {
       sockets.delete(socket);
-      ws.close();
+      ws.close(1000);
     });
     socket.on("error", () => ws.close(1011, "database connection failed"));
     ws.on("close", () => socket.end());
@@ -59,7 +57,7 @@ export async function startRelay({ target, port = 0, host = "127.0.0.1" }) {
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();
-        for (const c of wss.clients) c.terminate();
+        for (const c of wss.clients) c.close(1001, "relay stopping");
         wss.close(() => resolve());
       }),
   };

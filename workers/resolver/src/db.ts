@@ -18,6 +18,9 @@ export interface Db {
 /** A per-request database on Neon (or wherever `neonConfig` points). */
 export function neonDb(connectionString: string): Db {
   const pool = new Pool({ connectionString });
+  // An idle connection that drops (e.g. as the pool closes) is reported on the
+  // pool; without a listener that would be an uncaught error.
+  pool.on("error", (e: Error) => console.warn(`database connection: ${e.message}`));
   return {
     query: async (sql, params) => (await pool.query(sql, params)).rows as Row[],
     close: () => pool.end(),

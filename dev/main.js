@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// @ts-check
+// `npm run dev`: the development database and the router Worker under
+// `wrangler dev`, together, until Ctrl-C.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { startDevDatabase } from "./db/server.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dataDir = fileURLToPath(new URL("../.data/pglite", import.meta.url));
+const databaseUrl = process.env.DATABASE_URL || undefined;
+if (!databaseUrl) mkdirSync(dataDir, { recursive: true });
+const port = Number(process.env.PORT ?? 8787);
+
+const db = await startDevDatabase({ databaseUrl, dataDir: databaseUrl ? undefined : dataDir, port: Number(process.env.DEV_DB_PORT ?? 5488) });
+process.stdout.write(`database: ${db.description}\n`);
+
+// Run wrangler's own entry directly (not through npx) so Ctrl-C reaches it.
+const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+const wrangler = spawn(
+  process.execPath,
+  [
+    wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port),
+    "--var", `DATABASE_URL:${db.connectionString}`,
+    "--var", `NEON_WS_PROXY:127.0.0.1:${db.relayPort}/v2`,
+  ],
+  { cwd: root, stdio: ["inherit", "pipe", "inherit"] },
+);
+let announced = false;
+wrangler.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!announced && /Ready on/.test(String(chunk))) {
+    announced = true;
+    process.stdout.write(`\nRose Ash is running at http://127.0.0.1:${port}/ (Ctrl-C to stop)\n`);
+  }
+});
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  wrangler.kill("SIGINT");
+  await db.stop();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+wrangler.on("exit", async (code) => {
+  await stop();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,98 @@
+/**
+ * Request-scoped primitives: what a route body may ask of the request, and
+ * the responses it may return. `(render x)` is a page, `(redirect "/to")` a
+ * 303, `(status 404 x)` a page with another status.
+ */
+import { EvalError, Html, Keyword, fromJson, toHtml, type Registry, type SMap, type Value } from "@rose-ash/sexp";
+
+/** The request as the primitives see it (`EvalContext.io`). */
+export interface RequestInfo {
+  readonly request: Request;
+  readonly url: URL;
+  readonly cookies: ReadonlyMap<string, string>;
+}
+
+const RESPONSE = "rose/response";
+
+export function registerRequestPrimitives(registry: Registry): void {
+  const req = (io: unknown): RequestInfo => io as RequestInfo;
+  registry.defineIO({
+    name: "htmx-request?",
+    params: "",
+    doc: "True when the request came from htmx (an HX-Request header), so the route can answer with fragments.",
+    fn: (_a, ctx) => req(ctx.io).request.headers.get("HX-Request") === "true",
+  });
+  registry.defineIO({
+    name: "param",
+    params: "name &optional default",
+    doc: "A query-string parameter of the request URL, or the default (nil).",
+    fn: ([name, d], ctx) => req(ctx.io).url.searchParams.get(text(name!, "param")) ?? d ?? null,
+  });
+  registry.defineIO({
+    name: "header",
+    params: "name",
+    doc: "A request header, or nil.",
+    fn: ([name], ctx) => req(ctx.io).request.headers.get(text(name!, "header")),
+  });
+  registry.defineIO({
+    name: "cookie",
+    params: "name",
+    doc: "A request cookie, or nil.",
+    fn: ([name], ctx) => req(ctx.io).cookies.get(text(name!, "cookie")) ?? null,
+  });
+  registry.define({
+    name: "render",
+    params: "page",
+    doc: "Answer the request with this HTML (status 200).",
+    examples: [['(render (p "hi"))', '{:rose/response "html" :status 200 :body (raw! "<p>hi</p>")}']],
+    fn: ([page]) => response(200, new Html(toHtml(page!))),
+  });
+  registry.define({
+    name: "status",
+    params: "code page",
+    doc: "Answer with this HTML and HTTP status code.",
+    examples: [['(status 404 (p "gone"))', '{:rose/response "html" :status 404 :body (raw! "<p>gone</p>")}']],
+    fn: ([code, page]) => {
+      if (typeof code !== "number" || !Number.isInteger(code) || code < 200 || code > 599) throw new EvalError("status: the code must be an HTTP status (200-599)");
+      return response(code, new Html(toHtml(page!)));
+    },
+  });
+  registry.define({
+    name: "redirect",
+    params: "location",
+    doc: "Answer with a 303 redirect to a path on this site.",
+    examples: [['(redirect "/cart/")', '{:rose/response "redirect" :status 303 :location "/cart/"}']],
+    fn: ([to]) => {
+      const location = text(to!, "redirect");
+      // Only same-site paths: an open redirect is a phishing tool.
+      if (!location.startsWith("/") || location.startsWith("//")) throw new EvalError("redirect: the location must be a path on this site, like /cart/");
+      return fromJson({ [RESPONSE]: "redirect", status: 303, location });
+    },
+  });
+}
+
+function response(status: number, body: Html): SMap {
+  return new Map<string, Value>([
+    [RESPONSE, "html"],
+    ["status", status],
+    ["body", body],
+  ]);
+}
+
+function text(v: Value, fn: string): string {
+  if (typeof v === "string") return v;
+  if (v instanceof Keyword) return v.name;
+  throw new EvalError(`${fn}: expected a name`);
+}
+
+/** The HTTP response for what a route body returned. */
+export function toResponse(value: Value): Response {
+  const headers = { "content-type": "text/html; charset=utf-8" };
+  if (value instanceof Map && value.has(RESPONSE)) {
+    const status = value.get("status") as number;
+    if (value.get(RESPONSE) === "redirect") return new Response(null, { status, headers: { location: value.get("location") as string } });
+    return new Response((value.get("body") as Html).html, { status, headers });
+  }
+  // A bare page is rendered as it is.
+  return new Response(toHtml(value), { status: 200, headers });
+}

@@ -1,0 +1,59 @@
+/**
+ * Matching requests to `defroute`s: `/blog/:slug/` binds `slug`, a trailing
+ * `*` matches the rest of the path (bound as `rest`), and `/*` alone is the
+ * not-found route, tried last.
+ */
+import type { Route } from "@rose-ash/sexp";
+
+export interface CompiledRoute {
+  readonly route: Route;
+  readonly params: readonly string[];
+  readonly regex: RegExp;
+  /** Catch-all routes (`/*`) are tried after every other. */
+  readonly fallback: boolean;
+}
+
+export interface RouteMatch {
+  readonly route: Route;
+  readonly params: ReadonlyMap<string, string>;
+}
+
+export function compileRoutes(routes: readonly Route[]): CompiledRoute[] {
+  const compiled = routes.map((route): CompiledRoute => {
+    const params: string[] = [];
+    let source = "";
+    for (const segment of route.pattern.split("/").slice(1)) {
+      source += "/";
+      if (segment === "*") {
+        params.push("rest");
+        source += "(.*)";
+      } else if (segment.startsWith(":")) {
+        params.push(segment.slice(1));
+        source += "([^/]+)";
+      } else source += segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }
+    return { route, params, regex: new RegExp(`^${source}$`), fallback: route.pattern === "/*" };
+  });
+  return [...compiled.filter((r) => !r.fallback), ...compiled.filter((r) => r.fallback)];
+}
+
+/** The first route for this method and path, with its parameters decoded. */
+export function matchRoute(routes: readonly CompiledRoute[], method: string, path: string): RouteMatch | null {
+  for (const r of routes) {
+    if (r.route.method !== method && !(method === "HEAD" && r.route.method === "GET")) continue;
+    const m = r.regex.exec(path);
+    if (!m) continue;
+    const params = new Map<string, string>();
+    r.params.forEach((name, i) => params.set(name, safeDecode(m[i + 1] ?? "")));
+    return { route: r.route, params };
+  }
+  return null;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s; // malformed escapes stay as written
+  }
+}

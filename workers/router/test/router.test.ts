@@ -1,0 +1,47 @@
+/** The router Worker inside workerd: routing, request context and responses. */
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://rose-ash.test${path}`, { headers, redirect: "manual" });
+
+describe("routes", () => {
+  it("renders a page from a defroute", async () => {
+    const res = await get("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await res.text()).toMatch(/^<!doctype html><html lang="en">.*<h1>Rose Ash<\/h1>/);
+  });
+
+  it("binds path parameters, decoded and escaped", async () => {
+    expect(await (await get("/hello/Ann%20Lee")).text()).toContain('<p id="greeting">Hello, Ann Lee</p>');
+    const html = await (await get("/hello/%3Cscript%3Ealert(1)%3C%2Fscript%3E")).text();
+    expect(html).toContain("Hello, &lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).not.toContain("<script>");
+    expect((await get("/hello/%E0%A4%A")).status).toBe(200); // a malformed escape stays as written
+  });
+
+  it("answers htmx requests with the fragment", async () => {
+    expect(await (await get("/hello/Ann", { "HX-Request": "true" })).text()).toBe('<p id="greeting">Hello again, Ann</p>');
+  });
+
+  it("redirects and falls back to the not-found route", async () => {
+    const redirect = await get("/go-home");
+    expect([redirect.status, redirect.headers.get("location")]).toEqual([303, "/"]);
+    const missing = await get("/no/such/page");
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("Nothing lives at <code>/no/such/page</code>.");
+  });
+
+  it("serves data from named queries through the Neon driver", async () => {
+    const res = await get("/blog/");
+    expect(res.status).toBe(200);
+    expect((await res.text()).match(/<li><a href="\/blog\/[a-z0-9-]+\/">/g)?.length).toBe(10);
+    const post = await get("/blog/apple-day-2026/");
+    expect(post.status).toBe(200);
+    expect(await post.text()).toMatch(/<article><h1>[^<]+<\/h1><div class="prose"><p>/);
+    const unknown = await get("/blog/no-such-post/");
+    expect(unknown.status).toBe(404);
+    // Injection attempts in parameters are data.
+    expect((await get("/blog/x'%20OR%20'1'%3D'1/")).status).toBe(404);
+  });
+});
