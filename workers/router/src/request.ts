@@ -3,7 +3,7 @@
  * the responses it may return. `(render x)` is a page, `(redirect "/to")` a
  * 303, `(status 404 x)` a page with another status.
  */
-import { EvalError, Html, Keyword, fromJson, toHtml, type Registry, type SMap, type Value } from "@rose-ash/sexp";
+import { EvalError, Html, Keyword, toHtml, type Registry, type SMap, type Value } from "@rose-ash/sexp";
 
 /** The request as the primitives see it (`EvalContext.io`). */
 export interface RequestInfo {
@@ -45,7 +45,7 @@ export function registerRequestPrimitives(registry: Registry): void {
     params: "page",
     doc: "Answer the request with this HTML (status 200).",
     examples: [['(render (p "hi"))', '{:rose/response "html" :status 200 :body (raw! "<p>hi</p>")}']],
-    fn: ([page]) => response(200, new Html(toHtml(page!))),
+    fn: ([page]) => responseValue("html", 200, ["body", new Html(toHtml(page!))]),
   });
   registry.define({
     name: "status",
@@ -54,7 +54,7 @@ export function registerRequestPrimitives(registry: Registry): void {
     examples: [['(status 404 (p "gone"))', '{:rose/response "html" :status 404 :body (raw! "<p>gone</p>")}']],
     fn: ([code, page]) => {
       if (typeof code !== "number" || !Number.isInteger(code) || code < 200 || code > 599) throw new EvalError("status: the code must be an HTTP status (200-599)");
-      return response(code, new Html(toHtml(page!)));
+      return responseValue("html", code, ["body", new Html(toHtml(page!))]);
     },
   });
   registry.define({
@@ -66,17 +66,14 @@ export function registerRequestPrimitives(registry: Registry): void {
       const location = text(to!, "redirect");
       // Only same-site paths: an open redirect is a phishing tool.
       if (!location.startsWith("/") || location.startsWith("//")) throw new EvalError("redirect: the location must be a path on this site, like /cart/");
-      return fromJson({ [RESPONSE]: "redirect", status: 303, location });
+      return responseValue("redirect", 303, ["location", location]);
     },
   });
 }
 
-function response(status: number, body: Html): SMap {
-  return new Map<string, Value>([
-    [RESPONSE, "html"],
-    ["status", status],
-    ["body", body],
-  ]);
+/** A response as a value: a map marked as one, so a page cannot pass for it by accident. */
+function responseValue(kind: "html" | "redirect", status: number, entry: [string, Value]): SMap {
+  return new Map<string, Value>([[RESPONSE, kind], ["status", status], entry]);
 }
 
 function text(v: Value, fn: string): string {

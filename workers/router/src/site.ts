@@ -3,19 +3,7 @@
  * an environment of components, queries and routes. Each route body is
  * compiled once, as a function of its path parameters.
  */
-import {
-  Lambda,
-  apply,
-  basePrimitives,
-  createEnv,
-  evaluateForms,
-  node,
-  parse,
-  type Env,
-  type Out,
-  type Route,
-  type Value,
-} from "@rose-ash/sexp";
+import { Lambda, basePrimitives, createEnv, evaluateForms, node, parse, type Env, type Route } from "@rose-ash/sexp";
 import { registerQuery } from "@rose-ash/resolver";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
@@ -56,9 +44,4 @@ async function routeLambda(r: CompiledRoute, env: Env): Promise<Lambda> {
   const fn = node("list", [sym("fn"), node("list", r.params.map(sym), at.src, at.line, at.col), ...r.route.body], at.src, at.line, at.col);
   const [lambda] = await evaluateForms([fn], env);
   return lambda as Lambda;
-}
-
-/** Run a route's handler for one request (parameters in pattern order). */
-export function runRoute(site: Site, route: Route, params: readonly string[], ctx: Parameters<typeof apply>[2]): Out {
-  return apply(site.handler(route), params as Value[], ctx);
 }

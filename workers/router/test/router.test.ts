@@ -45,3 +45,23 @@ describe("routes", () => {
     expect((await get("/blog/x'%20OR%20'1'%3D'1/")).status).toBe(404);
   });
 });
+
+describe("request primitives", () => {
+  it("their documented examples hold", async () => {
+    const { siteRegistry } = await import("../src/site.ts");
+    const { createEnv, evaluate, printValue } = await import("@rose-ash/sexp");
+    const registry = siteRegistry();
+    for (const name of ["render", "status", "redirect"]) {
+      for (const [expr, result] of registry.get(name)!.meta.examples) {
+        expect(printValue(await evaluate(expr, createEnv(registry))), expr).toBe(result);
+      }
+    }
+  });
+
+  it("redirect refuses other sites", async () => {
+    const { siteRegistry } = await import("../src/site.ts");
+    const { createEnv, evaluate } = await import("@rose-ash/sexp");
+    await expect(evaluate('(redirect "//evil.example/")', createEnv(siteRegistry()))).rejects.toThrow(/must be a path on this site/);
+    await expect(evaluate('(redirect "https://evil.example/")', createEnv(siteRegistry()))).rejects.toThrow(/must be a path on this site/);
+  });
+});
