@@ -1,16 +1,33 @@
-;; Page shell and small shared components.
+;; Page shell and shared components.
 
 (defcomp ~base-layout (&key title &rest content)
   (html :lang "en"
     (head
       (meta :charset "utf-8")
       (meta :name "viewport" :content "width=device-width, initial-scale=1")
-      (title title))
+      (title (str title " · Rose Ash"))
+      (link :rel "stylesheet" :href "/static/site.css")
+      (script :src "/static/htmx-2.0.11.min.js" :defer true))
     (body
-      (header :class "site-header" (a :href "/" "Rose Ash"))
-      (main :id "main-panel" content))))
+      (header :class "site-header"
+        (a :class "logo" :href "/" "Rose Ash")
+        (nav (a :href "/blog/" "Blog")))
+      content)))
+
+;; Two panes: an aside (navigation) and the main panel. htmx swaps both.
+(defcomp ~app-layout (&key title aside &rest content)
+  (~base-layout :title title
+    (div :class "layout"
+      (aside :id "aside" aside)
+      (section :id "main-panel" content))))
+
+;; A link that navigates by swapping the main panel (and out-of-band the aside).
+(defcomp ~nav-link (&key href children)
+  (a :href href :hx-get href :hx-target "#main-panel" :hx-swap "outerHTML" :hx-push-url "true" children))
 
 (defcomp ~not-found (&key path)
   (~base-layout :title "Not found"
-    (h1 "Not found")
-    (p "Nothing lives at " (code path) ".")))
+    (main :class "layout"
+      (section
+        (h1 "Not found")
+        (p "Nothing lives at " (code path) ".")))))

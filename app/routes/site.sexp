@@ -2,24 +2,24 @@
 
 (defroute "/"
   (render
-    (~base-layout :title "Rose Ash"
-      (h1 "Rose Ash")
-      (p "A cooperative shop, blog and events."))))
+    (~base-layout :title "Welcome"
+      (main :class "layout"
+        (section
+          (h1 "Rose Ash")
+          (p "A cooperative shop, blog and events. Start with the " (a :href "/blog/" "blog") "."))))))
 
 (defroute "/blog/"
-  (let ((posts (query blog recent-posts :limit 10)))
-    (render
-      (~base-layout :title "Blog"
-        (h1 "Blog")
-        (ul :class "posts"
-          (map (fn (p) (li (a :href (str "/blog/" (:slug p) "/") (:title p)))) posts))))))
+  (let ((posts (query blog recent-posts :limit 20))
+        (nav (query blog nav-tree)))
+    (render (~blog-page :title "Blog" :nav nav :htmx (htmx-request?)
+              (~post-list :posts posts)))))
 
 (defroute "/blog/:slug/"
-  (let ((post (query blog post-by-slug :slug slug)))
+  (let ((post (query blog post-by-slug :slug slug))
+        (nav (query blog nav-tree)))
     (if post
-      (render
-        (~base-layout :title (:title post)
-          (article (h1 (:title post)) (div :class "prose" (raw! (:body_html post))))))
+      (render (~blog-page :title (:title post) :nav nav :current slug :htmx (htmx-request?)
+                (~post-article :post post)))
       (status 404 (~not-found :path (str "/blog/" slug "/"))))))
 
 (defroute "/hello/:name"
@@ -30,4 +30,4 @@
 (defroute "/go-home" (redirect "/"))
 
 (defroute "/*"
-  (status 404 (~not-found :path (str "/" rest))))
+  (status 404 (~not-found :path (str "/" path))))

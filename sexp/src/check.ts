@@ -96,12 +96,9 @@ export function checkSource(text: string, options: CheckOptions & { src?: string
   return check(forms, options);
 }
 
-/** Names from a route pattern's `:param` segments (bound as locals in the route body). */
+/** Names a route pattern binds as locals in its body: each `:param`, and `path` for a trailing `*`. */
 export function routeParams(pattern: string): string[] {
-  return pattern
-    .split("/")
-    .filter((s) => s.startsWith(":") && s.length > 1)
-    .map((s) => s.slice(1));
+  return pattern.split("/").flatMap((s) => (s === "*" ? ["path"] : s.startsWith(":") && s.length > 1 ? [s.slice(1)] : []));
 }
 
 function sortProblems(problems: Problem[], forms: readonly Node[]): Problem[] {

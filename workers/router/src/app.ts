@@ -1,4 +1,5 @@
 /** The site's sources, bundled as text (wrangler's Text module rule for .sexp). */
+import blog from "../../../app/components/blog.sexp";
 import layout from "../../../app/components/layout.sexp";
 import blogQueries from "../../../app/queries/blog.sexp";
 import cartQueries from "../../../app/queries/cart.sexp";
@@ -9,6 +10,7 @@ import type { Source } from "./site.ts";
 
 export const app: Source[] = [
   { name: "app/components/layout.sexp", text: layout },
+  { name: "app/components/blog.sexp", text: blog },
   { name: "app/queries/blog.sexp", text: blogQueries },
   { name: "app/queries/cart.sexp", text: cartQueries },
   { name: "app/queries/events.sexp", text: eventsQueries },

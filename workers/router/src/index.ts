@@ -11,6 +11,7 @@ import { app } from "./app.ts";
 import { toResponse, type RequestInfo } from "./request.ts";
 import { matchRoute } from "./routes.ts";
 import { loadSite, type Site } from "./site.ts";
+import { staticAsset } from "./static.ts";
 
 export interface WorkerEnv {
   /** Postgres (Neon) connection string. */
@@ -72,6 +73,7 @@ function parseCookies(header: string | null): Map<string, string> {
 
 const router = AutoRouter();
 router.get("/_health", () => new Response("ok"));
+router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? new Response("Not Found", { status: 404 }));
 router.all("*", (request: Request, env: WorkerEnv) => handle(request, env));
 
 export default { fetch: router.fetch };

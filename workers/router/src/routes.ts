@@ -1,9 +1,10 @@
 /**
  * Matching requests to `defroute`s: `/blog/:slug/` binds `slug`, a trailing
- * `*` matches the rest of the path (bound as `rest`), and `/*` alone is the
- * not-found route, tried last.
+ * `*` matches the rest of the path (bound as `path`), and `/*` alone is the
+ * not-found route, tried last. Parameter names come from `routeParams`, as
+ * `sexp check` sees them.
  */
-import type { Route } from "@rose-ash/sexp";
+import { routeParams, type Route } from "@rose-ash/sexp";
 
 export interface CompiledRoute {
   readonly route: Route;
@@ -20,18 +21,14 @@ export interface RouteMatch {
 
 export function compileRoutes(routes: readonly Route[]): CompiledRoute[] {
   const compiled = routes.map((route): CompiledRoute => {
-    const params: string[] = [];
     let source = "";
     for (const segment of route.pattern.split("/").slice(1)) {
       source += "/";
-      if (segment === "*") {
-        params.push("rest");
-        source += "(.*)";
-      } else if (segment.startsWith(":")) {
-        params.push(segment.slice(1));
-        source += "([^/]+)";
-      } else source += segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      if (segment === "*") source += "(.*)";
+      else if (segment.startsWith(":")) source += "([^/]+)";
+      else source += segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     }
+    const params = routeParams(route.pattern);
     return { route, params, regex: new RegExp(`^${source}$`), fallback: route.pattern === "/*" };
   });
   return [...compiled.filter((r) => !r.fallback), ...compiled.filter((r) => r.fallback)];

@@ -32,13 +32,33 @@ describe("routes", () => {
     expect(await missing.text()).toContain("Nothing lives at <code>/no/such/page</code>.");
   });
 
+  it("serves htmx and the stylesheet, versioned assets for a year", async () => {
+    const js = await get("/static/htmx-2.0.11.min.js");
+    expect(js.status).toBe(200);
+    expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(await js.text()).toContain("htmx");
+    expect((await get("/static/site.css")).headers.get("content-type")).toBe("text/css; charset=utf-8");
+    expect((await get("/static/nope.js")).status).toBe(404);
+  });
+
+  it("navigates the blog by htmx: the main panel, and the aside out of band", async () => {
+    const full = await (await get("/blog/apple-day-2026/")).text();
+    expect(full).toMatch(/^<!doctype html>.*<aside id="aside"><ul class="nav-tree">.*<section id="main-panel"><article>/);
+    expect(full).toContain('<script src="/static/htmx-2.0.11.min.js" defer></script>');
+    expect(full).toMatch(/<a href="\/blog\/[a-z0-9-]+\/" hx-get="\/blog\/[a-z0-9-]+\/" hx-target="#main-panel" hx-swap="outerHTML" hx-push-url="true">/);
+    const fragment = await (await get("/blog/apple-day-2026/", { "HX-Request": "true" })).text();
+    expect(fragment).toMatch(/^<section id="main-panel"><article><h1>[^<]+<\/h1>.*<\/section><aside id="aside" hx-swap-oob="outerHTML">.*<span aria-current="page">/);
+    expect(fragment).not.toContain("<html");
+  });
+
   it("serves data from named queries through the Neon driver", async () => {
     const res = await get("/blog/");
     expect(res.status).toBe(200);
-    expect((await res.text()).match(/<li><a href="\/blog\/[a-z0-9-]+\/">/g)?.length).toBe(10);
+    const list = (await res.text()).split('<ul class="posts">')[1]!.split("</ul>")[0]!;
+    expect(list.match(/<li><a href="\/blog\/[a-z0-9-]+\/" hx-get=/g)?.length).toBe(20);
     const post = await get("/blog/apple-day-2026/");
     expect(post.status).toBe(200);
-    expect(await post.text()).toMatch(/<article><h1>[^<]+<\/h1><div class="prose"><p>/);
+    expect(await post.text()).toMatch(/<article><h1>Apple Day 2026<\/h1><p class="byline">By [^<]+<\/p><div class="prose"><p>/);
     const unknown = await get("/blog/no-such-post/");
     expect(unknown.status).toBe(404);
     // Injection attempts in parameters are data.
@@ -63,5 +83,15 @@ describe("request primitives", () => {
     const { createEnv, evaluate } = await import("@rose-ash/sexp");
     await expect(evaluate('(redirect "//evil.example/")', createEnv(siteRegistry()))).rejects.toThrow(/must be a path on this site/);
     await expect(evaluate('(redirect "https://evil.example/")', createEnv(siteRegistry()))).rejects.toThrow(/must be a path on this site/);
+  });
+});
+
+describe("the app's sources", () => {
+  it("check clean against the site's primitives", async () => {
+    const { siteRegistry } = await import("../src/site.ts");
+    const { app } = await import("../src/app.ts");
+    const { check, parse } = await import("@rose-ash/sexp");
+    const forms = app.flatMap((s) => parse(s.text, { src: s.name }));
+    expect(check(forms, { registry: siteRegistry() }).map((p) => `${p.loc.src}:${p.loc.line}: ${p.message}`)).toEqual([]);
   });
 });
