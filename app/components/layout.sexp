@@ -11,7 +11,7 @@
     (body
       (header :class "site-header"
         (a :class "logo" :href "/" "Rose Ash")
-        (nav (a :href "/blog/" "Blog")))
+        (nav (a :href "/blog/" "Blog") (a :href "/market/" "Market")))
       content)))
 
 ;; Two panes: an aside (navigation) and the main panel. htmx swaps both.

@@ -22,6 +22,21 @@
                 (~post-article :post post)))
       (status 404 (~not-found :path (str "/blog/" slug "/"))))))
 
+(defroute "/market/"
+  (let ((category (param "category"))
+        (sort (param "sort" "name"))
+        (products (query market products
+                    :category (if (empty? (or category "")) nil category)
+                    :sort sort))
+        (categories (query market categories)))
+    (render (~market-page :products products :categories categories :current category :sort sort))))
+
+(defroute "/market/:slug/"
+  (let ((product (query market product-by-slug :slug slug)))
+    (if product
+      (render (~product-page :product product))
+      (status 404 (~not-found :path (str "/market/" slug "/"))))))
+
 (defroute "/hello/:name"
   (if (htmx-request?)
     (render (p :id "greeting" "Hello again, " name))

@@ -9,6 +9,9 @@ import net from "node:net";
 import { WebSocketServer } from "ws";
 import { FrontendMessages } from "./frontend-messages.js";
 
+/** How long after a Terminate the relay waits for the client to close its WebSocket. */
+const CLOSE_GRACE_MS = 1000;
+
 /**
  * @param {{ target: { host: string, port: number }, port?: number, host?: string }} options
  * @returns {Promise<{ port: number, close(): Promise<void> }>}
@@ -25,6 +28,7 @@ export async function startRelay({ target, port = 0, host = "127.0.0.1" }) {
     /** @type {Buffer[]} */
     const early = [];
     let connected = false;
+    let terminated = false;
     socket.on("connect", () => {
       connected = true;
       for (const b of early) socket.write(b);
@@ -35,13 +39,21 @@ export async function startRelay({ target, port = 0, host = "127.0.0.1" }) {
       if (connected) socket.write(bytes);
       else early.push(bytes);
       // The client said goodbye: end the database side (pglite-socket would
-      // not), and the WebSocket closes cleanly when that socket does.
-      if (messages.push(bytes)) socket.end();
+      // not); the client closes its WebSocket itself.
+      if (messages.push(bytes)) {
+        terminated = true;
+        socket.end();
+        // Some clients (the driver under Node) wait for the server to close.
+        setTimeout(() => ws.readyState === ws.OPEN && ws.close(1000), CLOSE_GRACE_MS).unref();
+      }
     });
     socket.on("data", (b) => ws.readyState === ws.OPEN && ws.send(b, { binary: true }));
     socket.on("close", () => {
       sockets.delete(socket);
-      ws.close(1000);
+      // The database went away first: tell the client. After a Terminate the
+      // client closes the WebSocket itself, or the grace timer does (closing
+      // it from both ends at once makes workerd report a lost connection).
+      if (!terminated) ws.close(1000);
     });
     socket.on("error", () => ws.close(1011, "database connection failed"));
     ws.on("close", () => socket.end());
@@ -57,7 +69,7 @@ export async function startRelay({ target, port = 0, host = "127.0.0.1" }) {
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();
-        for (const c of wss.clients) c.close(1001, "relay stopping");
+        for (const c of wss.clients) c.terminate();
         wss.close(() => resolve());
       }),
   };

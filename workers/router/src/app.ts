@@ -1,6 +1,7 @@
 /** The site's sources, bundled as text (wrangler's Text module rule for .sexp). */
 import blog from "../../../app/components/blog.sexp";
 import layout from "../../../app/components/layout.sexp";
+import market from "../../../app/components/market.sexp";
 import blogQueries from "../../../app/queries/blog.sexp";
 import cartQueries from "../../../app/queries/cart.sexp";
 import eventsQueries from "../../../app/queries/events.sexp";
@@ -11,6 +12,7 @@ import type { Source } from "./site.ts";
 export const app: Source[] = [
   { name: "app/components/layout.sexp", text: layout },
   { name: "app/components/blog.sexp", text: blog },
+  { name: "app/components/market.sexp", text: market },
   { name: "app/queries/blog.sexp", text: blogQueries },
   { name: "app/queries/cart.sexp", text: cartQueries },
   { name: "app/queries/events.sexp", text: eventsQueries },

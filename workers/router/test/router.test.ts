@@ -66,6 +66,37 @@ describe("routes", () => {
   });
 });
 
+describe("market", () => {
+  const prices = (html: string) =>
+    [...html.matchAll(/<span class="price">(?:<del>£[\d.]+<\/del> <strong>£([\d.]+)<\/strong>|£([\d.]+))<\/span>/g)].map((m) => Number(m[1] ?? m[2]));
+
+  it("lists products as cards, filtered by category and sorted by price", async () => {
+    const all = await (await get("/market/")).text();
+    expect(all.match(/<article class="card[^"]*">/g)?.length).toBe(50);
+    expect(all).toMatch(/<article class="card sold-out">.*?<span class="badge out">Out of stock<\/span>.*?<button type="button" disabled>Add to cart<\/button>/);
+    const bakery = await (await get("/market/?category=bakery&sort=price-asc")).text();
+    const p = prices(bakery);
+    expect(p.length).toBeGreaterThan(3);
+    expect(p).toEqual([...p].sort((a, b) => a - b));
+    expect(bakery).toContain('<option value="bakery" selected>');
+    expect(prices(await (await get("/market/?sort=price-desc")).text())[0]).toBeGreaterThanOrEqual(Math.max(...p));
+  });
+
+  it("treats odd query strings as data", async () => {
+    const res = await get("/market/?category=%27%3B%20DROP%20TABLE%20products%3B--&sort=%3Cscript%3E");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<p class="empty">No products match.</p>');
+    expect((await (await get("/market/")).text()).match(/<article class="card/g)?.length).toBe(50);
+  });
+
+  it("shows a product page, and 404 for an unknown product", async () => {
+    const page = await get("/market/sourdough-white-loaf/");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<h1>White Sourdough Loaf, 800g<\/h1><span class="price">£4\.20<\/span>.*<p class="stock">24 in stock<\/p>/);
+    expect((await get("/market/no-such-thing/")).status).toBe(404);
+  });
+});
+
 describe("request primitives", () => {
   it("their documented examples hold", async () => {
     const { siteRegistry } = await import("../src/site.ts");

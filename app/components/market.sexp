@@ -1,0 +1,55 @@
+;; The market: product cards, the listing with its filters, the product page.
+
+(define (price pence) (format "£%.2f" (/ pence 100)))
+
+(defcomp ~price (&key product)
+  (if (:on_sale product)
+    (span :class "price"
+      (del (price (:price_pence product))) " "
+      (strong (price (:sale_price_pence product))))
+    (span :class "price" (price (:price_pence product)))))
+
+(defcomp ~product-card (&key product)
+  (let ((stock (:stock product))
+        (href (str "/market/" (:slug product) "/")))
+    (article :class (list "card" (when (<= stock 0) "sold-out"))
+      (h3 (a :href href (:name product)))
+      (div :class "badges"
+        (when (:is_new product) (span :class "badge new" "New"))
+        (when (:on_sale product) (span :class "badge sale" "Sale"))
+        (when (<= stock 0) (span :class "badge out" "Out of stock")))
+      (~price :product product)
+      (button :type "button" :disabled (<= stock 0) "Add to cart"))))
+
+(defcomp ~market-filters (&key categories current sort)
+  (form :class "filters" :action "/market/" :method "get"
+    (label "Category "
+      (select :name "category"
+        (option :value "" "All")
+        (map (fn (c) (option :value (:slug c) :selected (= (:slug c) current) (:name c))) categories)))
+    (label " Sort "
+      (select :name "sort"
+        (option :value "name" :selected (= sort "name") "Name")
+        (option :value "price-asc" :selected (= sort "price-asc") "Price, low to high")
+        (option :value "price-desc" :selected (= sort "price-desc") "Price, high to low")))
+    (button :type "submit" "Show")))
+
+(defcomp ~market-page (&key products categories current sort)
+  (~base-layout :title "Market"
+    (main :class "layout market"
+      (section
+        (h1 "Market")
+        (~market-filters :categories categories :current current :sort sort)
+        (if (empty? products)
+          (p :class "empty" "No products match.")
+          (div :class "grid" (map (fn (p) (~product-card :product p)) products)))))))
+
+(defcomp ~product-page (&key product)
+  (~base-layout :title (:name product)
+    (main :class "layout"
+      (section
+        (p (a :href (str "/market/?category=" (:category product)) (:category_name product)))
+        (h1 (:name product))
+        (~price :product product)
+        (p (:description product))
+        (p :class "stock" (if (> (:stock product) 0) (format "%d in stock" (:stock product)) "Out of stock"))))))
