@@ -11,7 +11,7 @@
     (body
       (header :class "site-header"
         (a :class "logo" :href "/" "Rose Ash")
-        (nav (a :href "/blog/" "Blog") (a :href "/market/" "Market")))
+        (nav (a :href "/blog/" "Blog") (a :href "/market/" "Market") (a :href "/events/" "Events")))
       content)))
 
 ;; Two panes: an aside (navigation) and the main panel. htmx swaps both.

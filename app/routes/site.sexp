@@ -37,6 +37,9 @@
       (render (~product-page :product product))
       (status 404 (~not-found :path (str "/market/" slug "/"))))))
 
+(defroute "/events/"
+  (render (~events-page :events (query events upcoming :from (now)))))
+
 (defroute "/hello/:name"
   (if (htmx-request?)
     (render (p :id "greeting" "Hello again, " name))

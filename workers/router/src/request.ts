@@ -40,6 +40,12 @@ export function registerRequestPrimitives(registry: Registry): void {
     doc: "A request cookie, or nil.",
     fn: ([name], ctx) => req(ctx.io).cookies.get(text(name!, "cookie")) ?? null,
   });
+  registry.defineIO({
+    name: "now",
+    params: "",
+    doc: "The current time as an ISO 8601 timestamp (I/O: it differs per request).",
+    fn: () => new Date().toISOString(),
+  });
   registry.define({
     name: "render",
     params: "page",

@@ -97,6 +97,22 @@ describe("market", () => {
   });
 });
 
+describe("events", () => {
+  it("lists upcoming events by month, soonest first", async () => {
+    const html = await (await get("/events/")).text();
+    const dates = [...html.matchAll(/<time datetime="([^"]+)">/g)].map((m) => m[1]!);
+    // The seed's events run from December 2026 to October 2027; which are upcoming depends on today.
+    if (Date.now() < Date.parse("2026-12-01")) expect(dates.length).toBe(15);
+    expect(dates).toEqual([...dates].sort());
+    for (const d of dates) expect(Date.parse(d)).toBeGreaterThanOrEqual(Date.now() - 60_000);
+    const months = [...html.matchAll(/<section class="month"><h2>([A-Z][a-z]+ \d{4})<\/h2>/g)].map((m) => m[1]);
+    if (dates.length) {
+      const first = new Date(dates[0]!);
+      expect(months[0]).toBe(`${first.toLocaleString("en-GB", { month: "long", timeZone: "UTC" })} ${first.getUTCFullYear()}`);
+    } else expect(html).toContain("Nothing coming up yet.");
+  });
+});
+
 describe("request primitives", () => {
   it("their documented examples hold", async () => {
     const { siteRegistry } = await import("../src/site.ts");
