@@ -23,30 +23,34 @@ export interface WorkerEnv {
 let site: Promise<Site> | null = null;
 
 /** Answer one request from the site's routes. */
-export async function handle(request: Request, env: WorkerEnv): Promise<Response> {
-  site ??= loadSite(app);
-  const s = await site;
-  const url = new URL(request.url);
-  const match = matchRoute(s.routes, request.method, url.pathname);
-  if (!match) return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
-  const db = database(env);
-  const io: RequestInfo & ResolverIO = {
-    request,
-    url,
-    cookies: parseCookies(request.headers.get("cookie")),
-    db,
-    requests: new RequestIO(),
-  };
+export async function handle(request: Request, env: WorkerEnv, context?: ExecutionContext): Promise<Response> {
+  let db: Db | null = null;
   try {
+    site ??= loadSite(app);
+    const s = await site;
+    const url = new URL(request.url);
+    const match = matchRoute(s.routes, request.method, url.pathname);
+    if (!match) return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
+    db = database(env);
+    const io: RequestInfo & ResolverIO = {
+      request,
+      url,
+      cookies: parseCookies(request.headers.get("cookie")),
+      db,
+      requests: new RequestIO(),
+    };
     const ctx = new EvalContext(createEnv(s.env), {}, io);
     const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], ctx);
     return toResponse(value);
   } catch (e) {
-    // The process keeps serving; the error is logged with its position.
+    // The Worker keeps serving; the error is logged with its position. A
+    // site that failed to load is loaded again on the next request.
     console.error(formatError(e));
+    if (site && !(await site.then(() => true, () => false))) site = null;
     return new Response("Internal Server Error", { status: 500, headers: { "content-type": "text/plain" } });
   } finally {
-    await db.close();
+    // Connections are released after the response is on its way.
+    if (db) context ? context.waitUntil(db.close()) : await db.close();
   }
 }
 
@@ -74,6 +78,6 @@ function parseCookies(header: string | null): Map<string, string> {
 const router = AutoRouter();
 router.get("/_health", () => new Response("ok"));
 router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? new Response("Not Found", { status: 404 }));
-router.all("*", (request: Request, env: WorkerEnv) => handle(request, env));
+router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 
 export default { fetch: router.fetch };
