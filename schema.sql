@@ -125,12 +125,13 @@ CREATE INDEX IF NOT EXISTS cart_items_product_id_idx ON cart_items (product_id);
 -- re-applied; identity sequences are moved past the seeded ids at the end.
 -- Seed users have no password_hash.
 
+-- Every seed user's password is "rose-ash" (development only).
 INSERT INTO users (id, email, name, password_hash, created_at) VALUES
-  (1, 'giles@example.org',   'Giles Bradshaw',  NULL, '2025-01-06 09:00:00+00'),
-  (2, 'priya@example.org',   'Priya Raman',     NULL, '2025-01-20 10:30:00+00'),
-  (3, 'tom@example.org',     'Tom O''Connell',  NULL, '2025-03-02 14:15:00+00'),
-  (4, 'hannah@example.org',  'Hannah Pryce',    NULL, '2025-06-11 18:45:00+00'),
-  (5, 'kwame@example.org',   'Kwame Mensah',    NULL, '2026-02-27 08:20:00+00')
+  (1, 'giles@example.org',   'Giles Bradshaw',  'pbkdf2-sha256$100000$Ljso8H3Po_jK6eiZmpyQTg$lUt3ZN_ls_O6Bk5JA2JHOvDg9W7Dl5FQ5FuVktlcaFs', '2025-01-06 09:00:00+00'),
+  (2, 'priya@example.org',   'Priya Raman',     'pbkdf2-sha256$100000$HwOta7pWs8n9KhXQhPrKmA$Lpnr2cVBwcb-En9zVRadkg8O9rxHd3j261kyZoe028A', '2025-01-20 10:30:00+00'),
+  (3, 'tom@example.org',     'Tom O''Connell',  'pbkdf2-sha256$100000$-fL3rOwXq-yqCDxLpjmL7w$eVuwwzZ50BsI9JE3CDMEL_X-u4bhpXeAYBZIP3zqmQ0', '2025-03-02 14:15:00+00'),
+  (4, 'hannah@example.org',  'Hannah Pryce',    'pbkdf2-sha256$100000$oeBVfs0wOKYtSeXB4eWdPw$vFyK7ZoRHoFH6Stv17YhsKtfIW6yEmAZ1wHCXJ8Xn-I', '2025-06-11 18:45:00+00'),
+  (5, 'kwame@example.org',   'Kwame Mensah',    'pbkdf2-sha256$100000$8G7Y6Jvb8XbLBX7ZlJn_Mw$2gQbhPEJsXHaaOsGDj6chsnKn0veFxvEkIYNjjvZ8O0', '2026-02-27 08:20:00+00')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO categories (id, slug, name, parent_id, sort_order) VALUES

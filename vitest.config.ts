@@ -1,10 +1,17 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
+
+/** .sexp sources as text modules in Node, as wrangler's Text rule bundles them for Workers. */
+const sexpText: Plugin = {
+  name: "sexp-text",
+  transform: (code, id) => (id.endsWith(".sexp") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined),
+};
 
 export default defineConfig({
   test: {
     projects: [
       {
+        plugins: [sexpText],
         test: {
           name: "node",
           include: ["sexp/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts"],
@@ -23,6 +30,19 @@ export default defineConfig({
                 DATABASE_URL: inject("connectionString"),
                 NEON_WS_PROXY: `127.0.0.1:${inject("relayPort")}/v2`,
               },
+              // The resolver Worker behind the router's RESOLVER service binding.
+              workers: [
+                {
+                  name: "rose-ash-resolver",
+                  modules: true,
+                  scriptPath: inject("resolverScript"),
+                  compatibilityDate: "2026-04-26",
+                  bindings: {
+                    DATABASE_URL: inject("connectionString"),
+                    NEON_WS_PROXY: `127.0.0.1:${inject("relayPort")}/v2`,
+                  },
+                },
+              ],
             },
           })),
         ],

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // @ts-check
-// `npm run dev`: the development database and the router Worker under
-// `wrangler dev`, together, until Ctrl-C.
+// `npm run dev`: the development database, and the router and resolver
+// Workers under one `wrangler dev` (joined by the RESOLVER service binding),
+// together, until Ctrl-C.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { startDevDatabase } from "./db/server.js";
@@ -17,12 +18,26 @@ const port = Number(process.env.PORT ?? 8787);
 const db = await startDevDatabase({ databaseUrl, dataDir: databaseUrl ? undefined : dataDir, port: Number(process.env.DEV_DB_PORT ?? 5488) });
 process.stdout.write(`database: ${db.description}\n`);
 
+// The resolver reads the database settings from its own [vars] (wrangler's
+// --var reaches only the first Worker), so it runs from a copy of its config
+// with this database's values, kept under .data/.
+const resolverConfig = fileURLToPath(new URL("../.data/dev/resolver.wrangler.toml", import.meta.url));
+mkdirSync(fileURLToPath(new URL("../.data/dev/", import.meta.url)), { recursive: true });
+writeFileSync(
+  resolverConfig,
+  readFileSync(new URL("../workers/resolver/wrangler.toml", import.meta.url), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(fileURLToPath(new URL("../workers/resolver/src/worker.ts", import.meta.url)))}`)
+    .replace(/^DATABASE_URL = .*$/m, `DATABASE_URL = ${JSON.stringify(db.connectionString)}`)
+    .replace(/^NEON_WS_PROXY = .*$/m, `NEON_WS_PROXY = ${JSON.stringify(`127.0.0.1:${db.relayPort}/v2`)}`),
+);
+
 // Run wrangler's own entry directly (not through npx) so Ctrl-C reaches it.
 const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 const wrangler = spawn(
   process.execPath,
   [
-    wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(port),
+    wranglerBin, "dev", "-c", "wrangler.toml", "-c", resolverConfig,
+    "--ip", "127.0.0.1", "--port", String(port),
     "--var", `DATABASE_URL:${db.connectionString}`,
     "--var", `NEON_WS_PROXY:127.0.0.1:${db.relayPort}/v2`,
   ],

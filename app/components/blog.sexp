@@ -27,7 +27,12 @@
 ;; The full page, or (for htmx) the main panel plus the aside out of band.
 (defcomp ~blog-page (&key title nav current htmx &rest content)
   (if htmx
-    (<>
-      (section :id "main-panel" content)
-      (aside :id "aside" :hx-swap-oob "outerHTML" (~nav-tree :items nav :current current)))
+    (~post-oob :nav nav :current current content)
     (~app-layout :title title :aside (~nav-tree :items nav :current current) content)))
+
+;; The htmx answer: the main panel (swapped into the target) and the aside,
+;; swapped out of band so the navigation marks the current post.
+(defcomp ~post-oob (&key nav current &rest content)
+  (<>
+    (section :id "main-panel" content)
+    (aside :id "aside" :hx-swap-oob "outerHTML" (~nav-tree :items nav :current current))))

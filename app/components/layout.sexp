@@ -1,5 +1,17 @@
 ;; Page shell and shared components.
 
+;; The header is the page's only user-scoped part: it reads the session, and
+;; the cart and account services render their fragments for this visitor.
+(defcomp ~header ()
+  (let ((user (current-user))
+        (session (session-key)))
+    (header :class "site-header"
+      (a :class "logo" :href "/" "Rose Ash")
+      (nav (a :href "/blog/" "Blog") (a :href "/market/" "Market") (a :href "/events/" "Events"))
+      (div :class "header-tools"
+        (frag cart cart-mini :user_id (:id user) :session_key (if user nil session))
+        (frag account auth-menu :name (:name user))))))
+
 (defcomp ~base-layout (&key title &rest content)
   (html :lang "en"
     (head
@@ -9,9 +21,7 @@
       (link :rel "stylesheet" :href "/static/site.css")
       (script :src "/static/htmx-2.0.11.min.js" :defer true))
     (body
-      (header :class "site-header"
-        (a :class "logo" :href "/" "Rose Ash")
-        (nav (a :href "/blog/" "Blog") (a :href "/market/" "Market") (a :href "/events/" "Events")))
+      (~header)
       content)))
 
 ;; Two panes: an aside (navigation) and the main panel. htmx swaps both.
@@ -27,7 +37,11 @@
 
 (defcomp ~not-found (&key path)
   (~base-layout :title "Not found"
-    (main :class "layout"
+    (main :class "layout single"
       (section
         (h1 "Not found")
         (p "Nothing lives at " (code path) ".")))))
+
+;; What a failed fragment shows in its place (the resolver logs the cause).
+(defcomp ~fragment-error (&key service name)
+  (span :class "fragment-error" :role "status" :data-fragment (str service "/" name) "Unavailable"))

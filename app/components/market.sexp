@@ -19,7 +19,16 @@
         (when (:on_sale product) (span :class "badge sale" "Sale"))
         (when (<= stock 0) (span :class "badge out" "Out of stock")))
       (~price :product product)
-      (button :type "button" :disabled (<= stock 0) "Add to cart"))))
+      (~add-to-cart :product product))))
+
+;; Adds one to the cart: with htmx the header's cart swaps in place; without,
+;; the form posts and the cart page follows.
+(defcomp ~add-to-cart (&key product)
+  (form :class "add-to-cart" :method "post" :action "/cart/add/"
+        :hx-post "/cart/add/" :hx-target "#cart-mini" :hx-swap "outerHTML"
+    (input :type "hidden" :name "product_id" :value (:id product))
+    (button :type "submit" :disabled (<= (:stock product) 0)
+      (if (> (:stock product) 0) "Add to cart" "Sold out"))))
 
 (defcomp ~market-filters (&key categories current sort)
   (form :class "filters" :action "/market/" :method "get"
@@ -52,4 +61,5 @@
         (h1 (:name product))
         (~price :product product)
         (p (:description product))
-        (p :class "stock" (if (> (:stock product) 0) (format "%d in stock" (:stock product)) "Out of stock"))))))
+        (p :class "stock" (if (> (:stock product) 0) (format "%d in stock" (:stock product)) "Out of stock"))
+        (~add-to-cart :product product)))))

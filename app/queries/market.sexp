@@ -12,10 +12,10 @@
   "Products, optionally of one category and under a price; sorted by name, price-asc or price-desc."
   :params {:category :text :sort :text :max_price_pence :int}
   :returns :many
-  :shape {:slug :text :name :text :category :text :price_pence :int :sale_price_pence :int
+  :shape {:id :int :slug :text :name :text :category :text :price_pence :int :sale_price_pence :int
           :stock :int :is_new :bool :on_sale :bool :image_url :text}
   :example {:category "bakery" :sort "price-asc"}
-  :sql "SELECT p.slug, p.name, c.slug AS category, p.price_pence, p.sale_price_pence,
+  :sql "SELECT p.id, p.slug, p.name, c.slug AS category, p.price_pence, p.sale_price_pence,
                p.stock, p.is_new, p.on_sale, p.image_url
           FROM products p JOIN categories c ON c.id = p.category_id
          WHERE (:category::text IS NULL OR c.slug = :category)

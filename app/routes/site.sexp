@@ -1,12 +1,19 @@
 ;; Routes. Path parameters are variables in the body.
 
+;; The home page embeds the blog's link cards: three fragments, one batch.
 (defroute "/"
-  (render
-    (~base-layout :title "Welcome"
-      (main :class "layout"
-        (section
-          (h1 "Rose Ash")
-          (p "A cooperative shop, blog and events. Start with the " (a :href "/blog/" "blog") "."))))))
+  (let ((recent (query blog recent-posts :limit 3)))
+    (render
+      (~base-layout :title "Welcome"
+        (main :class "layout single"
+          (section
+            (h1 "Rose Ash")
+            (p "A cooperative shop, blog and events: fresh food from the "
+               (a :href "/market/" "market") ", news on the " (a :href "/blog/" "blog")
+               ", and what is on at the " (a :href "/events/" "events") ".")
+            (h2 "From the blog")
+            (div :class "link-cards"
+              (map (fn (p) (frag blog link-card :slug (:slug p))) recent))))))))
 
 (defroute "/blog/"
   (let ((posts (query blog recent-posts :limit 20))

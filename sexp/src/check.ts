@@ -313,6 +313,7 @@ class Walker {
       case "defroute":
         return this.defroute(n, scope);
       case "defquery":
+      case "defaction":
         // Its body is declarations and SQL, not expressions.
         try {
           compileQuery(n);

@@ -32,11 +32,11 @@ import { Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, typ
 /** Forms the compiler handles itself when they head a list (unless a local shadows the name). */
 export const SPECIAL_FORMS = new Set([
   "quote", "if", "when", "unless", "cond", "and", "or", "let", "lambda", "fn", "define", "do",
-  "defcomp", "defroute", "defquery", "<>", "raw!",
+  "defcomp", "defroute", "defquery", "defaction", "<>", "raw!",
 ]);
 
 /** Top-level forms that define rather than produce output. */
-export const DEFINING_FORMS = new Set(["define", "defcomp", "defroute", "defquery"]);
+export const DEFINING_FORMS = new Set(["define", "defcomp", "defroute", "defquery", "defaction"]);
 
 export function isDefinition(form: Node): boolean {
   return form.kind === "list" && form.value[0]?.kind === "sym" && DEFINING_FORMS.has(form.value[0].value);
@@ -208,7 +208,8 @@ function compileList(n: ListNode, scope: Scope | null): Code {
       case "do": return compileBody(items.slice(1), scope);
       case "defcomp": return compileDefcomp(n, scope);
       case "defroute": return compileDefroute(n);
-      case "defquery": return compileDefquery(n);
+      case "defquery":
+      case "defaction": return compileDefquery(n);
       case "<>": return compileFragment(n, scope);
       case "raw!": return compileRaw(n, scope);
     }
@@ -673,7 +674,7 @@ function compileDefroute(n: ListNode): Code {
   };
 }
 
-/** `(defquery service name (&key ...) ...)`: validated now, registered in the environment when run. */
+/** `(defquery|defaction service name (&key ...) ...)`: validated now, registered in the environment when run. */
 function compileDefquery(n: ListNode): Code {
   const query = compileQuery(n);
   return (_f, ctx) => {

@@ -21,7 +21,7 @@ export {
   type PrimitiveMeta,
 } from "./runtime.ts";
 export { compileTop, isDefinition, SPECIAL_FORMS } from "./compiler.ts";
-export { bindQuery, compileQuery, queryKey, PARAM_TYPES, type QueryDef, type QueryParam, type ParamType } from "./query.ts";
+export { bindQuery, compileQuery, numberedSql, queryKey, PARAM_TYPES, type QueryDef, type QueryParam, type ParamType } from "./query.ts";
 export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type RunOptions } from "./program.ts";
 export * from "./hash.ts";
 export * from "./check.ts";

@@ -9,6 +9,9 @@
  *     :example {:slug "apple-day"}
  *     :sql "SELECT id, slug, title FROM posts WHERE slug = :slug AND published")
  *
+ * `(defaction cart add-item (&key ...) ...)` has the same form and declares a
+ * statement that changes data; hosts run actions only from POST routes.
+ *
  * The SQL's `:name` placeholders become `$1..$n` when the form is compiled;
  * values are only ever bound as parameters, never spliced into the text. The
  * declaration (parameters with types, result shape, example) is what the LLM
@@ -33,6 +36,8 @@ export interface QueryParam {
 }
 
 export interface QueryDef {
+  /** A query reads (`defquery`); an action changes data (`defaction`) and runs only from POST routes. */
+  readonly kind: "query" | "action";
   readonly service: string;
   readonly name: string;
   readonly doc: string;
@@ -45,6 +50,9 @@ export interface QueryDef {
   readonly sql: string;
   /** The parameter bound to each `$n`, in order. */
   readonly order: readonly string[];
+  /** The SQL text around each placeholder, and each placeholder's parameter number (1-based), for `numberedSql`. */
+  readonly parts: readonly string[];
+  readonly slots: readonly number[];
   readonly loc: Loc;
 }
 
@@ -55,15 +63,16 @@ export function queryKey(service: string, name: string): string {
 
 /** Validate a `(defquery ...)` form and turn it into a definition (errors carry positions). */
 export function compileQuery(form: ListNode): QueryDef {
-  const [, serviceNode, nameNode, paramList, ...rest] = form.value;
+  const [head, serviceNode, nameNode, paramList, ...rest] = form.value;
+  const kind = head?.value === "defaction" ? "action" : "query";
   // Annotated so the compiler narrows after a call.
   const fail: (message: string, at?: Loc) => never = (message, at = form) => {
     throw new EvalError(message, { src: at.src, line: at.line, col: at.col });
   };
-  if (serviceNode?.kind !== "sym" || nameNode?.kind !== "sym") fail('defquery needs a service and a name: (defquery blog post-by-slug (&key slug) ... :sql "...")');
+  if (serviceNode?.kind !== "sym" || nameNode?.kind !== "sym") fail(`def${kind} needs a service and a name: (def${kind} blog post-by-slug (&key slug) ... :sql "...")`);
   const service = serviceNode!.value as string;
   const name = nameNode!.value as string;
-  const what = `query ${service}/${name}`;
+  const what = `${kind} ${service}/${name}`;
 
   // (&key a (b default)) — defaults are literals: they are bound as SQL parameters.
   if (paramList?.kind !== "list") fail(`${what}: expected a parameter list (&key ...)`, paramList ?? form);
@@ -108,8 +117,8 @@ export function compileQuery(form: ListNode): QueryDef {
 
   const sqlNode = options.get("sql");
   if (sqlNode?.kind !== "str") fail(`${what}: :sql must be a string`, sqlNode ?? form);
-  const { sql, order } = placeholders(sqlNode!.value as string, names, (m) => fail(`${what}: ${m}`, sqlNode));
-  return { service, name, doc, params, returns, shape, example, sql, order, loc: { src: form.src, line: form.line, col: form.col } };
+  const { sql, order, parts, slots } = placeholders(sqlNode!.value as string, names, (m) => fail(`${what}: ${m}`, sqlNode));
+  return { kind, service, name, doc, params, returns, shape, example, sql, order, parts, slots, loc: { src: form.src, line: form.line, col: form.col } };
 }
 
 function isLiteral(n: Node): boolean {
@@ -128,9 +137,12 @@ function mapEntries(n: Node | undefined, what: string, option: string): [string,
  * Replace `:name` placeholders with `$n`, outside string literals, quoted
  * identifiers and comments; `::type` casts are left alone.
  */
-function placeholders(text: string, names: readonly string[], fail: (m: string) => never): { sql: string; order: string[] } {
+function placeholders(text: string, names: readonly string[], fail: (m: string) => never) {
   const order: string[] = [];
+  const parts: string[] = [];
+  const slots: number[] = [];
   let sql = "";
+  let partStart = 0;
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
@@ -152,7 +164,10 @@ function placeholders(text: string, names: readonly string[], fail: (m: string) 
       if (!names.includes(name)) fail(`:sql uses :${name}, which is not a parameter`);
       let n = order.indexOf(name);
       if (n < 0) n = order.push(name) - 1;
+      parts.push(sql.slice(partStart));
+      slots.push(n + 1);
       sql += "$" + (n + 1);
+      partStart = sql.length;
       i += 1 + name.length;
     } else {
       sql += c;
@@ -160,7 +175,15 @@ function placeholders(text: string, names: readonly string[], fail: (m: string) 
     }
   }
   for (const n of names) if (!order.includes(n)) fail(`parameter ${n} is not used in :sql`);
-  return { sql, order };
+  parts.push(sql.slice(partStart));
+  return { sql, order, parts, slots };
+}
+
+/** The query's SQL with its parameters numbered from `offset + 1`, to combine several queries in one statement. */
+export function numberedSql(def: QueryDef, offset: number): string {
+  let sql = def.parts[0]!;
+  def.slots.forEach((slot, i) => (sql += "$" + (slot + offset) + def.parts[i + 1]!));
+  return sql;
 }
 
 /**
@@ -168,7 +191,7 @@ function placeholders(text: string, names: readonly string[], fail: (m: string) 
  * types, defaults applied, unknown or missing ones refused.
  */
 export function bindQuery(def: QueryDef, args: ReadonlyMap<string, Value>): unknown[] {
-  const what = `query ${def.service}/${def.name}`;
+  const what = `${def.kind} ${def.service}/${def.name}`;
   for (const k of args.keys()) {
     if (!def.params.some((p) => p.name === k)) {
       const takes = def.params.map((p) => ":" + p.name).join(", ");

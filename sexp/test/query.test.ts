@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bindQuery, check, compileQuery, createEnv, evaluateForms, parse, parseOne, type ListNode, type Value } from "../src/index.ts";
+import { bindQuery, check, compileQuery, createEnv, evaluate, evaluateForms, numberedSql, parse, parseOne, type ListNode, type Value } from "../src/index.ts";
 
 const q = (src: string) => compileQuery(parseOne(src, { src: "q.sexp" }) as ListNode);
 const args = (o: Record<string, Value>) => new Map(Object.entries(o));
@@ -64,5 +64,18 @@ describe("defquery", () => {
     expect(createEnv(env).query("blog", "post-by-slug")).toBeDefined();
     expect(check(parse(POST))).toEqual([]);
     expect(check(parse('(defquery blog x () :sql "SELECT :y")')).map((p) => p.message)).toEqual(["query blog/x: :sql uses :y, which is not a parameter"]);
+  });
+});
+
+describe("defaction and numberedSql", () => {
+  it("declares an action, named as one in errors", async () => {
+    const env = createEnv();
+    await evaluate('(defaction cart add (&key id (n 1)) :params {:id :int :n :int} :returns :none :sql "UPDATE t SET n = n + :n WHERE id = :id AND \':id\' <> \'$1\'")', env);
+    const def = env.query("cart", "add")!;
+    expect(def.kind).toBe("action");
+    expect(() => bindQuery(def, new Map([["id", "x"]]))).toThrow("action cart/add: :id must be int");
+    expect(def.sql).toBe("UPDATE t SET n = n + $1 WHERE id = $2 AND ':id' <> '$1'");
+    expect(numberedSql(def, 3)).toBe("UPDATE t SET n = n + $4 WHERE id = $5 AND ':id' <> '$1'");
+    expect(numberedSql(def, 0)).toBe(def.sql);
   });
 });

@@ -139,6 +139,7 @@ export function registerData(r: Registry): void {
     ["nil?", (v) => v === null],
     ["string?", (v) => typeof v === "string"],
     ["number?", (v) => typeof v === "number"],
+    ["integer?", (v) => Number.isSafeInteger(v)],
     ["boolean?", (v) => typeof v === "boolean"],
     ["list?", (v) => Array.isArray(v)],
     ["map?", (v) => v instanceof Map],
@@ -146,7 +147,7 @@ export function registerData(r: Registry): void {
     ["fn?", (v) => isCallable(v)],
   ];
   for (const [name, test] of preds) {
-    r.define({ name, params: "x", doc: `True when x is a${name === "nil?" ? "" : name === "list?" ? " list" : " " + name.slice(0, -1)}${name === "nil?" ? " nil" : ""}.`, examples: [[`(${name} nil)`, String(test(null))]], fn: ([x]) => test(x!) });
+    r.define({ name, params: "x", doc: name === "nil?" ? "True when x is nil." : `True when x is ${/^[aeiou]/.test(name) ? "an" : "a"} ${name.slice(0, -1)}.`, examples: [[`(${name} nil)`, String(test(null))]], fn: ([x]) => test(x!) });
   }
   r.define({
     name: "parse-number",

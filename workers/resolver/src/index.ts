@@ -1,4 +1,9 @@
-/** The resolver: per-request I/O for s-expression pages. */
-export { configureNeon, neonDb, type Db, type Row } from "./db.ts";
+/** The resolver: runs s-expression pages' I/O (queries, fragments, actions) per request. */
+export { loadApp, type App, type Source } from "./app.ts";
+export { ResolverClient, type Transport } from "./client.ts";
+export { configureNeon, databaseFromEnv, neonDb, type Db, type DatabaseEnv, type Row } from "./db.ts";
+export { executeBatch } from "./execute.ts";
+export { localTransport, serviceTransport, type ServiceBinding } from "./transport.ts";
+export { registerResolverPrimitives, type ResolverIO } from "./primitives.ts";
 export { RequestIO, TimeoutError, type RequestIOOptions } from "./request-io.ts";
-export { registerQuery, type ResolverIO } from "./query.ts";
+export { parseBatch, type Batch, type Call, type CallResult, type Json } from "./wire.ts";

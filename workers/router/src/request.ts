@@ -1,21 +1,29 @@
 /**
- * Request-scoped primitives: what a route body may ask of the request, and
- * the responses it may return. `(render x)` is a page, `(redirect "/to")` a
- * 303, `(status 404 x)` a page with another status.
+ * Request-scoped primitives: what a route body may ask of the request (its
+ * parameters, form, headers, cookies, session and signed-in user), and the
+ * responses it may return. `(render x)` is a page, `(redirect "/to")` a 303,
+ * `(status 404 x)` a page with another status.
  */
-import { EvalError, Html, Keyword, toHtml, type Registry, type SMap, type Value } from "@rose-ash/sexp";
+import { EvalError, Html, Keyword, fromJson, toHtml, type EvalContext, type Registry, type SMap, type Value } from "@rose-ash/sexp";
+import type { Json, ResolverIO } from "@rose-ash/resolver";
+import { verifyPassword } from "./password.ts";
+import type { Session } from "./session.ts";
 
 /** The request as the primitives see it (`EvalContext.io`). */
-export interface RequestInfo {
+export interface RequestInfo extends ResolverIO {
   readonly request: Request;
   readonly url: URL;
   readonly cookies: ReadonlyMap<string, string>;
+  /** Fields of a POSTed form (urlencoded or multipart), or empty. */
+  readonly form: ReadonlyMap<string, string>;
+  readonly session: Session;
+  /** The signed-in user, looked up once per request. */
+  user?: Promise<Value>;
 }
 
 const RESPONSE = "rose/response";
 
 export function registerRequestPrimitives(registry: Registry): void {
-  const req = (io: unknown): RequestInfo => io as RequestInfo;
   registry.defineIO({
     name: "htmx-request?",
     params: "",
@@ -39,6 +47,58 @@ export function registerRequestPrimitives(registry: Registry): void {
     params: "name",
     doc: "A request cookie, or nil.",
     fn: ([name], ctx) => req(ctx.io).cookies.get(text(name!, "cookie")) ?? null,
+  });
+  registry.defineIO({
+    // Not `form`: that is the HTML element.
+    name: "form-field",
+    params: "name &optional default",
+    doc: "A field of the POSTed form, or the default (nil).",
+    fn: ([name, d], ctx) => req(ctx.io).form.get(text(name!, "form-field")) ?? d ?? null,
+  });
+  registry.defineIO({
+    name: "current-user",
+    params: "",
+    doc: "The signed-in user as a map {:id :name :email}, or nil (from the signed session cookie).",
+    fn: (_a, ctx) => currentUser(ctx),
+  });
+  registry.defineIO({
+    name: "session-key",
+    params: "",
+    doc: "The visitor's session id, or nil when there is no session yet (see start-session).",
+    fn: async (_a, ctx) => (await req(ctx.io).session.data())?.sid ?? null,
+  });
+  registry.defineIO({
+    name: "start-session",
+    params: "",
+    doc: "The visitor's session id, starting a session (a signed cookie) if there is none. For anonymous carts.",
+    fn: async (_a, ctx) => (await req(ctx.io).session.ensure()).sid,
+  });
+  registry.defineIO({
+    name: "sign-in",
+    params: "email password",
+    doc: "Check the credentials; on success sign the user in (session cookie) and return the user, else nil.",
+    fn: async ([email, password], ctx) => {
+      const io = req(ctx.io);
+      const address = typeof email === "string" ? email.trim().toLowerCase() : "";
+      const row = address ? ((await io.resolver.call("query", "account", "credentials", { email: address })) as { [k: string]: Json } | null) : null;
+      const ok = await verifyPassword(typeof password === "string" ? password : "", (row?.password_hash as string | undefined) ?? null);
+      if (!ok || !row) return null;
+      await io.session.setUser(row.id as number);
+      const user = fromJson({ id: row.id, name: row.name, email: row.email });
+      io.user = Promise.resolve(user);
+      return user;
+    },
+  });
+  registry.defineIO({
+    name: "sign-out",
+    params: "",
+    doc: "Sign the user out (the session, and so an anonymous cart, stays).",
+    fn: async (_a, ctx) => {
+      const io = req(ctx.io);
+      if ((await io.session.data())?.uid != null) await io.session.setUser(null);
+      io.user = Promise.resolve(null);
+      return null;
+    },
   });
   registry.defineIO({
     name: "now",
@@ -75,6 +135,19 @@ export function registerRequestPrimitives(registry: Registry): void {
       return responseValue("redirect", 303, ["location", location]);
     },
   });
+}
+
+function currentUser(ctx: EvalContext): Promise<Value> {
+  const io = req(ctx.io);
+  io.user ??= io.session.data().then(async (s) => {
+    if (s?.uid == null) return null;
+    return fromJson(await io.resolver.call("query", "account", "user-by-id", { id: s.uid }));
+  });
+  return io.user;
+}
+
+function req(io: unknown): RequestInfo {
+  return io as RequestInfo;
 }
 
 /** A response as a value: a map marked as one, so a page cannot pass for it by accident. */

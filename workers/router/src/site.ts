@@ -3,38 +3,32 @@
  * an environment of components, queries and routes. Each route body is
  * compiled once, as a function of its path parameters.
  */
-import { Lambda, basePrimitives, createEnv, evaluateForms, node, parse, type Env, type Route } from "@rose-ash/sexp";
-import { registerQuery } from "@rose-ash/resolver";
+import { Lambda, basePrimitives, evaluateForms, node, type Env, type Route } from "@rose-ash/sexp";
+import { loadApp, registerResolverPrimitives, type App, type Source } from "@rose-ash/resolver";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
 
-export interface Source {
-  readonly name: string;
-  readonly text: string;
-}
-
 export interface Site {
-  readonly env: Env;
+  readonly app: App;
   readonly routes: readonly CompiledRoute[];
   /** The route body as a function of the route's parameters, in pattern order. */
   handler(route: Route): Lambda;
 }
 
-/** The primitives pages may use: the base set, queries, and request access. */
+/** The primitives pages may use: the base set, the resolver's I/O, and request access. */
 export function siteRegistry() {
   const registry = basePrimitives.extend();
-  registerQuery(registry);
+  registerResolverPrimitives(registry);
   registerRequestPrimitives(registry);
   return registry;
 }
 
 export async function loadSite(sources: readonly Source[]): Promise<Site> {
-  const env = createEnv(siteRegistry());
-  for (const s of sources) await evaluateForms(parse(s.text, { src: s.name }), env);
-  const routes = compileRoutes(env.routes);
+  const app = await loadApp(sources, siteRegistry());
+  const routes = compileRoutes(app.env.routes);
   const handlers = new Map<Route, Lambda>();
-  for (const r of routes) handlers.set(r.route, await routeLambda(r, env));
-  return { env, routes, handler: (route) => handlers.get(route)! };
+  for (const r of routes) handlers.set(r.route, await routeLambda(r, app.env));
+  return { app, routes, handler: (route) => handlers.get(route)! };
 }
 
 /** `(fn (param ...) body...)` built from the route, evaluated once. */

@@ -1,0 +1,50 @@
+/**
+ * The site's s-expression sources, bundled as text (wrangler's Text module
+ * rule for .sexp). The resolver loads `sources`; the router also `routes`.
+ * Components in fragments/<service>.sexp are that service's fragments.
+ */
+import blog from "./components/blog.sexp";
+import cart from "./components/cart.sexp";
+import events from "./components/events.sexp";
+import layout from "./components/layout.sexp";
+import market from "./components/market.sexp";
+import account from "./components/account.sexp";
+import accountFragments from "./fragments/account.sexp";
+import blogFragments from "./fragments/blog.sexp";
+import cartFragments from "./fragments/cart.sexp";
+import accountQueries from "./queries/account.sexp";
+import blogQueries from "./queries/blog.sexp";
+import cartQueries from "./queries/cart.sexp";
+import eventsQueries from "./queries/events.sexp";
+import marketQueries from "./queries/market.sexp";
+import site from "./routes/site.sexp";
+import cartRoutes from "./routes/cart.sexp";
+import accountRoutes from "./routes/account.sexp";
+
+export interface SourceText {
+  readonly name: string;
+  readonly text: string;
+}
+
+export const sources: readonly SourceText[] = [
+  { name: "app/components/layout.sexp", text: layout },
+  { name: "app/components/blog.sexp", text: blog },
+  { name: "app/components/market.sexp", text: market },
+  { name: "app/components/cart.sexp", text: cart },
+  { name: "app/components/events.sexp", text: events },
+  { name: "app/components/account.sexp", text: account },
+  { name: "app/fragments/account.sexp", text: accountFragments },
+  { name: "app/fragments/blog.sexp", text: blogFragments },
+  { name: "app/fragments/cart.sexp", text: cartFragments },
+  { name: "app/queries/account.sexp", text: accountQueries },
+  { name: "app/queries/blog.sexp", text: blogQueries },
+  { name: "app/queries/cart.sexp", text: cartQueries },
+  { name: "app/queries/events.sexp", text: eventsQueries },
+  { name: "app/queries/market.sexp", text: marketQueries },
+];
+
+export const routes: readonly SourceText[] = [
+  { name: "app/routes/site.sexp", text: site },
+  { name: "app/routes/cart.sexp", text: cartRoutes },
+  { name: "app/routes/account.sexp", text: accountRoutes },
+];

@@ -1,0 +1,36 @@
+/**
+ * The site's definitions as the resolver sees them: components, queries,
+ * actions and routes from every source, plus which components are fragments.
+ * A component defined in `app/fragments/<service>.sexp` is the fragment
+ * `<service>/<name>`, rendered by `(frag <service> <name> ...)`.
+ */
+import { Component, createEnv, evaluateForms, parse, type Env, type Registry } from "@rose-ash/sexp";
+
+export interface Source {
+  readonly name: string;
+  readonly text: string;
+}
+
+export interface App {
+  readonly env: Env;
+  /** The component rendering fragment `service/name`. */
+  fragment(service: string, name: string): Component | undefined;
+}
+
+export async function loadApp(sources: readonly Source[], registry: Registry): Promise<App> {
+  const env = createEnv(registry);
+  const fragments = new Map<string, Component>();
+  for (const s of sources) {
+    const forms = parse(s.text, { src: s.name });
+    await evaluateForms(forms, env);
+    const service = /(?:^|\/)fragments\/([a-z0-9-]+)\.sexp$/.exec(s.name)?.[1];
+    if (!service) continue;
+    for (const f of forms) {
+      const [head, name] = f.kind === "list" ? f.value : [];
+      if (head?.value !== "defcomp" || name?.kind !== "sym") continue;
+      const c = env.lookup(name.value);
+      if (c instanceof Component) fragments.set(`${service}/${name.value.slice(1)}`, c);
+    }
+  }
+  return { env, fragment: (service, name) => fragments.get(`${service}/${name}`) };
+}

@@ -1,0 +1,69 @@
+/**
+ * The per-request client for the resolver: `query`, `frag` and `action` calls
+ * made in the same wave (before any I/O comes back) are sent together as one
+ * batch, whatever their services (one resolver serves them all, so several
+ * fragments of one service, or of several, cost one request); identical reads
+ * are made once; batches in flight are capped (Workers allow 6 simultaneous
+ * outgoing connections per request) and each has a deadline.
+ */
+import { RequestIO } from "./request-io.ts";
+import type { Call, CallResult, Json, Op } from "./wire.ts";
+
+/** Sends one batch: in-process, or to the resolver Worker over a service binding. */
+export type Transport = (calls: readonly Call[]) => Promise<CallResult[]>;
+
+interface Pending {
+  readonly call: Call;
+  resolve(value: Json): void;
+  reject(error: Error): void;
+}
+
+export class ResolverClient {
+  private wave: Pending[] = [];
+  private readonly reads = new Map<string, Promise<Json>>();
+  private scheduled = false;
+  private batchCount = 0;
+
+  constructor(
+    private readonly transport: Transport,
+    readonly requests: RequestIO = new RequestIO(),
+  ) {}
+
+  /** Batches sent so far (for tests and metrics). */
+  get batches(): number {
+    return this.batchCount;
+  }
+
+  call(op: Op, service: string, name: string, args: { [key: string]: Json }): Promise<Json> {
+    const call: Call = { op, service, name, args };
+    // Reads are deduplicated within the request; an action is never repeated or merged.
+    const key = op === "action" ? null : JSON.stringify([op, service, name, args]);
+    const known = key ? this.reads.get(key) : undefined;
+    if (known) return known;
+    const promise = new Promise<Json>((resolve, reject) => this.wave.push({ call, resolve, reject }));
+    if (key) this.reads.set(key, promise);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // A macrotask: every call the current wave can make is made before it runs.
+      setTimeout(() => this.flush(), 0);
+    }
+    return promise;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const pending = this.wave;
+    this.wave = [];
+    const label = `batch ${++this.batchCount} (${pending.map((p) => `${p.call.op} ${p.call.service}/${p.call.name}`).join(", ")})`;
+    this.requests.run(label, () => this.transport(pending.map((p) => p.call))).then(
+      (results) => pending.forEach((p, i) => settle(p, results[i])),
+      (e: unknown) => pending.forEach((p) => p.reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  }
+}
+
+function settle(p: Pending, result: CallResult | undefined): void {
+  if (!result) p.reject(new Error(`no result for ${p.call.op} ${p.call.service}/${p.call.name}`));
+  else if ("error" in result) p.reject(new Error(result.error));
+  else p.resolve(result.ok);
+}

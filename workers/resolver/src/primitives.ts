@@ -1,0 +1,103 @@
+/**
+ * The resolver's I/O primitives, as pages call them:
+ *
+ *   (query blog post-by-slug :slug s)    rows from a named query (defquery)
+ *   (frag cart cart-mini :user_id 4)     a fragment rendered by its service
+ *   (action cart add-item :product_id 7) a change (defaction), from POST routes only
+ *
+ * Arguments are checked against the declaration here, so a mistake is an
+ * error at the call's position; the calls themselves go through the request's
+ * ResolverClient. A fragment that fails renders the app's `~fragment-error`
+ * (or a plain notice) in its place: one broken part does not take the page down.
+ */
+import { EvalError, Html, Keyword, Sym, apply, bindQuery, printValue, type EvalContext, toHtml, type Registry, type Value } from "@rose-ash/sexp";
+import type { ResolverClient } from "./client.ts";
+import { fromWire, toWire, type Json, type Op } from "./wire.ts";
+
+/** What the resolver's primitives need from the request (`EvalContext.io`). */
+export interface ResolverIO {
+  readonly resolver: ResolverClient;
+  /** The request's method: actions run only for POST. */
+  readonly method: string;
+}
+
+export function registerResolverPrimitives(registry: Registry): void {
+  registry.defineIO({
+    name: "query",
+    params: "service name &rest keys-and-values",
+    doc: "Run the named query service/name (declared with defquery) with :param value pairs; rows come back as maps.",
+    names: 2,
+    fn: (args, ctx) => declared("query", args, ctx),
+  });
+  registry.defineIO({
+    name: "action",
+    params: "service name &rest keys-and-values",
+    doc: "Perform the named action service/name (declared with defaction) with :param value pairs. Only in POST routes.",
+    names: 2,
+    fn: (args, ctx) => declared("action", args, ctx),
+  });
+  registry.defineIO({
+    name: "frag",
+    params: "service type &rest keys-and-values",
+    doc: "A fragment rendered by its service (a component in app/fragments/<service>.sexp), given :key value pairs.",
+    names: 2,
+    fn: (args, ctx) => {
+      const { service, name, given } = callParts("frag", args);
+      const what = `fragment ${service}/${name}`;
+      const wire: { [key: string]: Json } = {};
+      for (const [k, v] of given) wire[k] = toWire(v, what);
+      return io(ctx)
+        .resolver.call("frag", service, name, wire)
+        .then(
+          (html) => fromWire("frag", html),
+          (e: unknown) => {
+            console.error(`${what} failed, rendered as an error: ${e instanceof Error ? e.message : String(e)}`);
+            return fragmentError(service, name, ctx);
+          },
+        );
+    },
+  });
+}
+
+/** A query or action: declared, arguments bound and checked, then sent. */
+function declared(op: "query" | "action", args: Value[], ctx: EvalContext): Promise<Value> {
+  const { service, name, given } = callParts(op, args);
+  const def = ctx.env.query(service, name);
+  if (!def) throw new EvalError(`unknown ${op} ${service}/${name}`);
+  if (def.kind !== op) throw new EvalError(`${service}/${name} is ${def.kind === "action" ? "an action: use (action ...)" : "a query: use (query ...)"}`);
+  if (op === "action" && io(ctx).method !== "POST") throw new EvalError(`action ${service}/${name}: actions run only in POST routes`);
+  bindQuery(def, given);
+  const wire: { [key: string]: Json } = {};
+  for (const [k, v] of given) wire[k] = toWire(v, `${op} ${service}/${name}`);
+  return io(ctx).resolver.call(op, service, name, wire).then((data) => fromWire(op, data));
+}
+
+function callParts(op: Op, args: Value[]): { service: string; name: string; given: Map<string, Value> } {
+  const [service, name, ...rest] = args;
+  if (!(service instanceof Sym) || !(name instanceof Sym)) throw new EvalError(`${op}: service and name are bare names, as in (${op} blog post-by-slug :slug s)`);
+  const what = `${op} ${service.name}/${name.name}`;
+  if (rest.length % 2) throw new EvalError(`${what}: arguments come as :name value pairs`);
+  const given = new Map<string, Value>();
+  for (let i = 0; i < rest.length; i += 2) {
+    const k = rest[i];
+    if (!(k instanceof Keyword)) throw new EvalError(`${what}: expected a :name, got ${printValue(k!)}`);
+    given.set(k.name, rest[i + 1]!);
+  }
+  return { service: service.name, name: name.name, given };
+}
+
+function io(ctx: EvalContext): ResolverIO {
+  return ctx.io as ResolverIO;
+}
+
+async function fragmentError(service: string, name: string, ctx: EvalContext): Promise<Value> {
+  const custom = ctx.env.lookup("~fragment-error");
+  if (custom) {
+    try {
+      return new Html(toHtml(await apply(custom as Value, [Keyword.of("service"), service, Keyword.of("name"), name], ctx)));
+    } catch (e) {
+      console.error(`~fragment-error failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return new Html(`<div class="fragment-error" role="status">This part of the page is unavailable right now.</div>`);
+}
