@@ -10,18 +10,19 @@ import { fileURLToPath } from "node:url";
 import { startDevDatabase } from "./db/server.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const dataDir = fileURLToPath(new URL("../.data/pglite", import.meta.url));
 const databaseUrl = process.env.DATABASE_URL || undefined;
-if (!databaseUrl) mkdirSync(dataDir, { recursive: true });
+// PGlite keeps its data in .data/pglite; DEV_DB_DATA=memory starts from the seed every time (tests).
+const dataDir = databaseUrl || process.env.DEV_DB_DATA === "memory" ? undefined : fileURLToPath(new URL("../.data/pglite", import.meta.url));
+if (dataDir) mkdirSync(dataDir, { recursive: true });
 const port = Number(process.env.PORT ?? 8787);
 
-const db = await startDevDatabase({ databaseUrl, dataDir: databaseUrl ? undefined : dataDir, port: Number(process.env.DEV_DB_PORT ?? 5488) });
+const db = await startDevDatabase({ databaseUrl, dataDir, port: Number(process.env.DEV_DB_PORT ?? 5488) });
 process.stdout.write(`database: ${db.description}\n`);
 
 // The resolver reads the database settings from its own [vars] (wrangler's
 // --var reaches only the first Worker), so it runs from a copy of its config
 // with this database's values, kept under .data/.
-const resolverConfig = fileURLToPath(new URL("../.data/dev/resolver.wrangler.toml", import.meta.url));
+const resolverConfig = fileURLToPath(new URL(`../.data/dev/resolver-${port}.wrangler.toml`, import.meta.url));
 mkdirSync(fileURLToPath(new URL("../.data/dev/", import.meta.url)), { recursive: true });
 writeFileSync(
   resolverConfig,

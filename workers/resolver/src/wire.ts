@@ -24,7 +24,8 @@ export interface Batch {
 
 /** A language value as JSON: keywords and symbols become their names, maps objects. */
 export function toWire(v: Value, what: string): Json {
-  if (v === null || typeof v === "boolean" || typeof v === "string") return v;
+  if (v === null) return null;
+  if (typeof v === "boolean" || typeof v === "string") return v;
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new EvalError(`${what}: ${v} cannot be sent to a service`);
     return v;

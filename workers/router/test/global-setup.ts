@@ -7,11 +7,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Client, neonConfig } from "@neondatabase/serverless";
 import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
-import ws from "ws";
-import { neonLocalConfig, schemaSql, startDevDatabase } from "../../../dev/db/server.js";
+import { createScratchSchema } from "../../../dev/db/scratch.js";
+import { startDevDatabase } from "../../../dev/db/server.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,29 +23,12 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const db = await startDevDatabase({ databaseUrl });
-  let connectionString = db.connectionString;
-  let cleanup = async () => {};
-  if (databaseUrl) {
-    neonConfig.webSocketConstructor = ws;
-    Object.assign(neonConfig, neonLocalConfig(db.relayPort));
-    const schema = `rose_ash_test_${process.pid}`;
-    const client = new Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-    await client.query(await schemaSql(true));
-    const url = new URL(databaseUrl);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    connectionString = url.toString();
-    cleanup = async () => {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    };
-  }
+  const scratch = databaseUrl ? await createScratchSchema(databaseUrl) : null;
   project.provide("resolverScript", await bundleResolver());
   project.provide("relayPort", db.relayPort);
-  project.provide("connectionString", connectionString);
+  project.provide("connectionString", scratch?.connectionString ?? db.connectionString);
   return async () => {
-    await cleanup();
+    await scratch?.drop();
     await db.stop();
   };
 }

@@ -1,0 +1,46 @@
+// @ts-check
+/**
+ * Starts the whole local stack (`npm run dev`: the dev database and both
+ * Workers under wrangler dev) as a child process, for tests and benchmarks
+ * that talk to it over HTTP, and stops it again.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/**
+ * @param {{ port: number, dbPort: number, databaseUrl?: string, timeoutMs?: number }} options
+ *   databaseUrl: a Postgres to use (its schema applied); absent: PGlite in memory, seeded
+ * @returns {Promise<{ url: string, output: () => string, stop: () => Promise<void> }>}
+ */
+export async function startStack({ port, dbPort, databaseUrl = "", timeoutMs = 90_000 }) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url))], {
+    env: { ...process.env, PORT: String(port), DEV_DB_PORT: String(dbPort), DATABASE_URL: databaseUrl, DEV_DB_DATA: "memory" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stderr.on("data", (chunk) => (output += chunk));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the dev stack did not start in ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("running at")) {
+        clearTimeout(timer);
+        resolve(undefined);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the dev stack exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGINT");
+      await exited;
+    },
+  };
+}

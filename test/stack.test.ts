@@ -1,0 +1,183 @@
+/**
+ * The running stack over HTTP (`npm run dev`: the dev database and both
+ * Workers under wrangler dev): every page, htmx fragments, 404s, hostile
+ * input, cart actions, sessions and sign-in. Runs against PGlite always and,
+ * when DATABASE_URL is set, against that Postgres too (in a scratch schema).
+ * And one real browser test: Debian's chromium clicks through the blog, and
+ * htmx swaps the main panel and the aside without a full page load.
+ */
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { createScratchSchema } from "../dev/db/scratch.js";
+import { startStack } from "../dev/stack.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+
+const backends: [string, number][] = [["PGlite", 8796]];
+if (process.env.DATABASE_URL) backends.push([`Postgres (DATABASE_URL)`, 8794]);
+
+describe.each(backends)("the site on %s", (backend, port) => {
+  let stack: Stack;
+  let drop = async () => {};
+  beforeAll(async () => {
+    let databaseUrl = "";
+    if (backend !== "PGlite") ({ connectionString: databaseUrl, drop } = await createScratchSchema(process.env.DATABASE_URL!));
+    stack = await startStack({ port, dbPort: port - 1000, databaseUrl });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await drop();
+  }, 30_000);
+
+  const request = (path: string, init: RequestInit = {}) => fetch(stack.url + path, { redirect: "manual", ...init });
+  const page = async (path: string, init?: RequestInit) => {
+    const res = await request(path, init);
+    return { status: res.status, html: await res.text(), res };
+  };
+  const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+    request(path, { method: "POST", body: new URLSearchParams(form), headers });
+
+  it("serves every page with its content", async () => {
+    const expectations: [string, RegExp][] = [
+      ["/", /<h1>Rose Ash<\/h1>.*<h2>From the blog<\/h2><div class="link-cards"><a class="link-card" href="\/blog\/[a-z0-9-]+\/"><strong>/],
+      ["/blog/", /<h1>Blog<\/h1><ul class="posts"><li>/],
+      ["/blog/apple-day-2026/", /<article><h1>Apple Day 2026<\/h1><p class="byline">By Priya Raman<\/p>/],
+      ["/market/", /<h1>Market<\/h1>.*<div class="grid"><article class="card/],
+      ["/market/?category=bakery&sort=price-asc", /<option value="bakery" selected>Bakery<\/option>/],
+      ["/market/sourdough-white-loaf/", /<h1>White Sourdough Loaf, 800g<\/h1><span class="price">£4\.20<\/span>.*<input type="hidden" name="product_id" value="10">/],
+      ["/cart/", /<section id="cart-panel"><h1>Your cart<\/h1><p class="empty">Your cart is empty\./],
+      ["/events/", /<h1>Events<\/h1>/],
+      ["/account/sign-in/", /<h1>Sign in<\/h1>.*<input type="email" name="email"/],
+    ];
+    const count = async (path: string, re: RegExp) => (await page(path)).html.match(re)?.length;
+    const posts = async () => (await page("/blog/")).html.split('<ul class="posts">')[1]!.split("</ul>")[0]!.match(/<li>/g)?.length;
+    expect(await count("/", /<a class="link-card" href="\/blog\/[a-z0-9-]+\/"><strong>/g)).toBe(3);
+    expect(await posts()).toBe(20);
+    expect(await count("/market/", /<article class="card/g)).toBe(50);
+    for (const [path, content] of expectations) {
+      const { status, html, res } = await page(path);
+      expect([path, status]).toEqual([path, 200]);
+      expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(html, path).toMatch(/^<!doctype html><html lang="en">.*<header class="site-header">.*<a id="cart-mini" class="cart-mini" href="\/cart\/">.*<a href="\/account\/sign-in\/">Sign in<\/a>/);
+      expect(html, path).toMatch(content);
+    }
+  });
+
+  it("answers htmx navigation with the main panel and the aside out of band", async () => {
+    const { status, html } = await page("/blog/apple-day-2026/", { headers: { "HX-Request": "true" } });
+    expect(status).toBe(200);
+    expect(html).toMatch(/^<section id="main-panel"><article><h1>Apple Day 2026<\/h1>.*<\/section><aside id="aside" hx-swap-oob="outerHTML"><ul class="nav-tree">.*<span aria-current="page">Apple Day 2026<\/span>/);
+    expect(html).not.toContain("<html");
+  });
+
+  it("answers unknown posts, products and paths with the 404 page", async () => {
+    for (const path of ["/blog/no-such-post/", "/market/no-such-product/", "/no/such/page", "/market/%ZZ/"]) {
+      const { status, html } = await page(path);
+      expect([path, status]).toEqual([path, 404]);
+      expect(html).toMatch(/<h1>Not found<\/h1><p>Nothing lives at <code>[^<]+<\/code>\.<\/p>/);
+    }
+  });
+
+  it("treats malformed parameters and injection attempts as data", async () => {
+    expect((await page("/blog/x'%20OR%20'1'%3D'1/")).status).toBe(404);
+    expect((await page("/blog/%27%3B%20DROP%20TABLE%20posts%3B--/")).status).toBe(404);
+    const odd = await page("/market/?category=%27%20OR%201%3D1--&sort=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    expect(odd.status).toBe(200);
+    expect(odd.html).toContain('<p class="empty">No products match.</p>');
+    expect(odd.html).not.toContain("<script>alert");
+    const hello = await page("/hello/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E");
+    expect(hello.html).toContain("Hello, &lt;img src=x onerror=alert(1)&gt;");
+    for (const product_id of ["1; DROP TABLE products", "", "1.5", "9999999999999999999"]) {
+      expect([product_id, (await post("/cart/add/", { product_id })).status]).toEqual([product_id, 400]);
+    }
+    expect((await post("/cart/add/", { product_id: "99999" }, { "HX-Request": "true" })).status).toBe(200); // unknown product: nothing added
+    // Everything is still there.
+    expect((await page("/blog/")).html.split('<ul class="posts">')[1]!.split("</ul>")[0]!.match(/<li>/g)?.length).toBe(20);
+    expect((await page("/market/")).html.match(/<article class="card/g)?.length).toBe(50);
+  });
+
+  it("adds to and removes from the cart by htmx actions; the next render shows it", async () => {
+    const added = await post("/cart/add/", { product_id: "10" }, { "HX-Request": "true" });
+    expect(added.status).toBe(200);
+    const cookie = added.headers.get("set-cookie")!.split(";")[0]!;
+    expect(cookie).toMatch(/^rose_session=[\w-]+\.[\w-]+$/);
+    expect(await added.text()).toBe('<a id="cart-mini" class="cart-mini" href="/cart/"><span class="cart-count">1</span> item · £4.20</a>');
+    const again = await post("/cart/add/", { product_id: "10" }, { "HX-Request": "true", cookie });
+    expect(await again.text()).toContain('<span class="cart-count">2</span> items · £8.40');
+    expect(again.headers.get("set-cookie")).toBeNull(); // the session already exists
+    const cart = await page("/cart/", { headers: { cookie } });
+    expect(cart.html).toMatch(/<td><a href="\/market\/sourdough-white-loaf\/">White Sourdough Loaf, 800g<\/a><\/td><td class="num">2<\/td><td class="num">£4\.20<\/td><td class="num">£8\.40<\/td>/);
+    expect(cart.html).toContain('<span class="cart-count">2</span> items');
+    // Another visitor's cart is their own.
+    expect((await page("/cart/")).html).toContain("Your cart is empty.");
+    const removed = await post("/cart/remove/", { product_id: "10" }, { "HX-Request": "true", cookie });
+    expect(await removed.text()).toMatch(/^<section id="cart-panel"><h1>Your cart<\/h1><p class="empty">Your cart is empty\..*<\/section><a id="cart-mini" class="cart-mini" href="\/cart\/" hx-swap-oob="outerHTML"><span class="cart-count">0<\/span> items<\/a>$/);
+    // Without htmx, the form posts and the cart page follows.
+    const plain = await post("/cart/add/", { product_id: "3" }, { cookie });
+    expect([plain.status, plain.headers.get("location")]).toEqual([303, "/cart/"]);
+    expect((await page("/cart/", { headers: { cookie } })).html).toContain("Family Veg Box");
+  });
+
+  it("signs in and out; the visitor's cart follows them in", async () => {
+    const anon = await post("/cart/add/", { product_id: "20" }, { "HX-Request": "true" });
+    const visitor = anon.headers.get("set-cookie")!.split(";")[0]!;
+    const wrong = await post("/account/sign-in/", { email: "kwame@example.org", password: "nope" }, { cookie: visitor });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toMatch(/<p class="error" role="alert">That email and password do not match\.<\/p>.*<input type="email" name="email" value="kwame@example.org"/);
+    expect((await post("/account/sign-in/", { email: "nobody@example.org", password: "rose-ash" })).status).toBe(401);
+    const signedIn = await post("/account/sign-in/", { email: "Kwame@Example.org", password: "rose-ash" }, { cookie: visitor });
+    expect([signedIn.status, signedIn.headers.get("location")]).toEqual([303, "/"]);
+    const user = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+    expect(signedIn.headers.get("set-cookie")).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/);
+    const home = await page("/", { headers: { cookie: user } });
+    expect(home.html).toContain('<span class="user">Kwame Mensah</span><form method="post" action="/account/sign-out/">');
+    expect(home.html).toContain('<span class="cart-count">1</span> item · £3.99'); // the anonymous cart's marmalade, adopted
+    const out = await post("/account/sign-out/", {}, { cookie: user });
+    expect(out.status).toBe(303);
+    const after = out.headers.get("set-cookie")!.split(";")[0]!;
+    expect((await page("/", { headers: { cookie: after } })).html).toContain('<a href="/account/sign-in/">Sign in</a>');
+    // A forged or tampered session is no session.
+    const [payload] = user.slice("rose_session=".length).split(".");
+    const forged = Buffer.from(JSON.stringify({ sid: "x", uid: 1, exp: 4102444800 })).toString("base64url");
+    for (const cookie of [`rose_session=${forged}.${user.split(".")[1]}`, `rose_session=${payload}.AAAA`, "rose_session=garbage"]) {
+      expect((await page("/", { headers: { cookie } })).html).toContain('<a href="/account/sign-in/">Sign in</a>');
+    }
+  });
+
+  it("refuses cross-site posts", async () => {
+    const res = await post("/cart/add/", { product_id: "10" }, { origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+  });
+  // One real browser, on the PGlite run; skipped only on a machine without chromium outside CI (CI installs it).
+  it.skipIf(backend !== "PGlite" || (!existsSync(CHROMIUM) && !process.env.CI))("in a browser, htmx swaps the blog's panels and the header's cart without a full page load", async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    onTestFinished(() => browser.close());
+    const page = await browser.newPage();
+    await page.goto(`${stack.url}/blog/`);
+    await page.waitForFunction(() => "htmx" in window);
+    // A marker on window survives htmx swaps but not a full page load.
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    const link = page.locator("#main-panel .posts a").nth(1);
+    const title = (await link.textContent())!.trim();
+    const href = (await link.getAttribute("href"))!;
+    await link.click();
+    await page.waitForURL(`${stack.url}${href}`);
+    await expect.poll(() => page.locator("#main-panel article h1").textContent()).toBe(title);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await page.locator('#aside [aria-current="page"]').textContent()).toBe(title);
+    expect(await page.locator("html").count()).toBe(1);
+    // Add to cart: the header's cart swaps in place.
+    await page.goto(`${stack.url}/market/`);
+    await page.waitForFunction(() => "htmx" in window);
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+    await page.locator(".add-to-cart button:not([disabled])").first().click();
+    await expect.poll(() => page.locator("#cart-mini .cart-count").textContent()).toBe("1");
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
+  }, 60_000);
+});
