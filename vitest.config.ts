@@ -28,7 +28,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 DATABASE_URL: inject("connectionString"),
-                NEON_WS_PROXY: `127.0.0.1:${inject("relayPort")}/v2`,
+                NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
               },
               // The resolver Worker behind the router's RESOLVER service binding.
               workers: [
@@ -39,7 +39,7 @@ export default defineConfig({
                   compatibilityDate: "2026-04-26",
                   bindings: {
                     DATABASE_URL: inject("connectionString"),
-                    NEON_WS_PROXY: `127.0.0.1:${inject("relayPort")}/v2`,
+                    NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
                   },
                 },
               ],

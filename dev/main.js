@@ -29,7 +29,7 @@ writeFileSync(
   readFileSync(new URL("../workers/resolver/wrangler.toml", import.meta.url), "utf8")
     .replace(/^main = .*$/m, `main = ${JSON.stringify(fileURLToPath(new URL("../workers/resolver/src/worker.ts", import.meta.url)))}`)
     .replace(/^DATABASE_URL = .*$/m, `DATABASE_URL = ${JSON.stringify(db.connectionString)}`)
-    .replace(/^NEON_WS_PROXY = .*$/m, `NEON_WS_PROXY = ${JSON.stringify(`127.0.0.1:${db.relayPort}/v2`)}`),
+    .replace(/^NEON_DEV_PROXY = .*$/m, `NEON_DEV_PROXY = ${JSON.stringify(`127.0.0.1:${db.relayPort}`)}`),
 );
 
 // Run wrangler's own entry directly (not through npx) so Ctrl-C reaches it.
@@ -40,7 +40,7 @@ const wrangler = spawn(
     wranglerBin, "dev", "-c", "wrangler.toml", "-c", resolverConfig,
     "--ip", "127.0.0.1", "--port", String(port),
     "--var", `DATABASE_URL:${db.connectionString}`,
-    "--var", `NEON_WS_PROXY:127.0.0.1:${db.relayPort}/v2`,
+    "--var", `NEON_DEV_PROXY:127.0.0.1:${db.relayPort}`,
   ],
   { cwd: root, stdio: ["inherit", "pipe", "inherit"] },
 );

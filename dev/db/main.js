@@ -12,7 +12,7 @@ const port = Number(process.env.DEV_DB_PORT ?? 5488);
 
 const db = await startDevDatabase({ databaseUrl, dataDir: databaseUrl ? undefined : dataDir, port });
 process.stdout.write(
-  `${db.description}\nNeon driver: neonConfig.wsProxy = "127.0.0.1:${db.relayPort}/v2", useSecureWebSocket/pipelineTLS/pipelineConnect = false\n` +
+  `${db.description}\nNeon driver: neonConfig.fetchEndpoint = "http://127.0.0.1:${db.relayPort}/sql" (neon() queries); wsProxy = "127.0.0.1:${db.relayPort}/v2", useSecureWebSocket/pipelineTLS/pipelineConnect = false (Pool, Client)\n` +
     `connection string: ${db.connectionString}\nCtrl-C to stop.\n`,
 );
 const stop = async () => {

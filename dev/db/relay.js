@@ -1,13 +1,17 @@
 // @ts-check
 /**
- * A WebSocket-to-TCP relay that speaks what the Neon serverless driver
- * expects of its `wsProxy`: each WebSocket carries one Postgres connection as
- * binary frames. It only ever connects to the one configured target (the
- * driver's `?address=` is ignored), so it is not an open proxy.
+ * The local stand-in for Neon's proxy, speaking both of the serverless
+ * driver's protocols on one port: WebSockets (its `wsProxy`, for Pool and
+ * Client), each carrying one Postgres connection as binary frames; and HTTP
+ * `POST /sql` (its `fetchEndpoint`, for `neon()` queries), see http-sql.js.
+ * It only ever connects to the one configured target (the driver's
+ * `?address=` is ignored), so it is not an open proxy.
  */
+import { createServer } from "node:http";
 import net from "node:net";
 import { WebSocketServer } from "ws";
 import { FrontendMessages } from "./frontend-messages.js";
+import { httpSql } from "./http-sql.js";
 
 /** How long after a Terminate the relay waits for the client to close its WebSocket. */
 const CLOSE_GRACE_MS = 1000;
@@ -17,7 +21,12 @@ const CLOSE_GRACE_MS = 1000;
  * @returns {Promise<{ port: number, close(): Promise<void> }>}
  */
 export async function startRelay({ target, port = 0, host = "127.0.0.1" }) {
-  const wss = new WebSocketServer({ port, host });
+  const sql = httpSql(target);
+  const server = createServer((req, res) => {
+    if (req.method === "POST" && req.url?.split("?")[0] === "/sql") return void sql.handle(req, res);
+    res.writeHead(404, { "content-type": "text/plain" }).end("POST /sql, or a WebSocket");
+  });
+  const wss = new WebSocketServer({ server });
   /** @type {Set<net.Socket>} */
   const sockets = new Set();
   wss.on("connection", (ws) => {
@@ -60,17 +69,19 @@ export async function startRelay({ target, port = 0, host = "127.0.0.1" }) {
     ws.on("error", () => socket.destroy());
   });
   await new Promise((resolve, reject) => {
-    wss.once("listening", resolve);
-    wss.once("error", reject);
+    server.once("error", reject);
+    server.listen(port, host, () => resolve(undefined));
   });
-  const address = /** @type {import("node:net").AddressInfo} */ (wss.address());
+  const address = /** @type {import("node:net").AddressInfo} */ (server.address());
   return {
     port: address.port,
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();
         for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => void sql.close().then(() => resolve()));
       }),
   };
 }

@@ -73,12 +73,14 @@ export async function schemaSql(withSeed) {
 
 /**
  * The `neonConfig` settings for reaching a dev database through its relay:
- * plain ws:// to localhost, and no pipelining (PGlite cannot take the
+ * HTTP queries (`neon()`) to its /sql endpoint, and WebSockets (Pool, Client)
+ * as plain ws:// to localhost with no pipelining (PGlite cannot take the
  * pipelined startup; the first failure would wedge it).
  * @param {number} relayPort
  */
 export function neonLocalConfig(relayPort) {
   return {
+    fetchEndpoint: `http://127.0.0.1:${relayPort}/sql`,
     wsProxy: () => `127.0.0.1:${relayPort}/v2`,
     useSecureWebSocket: false,
     pipelineTLS: false,

@@ -1,11 +1,13 @@
 /**
- * The database behind named queries. One small interface; the production
- * adapter is the Neon serverless driver, with a pool created per request and
- * ended when the request is done (Workers must not share connections across
- * requests). Locally the same driver reaches PGlite or any Postgres through
- * the dev relay: apply its settings once with `configureNeon`.
+ * The database behind named queries. One small interface, two adapters on the
+ * Neon serverless driver: `neonHttpDb` sends each statement as one HTTPS
+ * request (no connection to set up, nothing to share across requests; the
+ * resolver's batches are one statement each, so this is the default), and
+ * `neonDb` opens a WebSocket Pool per request, ended when the request is done,
+ * for interactive transactions. Locally the same driver reaches PGlite or any
+ * Postgres through the dev relay (dev/db), which speaks both protocols.
  */
-import { Pool, neonConfig } from "@neondatabase/serverless";
+import { Pool, neon, neonConfig } from "@neondatabase/serverless";
 
 export type Row = Record<string, unknown>;
 
@@ -15,7 +17,16 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** A per-request database on Neon (or wherever `neonConfig` points). */
+/** Statements over HTTP to Neon's query endpoint (or wherever `neonConfig.fetchEndpoint` points). */
+export function neonHttpDb(connectionString: string): Db {
+  const sql = neon(connectionString);
+  return {
+    query: (text, params) => sql.query(text, params) as Promise<Row[]>,
+    close: async () => {},
+  };
+}
+
+/** A per-request WebSocket pool on Neon (or wherever `neonConfig.wsProxy` points). */
 export function neonDb(connectionString: string): Db {
   // Within the 6 simultaneous connections a Workers request may open.
   const pool = new Pool({ connectionString, max: 4 });
@@ -46,8 +57,8 @@ export function configureNeon(settings: Partial<Record<keyof typeof neonConfig, 
 export interface DatabaseEnv {
   /** Postgres (Neon) connection string. */
   DATABASE_URL?: string;
-  /** Development only: the dev database relay, e.g. `127.0.0.1:5488/v2` (see dev/db). */
-  NEON_WS_PROXY?: string;
+  /** Development only: the dev database relay's `host:port` (see dev/db); production talks to Neon. */
+  NEON_DEV_PROXY?: string;
 }
 
 /** The request's database from a Worker's bindings; without DATABASE_URL every query fails with a clear error. */
@@ -56,9 +67,9 @@ export function databaseFromEnv(env: DatabaseEnv): Db {
     const missing = () => Promise.reject(new Error("no database configured (DATABASE_URL)"));
     return { query: missing, close: async () => {} };
   }
-  if (env.NEON_WS_PROXY) {
-    const proxy = env.NEON_WS_PROXY;
-    configureNeon({ wsProxy: () => proxy, useSecureWebSocket: false, pipelineTLS: false, pipelineConnect: false });
+  if (env.NEON_DEV_PROXY) {
+    const proxy = env.NEON_DEV_PROXY;
+    configureNeon({ fetchEndpoint: `http://${proxy}/sql`, wsProxy: () => `${proxy}/v2`, useSecureWebSocket: false, pipelineTLS: false, pipelineConnect: false });
   }
-  return neonDb(env.DATABASE_URL);
+  return neonHttpDb(env.DATABASE_URL);
 }

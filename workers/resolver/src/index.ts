@@ -1,7 +1,7 @@
 /** The resolver: runs s-expression pages' I/O (queries, fragments, actions) per request. */
 export { loadApp, type App, type Source } from "./app.ts";
 export { ResolverClient, type Transport } from "./client.ts";
-export { configureNeon, databaseFromEnv, neonDb, type Db, type DatabaseEnv, type Row } from "./db.ts";
+export { configureNeon, databaseFromEnv, neonDb, neonHttpDb, type Db, type DatabaseEnv, type Row } from "./db.ts";
 export { executeBatch } from "./execute.ts";
 export { localTransport, serviceTransport, type ServiceBinding } from "./transport.ts";
 export { registerResolverPrimitives, type ResolverIO } from "./primitives.ts";

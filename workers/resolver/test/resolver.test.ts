@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import ws from "ws";
 import { neonLocalConfig, startDevDatabase } from "../../../dev/db/server.js";
 import {
-  RequestIO, ResolverClient, configureNeon, executeBatch, loadApp, localTransport, neonDb, registerResolverPrimitives,
+  RequestIO, ResolverClient, configureNeon, executeBatch, loadApp, localTransport, neonDb, neonHttpDb, registerResolverPrimitives,
   type App, type Db, type ResolverIO, type Source, type Transport,
 } from "../src/index.ts";
 
@@ -47,7 +47,7 @@ describe("on the development database", () => {
   }, 30_000);
   afterAll(async () => dev?.stop());
   const open = () => {
-    const inner = neonDb(dev.connectionString);
+    const inner = neonHttpDb(dev.connectionString);
     const counted = { statements: 0, query: (sql: string, p: unknown[]) => (counted.statements++, inner.query(sql, p)), close: () => inner.close() };
     return (db = counted);
   };
@@ -70,6 +70,22 @@ describe("on the development database", () => {
       expect([client.batches, db.statements]).toEqual([1, 1]);
     } finally {
       await db.close();
+    }
+  });
+
+  it("reads the same rows over the driver's WebSocket Pool as over HTTP", async () => {
+    const calls = [
+      { op: "query", service: "blog", name: "post-by-slug", args: { slug: "apple-day-2026" } },
+      { op: "query", service: "events", name: "upcoming", args: { from: "2026-01-01T00:00:00Z" } },
+      { op: "query", service: "market", name: "categories", args: {} },
+    ] as const;
+    const pool = neonDb(dev.connectionString);
+    try {
+      const viaPool = await executeBatch(app, pool, calls);
+      expect(viaPool).toEqual(await executeBatch(app, neonHttpDb(dev.connectionString), calls));
+      expect(viaPool[0]).toMatchObject({ ok: { slug: "apple-day-2026", tags: expect.any(Array), published_at: expect.stringMatching(/^2026-.*Z$/) } });
+    } finally {
+      await pool.close();
     }
   });
 
