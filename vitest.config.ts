@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["sexp/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts"],
-          exclude: ["**/node_modules/**", "**/dist/**"],
+          exclude: ["**/node_modules/**", "**/dist/**", "**/*.worker.test.ts"],
         },
       },
       {
@@ -48,7 +48,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/router/test/**/*.test.ts"],
+          include: ["workers/router/test/**/*.test.ts", "workers/resolver/test/**/*.worker.test.ts"],
           globalSetup: ["workers/router/test/global-setup.ts"],
         },
       },

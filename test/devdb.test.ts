@@ -1,9 +1,9 @@
 /**
  * The development database path: the Neon serverless driver, exactly as the
- * Workers use it, through the WebSocket relay to PGlite (always) and to the
- * machine's Postgres (when DATABASE_URL is set).
+ * Workers use it, through the relay (WebSockets, and HTTP queries on /sql) to
+ * PGlite (always) and to the machine's Postgres (when DATABASE_URL is set).
  */
-import { Client, Pool, neonConfig } from "@neondatabase/serverless";
+import { Client, Pool, neon, neonConfig, type NeonDbError } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ws from "ws";
 import { FrontendMessages } from "../dev/db/frontend-messages.js";
@@ -97,5 +97,19 @@ describe.each(targets)("the Neon driver against %s", (_name, databaseUrl) => {
     } finally {
       await client.end();
     }
+  });
+
+  it("answers neon() HTTP queries as Neon does: typed rows, 400s with the Postgres error, batches in one transaction", async () => {
+    const sql = neon(db.connectionString);
+    const rows = await sql.query("SELECT $1::int + 1 AS n, now() AS t, ARRAY['a','b'] AS xs, '{\"k\": 1}'::json AS j, NULL AS nothing", [41]);
+    expect(rows).toEqual([{ n: 42, t: expect.any(Date), xs: ["a", "b"], j: { k: 1 }, nothing: null }]);
+    const err = (await sql.query("SELECT * FROM no_such_table").catch((e) => e)) as NeonDbError;
+    expect([err.message, err.code]).toEqual(['relation "no_such_table" does not exist', "42P01"]);
+    const [a, b] = await sql.transaction([sql.query("SELECT 1 AS one"), sql`SELECT ${"x"}::text AS x`], { readOnly: true });
+    expect([a, b]).toEqual([[{ one: 1 }], [{ x: "x" }]]);
+    // A failing statement rolls the whole batch back.
+    const failed = await sql.transaction([sql.query("CREATE TEMP TABLE t_batch (x int)"), sql.query("SELECT * FROM no_such_table")]).catch((e) => e);
+    expect(failed.code).toBe("42P01");
+    await expect(sql.transaction([sql.query("CREATE TABLE rose_ash_never (x int)")], { readOnly: true })).rejects.toThrow(/read-only transaction/);
   });
 });

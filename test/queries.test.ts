@@ -51,10 +51,12 @@ describe("app/queries", () => {
     }
   });
 
-  it("each query's example returns rows of its declared shape", async () => {
+  it("each query's example (and each action's, rolled back) returns rows of its declared shape", async () => {
     for (const q of queries) {
-      const what = `${q.service}/${q.name}`;
-      const result = await client.query(q.sql, bindQuery(q, q.example));
+      const what = `${q.kind} ${q.service}/${q.name}`;
+      if (q.kind === "action") await client.query("BEGIN");
+      const result = await client.query(q.sql, bindQuery(q, q.example)).finally(() => q.kind === "action" && client.query("ROLLBACK"));
+      if (q.returns === "none") continue;
       expect(result.rows.length, what).toBeGreaterThan(0);
       if (q.returns === "one") expect(result.rows.length, what).toBe(1);
       for (const row of result.rows) {

@@ -1,13 +1,13 @@
 /**
  * The resolver on pages written in s-expressions: queries, fragments and
- * actions against the development database through the Neon driver, and
- * against a scripted database and transport for waves, batching,
- * deduplication, the concurrency cap, deadlines and error fragments.
+ * actions against the development database through the Neon driver (over
+ * HTTP, and over the WebSocket Pool). Waves, batching, deduplication, the cap,
+ * deadlines and error fragments are tested inside workerd (waves.worker.test.ts).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { neonConfig } from "@neondatabase/serverless";
 import { basePrimitives, render } from "@rose-ash/sexp";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ws from "ws";
 import { neonLocalConfig, startDevDatabase } from "../../../dev/db/server.js";
 import {
@@ -124,109 +124,5 @@ describe("on the development database", () => {
     expect(err.text).toBe("page.sexp:2:3: query blog/post-by-slug: :slug must be text, got number 42");
     expect((await page(app, "(query blog no-such-thing)", t).html.catch((e) => e)).message).toBe("unknown query blog/no-such-thing");
     expect((await page(app, "(query cart add-item :product_id 1)", t).html.catch((e) => e)).message).toBe("cart/add-item is an action: use (action ...)");
-  });
-});
-
-describe("waves, batches and failures", () => {
-  let app: App;
-  beforeAll(async () => {
-    app = await loadApp(appSources(), registry);
-  });
-
-  /** A database answering every combined statement after `ms`; SQL containing `fail` errors. */
-  function scripted(ms: number, fail?: string) {
-    const log = { statements: 0, inFlight: 0, maxInFlight: 0 };
-    const db: Db = {
-      query: async (sql) => {
-        log.statements++;
-        log.inFlight++;
-        log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
-        await new Promise((r) => setTimeout(r, ms));
-        log.inFlight--;
-        if (fail && sql.includes(fail)) throw new Error("relation does not exist");
-        const row: Record<string, unknown> = {};
-        for (const [, n] of sql.matchAll(/\) q\) AS r(\d+)/g)) row[`r${n}`] = [{ slug: `s${n}`, title: `T${n}`, items: 1 }];
-        return [row];
-      },
-      close: async () => {},
-    };
-    return { db, log };
-  }
-
-  it("identical reads run once; dependent ones wait for the next wave", async () => {
-    const { db, log } = scripted(5);
-    const { client, html } = page(
-      app,
-      `(let ((a (query blog nav-tree)) (b (query blog nav-tree)) (c (query blog recent-posts :limit 10)) (d (query blog recent-posts))
-             (e (query blog post-by-slug :slug (:slug (first a)))))
-         (p (count a) (count b) (count c) (count d) (:title e)))`,
-      localTransport(app, () => db),
-    );
-    expect(await html).toBe("<p>1111T0</p>");
-    expect([client.batches, log.statements]).toEqual([2, 2]); // nav-tree and recent-posts together, then post-by-slug
-  });
-
-  it("at most 6 calls are in flight; the rest wait their turn", async () => {
-    const requests = new RequestIO();
-    let inFlight = 0;
-    let most = 0;
-    const slow = async () => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 10));
-      inFlight--;
-      return 1;
-    };
-    const done = await Promise.all(Array.from({ length: 9 }, (_, i) => requests.run(`call ${i}`, slow)));
-    expect([done.length, requests.started, most]).toEqual([9, 9, 6]);
-  });
-
-  it("one failing query fails only its own call", async () => {
-    const { db, log } = scripted(1, "FROM events");
-    const { html } = page(app, `(p (count (query blog nav-tree)) (count (query events upcoming :from "2026-01-01T00:00:00Z")))`, localTransport(app, () => db));
-    const err = await html.catch((e) => e);
-    expect(err.text).toBe("page.sexp:1:41: query: relation does not exist");
-    expect(log.statements).toBe(3); // together, then each alone to find the culprit
-  });
-
-  it("a call past its deadline fails with a clear error at its position", async () => {
-    const { db } = scripted(200);
-    const err = await page(app, "(p (query blog nav-tree))", localTransport(app, () => db), { requests: new RequestIO({ timeoutMs: 30 }) }).html.catch((e) => e);
-    expect(err.message).toBe("query: batch 1 (query blog/nav-tree) timed out after 30 ms");
-    expect(err.loc).toMatchObject({ line: 1, col: 4 });
-  });
-
-  it("a failed fragment renders the error component in its place, and is logged", async () => {
-    const { db } = scripted(1, "FROM posts");
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
-    try {
-      const { html } = page(app, `(div (frag blog link-card :slug "x") (frag blog no-such-fragment) (p "rest of the page"))`, localTransport(app, () => db));
-      expect(await html).toBe(
-        '<div><span class="fragment-error" role="status" data-fragment="blog/link-card">Unavailable</span>' +
-          '<span class="fragment-error" role="status" data-fragment="blog/no-such-fragment">Unavailable</span><p>rest of the page</p></div>',
-      );
-      const lines = logged.mock.calls.map((c) => String(c[0]));
-      expect(lines).toContainEqual(expect.stringMatching(/^fragment blog\/link-card failed, rendered as an error: .*relation does not exist/));
-      expect(lines).toContainEqual("fragment blog/no-such-fragment failed, rendered as an error: unknown fragment blog/no-such-fragment");
-    } finally {
-      logged.mockRestore();
-    }
-  });
-
-  it("a malformed batch is refused with a reason", async () => {
-    const worker = (await import("../src/worker.ts")).default;
-    const post = (body: string) => worker.fetch(new Request("https://resolver/batch", { method: "POST", body }), {}, { waitUntil: () => {} });
-    expect((await post("{}")).status).toBe(400);
-    expect(await (await post('{"calls":[{"op":"drop","service":"x","name":"y","args":{}}]}')).json()).toEqual({ error: expect.stringMatching(/^bad batch: each call is/) });
-    const ok = await post('{"calls":[{"op":"query","service":"blog","name":"nope","args":{}}]}');
-    expect(await ok.json()).toEqual({ results: [{ error: "unknown query blog/nope" }] });
-  });
-
-  it("executes a batch over the wire format", async () => {
-    const { db } = scripted(1);
-    const results = await executeBatch(app, db, [
-      { op: "query", service: "blog", name: "nav-tree", args: {} },
-      { op: "query", service: "blog", name: "post-by-slug", args: { slug: 7 } },
-    ]);
-    expect(results).toEqual([{ ok: [{ slug: "s0", title: "T0", items: 1 }] }, { error: "query blog/post-by-slug: :slug must be text, got number 7" }]);
   });
 });

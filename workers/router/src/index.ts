@@ -11,7 +11,7 @@ import { ResolverClient, databaseFromEnv, localTransport, serviceTransport, type
 import { AutoRouter } from "itty-router";
 import { routes, sources } from "../../../app/index.ts";
 import { toResponse, type RequestInfo } from "./request.ts";
-import { matchRoute } from "./routes.ts";
+import { allowedMethods, matchRoute } from "./routes.ts";
 import { Session } from "./session.ts";
 import { loadSite, type Site } from "./site.ts";
 import { staticAsset } from "./static.ts";
@@ -33,7 +33,11 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     const s = await site;
     const url = new URL(request.url);
     const match = matchRoute(s.routes, request.method, url.pathname);
-    if (!match) return text(404, "Not Found");
+    if (!match) {
+      const allow = allowedMethods(s.routes, url.pathname);
+      if (allow.length) return new Response("Method Not Allowed", { status: 405, headers: { allow: allow.join(", "), "content-type": "text/plain; charset=utf-8" } });
+      return text(404, "Not Found");
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       // Cookies are SameSite=Lax; refusing foreign origins outright closes the rest of the CSRF door.
       const origin = request.headers.get("origin");

@@ -37,6 +37,8 @@ export function compileRoutes(routes: readonly Route[]): CompiledRoute[] {
 /** The first route for this method and path, with its parameters decoded. */
 export function matchRoute(routes: readonly CompiledRoute[], method: string, path: string): RouteMatch | null {
   for (const r of routes) {
+    // The catch-all is for paths nothing else serves; a path served for other methods gets a 405.
+    if (r.fallback && (method !== "GET" && method !== "HEAD" || allowedMethods(routes, path).length)) continue;
     if (r.route.method !== method && !(method === "HEAD" && r.route.method === "GET")) continue;
     const m = r.regex.exec(path);
     if (!m) continue;
@@ -53,4 +55,9 @@ function safeDecode(s: string): string {
   } catch {
     return s; // malformed escapes stay as written
   }
+}
+
+/** The methods some route other than the catch-all accepts at this path (for a 405's Allow header). */
+export function allowedMethods(routes: readonly CompiledRoute[], path: string): string[] {
+  return [...new Set(routes.filter((r) => !r.fallback && r.regex.test(path)).map((r) => r.route.method))];
 }

@@ -142,3 +142,38 @@ describe("the app's sources", () => {
     expect(check(forms, { registry: siteRegistry() }).map((p) => `${p.loc.src}:${p.loc.line}: ${p.message}`)).toEqual([]);
   });
 });
+
+describe("request context: forms, sessions, the signed-in user", () => {
+  const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) =>
+    SELF.fetch(`http://rose-ash.test${path}`, { method: "POST", body, headers, redirect: "manual" });
+
+  it("reads urlencoded and multipart forms, and starts a signed session when the cart needs one", async () => {
+    const multipart = new FormData();
+    multipart.set("product_id", "10");
+    const added = await post("/cart/add/", multipart, { "HX-Request": "true" });
+    expect(await added.text()).toContain('<span class="cart-count">1</span> item · £4.20');
+    const cookie = added.headers.get("set-cookie")!.split(";")[0]!;
+    const again = await post("/cart/add/", new URLSearchParams({ product_id: "10" }), { "HX-Request": "true", cookie });
+    expect(await again.text()).toContain('<span class="cart-count">2</span> items');
+    const [name, value] = cookie.split("=");
+    const tampered = `${name}=${value!.slice(0, -2)}xx`;
+    expect(await (await get("/cart/", { cookie: tampered })).text()).toContain("Your cart is empty.");
+    expect(await (await get("/cart/", { cookie })).text()).toContain('<td class="num">2</td>');
+  });
+
+  it("signs in through the resolver; the header shows the user", async () => {
+    const res = await post("/account/sign-in/", new URLSearchParams({ email: "giles@example.org", password: "rose-ash" }));
+    expect([res.status, res.headers.get("location")]).toEqual([303, "/"]);
+    const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+    expect(await (await get("/", { cookie })).text()).toContain('<span class="user">Giles Bradshaw</span>');
+    expect((await post("/account/sign-in/", new URLSearchParams({ email: "giles@example.org", password: "wrong" }))).status).toBe(401);
+  });
+
+  it("refuses posts from other origins, and methods a path does not take", async () => {
+    expect((await post("/cart/add/", new URLSearchParams({ product_id: "1" }), { origin: "https://evil.example" })).status).toBe(403);
+    const wrong = await post("/blog/", new URLSearchParams());
+    expect([wrong.status, wrong.headers.get("allow")]).toEqual([405, "GET"]);
+    expect((await get("/cart/add/")).headers.get("allow")).toBe("POST");
+    expect((await post("/no/such/path", new URLSearchParams())).status).toBe(404);
+  });
+});
