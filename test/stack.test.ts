@@ -131,6 +131,8 @@ describe.each(backends)("the site on %s", (backend, port) => {
     const signedIn = await post("/account/sign-in/", { email: "Kwame@Example.org", password: "rose-ash" }, { cookie: visitor });
     expect([signedIn.status, signedIn.headers.get("location")]).toEqual([303, "/"]);
     const user = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+    const sid = (cookie: string) => JSON.parse(Buffer.from(cookie.split("=")[1]!.split(".")[0]!, "base64url").toString()).sid;
+    expect(sid(user)).not.toBe(sid(visitor)); // a new session id on sign-in: no fixation
     expect(signedIn.headers.get("set-cookie")).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/);
     const home = await page("/", { headers: { cookie: user } });
     expect(home.html).toContain('<span class="user">Kwame Mensah</span><form method="post" action="/account/sign-out/">');

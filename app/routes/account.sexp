@@ -1,4 +1,5 @@
-;; Signing in and out. A visitor's anonymous cart joins their own on sign-in.
+;; Signing in and out. A visitor's anonymous cart joins their own on sign-in:
+;; the session key is read before sign-in replaces it.
 
 (defroute "/account/sign-in/"
   (render (~sign-in-page)))

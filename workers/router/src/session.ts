@@ -48,9 +48,13 @@ export class Session {
     return (await this.current) ?? this.update({ uid: null });
   }
 
-  /** Sign a user in (or out, with null), keeping the session id so an anonymous cart can follow. */
+  /**
+   * Sign a user in (or out, with null) under a new session id, so a session
+   * id known before signing in is worth nothing after (no session fixation).
+   * Read `sid` first to carry anything over, such as an anonymous cart.
+   */
   async setUser(uid: number | null): Promise<void> {
-    await this.update({ uid });
+    await this.update({ uid }, true);
   }
 
   /** The Set-Cookie header for this response, when the session changed. */
@@ -61,10 +65,10 @@ export class Session {
     return `${COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${MAX_AGE_S}${this.secure ? "; Secure" : ""}`;
   }
 
-  private async update(change: Pick<SessionData, "uid">): Promise<SessionData> {
+  private async update(change: Pick<SessionData, "uid">, rotate = false): Promise<SessionData> {
     this.secretOrThrow();
     const old = await this.current;
-    const data: SessionData = { sid: old?.sid ?? randomId(), uid: change.uid, exp: Math.floor(Date.now() / 1000) + MAX_AGE_S };
+    const data: SessionData = { sid: (!rotate && old?.sid) || randomId(), uid: change.uid, exp: Math.floor(Date.now() / 1000) + MAX_AGE_S };
     this.current = Promise.resolve(data);
     this.changed = true;
     return data;
