@@ -48,7 +48,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/router/test/**/*.test.ts", "workers/resolver/test/**/*.worker.test.ts"],
+          include: ["workers/router/test/**/*.test.ts", "workers/resolver/test/**/*.worker.test.ts", "durable-objects/test/**/*.test.ts"],
           globalSetup: ["workers/router/test/global-setup.ts"],
         },
       },

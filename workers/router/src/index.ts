@@ -14,9 +14,12 @@ import { toResponse, type RequestInfo } from "./request.ts";
 import { allowedMethods, matchRoute } from "./routes.ts";
 import { Session } from "./session.ts";
 import { loadSite, type Site } from "./site.ts";
+import { resolvePointer, type PointerBindings } from "./pointers.ts";
 import { staticAsset } from "./static.ts";
 
-export interface WorkerEnv extends DatabaseEnv {
+export { IpnsPointer } from "@rose-ash/durable-objects";
+
+export interface WorkerEnv extends DatabaseEnv, PointerBindings {
   /** The resolver Worker (service binding); absent: the resolver runs in this Worker. */
   RESOLVER?: ServiceBinding;
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
@@ -98,6 +101,7 @@ function parseCookies(header: string | null): Map<string, string> {
 
 const router = AutoRouter();
 router.get("/_health", () => new Response("ok"));
+router.get("/ipns/*", (request: Request, env: WorkerEnv) => resolvePointer(request, env));
 router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? text(404, "Not Found"));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 

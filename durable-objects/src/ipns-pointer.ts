@@ -1,0 +1,77 @@
+/**
+ * IpnsPointer: one Durable Object per name (`page:/blog/apple-day-2026/`,
+ * `frag:nav-tree`, ...) holding the name's current CID, a sequence that only
+ * grows, when it moved, and a bounded history.
+ *
+ * `publish` is compare-and-swap on the sequence: it moves the pointer only
+ * when the caller saw the current sequence, so under many concurrent
+ * publishers no update is lost or reordered (a loser re-reads and decides).
+ * An input key already applied (a queue or webhook delivered twice) and a
+ * CID equal to the current one move nothing. Each move is signed as an IPNS
+ * record. The read-modify-write below awaits only this object's storage, so
+ * Durable Objects' input gates make it atomic.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { signRecord } from "./ipns-record.ts";
+
+export const HISTORY_LIMIT = 32;
+
+export interface Pointer {
+  readonly name: string;
+  readonly cid: string;
+  readonly sequence: number;
+  /** When it moved (ISO 8601). */
+  readonly time: string;
+  /** The input key (idempotency key) of the render that produced this CID. */
+  readonly inputKey: string | null;
+}
+
+export interface PublishRequest {
+  readonly name: string;
+  readonly cid: string;
+  /** The sequence the caller read (0 when the name had no pointer). */
+  readonly expectedSequence: number;
+  readonly inputKey?: string | null;
+}
+
+export type PublishResult =
+  | { readonly status: "moved"; readonly pointer: Pointer; readonly ipnsName: string }
+  | { readonly status: "unchanged"; readonly pointer: Pointer }
+  | { readonly status: "conflict"; readonly pointer: Pointer | null };
+
+export interface PointerEnv {
+  /** Signs IPNS records (a secret in production). */
+  IPNS_SECRET?: string;
+}
+
+export class IpnsPointer extends DurableObject<PointerEnv> {
+  async current(): Promise<Pointer | null> {
+    return (await this.ctx.storage.get<Pointer>("current")) ?? null;
+  }
+
+  async history(): Promise<Pointer[]> {
+    return (await this.ctx.storage.get<Pointer[]>("history")) ?? [];
+  }
+
+  /** The signed IPNS record of the current pointer, or null. */
+  async record(): Promise<{ ipnsName: string; record: Uint8Array } | null> {
+    return (await this.ctx.storage.get<{ ipnsName: string; record: Uint8Array }>("record")) ?? null;
+  }
+
+  async publish(req: PublishRequest): Promise<PublishResult> {
+    const current = await this.current();
+    const history = await this.history();
+    if (current && (current.cid === req.cid || (req.inputKey && history.some((p) => p.inputKey === req.inputKey)))) {
+      return { status: "unchanged", pointer: current };
+    }
+    if ((current?.sequence ?? 0) !== req.expectedSequence) return { status: "conflict", pointer: current };
+    const pointer: Pointer = { name: req.name, cid: req.cid, sequence: (current?.sequence ?? 0) + 1, time: new Date().toISOString(), inputKey: req.inputKey ?? null };
+    // Written before signing: signing awaits nothing outside this object, but keep the move itself one step.
+    await this.ctx.storage.put({ current: pointer, history: [pointer, ...history].slice(0, HISTORY_LIMIT) });
+    const signed = await signRecord(this.env.IPNS_SECRET ?? "development-only-ipns-secret", req.name, req.cid, pointer.sequence);
+    // A slower signature for an older move must not overwrite a newer one.
+    const latest = await this.current();
+    if (latest?.sequence === pointer.sequence) await this.ctx.storage.put("record", signed);
+    return { status: "moved", pointer, ipnsName: signed.ipnsName };
+  }
+}
