@@ -92,4 +92,14 @@ describe("IpnsPointer", () => {
     expect(unmarshalIPNSRecord(new Uint8Array(await rec.arrayBuffer())).value).toBe(`/ipfs/${helloCid}`);
     expect((await SELF.fetch("http://rose-ash.test/ipns/no-such-name")).status).toBe(404);
   });
+
+  it("serves verified bytes by CID, immutable, with 304 for a matching ETag", async () => {
+    await env.WARM.put(`ipfs/${helloCid}`, new TextEncoder().encode("hello\n"));
+    await env.WARM.put(`ipfs/${goodbyeCid}`, new TextEncoder().encode("not what the CID says\n"));
+    const res = await SELF.fetch(`http://rose-ash.test/ipfs/${helloCid}`);
+    expect([res.status, await res.text(), res.headers.get("etag"), res.headers.get("cache-control")]).toEqual([200, "hello\n", `"${helloCid}"`, "public, max-age=31536000, immutable"]);
+    expect((await SELF.fetch(`http://rose-ash.test/ipfs/${helloCid}`, { headers: { "if-none-match": `"${helloCid}"` } })).status).toBe(304);
+    expect((await SELF.fetch(`http://rose-ash.test/ipfs/${goodbyeCid}`)).status).toBe(404); // corrupted: never served
+    expect((await SELF.fetch("http://rose-ash.test/ipfs/nope")).status).toBe(400);
+  });
 });

@@ -26,6 +26,7 @@ describe("cidOf", () => {
     const store = new MemoryBlockstore();
     for (const b of blocks) await store.put(b.cid, b.bytes);
     const entry = await exporter(root, store);
+    if (entry.type !== "file") throw new Error(`expected a file, got ${entry.type}`);
     const chunks: Uint8Array[] = [];
     for await (const c of entry.content()) chunks.push(c as Uint8Array);
     expect(Buffer.concat(chunks).equals(Buffer.from(bytes))).toBe(true);

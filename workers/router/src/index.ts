@@ -7,14 +7,14 @@
  * evaluated once per isolate.
  */
 import { EvalContext, apply, createEnv, formatError, type Value } from "@rose-ash/sexp";
-import { ResolverClient, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
+import { ResolverClient, WarmStore, bucketStore, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
 import { routes, sources } from "../../../app/index.ts";
 import { toResponse, type RequestInfo } from "./request.ts";
 import { allowedMethods, matchRoute } from "./routes.ts";
 import { Session } from "./session.ts";
 import { loadSite, type Site } from "./site.ts";
-import { resolvePointer, type PointerBindings } from "./pointers.ts";
+import { resolvePointer, serveContent, type PointerBindings } from "./pointers.ts";
 import { staticAsset } from "./static.ts";
 
 export { IpnsPointer } from "@rose-ash/durable-objects";
@@ -102,6 +102,10 @@ function parseCookies(header: string | null): Map<string, string> {
 const router = AutoRouter();
 router.get("/_health", () => new Response("ok"));
 router.get("/ipns/*", (request: Request, env: WorkerEnv) => resolvePointer(request, env));
+router.get("/ipfs/*", (request: Request, env: WorkerEnv) => {
+  const r2 = bucketStore(env.WARM);
+  return serveContent(request, new WarmStore(r2, [r2]));
+});
 router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? text(404, "Not Found"));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 

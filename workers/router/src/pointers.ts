@@ -1,12 +1,15 @@
 /**
- * `GET /ipns/<name>`: what a pointer name resolves to, as JSON (name, CID,
+ * Content addressing over HTTP. `GET /ipns/<name>`: what a pointer name resolves to, as JSON (name, CID,
  * sequence, time, IPNS name), or with `Accept: application/vnd.ipfs.ipns-record`
  * the signed IPNS record itself.
  */
 import type { IpnsPointer } from "@rose-ash/durable-objects";
+import { parseCid, type WarmStore } from "@rose-ash/resolver";
 
 export interface PointerBindings {
   POINTERS: DurableObjectNamespace<IpnsPointer>;
+  /** The warm tier's embedded store (CID-keyed). */
+  WARM: R2Bucket;
 }
 
 export function pointerStub(env: PointerBindings, name: string) {
@@ -29,4 +32,19 @@ export async function resolvePointer(request: Request, env: PointerBindings): Pr
     return new Response(signed.record, { headers: { ...headers, "content-type": "application/vnd.ipfs.ipns-record" } });
   }
   return Response.json({ ...pointer, ipnsName: signed?.ipnsName ?? null }, { headers });
+}
+
+/**
+ * `GET /ipfs/<cid>`: verified bytes from the warm tier. The address names
+ * the bytes, so they are cacheable forever; ETag is the CID.
+ */
+export async function serveContent(request: Request, store: WarmStore): Promise<Response> {
+  const cid = new URL(request.url).pathname.slice("/ipfs/".length);
+  const etag = `"${cid}"`;
+  const headers = { etag, "cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff" };
+  if (!parseCid(cid)) return new Response("Not a CID", { status: 400 });
+  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+  const bytes = await store.get(cid);
+  if (!bytes) return new Response("Not Found", { status: 404 });
+  return new Response(bytes, { headers: { ...headers, "content-type": "application/octet-stream" } });
 }

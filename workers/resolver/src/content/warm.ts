@@ -1,0 +1,98 @@
+/**
+ * The warm tier: immutable, shared, content-addressed bytes (IPFS). Every
+ * read is verified against its CID: bytes that do not match are rejected,
+ * logged, and fetched from the next source; they are never returned.
+ *
+ * Sources side by side: a CID-keyed R2 bucket (the embedded default, and a
+ * fast copy in production) and IPFS gateways (production reads).
+ */
+import { cidOf, matchesCid, parseCid } from "./cid.ts";
+
+export interface WarmSource {
+  readonly name: string;
+  /** The bytes stored under `cid`, unverified, or null when this source has none. */
+  fetch(cid: string): Promise<Uint8Array | null>;
+}
+
+export interface WarmSink {
+  put(cid: string, bytes: Uint8Array): Promise<void>;
+}
+
+/** What an R2 bucket binding offers (a subset, so this module needs no Workers types). */
+export interface BucketLike {
+  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
+  put(key: string, value: Uint8Array, options?: { httpMetadata?: { contentType?: string } }): Promise<unknown>;
+}
+
+/** A CID-keyed R2 bucket. */
+export function bucketStore(bucket: BucketLike): WarmSource & WarmSink {
+  return {
+    name: "r2",
+    fetch: async (cid) => {
+      const object = await bucket.get(`ipfs/${cid}`);
+      return object ? new Uint8Array(await object.arrayBuffer()) : null;
+    },
+    put: async (cid, bytes) => void (await bucket.put(`ipfs/${cid}`, bytes)),
+  };
+}
+
+/** An IPFS HTTP gateway (`GET <base>/ipfs/<cid>`); what it answers is verified like anything else. */
+export function gatewaySource(base: string, fetcher: typeof fetch = fetch): WarmSource {
+  return {
+    name: `gateway ${new URL(base).host}`,
+    fetch: async (cid) => {
+      const res = await fetcher(`${base.replace(/\/$/, "")}/ipfs/${cid}`, { headers: { accept: "application/octet-stream" } });
+      if (res.status === 404) return null;
+      if (!res.ok) throw new Error(`${base} answered ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+  };
+}
+
+export interface WarmStats {
+  hits: number;
+  misses: number;
+  rejected: number;
+  bytes: number;
+}
+
+export class WarmStore {
+  readonly stats: WarmStats = { hits: 0, misses: 0, rejected: 0, bytes: 0 };
+
+  constructor(
+    private readonly sink: WarmSink,
+    private readonly sources: readonly WarmSource[],
+  ) {}
+
+  /** Store bytes under their CID; the CID is computed here, never taken on trust. */
+  async put(bytes: Uint8Array): Promise<string> {
+    const cid = String(await cidOf(bytes));
+    await this.sink.put(cid, bytes);
+    return cid;
+  }
+
+  /** Verified bytes for `cid`, from the first source that has them right; null when none does. */
+  async get(cid: string): Promise<Uint8Array | null> {
+    if (!parseCid(cid)) throw new Error(`not a CID: ${cid}`);
+    for (const source of this.sources) {
+      let bytes: Uint8Array | null;
+      try {
+        bytes = await source.fetch(cid);
+      } catch (e) {
+        console.warn(`warm tier: ${source.name} failed for ${cid}: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      if (!bytes) continue;
+      if (!(await matchesCid(cid, bytes))) {
+        this.stats.rejected++;
+        console.error(`warm tier: ${source.name} returned bytes that do not match ${cid}; rejected`);
+        continue;
+      }
+      this.stats.hits++;
+      this.stats.bytes += bytes.length;
+      return bytes;
+    }
+    this.stats.misses++;
+    return null;
+  }
+}

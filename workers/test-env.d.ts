@@ -1,0 +1,11 @@
+// The bindings the Worker tests see (the router's wrangler.toml), for every project whose tests run in workerd.
+import type { IpnsPointer } from "../durable-objects/src/index.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      POINTERS: DurableObjectNamespace<IpnsPointer>;
+      WARM: R2Bucket;
+    }
+  }
+}
