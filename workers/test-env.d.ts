@@ -6,6 +6,7 @@ declare global {
     interface Env {
       POINTERS: DurableObjectNamespace<IpnsPointer>;
       WARM: R2Bucket;
+      HOT: KVNamespace;
     }
   }
 }
