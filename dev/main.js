@@ -39,6 +39,8 @@ const wrangler = spawn(
   [
     wranglerBin, "dev", "-c", "wrangler.toml", "-c", resolverConfig,
     "--ip", "127.0.0.1", "--port", String(port),
+    // Local Durable Objects, R2 and KV (pointers, cached pages): kept beside the database's data.
+    "--persist-to", process.env.DEV_STATE_DIR || fileURLToPath(new URL("../.data/wrangler", import.meta.url)),
     "--var", `DATABASE_URL:${db.connectionString}`,
     "--var", `NEON_DEV_PROXY:127.0.0.1:${db.relayPort}`,
   ],

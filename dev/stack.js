@@ -5,6 +5,9 @@
  * that talk to it over HTTP, and stops it again.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -13,8 +16,10 @@ import { fileURLToPath } from "node:url";
  * @returns {Promise<{ url: string, output: () => string, stop: () => Promise<void> }>}
  */
 export async function startStack({ port, dbPort, databaseUrl = "", timeoutMs = 90_000 }) {
+  // A fresh state folder: pointers and cached pages from an earlier run do not carry over.
+  const state = mkdtempSync(join(tmpdir(), "rose-ash-stack-"));
   const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url))], {
-    env: { ...process.env, PORT: String(port), DEV_DB_PORT: String(dbPort), DATABASE_URL: databaseUrl, DEV_DB_DATA: "memory" },
+    env: { ...process.env, PORT: String(port), DEV_DB_PORT: String(dbPort), DATABASE_URL: databaseUrl, DEV_DB_DATA: "memory", DEV_STATE_DIR: state },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -37,10 +42,12 @@ export async function startStack({ port, dbPort, databaseUrl = "", timeoutMs = 9
     url: `http://127.0.0.1:${port}`,
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGINT");
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGINT");
+        await exited;
+      }
+      rmSync(state, { recursive: true, force: true });
     },
   };
 }

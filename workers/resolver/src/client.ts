@@ -20,7 +20,7 @@ interface Pending {
 
 export class ResolverClient {
   private wave: Pending[] = [];
-  private readonly reads = new Map<string, Promise<Json>>();
+  private readonly inFlightReads = new Map<string, Promise<Json>>();
   private scheduled = false;
   private batchCount = 0;
 
@@ -29,6 +29,10 @@ export class ResolverClient {
     readonly requests: RequestIO = new RequestIO(),
   ) {}
 
+  /** What this request read (`query svc/name`, `frag svc/name`) and which actions it ran: a page's dependencies. */
+  readonly reads = new Set<string>();
+  readonly actions = new Set<string>();
+
   /** Batches sent so far (for tests and metrics). */
   get batches(): number {
     return this.batchCount;
@@ -36,12 +40,13 @@ export class ResolverClient {
 
   call(op: Op, service: string, name: string, args: { [key: string]: Json }): Promise<Json> {
     const call: Call = { op, service, name, args };
+    (op === "action" ? this.actions : this.reads).add(`${op} ${service}/${name}`);
     // Reads are deduplicated within the request; an action is never repeated or merged.
     const key = op === "action" ? null : JSON.stringify([op, service, name, args]);
-    const known = key ? this.reads.get(key) : undefined;
+    const known = key ? this.inFlightReads.get(key) : undefined;
     if (known) return known;
     const promise = new Promise<Json>((resolve, reject) => this.wave.push({ call, resolve, reject }));
-    if (key) this.reads.set(key, promise);
+    if (key) this.inFlightReads.set(key, promise);
     if (!this.scheduled) {
       this.scheduled = true;
       // A macrotask: every call the current wave can make is made before it runs.

@@ -6,7 +6,7 @@ export { executeBatch } from "./execute.ts";
 export { localTransport, serviceTransport, type ServiceBinding } from "./transport.ts";
 export { registerResolverPrimitives, type ResolverIO } from "./primitives.ts";
 export { RequestIO, TimeoutError, type RequestIOOptions } from "./request-io.ts";
-export { parseBatch, type Batch, type Call, type CallResult, type Json } from "./wire.ts";
+export { fromWire, parseBatch, toWire, type Batch, type Call, type CallResult, type Json } from "./wire.ts";
 export { cidOf, matchesCid, parseCid, type Block } from "./content/cid.ts";
 export { hotKey, kvHotCache, upstashHotCache, type HotCache, type KvLike } from "./content/hot.ts";
 export { ResultCache, type TierOptions } from "./content/tiers.ts";

@@ -3,37 +3,68 @@
  * request's context (parameters, form, cookies, session) and answers with the
  * page, a redirect or a status. Queries, fragments and actions go to the
  * resolver Worker over the RESOLVER service binding, batched per wave; without
- * the binding they run in-process. The site's sources are bundled as text and
- * evaluated once per isolate.
+ * the binding they run in-process. Shared GET pages are served from their
+ * pointers (page-cache.ts); content changes move those pointers
+ * (invalidate.ts). The site's sources are bundled as text and evaluated once
+ * per isolate.
  */
 import { EvalContext, apply, createEnv, formatError, type Value } from "@rose-ash/sexp";
 import { ResolverClient, WarmStore, bucketStore, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
 import { routes, sources } from "../../../app/index.ts";
-import { toResponse, type RequestInfo } from "./request.ts";
-import { allowedMethods, matchRoute } from "./routes.ts";
+import { WEBHOOK_WINDOW_S, tablesWritten, touchedDependencies, webhookSignature } from "./invalidate.ts";
+import { PageCache, fillHoles, pageEtag, type CacheBindings } from "./page-cache.ts";
+import { resolvePointer, serveContent } from "./pointers.ts";
+import { routeResult, toResponse, type RequestInfo, type RouteResult } from "./request.ts";
+import { allowedMethods, matchRoute, type RouteMatch } from "./routes.ts";
 import { Session } from "./session.ts";
 import { loadSite, type Site } from "./site.ts";
-import { resolvePointer, serveContent, type PointerBindings } from "./pointers.ts";
 import { staticAsset } from "./static.ts";
 
-export { IpnsPointer } from "@rose-ash/durable-objects";
+export { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
 
-export interface WorkerEnv extends DatabaseEnv, PointerBindings {
+export interface WorkerEnv extends DatabaseEnv, CacheBindings {
   /** The resolver Worker (service binding); absent: the resolver runs in this Worker. */
   RESOLVER?: ServiceBinding;
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
   SESSION_SECRET?: string;
+  /** Signs content webhooks (`POST /webhooks/content`). */
+  WEBHOOK_SECRET?: string;
 }
 
 let site: Promise<Site> | null = null;
 
+function currentSite(): Promise<Site> {
+  site ??= loadSite([...sources, ...routes]).catch((e: unknown) => {
+    site = null; // load again on the next request
+    throw e;
+  });
+  return site;
+}
+
+/** One evaluation of a route for a request, with its I/O context. */
+async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[]) {
+  const url = new URL(request.url);
+  const cookies = parseCookies(request.headers.get("cookie"));
+  const io: RequestInfo = {
+    request,
+    url,
+    cookies,
+    form: await readForm(request),
+    session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
+    resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
+    method: request.method,
+    shared,
+  };
+  const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], new EvalContext(createEnv(s.app.env), {}, io));
+  return { io, result: routeResult(value) };
+}
+
 /** Answer one request from the site's routes. */
 export async function handle(request: Request, env: WorkerEnv, context?: ExecutionContext): Promise<Response> {
-  let db: Db | null = null;
+  const dbs: Db[] = [];
   try {
-    site ??= loadSite([...sources, ...routes]);
-    const s = await site;
+    const s = await currentSite();
     const url = new URL(request.url);
     const match = matchRoute(s.routes, request.method, url.pathname);
     if (!match) {
@@ -46,32 +77,128 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
       const origin = request.headers.get("origin");
       if (origin && origin !== url.origin) return text(403, "Cross-site requests are refused");
     }
-    const cookies = parseCookies(request.headers.get("cookie"));
-    const io: RequestInfo = {
-      request,
-      url,
-      cookies,
-      form: await readForm(request),
-      session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
-      resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (db ??= databaseFromEnv(env)))),
-      method: request.method,
-    };
-    const ctx = new EvalContext(createEnv(s.app.env), {}, io);
-    const response = toResponse(await apply(s.handler(match.route), [...match.params.values()] as Value[], ctx));
+    const cache = request.method === "GET" || request.method === "HEAD" ? PageCache.from(env, s) : null;
+    const name = cache?.name(url, request.headers.get("HX-Request") === "true") ?? "";
+    const hit = cache ? await cache.lookup(name) : null;
+    if (hit) return deliver(request, s, name, hit.html, hit.cid, "hit", requestContext(s, request, env, dbs));
+
+    const { io, result } = await runRoute(s, match, request, env, cache !== null, dbs);
     const cookie = await io.session.cookie();
+    let response: Response;
+    if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
+      const { cid } = await cache.publish(name, result.html, hit === null ? ((await cache.pointer(name).current())?.sequence ?? 0) : 0, [...io.resolver.reads]);
+      response = await deliver(request, s, name, result.html, cid, "miss", io);
+    } else {
+      response = await finish(result, s, io, cache ? "bypass" : null);
+    }
     if (cookie) response.headers.append("set-cookie", cookie);
+    // A change made by actions re-renders the shared pages that read what it wrote.
+    if (io.resolver.actions.size && cache === null && PageCache.from(env, s)) {
+      const written = [...io.resolver.actions].flatMap((a) => {
+        const [, svc, n] = /^action ([^/]+)\/(.+)$/.exec(a)!;
+        return tablesWritten(s.app.env.query(svc!, n!)?.sql ?? "");
+      });
+      const work = invalidate(written, s, env).catch((e: unknown) => console.error(`invalidation failed: ${formatError(e)}`));
+      if (context) context.waitUntil(work);
+      else await work;
+    }
     return response;
   } catch (e) {
-    // The Worker keeps serving; the error is logged with its position. A
-    // site that failed to load is loaded again on the next request.
+    // The Worker keeps serving; the error is logged with its position.
     console.error(formatError(e));
-    if (site && !(await site.then(() => true, () => false))) site = null;
     return text(500, "Internal Server Error");
   } finally {
     // Connections are released after the response is on its way.
-    const open = db as Db | null;
-    if (open) context ? context.waitUntil(open.close()) : await open.close();
+    for (const db of dbs) context ? context.waitUntil(db.close()) : await db.close();
   }
+}
+
+/** A request context for filling a cached page's holes (no route evaluation). */
+function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[]): RequestInfo {
+  const url = new URL(request.url);
+  const cookies = parseCookies(request.headers.get("cookie"));
+  return {
+    request,
+    url,
+    cookies,
+    form: new Map(),
+    session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
+    resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
+    method: request.method,
+  };
+}
+
+/** A shared page for this request: holes filled, ETag from its CID, 304 when the client has it. */
+async function deliver(request: Request, s: Site, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
+  const { html, holes } = await fillHoles(shared, s, io);
+  const etag = await pageEtag(cid, html, holes);
+  const headers = { etag, "cache-control": holes ? "private, no-cache" : "public, no-cache", "x-rose-cache": state, "x-rose-pointer": encodeURIComponent(name), "x-rose-cid": cid };
+  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+  return toResponse({ status: 200, html, location: null }, headers);
+}
+
+async function finish(result: RouteResult, s: Site, io: RequestInfo, state: "bypass" | null): Promise<Response> {
+  const html = result.html === null ? null : (await fillHoles(result.html, s, io)).html;
+  return toResponse({ ...result, html }, state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {});
+}
+
+/**
+ * Re-render the shared pages that read any of `tables` and move their
+ * pointers. Returns what moved.
+ */
+export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv) {
+  const cache = PageCache.from(env, s);
+  if (!cache || tables.length === 0) return [];
+  const index = cache.index();
+  const names = await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env));
+  const moved = [];
+  for (const name of names) {
+    const m = /^page:(\S+) (\S+?)( htmx)?$/.exec(name);
+    if (!m || m[1] !== s.version) continue; // another version's page: no longer served
+    const url = new URL(m[2]!, "https://rose-ash.internal");
+    const request = new Request(url, { headers: m[3] ? { "HX-Request": "true" } : {} });
+    const match = matchRoute(s.routes, "GET", url.pathname);
+    if (!match) continue;
+    const dbs: Db[] = [];
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const seen = (await cache.pointer(name).current())?.sequence ?? 0;
+        const { io, result } = await runRoute(s, match, request, env, true, dbs);
+        if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) break;
+        const { cid, result: published } = await cache.publish(name, result.html, seen, [...io.resolver.reads]);
+        if (published.status !== "conflict") {
+          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? null });
+          break;
+        }
+      }
+    } finally {
+      for (const db of dbs) await db.close();
+    }
+  }
+  return moved;
+}
+
+/** `POST /webhooks/content` `{"tables": [...]}`, signed; each signature is accepted once, within its time window. */
+async function contentWebhook(request: Request, env: WorkerEnv): Promise<Response> {
+  const s = await currentSite();
+  const cache = PageCache.from(env, s);
+  if (!env.WEBHOOK_SECRET || !cache) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
+  const timestamp = request.headers.get("x-rose-timestamp") ?? "";
+  const signature = request.headers.get("x-rose-signature") ?? "";
+  const body = await request.text();
+  const age = Math.abs(Date.now() / 1000 - Number(timestamp));
+  if (!/^\d+$/.test(timestamp) || !(age <= WEBHOOK_WINDOW_S)) return text(401, "Stale or missing x-rose-timestamp");
+  if (signature !== (await webhookSignature(env.WEBHOOK_SECRET, timestamp, body))) return text(401, "Bad x-rose-signature");
+  if (!(await cache.index().firstUse(signature, (Number(timestamp) + WEBHOOK_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
+  let tables: unknown;
+  try {
+    tables = (JSON.parse(body) as { tables?: unknown }).tables;
+  } catch {
+    return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
+  }
+  if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
+  const moved = await invalidate(tables, s, env);
+  return Response.json({ tables, moved });
 }
 
 function text(status: number, body: string): Response {
@@ -101,12 +228,14 @@ function parseCookies(header: string | null): Map<string, string> {
 
 const router = AutoRouter();
 router.get("/_health", () => new Response("ok"));
+router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? text(404, "Not Found"));
 router.get("/ipns/*", (request: Request, env: WorkerEnv) => resolvePointer(request, env));
 router.get("/ipfs/*", (request: Request, env: WorkerEnv) => {
+  if (!env.WARM) return text(503, "No content store here (the WARM binding)");
   const r2 = bucketStore(env.WARM);
   return serveContent(request, new WarmStore(r2, [r2]));
 });
-router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? text(404, "Not Found"));
+router.post("/webhooks/content", (request: Request, env: WorkerEnv) => contentWebhook(request, env));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 
 export default { fetch: router.fetch };

@@ -7,16 +7,13 @@ import type { IpnsPointer } from "@rose-ash/durable-objects";
 import { parseCid, type WarmStore } from "@rose-ash/resolver";
 
 export interface PointerBindings {
-  POINTERS: DurableObjectNamespace<IpnsPointer>;
+  POINTERS?: DurableObjectNamespace<IpnsPointer>;
   /** The warm tier's embedded store (CID-keyed). */
-  WARM: R2Bucket;
-}
-
-export function pointerStub(env: PointerBindings, name: string) {
-  return env.POINTERS.get(env.POINTERS.idFromName(name));
+  WARM?: R2Bucket;
 }
 
 export async function resolvePointer(request: Request, env: PointerBindings): Promise<Response> {
+  if (!env.POINTERS) return new Response("No pointers here (the POINTERS binding)", { status: 503 });
   const raw = new URL(request.url).pathname.slice("/ipns/".length);
   let name: string;
   try {
@@ -24,7 +21,7 @@ export async function resolvePointer(request: Request, env: PointerBindings): Pr
   } catch {
     return new Response("Bad pointer name", { status: 400 });
   }
-  const stub = pointerStub(env, name);
+  const stub = env.POINTERS.get(env.POINTERS.idFromName(name));
   const [pointer, signed] = await Promise.all([stub.current(), stub.record()]);
   if (!pointer) return Response.json({ error: `no pointer named ${name}` }, { status: 404 });
   const headers = { "cache-control": "no-cache", etag: `"${pointer.cid}"` };

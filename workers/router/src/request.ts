@@ -4,8 +4,8 @@
  * responses it may return. `(render x)` is a page, `(redirect "/to")` a 303,
  * `(status 404 x)` a page with another status.
  */
-import { EvalError, Html, Keyword, fromJson, toHtml, type EvalContext, type Registry, type SMap, type Value } from "@rose-ash/sexp";
-import type { Json, ResolverIO } from "@rose-ash/resolver";
+import { Component, EvalError, Html, Keyword, apply, fromJson, toHtml, type EvalContext, type PrimitiveSpec, type Registry, type SMap, type Value } from "@rose-ash/sexp";
+import { toWire, type Json, type ResolverIO } from "@rose-ash/resolver";
 import { verifyPassword } from "./password.ts";
 import type { Session } from "./session.ts";
 
@@ -19,61 +19,82 @@ export interface RequestInfo extends ResolverIO {
   readonly session: Session;
   /** The signed-in user, looked up once per request. */
   user?: Promise<Value>;
+  /** Set when the page read who is asking (so it is not shared) or the time (so it is not cached). */
+  userScoped?: boolean;
+  volatile?: boolean;
+  /** Rendering a page to share: `per-user` parts become holes, filled per request. */
+  shared?: boolean;
 }
 
 const RESPONSE = "rose/response";
 
+/** Primitives whose answer depends on who is asking: a page that calls them (outside `per-user`) is not shared. */
+const USER_SCOPED = new Set(["header", "cookie", "form-field", "current-user", "session-key", "start-session", "sign-in", "sign-out"]);
+/** Primitives whose answer changes with time: a page that calls them is not cached. */
+const VOLATILE = new Set(["now"]);
+
 export function registerRequestPrimitives(registry: Registry): void {
-  registry.defineIO({
+  // Every request primitive notes what it makes the page depend on (see page-cache.ts).
+  const defineIO = (spec: PrimitiveSpec): void =>
+    void registry.defineIO({
+      ...spec,
+      fn: (args, ctx) => {
+        const io = req(ctx.io);
+        if (USER_SCOPED.has(spec.name)) io.userScoped = true;
+        if (VOLATILE.has(spec.name)) io.volatile = true;
+        return spec.fn(args, ctx);
+      },
+    });
+  defineIO({
     name: "htmx-request?",
     params: "",
     doc: "True when the request came from htmx (an HX-Request header), so the route can answer with fragments.",
     fn: (_a, ctx) => req(ctx.io).request.headers.get("HX-Request") === "true",
   });
-  registry.defineIO({
+  defineIO({
     name: "param",
     params: "name &optional default",
     doc: "A query-string parameter of the request URL, or the default (nil).",
     fn: ([name, d], ctx) => req(ctx.io).url.searchParams.get(text(name!, "param")) ?? d ?? null,
   });
-  registry.defineIO({
+  defineIO({
     name: "header",
     params: "name",
     doc: "A request header, or nil.",
     fn: ([name], ctx) => req(ctx.io).request.headers.get(text(name!, "header")),
   });
-  registry.defineIO({
+  defineIO({
     name: "cookie",
     params: "name",
     doc: "A request cookie, or nil.",
     fn: ([name], ctx) => req(ctx.io).cookies.get(text(name!, "cookie")) ?? null,
   });
-  registry.defineIO({
+  defineIO({
     // Not `form`: that is the HTML element.
     name: "form-field",
     params: "name &optional default",
     doc: "A field of the POSTed form, or the default (nil).",
     fn: ([name, d], ctx) => req(ctx.io).form.get(text(name!, "form-field")) ?? d ?? null,
   });
-  registry.defineIO({
+  defineIO({
     name: "current-user",
     params: "",
     doc: "The signed-in user as a map {:id :name :email}, or nil (from the signed session cookie).",
     fn: (_a, ctx) => currentUser(ctx),
   });
-  registry.defineIO({
+  defineIO({
     name: "session-key",
     params: "",
     doc: "The visitor's session id, or nil when there is no session yet (see start-session).",
     fn: async (_a, ctx) => (await req(ctx.io).session.data())?.sid ?? null,
   });
-  registry.defineIO({
+  defineIO({
     name: "start-session",
     params: "",
     doc: "The visitor's session id, starting a session (a signed cookie) if there is none. For anonymous carts.",
     fn: async (_a, ctx) => (await req(ctx.io).session.ensure()).sid,
   });
-  registry.defineIO({
+  defineIO({
     name: "sign-in",
     params: "email password",
     doc: "Check the credentials; on success sign the user in (session cookie) and return the user, else nil.",
@@ -89,7 +110,7 @@ export function registerRequestPrimitives(registry: Registry): void {
       return user;
     },
   });
-  registry.defineIO({
+  defineIO({
     name: "sign-out",
     params: "",
     doc: "Sign the user out (the session, and so an anonymous cart, stays).",
@@ -100,7 +121,17 @@ export function registerRequestPrimitives(registry: Registry): void {
       return null;
     },
   });
-  registry.defineIO({
+  defineIO({
+    name: "per-user",
+    params: "component &rest keys-and-values",
+    doc: "Render this component for the person asking, e.g. (per-user ~header): the rest of the page can then be shared and cached, and this part is filled in per request.",
+    fn: ([component, ...args], ctx) => {
+      if (!(component instanceof Component)) throw new EvalError("per-user: expected a component, as in (per-user ~header)");
+      if (req(ctx.io).shared) return new Html(holeMarker(component.name, args));
+      return Promise.resolve(apply(component, args, ctx)).then((v) => new Html(toHtml(v)));
+    },
+  });
+  defineIO({
     name: "now",
     params: "",
     doc: "The current time as an ISO 8601 timestamp (I/O: it differs per request).",
@@ -137,6 +168,22 @@ export function registerRequestPrimitives(registry: Registry): void {
   });
 }
 
+/**
+ * Where a `per-user` part goes in a shared page: an HTML comment naming the
+ * component and its arguments (JSON with "-" escaped, so it cannot end the comment).
+ */
+export function holeMarker(component: string, args: Value[]): string {
+  const given: { [key: string]: Json } = {};
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    const k = args[i];
+    if (!(k instanceof Keyword)) throw new EvalError(`per-user ${component}: arguments come as :name value pairs`);
+    given[k.name] = toWire(args[i + 1]!, `per-user ${component}`);
+  }
+  return `<!--rose:per-user ${component} ${JSON.stringify(given).replace(/-/g, "\\u002d")}-->`;
+}
+
+export const HOLE = /<!--rose:per-user (~[^\s]+) (\{.*?\})-->/g;
+
 function currentUser(ctx: EvalContext): Promise<Value> {
   const io = req(ctx.io);
   io.user ??= io.session.data().then(async (s) => {
@@ -161,14 +208,25 @@ function text(v: Value, fn: string): string {
   throw new EvalError(`${fn}: expected a name`);
 }
 
-/** The HTTP response for what a route body returned. */
-export function toResponse(value: Value): Response {
-  const headers = { "content-type": "text/html; charset=utf-8" };
+/** What a route body answered: a status with HTML, or a redirect. */
+export interface RouteResult {
+  readonly status: number;
+  readonly html: string | null;
+  readonly location: string | null;
+}
+
+export function routeResult(value: Value): RouteResult {
   if (value instanceof Map && value.has(RESPONSE)) {
     const status = value.get("status") as number;
-    if (value.get(RESPONSE) === "redirect") return new Response(null, { status, headers: { location: value.get("location") as string } });
-    return new Response((value.get("body") as Html).html, { status, headers });
+    if (value.get(RESPONSE) === "redirect") return { status, html: null, location: value.get("location") as string };
+    return { status, html: (value.get("body") as Html).html, location: null };
   }
   // A bare page is rendered as it is.
-  return new Response(toHtml(value), { status: 200, headers });
+  return { status: 200, html: toHtml(value), location: null };
+}
+
+/** The HTTP response for a route's result (its HTML already final). */
+export function toResponse(result: RouteResult, headers: Record<string, string> = {}): Response {
+  if (result.location !== null) return new Response(null, { status: result.status, headers: { ...headers, location: result.location } });
+  return new Response(result.html, { status: result.status, headers: { "content-type": "text/html; charset=utf-8", ...headers } });
 }

@@ -10,6 +10,8 @@ import { compileRoutes, type CompiledRoute } from "./routes.ts";
 
 export interface Site {
   readonly app: App;
+  /** A digest of the sources: cached pages of one version are never served by another. */
+  readonly version: string;
   readonly routes: readonly CompiledRoute[];
   /** The route body as a function of the route's parameters, in pattern order. */
   handler(route: Route): Lambda;
@@ -28,7 +30,7 @@ export async function loadSite(sources: readonly Source[]): Promise<Site> {
   const routes = compileRoutes(app.env.routes);
   const handlers = new Map<Route, Lambda>();
   for (const r of routes) handlers.set(r.route, await routeLambda(r, app.env));
-  return { app, routes, handler: (route) => handlers.get(route)! };
+  return { app, routes, version: await digest(sources), handler: (route) => handlers.get(route)! };
 }
 
 /** `(fn (param ...) body...)` built from the route, evaluated once. */
@@ -38,4 +40,10 @@ async function routeLambda(r: CompiledRoute, env: Env): Promise<Lambda> {
   const fn = node("list", [sym("fn"), node("list", r.params.map(sym), at.src, at.line, at.col), ...r.route.body], at.src, at.line, at.col);
   const [lambda] = await evaluateForms([fn], env);
   return lambda as Lambda;
+}
+
+async function digest(sources: readonly Source[]): Promise<string> {
+  const text = sources.map((s) => `${s.name}\0${s.text}`).join("\0");
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return [...hash.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

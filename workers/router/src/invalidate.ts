@@ -1,0 +1,52 @@
+/**
+ * Content changes -> the pages to re-render. A change names the tables it
+ * touched (a signed webhook says so; an action's SQL shows it). A page
+ * depends on the queries and fragments it used: a query is touched when its
+ * SQL reads one of the tables, a fragment when any query of its service does
+ * (fragments query inside their service, so this is the safe side).
+ */
+import type { Env, QueryDef } from "@rose-ash/sexp";
+
+const IDENT = "([a-z_][a-z0-9_]*)";
+
+/** Tables a statement reads or writes. */
+export function tablesRead(sql: string): string[] {
+  return [...new Set([...sql.matchAll(new RegExp(`\\b(?:from|join|into|update)\\s+${IDENT}`, "gi"))].map((m) => m[1]!.toLowerCase()))];
+}
+
+/** Tables a statement writes. */
+export function tablesWritten(sql: string): string[] {
+  return [...new Set([...sql.matchAll(new RegExp(`\\b(?:insert\\s+into|update|delete\\s+from)\\s+${IDENT}`, "gi"))].map((m) => m[1]!.toLowerCase()))];
+}
+
+/** The dependencies (of those pages have) that a change to `tables` touches. */
+export function touchedDependencies(deps: readonly string[], tables: readonly string[], env: Env): string[] {
+  const changed = new Set(tables.map((t) => t.toLowerCase()));
+  const reads = (q: QueryDef | undefined) => !!q && tablesRead(q.sql).some((t) => changed.has(t));
+  const services = new Set<string>();
+  for (const q of allQueries(env)) if (reads(q)) services.add(q.service);
+  return deps.filter((dep) => {
+    const m = /^(query|frag) ([^/]+)\/(.+)$/.exec(dep);
+    if (!m) return false;
+    return m[1] === "query" ? reads(env.query(m[2]!, m[3]!)) : services.has(m[2]!);
+  });
+}
+
+function allQueries(env: Env): QueryDef[] {
+  const out: QueryDef[] = [];
+  for (let e: Env | null = env; e; e = e.parent) out.push(...e.queries.values());
+  return out;
+}
+
+/**
+ * A webhook's signature: hex HMAC-SHA256 over `<timestamp>.<body>` under the
+ * shared secret, with the timestamp (Unix seconds) in `x-rose-timestamp`.
+ */
+export async function webhookSignature(secret: string, timestamp: string, body: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${timestamp}.${body}`)));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** How far a webhook's timestamp may be from now. */
+export const WEBHOOK_WINDOW_S = 300;

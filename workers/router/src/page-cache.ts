@@ -1,0 +1,102 @@
+/**
+ * Shared pages served from their pointers. A GET page that reads nothing
+ * about who is asking (its `per-user` parts are holes) and not the time is
+ * rendered once, stored in the warm tier under its CID, and its pointer
+ * (`page:<app version> <path>`) moves to that CID. Later requests read the
+ * pointer and the verified bytes, fill the holes for the person asking, and
+ * answer with the CID as ETag (304 when it matches). Invalidation is a
+ * pointer move: a content change re-renders exactly the pages whose
+ * dependencies it touches (see invalidate.ts); nothing expires.
+ */
+import { EvalContext, Keyword, apply, createEnv, fromJson, toHtml, type Value } from "@rose-ash/sexp";
+import { WarmStore, bucketStore } from "@rose-ash/resolver";
+import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
+import { HOLE, type RequestInfo } from "./request.ts";
+import type { Site } from "./site.ts";
+
+export interface CacheBindings {
+  POINTERS?: DurableObjectNamespace<IpnsPointer>;
+  DEPENDENCIES?: DurableObjectNamespace<DependencyIndex>;
+  WARM?: R2Bucket;
+}
+
+export interface CachedPage {
+  readonly html: string;
+  readonly cid: string;
+  readonly sequence: number;
+}
+
+export class PageCache {
+  readonly warm: WarmStore;
+  private readonly pointers: DurableObjectNamespace<IpnsPointer>;
+  private readonly dependencies: DurableObjectNamespace<DependencyIndex>;
+
+  constructor(bindings: Required<CacheBindings>, private readonly version: string) {
+    const r2 = bucketStore(bindings.WARM);
+    this.warm = new WarmStore(r2, [r2]);
+    this.pointers = bindings.POINTERS;
+    this.dependencies = bindings.DEPENDENCIES;
+  }
+
+  /** The cache for these bindings, or null when the Worker has none (then nothing is cached). */
+  static from(env: CacheBindings, site: Site): PageCache | null {
+    return env.POINTERS && env.DEPENDENCIES && env.WARM ? new PageCache(env as Required<CacheBindings>, site.version) : null;
+  }
+
+  /** The pointer name of a page: the app's version, the path with its sorted query, and the htmx form. */
+  name(url: URL, htmx: boolean): string {
+    const query = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const search = query.length ? `?${new URLSearchParams(query)}` : "";
+    return `page:${this.version} ${url.pathname}${search}${htmx ? " htmx" : ""}`;
+  }
+
+  pointer(name: string) {
+    return this.pointers.get(this.pointers.idFromName(name));
+  }
+
+  index() {
+    return this.dependencies.get(this.dependencies.idFromName("pages"));
+  }
+
+  /** The page's current bytes, verified, or null. */
+  async lookup(name: string): Promise<CachedPage | null> {
+    const current = await this.pointer(name).current();
+    if (!current) return null;
+    const bytes = await this.warm.get(current.cid);
+    return bytes ? { html: new TextDecoder().decode(bytes), cid: current.cid, sequence: current.sequence } : null;
+  }
+
+  /** Store a rendered page and move its pointer to it (compare-and-swap from `seen`). */
+  async publish(name: string, html: string, seen: number, deps: readonly string[]) {
+    const cid = await this.warm.put(new TextEncoder().encode(html));
+    const result = await this.pointer(name).publish({ name, cid, expectedSequence: seen, inputKey: cid });
+    await this.index().record(name, deps);
+    return { cid, result };
+  }
+}
+
+/** The page with its `per-user` holes rendered for this request. */
+export async function fillHoles(html: string, site: Site, io: RequestInfo): Promise<{ html: string; holes: number }> {
+  const parts: (string | Promise<string>)[] = [];
+  let last = 0;
+  let holes = 0;
+  const fill = { ...io, shared: false };
+  for (const m of html.matchAll(HOLE)) {
+    holes++;
+    parts.push(html.slice(last, m.index));
+    last = m.index! + m[0].length;
+    const component = site.app.env.lookup(m[1]!);
+    const args: Value[] = [];
+    for (const [k, v] of Object.entries(JSON.parse(m[2]!) as Record<string, unknown>)) args.push(Keyword.of(k), fromJson(v));
+    parts.push(Promise.resolve(apply(component as Value, args, new EvalContext(createEnv(site.app.env), {}, fill))).then(toHtml));
+  }
+  parts.push(html.slice(last));
+  return { html: (await Promise.all(parts)).join(""), holes };
+}
+
+/** An ETag for the page as this person gets it: the CID, plus a digest of their holes when it has any. */
+export async function pageEtag(cid: string, filled: string, holes: number): Promise<string> {
+  if (holes === 0) return `"${cid}"`;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(filled)));
+  return `"${cid}.${[...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
+}

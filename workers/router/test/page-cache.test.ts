@@ -1,0 +1,98 @@
+/**
+ * Shared pages served from pointers, inside workerd: hits, ETags and 304s,
+ * per-user holes kept per user, and a signed content webhook that re-renders
+ * exactly the pages that read what changed.
+ */
+import { SELF, env } from "cloudflare:test";
+import { databaseFromEnv } from "@rose-ash/resolver";
+import { afterAll, describe, expect, it } from "vitest";
+import { webhookSignature } from "../src/invalidate.ts";
+
+const base = "http://rose-ash.test";
+const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(base + path, { headers, redirect: "manual" });
+const POST_PATH = "/blog/christmas-opening-hours-2026/";
+
+async function webhook(body: string, { secret = "development-only-webhook-secret", timestamp = String(Math.floor(Date.now() / 1000)) } = {}) {
+  const signature = await webhookSignature(secret, timestamp, body);
+  return SELF.fetch(`${base}/webhooks/content`, { method: "POST", body, headers: { "x-rose-timestamp": timestamp, "x-rose-signature": signature } });
+}
+
+describe("shared pages from pointers", () => {
+  it("serves the second request from the pointer, same bytes, with the CID as ETag and 304s", async () => {
+    const first = await get("/market/?sort=price-asc");
+    const firstHtml = await first.text();
+    const second = await get("/market/?sort=price-asc");
+    expect(second.headers.get("x-rose-cache")).toBe("hit");
+    expect(await second.text()).toBe(firstHtml);
+    const cid = second.headers.get("x-rose-cid")!;
+    expect(cid).toMatch(/^bafkrei/);
+    const etag = second.headers.get("etag")!;
+    expect(etag).toMatch(new RegExp(`^"${cid}\\.[0-9a-f]{16}"$`)); // the CID, plus this visitor's header
+    expect((await get("/market/?sort=price-asc", { "if-none-match": etag })).status).toBe(304);
+    // The same query in another order is the same page.
+    expect((await get("/market/?sort=price-asc&")).headers.get("x-rose-cid")).toBe(cid);
+    // The pointer resolves, and the bytes are served by CID (the shared page, holes unfilled).
+    const pointer = await (await get(`/ipns/${second.headers.get("x-rose-pointer")}`)).json<{ cid: string; sequence: number }>();
+    expect(pointer.cid).toBe(cid);
+    expect(await (await get(`/ipfs/${cid}`)).text()).toContain("<!--rose:per-user ~header {}-->");
+  });
+
+  it("fills the per-user header for each visitor; one user's header never reaches another", async () => {
+    const signIn = await SELF.fetch(`${base}/account/sign-in/`, { method: "POST", body: new URLSearchParams({ email: "priya@example.org", password: "rose-ash" }), redirect: "manual" });
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    await get("/events/"); // volatile (it reads the time): never cached
+    expect((await get("/events/")).headers.get("x-rose-cache")).toBe("bypass");
+    const mine = await get("/blog/", { cookie });
+    const anon = await get("/blog/");
+    expect(mine.headers.get("x-rose-cid")).toBe(anon.headers.get("x-rose-cid"));
+    expect(await mine.text()).toContain('<span class="user">Priya Raman</span>');
+    expect(await anon.text()).not.toContain("Priya Raman");
+    expect(mine.headers.get("etag")).not.toBe(anon.headers.get("etag"));
+    // Pages that read the session outside the header are not shared at all.
+    expect((await get("/cart/", { cookie })).headers.get("x-rose-cache")).toBe("bypass");
+  });
+});
+
+describe("content webhook", () => {
+  const db = databaseFromEnv(env as never);
+  afterAll(async () => {
+    await db.query("UPDATE posts SET title = 'Christmas Opening Hours 2026' WHERE slug = 'christmas-opening-hours-2026'", []);
+  });
+
+  it("refuses unsigned, stale and replayed deliveries", async () => {
+    const body = JSON.stringify({ tables: ["events"] });
+    expect((await webhook(body, { secret: "wrong" })).status).toBe(401);
+    expect((await webhook(body, { timestamp: String(Math.floor(Date.now() / 1000) - 3600) })).status).toBe(401);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    expect((await webhook(body, { timestamp })).status).toBe(200);
+    expect((await webhook(body, { timestamp })).status).toBe(409);
+    expect((await webhook("not json")).status).toBe(400);
+  });
+
+  it("re-renders exactly the pages that read the changed rows; the old CID still resolves", async () => {
+    await get(POST_PATH);
+    const before = await get(POST_PATH);
+    const oldCid = before.headers.get("x-rose-cid")!;
+    const pointerName = before.headers.get("x-rose-pointer")!;
+    const seqBefore = (await (await get(`/ipns/${pointerName}`)).json<{ sequence: number }>()).sequence;
+    await get("/market/");
+    const market = await get("/market/");
+    const marketCid = market.headers.get("x-rose-cid")!;
+
+    await db.query("UPDATE posts SET title = 'Christmas Hours (updated)' WHERE slug = 'christmas-opening-hours-2026'", []);
+    expect(await (await get(POST_PATH)).text()).toContain("Christmas Opening Hours 2026"); // no TTL: stale until told
+    const res = await webhook(JSON.stringify({ tables: ["posts"] }));
+    expect(res.status).toBe(200);
+    const { moved } = await res.json<{ moved: { name: string; status: string; sequence: number }[] }>();
+    expect(moved.map((m) => m.name)).toContain(decodeURIComponent(pointerName));
+    expect(moved.every((m) => !m.name.includes(" /market/"))).toBe(true);
+
+    const after = await get(POST_PATH);
+    expect(after.headers.get("x-rose-cache")).toBe("hit");
+    expect(await after.text()).toContain("<h1>Christmas Hours (updated)</h1>");
+    expect(after.headers.get("x-rose-cid")).not.toBe(oldCid);
+    expect((await (await get(`/ipns/${pointerName}`)).json<{ sequence: number }>()).sequence).toBe(seqBefore + 1);
+    expect(await (await get(`/ipfs/${oldCid}`)).text()).toContain("Christmas Opening Hours 2026");
+    expect((await get("/market/")).headers.get("x-rose-cid")).toBe(marketCid);
+  });
+});
