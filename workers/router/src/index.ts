@@ -13,7 +13,7 @@ import { ResolverClient, WarmStore, bucketStore, databaseFromEnv, localTransport
 import { AutoRouter } from "itty-router";
 import { routes, sources } from "../../../app/index.ts";
 import { WEBHOOK_WINDOW_S, tablesWritten, touchedDependencies, webhookSignature } from "./invalidate.ts";
-import { PageCache, fillHoles, pageEtag, type CacheBindings } from "./page-cache.ts";
+import { PageCache, fillHoles, hotCacheFrom, pageEtag, type CacheBindings, type HotBindings } from "./page-cache.ts";
 import { resolvePointer, serveContent } from "./pointers.ts";
 import { routeResult, toResponse, type RequestInfo, type RouteResult } from "./request.ts";
 import { allowedMethods, matchRoute, type RouteMatch } from "./routes.ts";
@@ -23,7 +23,7 @@ import { staticAsset } from "./static.ts";
 
 export { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
 
-export interface WorkerEnv extends DatabaseEnv, CacheBindings {
+export interface WorkerEnv extends DatabaseEnv, CacheBindings, HotBindings {
   /** The resolver Worker (service binding); absent: the resolver runs in this Worker. */
   RESOLVER?: ServiceBinding;
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
@@ -77,19 +77,23 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
       const origin = request.headers.get("origin");
       if (origin && origin !== url.origin) return text(403, "Cross-site requests are refused");
     }
+    const hot = hotCacheFrom(env);
+    const fill: Filler = (html, io) => fillHoles(html, s, io, hot, (p) => (context ? context.waitUntil(p) : void p));
     const cache = request.method === "GET" || request.method === "HEAD" ? PageCache.from(env, s) : null;
     const name = cache?.name(url, request.headers.get("HX-Request") === "true") ?? "";
     const hit = cache ? await cache.lookup(name) : null;
-    if (hit) return deliver(request, s, name, hit.html, hit.cid, "hit", requestContext(s, request, env, dbs));
+    if (hit) return deliver(request, fill, name, hit.html, hit.cid, "hit", requestContext(s, request, env, dbs));
 
     const { io, result } = await runRoute(s, match, request, env, cache !== null, dbs);
+    // The visitor changed something: what was cached for them is stale.
+    if (io.resolver.actions.size) await io.session.bump();
     const cookie = await io.session.cookie();
     let response: Response;
     if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
       const { cid } = await cache.publish(name, result.html, hit === null ? ((await cache.pointer(name).current())?.sequence ?? 0) : 0, [...io.resolver.reads]);
-      response = await deliver(request, s, name, result.html, cid, "miss", io);
+      response = await deliver(request, fill, name, result.html, cid, "miss", io);
     } else {
-      response = await finish(result, s, io, cache ? "bypass" : null);
+      response = await finish(result, fill, io, cache ? "bypass" : null);
     }
     if (cookie) response.headers.append("set-cookie", cookie);
     // A change made by actions re-renders the shared pages that read what it wrote.
@@ -129,16 +133,25 @@ function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[]): R
 }
 
 /** A shared page for this request: holes filled, ETag from its CID, 304 when the client has it. */
-async function deliver(request: Request, s: Site, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
-  const { html, holes } = await fillHoles(shared, s, io);
+type Filler = (html: string, io: RequestInfo) => ReturnType<typeof fillHoles>;
+
+async function deliver(request: Request, fill: Filler, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
+  const { html, holes, cached } = await fill(shared, io);
   const etag = await pageEtag(cid, html, holes);
-  const headers = { etag, "cache-control": holes ? "private, no-cache" : "public, no-cache", "x-rose-cache": state, "x-rose-pointer": encodeURIComponent(name), "x-rose-cid": cid };
+  const headers = {
+    etag,
+    "cache-control": holes ? "private, no-cache" : "public, no-cache",
+    "x-rose-cache": state,
+    "x-rose-holes": `${holes - cached} rendered, ${cached} cached`,
+    "x-rose-pointer": encodeURIComponent(name),
+    "x-rose-cid": cid,
+  };
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
   return toResponse({ status: 200, html, location: null }, headers);
 }
 
-async function finish(result: RouteResult, s: Site, io: RequestInfo, state: "bypass" | null): Promise<Response> {
-  const html = result.html === null ? null : (await fillHoles(result.html, s, io)).html;
+async function finish(result: RouteResult, fill: Filler, io: RequestInfo, state: "bypass" | null): Promise<Response> {
+  const html = result.html === null ? null : (await fill(result.html, io)).html;
   return toResponse({ ...result, html }, state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {});
 }
 

@@ -9,7 +9,8 @@
  * dependencies it touches (see invalidate.ts); nothing expires.
  */
 import { EvalContext, Keyword, apply, createEnv, fromJson, toHtml, type Value } from "@rose-ash/sexp";
-import { WarmStore, bucketStore } from "@rose-ash/resolver";
+import { WarmStore, bucketStore, hotKey, kvHotCache, upstashHotCache, type HotCache } from "@rose-ash/resolver";
+import { Redis } from "@upstash/redis/cloudflare";
 import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
 import { HOLE, type RequestInfo } from "./request.ts";
 import type { Site } from "./site.ts";
@@ -75,23 +76,62 @@ export class PageCache {
   }
 }
 
-/** The page with its `per-user` holes rendered for this request. */
-export async function fillHoles(html: string, site: Site, io: RequestInfo): Promise<{ html: string; holes: number }> {
+/** How long a rendered `per-user` part is reused for the same visitor (their own actions make it stale at once). */
+export const HOLE_TTL_S = 60;
+
+export interface FilledPage {
+  readonly html: string;
+  readonly holes: number;
+  /** Holes answered from the hot tier. */
+  readonly cached: number;
+}
+
+/**
+ * The page with its `per-user` holes rendered for this request. A rendered
+ * hole is kept in the hot tier, keyed with the visitor's session and its
+ * version (an action bumps it), so the next page for the same visitor reuses it.
+ */
+export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: HotCache | null, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
   const parts: (string | Promise<string>)[] = [];
   let last = 0;
   let holes = 0;
+  let cached = 0;
   const fill = { ...io, shared: false };
+  const scope = await io.session.scope();
   for (const m of html.matchAll(HOLE)) {
     holes++;
     parts.push(html.slice(last, m.index));
     last = m.index! + m[0].length;
-    const component = site.app.env.lookup(m[1]!);
-    const args: Value[] = [];
-    for (const [k, v] of Object.entries(JSON.parse(m[2]!) as Record<string, unknown>)) args.push(Keyword.of(k), fromJson(v));
-    parts.push(Promise.resolve(apply(component as Value, args, new EvalContext(createEnv(site.app.env), {}, fill))).then(toHtml));
+    const key = hotKey(`hole ${site.version} ${m[1]} ${m[2]}`, scope);
+    const render = async () => {
+      const known = hot ? await hot.get(key).catch(() => null) : null;
+      if (known !== null) {
+        cached++;
+        return known;
+      }
+      const component = site.app.env.lookup(m[1]!);
+      const args: Value[] = [];
+      for (const [k, v] of Object.entries(JSON.parse(m[2]!) as Record<string, unknown>)) args.push(Keyword.of(k), fromJson(v));
+      const out = toHtml(await apply(component as Value, args, new EvalContext(createEnv(site.app.env), {}, fill)));
+      if (hot) defer(hot.put(key, out, HOLE_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
+      return out;
+    };
+    parts.push(render());
   }
   parts.push(html.slice(last));
-  return { html: (await Promise.all(parts)).join(""), holes };
+  return { html: (await Promise.all(parts)).join(""), holes, cached };
+}
+
+/** The hot tier from the bindings: Upstash when configured, else KV, else none. */
+export function hotCacheFrom(env: HotBindings): HotCache | null {
+  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) return upstashHotCache(new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }));
+  return env.HOT ? kvHotCache(env.HOT) : null;
+}
+
+export interface HotBindings {
+  HOT?: KVNamespace;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
 }
 
 /** An ETag for the page as this person gets it: the CID, plus a digest of their holes when it has any. */

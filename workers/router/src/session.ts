@@ -13,6 +13,8 @@ export interface SessionData {
   readonly uid: number | null;
   /** Expiry, in seconds since the epoch. */
   readonly exp: number;
+  /** Bumped whenever the visitor changes something (an action), so what was cached for them is not used again. */
+  readonly v?: number;
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -57,6 +59,18 @@ export class Session {
     await this.update({ uid }, true);
   }
 
+  /** Note that the visitor changed something: their per-user cached parts are stale. */
+  async bump(): Promise<void> {
+    const old = await this.current;
+    if (old) await this.update({ uid: old.uid, v: (old.v ?? 0) + 1 });
+  }
+
+  /** What per-user cached parts are keyed with: the session and its version, or `anon`. */
+  async scope(): Promise<string> {
+    const d = await this.current;
+    return d ? `${d.sid}.${d.uid ?? "-"}.${d.v ?? 0}` : "anon";
+  }
+
   /** The Set-Cookie header for this response, when the session changed. */
   async cookie(): Promise<string | null> {
     if (!this.changed) return null;
@@ -65,10 +79,10 @@ export class Session {
     return `${COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${MAX_AGE_S}${this.secure ? "; Secure" : ""}`;
   }
 
-  private async update(change: Pick<SessionData, "uid">, rotate = false): Promise<SessionData> {
+  private async update(change: Pick<SessionData, "uid" | "v">, rotate = false): Promise<SessionData> {
     this.secretOrThrow();
     const old = await this.current;
-    const data: SessionData = { sid: (!rotate && old?.sid) || randomId(), uid: change.uid, exp: Math.floor(Date.now() / 1000) + MAX_AGE_S };
+    const data: SessionData = { sid: (!rotate && old?.sid) || randomId(), uid: change.uid, exp: Math.floor(Date.now() / 1000) + MAX_AGE_S, v: change.v ?? old?.v ?? 0 };
     this.current = Promise.resolve(data);
     this.changed = true;
     return data;
@@ -102,7 +116,8 @@ async function verify(secret: string, cookie: string): Promise<SessionData | nul
   if (!mac || !(await crypto.subtle.verify("HMAC", await key(secret), mac, new TextEncoder().encode(payload)))) return null;
   try {
     const data = JSON.parse(new TextDecoder().decode(fromBase64url(payload)!)) as SessionData;
-    const valid = typeof data.sid === "string" && (data.uid === null || Number.isSafeInteger(data.uid)) && data.exp > Date.now() / 1000;
+    const valid =
+      typeof data.sid === "string" && (data.uid === null || Number.isSafeInteger(data.uid)) && data.exp > Date.now() / 1000 && (data.v === undefined || Number.isSafeInteger(data.v));
     return valid ? data : null;
   } catch {
     return null;

@@ -5,7 +5,7 @@
  */
 import { SELF, env } from "cloudflare:test";
 import { databaseFromEnv } from "@rose-ash/resolver";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { webhookSignature } from "../src/invalidate.ts";
 
 const base = "http://rose-ash.test";
@@ -50,6 +50,32 @@ describe("shared pages from pointers", () => {
     expect(mine.headers.get("etag")).not.toBe(anon.headers.get("etag"));
     // Pages that read the session outside the header are not shared at all.
     expect((await get("/cart/", { cookie })).headers.get("x-rose-cache")).toBe("bypass");
+  });
+});
+
+describe("per-user parts in the hot tier", () => {
+  const holes = async (path: string, cookie?: string) => (await get(path, cookie ? { cookie } : {})).headers.get("x-rose-holes");
+  const addToCart = (product_id: string, cookie?: string) =>
+    SELF.fetch(`${base}/cart/add/`, { method: "POST", body: new URLSearchParams({ product_id }), headers: { "HX-Request": "true", ...(cookie ? { cookie } : {}) } });
+
+  it("reuses a visitor's rendered header until they change something", async () => {
+    await get("/market/?category=bakery");
+    await vi.waitFor(async () => expect(await holes("/market/?category=bakery")).toBe("0 rendered, 1 cached"));
+    const added = await addToCart("10");
+    const cookie = added.headers.get("set-cookie")!.split(";")[0]!;
+    const mine = await get("/market/?category=bakery", { cookie });
+    expect(mine.headers.get("x-rose-holes")).toBe("1 rendered, 0 cached");
+    expect(await mine.text()).toContain('<span class="cart-count">1</span> item');
+    await vi.waitFor(async () => expect(await holes("/market/?category=bakery", cookie)).toBe("0 rendered, 1 cached"));
+    // Their next action makes what was cached for them stale at once.
+    const again = await addToCart("10", cookie);
+    const bumped = again.headers.get("set-cookie")!.split(";")[0]!;
+    expect(bumped).not.toBe(cookie);
+    const after = await get("/market/?category=bakery", { cookie: bumped });
+    expect(after.headers.get("x-rose-holes")).toBe("1 rendered, 0 cached");
+    expect(await after.text()).toContain('<span class="cart-count">2</span> items');
+    // Anonymous visitors still share theirs.
+    expect(await holes("/market/?category=bakery")).toBe("0 rendered, 1 cached");
   });
 });
 
