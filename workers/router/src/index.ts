@@ -90,7 +90,9 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     const cookie = await io.session.cookie();
     let response: Response;
     if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
-      const { cid } = await cache.publish(name, result.html, hit === null ? ((await cache.pointer(name).current())?.sequence ?? 0) : 0, [...io.resolver.reads]);
+      // Compare-and-swap from what is there now; losing to a concurrent render is fine (same input).
+      const seen = (await cache.pointer(name).current())?.sequence ?? 0;
+      const { cid } = await cache.publish(name, result.html, seen, [...io.resolver.reads]);
       response = await deliver(request, fill, name, result.html, cid, "miss", io);
     } else {
       response = await finish(result, fill, io, cache ? "bypass" : null);
