@@ -9,6 +9,7 @@ import events from "./components/events.sexp";
 import layout from "./components/layout.sexp";
 import market from "./components/market.sexp";
 import account from "./components/account.sexp";
+import admin from "./components/admin.sexp";
 import accountFragments from "./fragments/account.sexp";
 import blogFragments from "./fragments/blog.sexp";
 import cartFragments from "./fragments/cart.sexp";
@@ -33,6 +34,7 @@ export const sources: readonly SourceText[] = [
   { name: "app/components/cart.sexp", text: cart },
   { name: "app/components/events.sexp", text: events },
   { name: "app/components/account.sexp", text: account },
+  { name: "app/components/admin.sexp", text: admin },
   { name: "app/fragments/account.sexp", text: accountFragments },
   { name: "app/fragments/blog.sexp", text: blogFragments },
   { name: "app/fragments/cart.sexp", text: cartFragments },

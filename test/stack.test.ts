@@ -6,6 +6,7 @@
  * And one real browser test: Debian's chromium clicks through the blog, and
  * htmx swaps the main panel and the aside without a full page load.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -151,6 +152,16 @@ describe.each(backends)("the site on %s", (backend, port) => {
       expect((await page("/", { headers: { cookie } })).html).toContain('<a href="/account/sign-in/">Sign in</a>');
     }
   });
+
+  it.skipIf(backend !== "PGlite")("npm run warm pre-renders every shared page, then finds them current", async () => {
+    const run = () => execFileSync(process.execPath, ["dev/warm.js", stack.url], { encoding: "utf8" });
+    const first = run();
+    expect(first).toMatch(/^\[1\/1\] 200 (miss|hit)\s+\/ /);
+    const [, pages, rendered, current, notShared] = /\n(\d+) pages: (\d+) rendered and pinned, (\d+) already current, (\d+) not shared/.exec(first)!.map(Number);
+    expect(pages).toBeGreaterThan(80); // 20 posts, 50 products, the indexes, categories...
+    expect(rendered! + current!).toBe(pages! - notShared!);
+    expect(run()).toContain(`${pages} pages: 0 rendered and pinned, ${pages! - notShared!} already current`);
+  }, 60_000);
 
   it("refuses cross-site posts", async () => {
     const res = await post("/cart/add/", { product_id: "10" }, { origin: "https://evil.example" });

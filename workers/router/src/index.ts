@@ -8,7 +8,7 @@
  * (invalidate.ts). The site's sources are bundled as text and evaluated once
  * per isolate.
  */
-import { EvalContext, apply, createEnv, formatError, type Value } from "@rose-ash/sexp";
+import { EvalContext, Keyword, apply, createEnv, formatError, fromJson, toHtml, type Value } from "@rose-ash/sexp";
 import { ResolverClient, WarmStore, bucketStore, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
 import { routes, sources } from "../../../app/index.ts";
@@ -19,6 +19,7 @@ import { routeResult, toResponse, type RequestInfo, type RouteResult } from "./r
 import { allowedMethods, matchRoute, type RouteMatch } from "./routes.ts";
 import { Session } from "./session.ts";
 import { loadSite, type Site } from "./site.ts";
+import { metrics } from "./metrics.ts";
 import { staticAsset } from "./static.ts";
 
 export { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
@@ -148,12 +149,14 @@ async function deliver(request: Request, fill: Filler, name: string, shared: str
     "x-rose-pointer": encodeURIComponent(name),
     "x-rose-cid": cid,
   };
+  metrics.pages[state]++;
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
   return toResponse({ status: 200, html, location: null }, headers);
 }
 
 async function finish(result: RouteResult, fill: Filler, io: RequestInfo, state: "bypass" | null): Promise<Response> {
   const html = result.html === null ? null : (await fill(result.html, io)).html;
+  if (state) metrics.pages[state]++;
   return toResponse({ ...result, html }, state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {});
 }
 
@@ -249,6 +252,17 @@ router.get("/ipfs/*", (request: Request, env: WorkerEnv) => {
   if (!env.WARM) return text(503, "No content store here (the WARM binding)");
   const r2 = bucketStore(env.WARM);
   return serveContent(request, new WarmStore(r2, [r2]));
+});
+router.get("/_sexp/cache", async (request: Request, env: WorkerEnv) => {
+  const s = await currentSite();
+  const dbs: Db[] = [];
+  try {
+    const io = requestContext(s, request, env, dbs);
+    const page = await apply(s.app.env.lookup("~cache-metrics") as Value, [Keyword.of("metrics"), fromJson(metrics)], new EvalContext(createEnv(s.app.env), {}, io));
+    return toResponse({ status: 200, html: toHtml(page), location: null }, { "cache-control": "no-store" });
+  } finally {
+    for (const db of dbs) await db.close();
+  }
 });
 router.post("/webhooks/content", (request: Request, env: WorkerEnv) => contentWebhook(request, env));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));

@@ -13,6 +13,7 @@ import { WarmStore, bucketStore, hotKey, kvHotCache, upstashHotCache, type HotCa
 import { Redis } from "@upstash/redis/cloudflare";
 import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
 import { HOLE, type RequestInfo } from "./request.ts";
+import { measured, metrics } from "./metrics.ts";
 import type { Site } from "./site.ts";
 
 export interface CacheBindings {
@@ -61,9 +62,9 @@ export class PageCache {
 
   /** The page's current bytes, verified, or null. */
   async lookup(name: string): Promise<CachedPage | null> {
-    const current = await this.pointer(name).current();
+    const current = await measured(metrics.pointer, this.pointer(name).current(), (p) => (p ? p.cid.length : null));
     if (!current) return null;
-    const bytes = await this.warm.get(current.cid);
+    const bytes = await measured(metrics.warm, this.warm.get(current.cid), (b) => (b ? b.length : null));
     return bytes ? { html: new TextDecoder().decode(bytes), cid: current.cid, sequence: current.sequence } : null;
   }
 
@@ -104,7 +105,7 @@ export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: 
     last = m.index! + m[0].length;
     const key = hotKey(`hole ${site.version} ${m[1]} ${m[2]}`, scope);
     const render = async () => {
-      const known = hot ? await hot.get(key).catch(() => null) : null;
+      const known = hot ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null;
       if (known !== null) {
         cached++;
         return known;

@@ -53,6 +53,19 @@ describe("shared pages from pointers", () => {
   });
 });
 
+describe("cache metrics", () => {
+  it("shows per-tier hits, misses, bytes and look-up time at /_sexp/cache", async () => {
+    await get("/blog/");
+    await get("/blog/");
+    const res = await get("/_sexp/cache");
+    expect([res.status, res.headers.get("cache-control")]).toEqual([200, "no-store"]);
+    const html = await res.text();
+    expect(html).toMatch(/<tr><th>Pointers \(Durable Objects\)<\/th><td class="num">[1-9]\d*<\/td><td class="num">\d+<\/td><td class="num">\d+%<\/td><td class="num">[\d.]+ KB<\/td><td class="num">[\d.]+ ms<\/td><\/tr>/);
+    expect(html).toMatch(/<tr><th>Warm \(content by CID\)<\/th><td class="num">[1-9]/);
+    expect(html).toMatch(/<p>[1-9]\d* served from their pointers, \d+ rendered and pinned, \d+ rendered for one visitor \(not shared\)\.<\/p>/);
+  });
+});
+
 describe("per-user parts in the hot tier", () => {
   const holes = async (path: string, cookie?: string) => (await get(path, cookie ? { cookie } : {})).headers.get("x-rose-holes");
   const addToCart = (product_id: string, cookie?: string) =>
