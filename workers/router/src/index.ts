@@ -45,18 +45,7 @@ function currentSite(): Promise<Site> {
 
 /** One evaluation of a route for a request, with its I/O context. */
 async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[]) {
-  const url = new URL(request.url);
-  const cookies = parseCookies(request.headers.get("cookie"));
-  const io: RequestInfo = {
-    request,
-    url,
-    cookies,
-    form: await readForm(request),
-    session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
-    resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
-    method: request.method,
-    shared,
-  };
+  const io = requestContext(s, request, env, dbs, await readForm(request), shared);
   const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], new EvalContext(createEnv(s.app.env), {}, io));
   return { io, result: routeResult(value) };
 }
@@ -120,22 +109,22 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
   }
 }
 
-/** A request context for filling a cached page's holes (no route evaluation). */
-function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[]): RequestInfo {
+/** The request as primitives see it: parameters, form, cookies, session, and the resolver for its I/O. */
+function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[], form = new Map<string, string>(), shared = false): RequestInfo {
   const url = new URL(request.url);
   const cookies = parseCookies(request.headers.get("cookie"));
   return {
     request,
     url,
     cookies,
-    form: new Map(),
+    form,
     session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
     resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
     method: request.method,
+    shared,
   };
 }
 
-/** A shared page for this request: holes filled, ETag from its CID, 304 when the client has it. */
 type Filler = (html: string, io: RequestInfo) => ReturnType<typeof fillHoles>;
 
 async function deliver(request: Request, fill: Filler, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
