@@ -6,7 +6,7 @@ import { base36 } from "multiformats/bases/base36";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { HISTORY_LIMIT } from "../src/index.ts";
 import { pointerKey } from "../src/ipns-record.ts";
 
@@ -99,6 +99,9 @@ describe("IpnsPointer", () => {
     const res = await SELF.fetch(`http://rose-ash.test/ipfs/${helloCid}`);
     expect([res.status, await res.text(), res.headers.get("etag"), res.headers.get("cache-control")]).toEqual([200, "hello\n", `"${helloCid}"`, "public, max-age=31536000, immutable"]);
     expect((await SELF.fetch(`http://rose-ash.test/ipfs/${helloCid}`, { headers: { "if-none-match": `"${helloCid}"` } })).status).toBe(304);
+    // Once served, the edge cache (Cache API) answers, even if the store lost the bytes.
+    await env.WARM.delete(`ipfs/${helloCid}`);
+    await vi.waitFor(async () => expect(await (await SELF.fetch(`http://rose-ash.test/ipfs/${helloCid}`)).text()).toBe("hello\n"));
     expect((await SELF.fetch(`http://rose-ash.test/ipfs/${goodbyeCid}`)).status).toBe(404); // corrupted: never served
     expect((await SELF.fetch("http://rose-ash.test/ipfs/nope")).status).toBe(400);
   });

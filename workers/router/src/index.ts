@@ -237,10 +237,18 @@ const router = AutoRouter();
 router.get("/_health", () => new Response("ok"));
 router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? text(404, "Not Found"));
 router.get("/ipns/*", (request: Request, env: WorkerEnv) => resolvePointer(request, env));
-router.get("/ipfs/*", (request: Request, env: WorkerEnv) => {
+router.get("/ipfs/*", async (request: Request, env: WorkerEnv, context: ExecutionContext) => {
   if (!env.WARM) return text(503, "No content store here (the WARM binding)");
+  // A CID names its bytes forever: the edge cache fronts the store (keyed by URL alone).
+  const edge = caches.default;
+  const key = new Request(new URL(request.url).toString());
+  const conditional = request.headers.has("if-none-match");
+  const cached = conditional ? undefined : await edge.match(key);
+  if (cached) return cached;
   const r2 = bucketStore(env.WARM);
-  return serveContent(request, new WarmStore(r2, [r2]));
+  const response = await serveContent(request, new WarmStore(r2, [r2]));
+  if (response.status === 200) context.waitUntil(edge.put(key, response.clone()));
+  return response;
 });
 router.get("/_sexp/cache", async (request: Request, env: WorkerEnv) => {
   const s = await currentSite();
