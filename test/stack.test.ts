@@ -33,7 +33,12 @@ describe.each(backends)("the site on %s", (backend, port) => {
     await drop();
   }, 30_000);
 
-  const request = (path: string, init: RequestInit = {}) => fetch(stack.url + path, { redirect: "manual", ...init });
+  // A kept-alive connection the server has since closed fails before the request is sent: try once more.
+  const request = (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(stack.url + path, { redirect: "manual", ...init }).catch((e: { cause?: { code?: string } }) => {
+      if (e.cause?.code !== "UND_ERR_SOCKET") throw e;
+      return fetch(stack.url + path, { redirect: "manual", ...init });
+    });
   const page = async (path: string, init?: RequestInit) => {
     const res = await request(path, init);
     return { status: res.status, html: await res.text(), res };
