@@ -66,7 +66,7 @@ export class IpnsPointer extends DurableObject<PointerEnv> {
     }
     if ((current?.sequence ?? 0) !== req.expectedSequence) return { status: "conflict", pointer: current };
     const pointer: Pointer = { name: req.name, cid: req.cid, sequence: (current?.sequence ?? 0) + 1, time: new Date().toISOString(), inputKey: req.inputKey ?? null };
-    // Written before signing: signing awaits nothing outside this object, but keep the move itself one step.
+    // The move is stored before signing: other publishes may run while the signature is computed.
     await this.ctx.storage.put({ current: pointer, history: [pointer, ...history].slice(0, HISTORY_LIMIT) });
     const signed = await signRecord(this.env.IPNS_SECRET ?? "development-only-ipns-secret", req.name, req.cid, pointer.sequence);
     // A slower signature for an older move must not overwrite a newer one.

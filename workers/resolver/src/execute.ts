@@ -114,8 +114,8 @@ function cell(v: unknown, type: string | undefined): Json {
   }
   if (typeof v === "bigint") return Number(v);
   if (Array.isArray(v)) return v.map((x) => cell(x, undefined));
-  if (typeof v === "object") return v as Json;
-  return v as Json;
+  return v as Json; // strings, numbers, booleans, and JSON values already parsed
+
 }
 
 async function renderFragment(app: App, call: Call, client: ResolverClient): Promise<string> {

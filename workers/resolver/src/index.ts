@@ -9,5 +9,4 @@ export { RequestIO, TimeoutError, type RequestIOOptions } from "./request-io.ts"
 export { fromWire, parseBatch, toWire, type Batch, type Call, type CallResult, type Json } from "./wire.ts";
 export { cidOf, matchesCid, parseCid, type Block } from "./content/cid.ts";
 export { hotKey, kvHotCache, upstashHotCache, type HotCache, type KvLike } from "./content/hot.ts";
-export { ResultCache, type TierOptions } from "./content/tiers.ts";
 export { WarmStore, bucketStore, gatewaySource, type BucketLike, type WarmSink, type WarmSource, type WarmStats } from "./content/warm.ts";

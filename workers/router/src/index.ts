@@ -69,10 +69,11 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     }
     const hot = hotCacheFrom(env);
     const fill: Filler = (html, io) => fillHoles(html, s, io, hot, (p) => (context ? context.waitUntil(p) : void p));
-    const cache = request.method === "GET" || request.method === "HEAD" ? PageCache.from(env, s) : null;
+    const caching = PageCache.from(env, s);
+    const cache = request.method === "GET" || request.method === "HEAD" ? caching : null;
     const name = cache?.name(url, request.headers.get("HX-Request") === "true") ?? "";
-    const hit = cache ? await cache.lookup(name) : null;
-    if (hit) return deliver(request, fill, name, hit.html, hit.cid, "hit", requestContext(s, request, env, dbs));
+    const found = cache ? await cache.lookup(name) : null;
+    if (found?.page) return deliver(request, fill, name, found.page.html, found.page.cid, "hit", requestContext(s, request, env, dbs));
 
     const { io, result } = await runRoute(s, match, request, env, cache !== null, dbs);
     // The visitor changed something: what was cached for them is stale.
@@ -80,21 +81,20 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     const cookie = await io.session.cookie();
     let response: Response;
     if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
-      // Compare-and-swap from what is there now; losing to a concurrent render is fine (same input).
-      const seen = (await cache.pointer(name).current())?.sequence ?? 0;
-      const { cid } = await cache.publish(name, result.html, seen, [...io.resolver.reads]);
+      // Compare-and-swap from the sequence the look-up saw; losing to a concurrent render is fine (same input).
+      const { cid } = await cache.publish(name, result.html, found?.sequence ?? 0, [...io.resolver.reads]);
       response = await deliver(request, fill, name, result.html, cid, "miss", io);
     } else {
       response = await finish(result, fill, io, cache ? "bypass" : null);
     }
     if (cookie) response.headers.append("set-cookie", cookie);
     // A change made by actions re-renders the shared pages that read what it wrote.
-    if (io.resolver.actions.size && cache === null && PageCache.from(env, s)) {
+    if (io.resolver.actions.size && caching) {
       const written = [...io.resolver.actions].flatMap((a) => {
         const [, svc, n] = /^action ([^/]+)\/(.+)$/.exec(a)!;
         return tablesWritten(s.app.env.query(svc!, n!)?.sql ?? "");
       });
-      const work = invalidate(written, s, env).catch((e: unknown) => console.error(`invalidation failed: ${formatError(e)}`));
+      const work = invalidate(written, s, env, caching).catch((e: unknown) => console.error(`invalidation failed: ${formatError(e)}`));
       if (context) context.waitUntil(work);
       else await work;
     }
@@ -153,9 +153,8 @@ async function finish(result: RouteResult, fill: Filler, io: RequestInfo, state:
  * Re-render the shared pages that read any of `tables` and move their
  * pointers. Returns what moved.
  */
-export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv) {
-  const cache = PageCache.from(env, s);
-  if (!cache || tables.length === 0) return [];
+export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, cache: PageCache) {
+  if (tables.length === 0) return [];
   const index = cache.index();
   const names = await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env));
   const moved = [];
@@ -204,7 +203,7 @@ async function contentWebhook(request: Request, env: WorkerEnv): Promise<Respons
     return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
   }
   if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
-  const moved = await invalidate(tables, s, env);
+  const moved = await invalidate(tables, s, env, cache);
   return Response.json({ tables, moved });
 }
 

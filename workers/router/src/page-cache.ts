@@ -60,12 +60,13 @@ export class PageCache {
     return this.dependencies.get(this.dependencies.idFromName("pages"));
   }
 
-  /** The page's current bytes, verified, or null. */
-  async lookup(name: string): Promise<CachedPage | null> {
+  /** The page's current bytes, verified (or null), and the pointer's sequence as read (0 when there is none). */
+  async lookup(name: string): Promise<{ page: CachedPage | null; sequence: number }> {
     const current = await measured(metrics.pointer, this.pointer(name).current(), (p) => (p ? p.cid.length : null));
-    if (!current) return null;
+    if (!current) return { page: null, sequence: 0 };
     const bytes = await measured(metrics.warm, this.warm.get(current.cid), (b) => (b ? b.length : null));
-    return bytes ? { html: new TextDecoder().decode(bytes), cid: current.cid, sequence: current.sequence } : null;
+    const page = bytes ? { html: new TextDecoder().decode(bytes), cid: current.cid, sequence: current.sequence } : null;
+    return { page, sequence: current.sequence };
   }
 
   /** Store a rendered page and move its pointer to it (compare-and-swap from `seen`). */

@@ -48,6 +48,10 @@ describe("shared pages from pointers", () => {
     expect(await mine.text()).toContain('<span class="user">Priya Raman</span>');
     expect(await anon.text()).not.toContain("Priya Raman");
     expect(mine.headers.get("etag")).not.toBe(anon.headers.get("etag"));
+    // Nothing user-scoped reached the warm tier: shared pages hold the hole, not anyone's header.
+    for (const { key } of (await env.WARM.list({ prefix: "ipfs/" })).objects) {
+      expect(await (await env.WARM.get(key))!.text(), key).not.toContain('<span class="user">');
+    }
     // Pages that read the session outside the header are not shared at all.
     expect((await get("/cart/", { cookie })).headers.get("x-rose-cache")).toBe("bypass");
   });
