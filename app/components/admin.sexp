@@ -22,7 +22,8 @@
           (tbody
             (~tier-row :name "Pointers (Durable Objects)" :tier (:pointer metrics))
             (~tier-row :name "Warm (content by CID)" :tier (:warm metrics))
-            (~tier-row :name "Hot (per-user parts)" :tier (:hot metrics))))
+            (~tier-row :name "Hot (per-user parts)" :tier (:hot metrics))
+            (~tier-row :name "Components (by input key)" :tier (:components metrics))))
         (h2 "Pages")
         (p (:hit (:pages metrics)) " served from their pointers, "
            (:miss (:pages metrics)) " rendered and pinned, "

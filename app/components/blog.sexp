@@ -1,6 +1,6 @@
 ;; The blog: index, post page, and the htmx out-of-band form of both.
 
-(defcomp ~nav-tree (&key items current)
+(defcomp ~nav-tree (&key items current) :cache true
   (ul :class "nav-tree"
     (map (fn (i)
            (li (~nav-link :href (str "/blog/" (:slug i) "/")
@@ -18,7 +18,7 @@
                  (p :class "excerpt" (:excerpt p))))
            posts))))
 
-(defcomp ~post-article (&key post)
+(defcomp ~post-article (&key post) :cache true
   (article
     (h1 (:title post))
     (p :class "byline" "By " (:author post))

@@ -2,7 +2,7 @@
 
 ;; The header is the page's only user-scoped part: it reads the session, and
 ;; the cart and account services render their fragments for this visitor.
-;; Pages include it with (per-user ~header), so the rest of a page is shared.
+;; The analysis sees that, so shared pages get it as a hole, filled per request.
 (defcomp ~header ()
   (let ((user (current-user))
         (session (session-key)))
@@ -22,7 +22,7 @@
       (link :rel "stylesheet" :href "/static/site.css")
       (script :src "/static/htmx-2.0.11.min.js" :defer true))
     (body
-      (per-user ~header)
+      (~header)
       content)))
 
 ;; Two panes: an aside (navigation) and the main panel. htmx swaps both.

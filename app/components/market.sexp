@@ -9,7 +9,7 @@
       (strong (price (:sale_price_pence product))))
     (span :class "price" (price (:price_pence product)))))
 
-(defcomp ~product-card (&key product)
+(defcomp ~product-card (&key product) :cache true
   (let ((stock (:stock product))
         (href (str "/market/" (:slug product) "/")))
     (article :class (list "card" (when (<= stock 0) "sold-out"))
@@ -63,3 +63,12 @@
         (p (:description product))
         (p :class "stock" (if (> (:stock product) 0) (format "%d in stock" (:stock product)) "Out of stock"))
         (~add-to-cart :product product)))))
+
+;; The home page's picks: products on sale, cheapest first. It asks for its own
+;; data and is cached by input key, taken once the query has answered: the
+;; same rows give the same key (no render), changed rows a new one.
+(defcomp ~market-picks (&key (count 3)) :cache true
+  (let ((products (query market products :sort "price-asc")))
+    (div :class "grid"
+      (map (fn (p) (~product-card :product p))
+           (take count (filter (fn (p) (:on_sale p)) products))))))

@@ -13,7 +13,9 @@
                ", and what is on at the " (a :href "/events/" "events") ".")
             (h2 "From the blog")
             (div :class "link-cards"
-              (map (fn (p) (frag blog link-card :slug (:slug p))) recent))))))))
+              (map (fn (p) (frag blog link-card :slug (:slug p))) recent))
+            (h2 "On sale at the market")
+            (~market-picks)))))))
 
 (defroute "/blog/"
   (let ((posts (query blog recent-posts :limit 20))

@@ -640,11 +640,21 @@ function compileDefcomp(n: ListNode, scope: Scope | null): Code {
   const childrenKey = params.keyIndex.get("children");
   if (childrenKey && params.rest) fail(`${name} declares both &rest ${params.rest} and a children key; use one`, paramList);
   const childrenSlot = childrenKey ? childrenKey.slot : params.restSlot;
-  const body = compileBody(n.value.slice(i + 1), inner);
+  i++;
+  // Options between the parameters and the body: `:cache true` marks the component cacheable.
+  let cache = false;
+  while (n.value[i]?.kind === "kw" && i + 1 < n.value.length - 1) {
+    const [opt, value] = [n.value[i]!, n.value[i + 1]!];
+    if (opt.value !== "cache") fail(`unknown defcomp option :${opt.value} (known: :cache)`, opt);
+    if (value.kind !== "bool") fail(":cache takes true or false", value);
+    cache = value.value as boolean;
+    i += 2;
+  }
+  const body = compileBody(n.value.slice(i), inner);
   finishParams(params, inner.names.length);
   const loc = locOf(n);
   return (f, ctx) => {
-    ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot), n);
+    ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot, cache), n);
     return null;
   };
 }

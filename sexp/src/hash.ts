@@ -237,7 +237,7 @@ export class Hasher {
    * Digest of the engine version and the fields, each prefixed with its length
    * (in UTF-16 code units) so no two field lists frame to the same text.
    */
-  private h(fields: readonly string[]): string {
+  h(fields: readonly string[]): string {
     let text = this.engineVersion.length + ":" + this.engineVersion;
     for (const f of fields) text += "\n" + f.length + ":" + f;
     return bytesToHex(this.digest(utf8ToBytes(text)));

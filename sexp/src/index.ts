@@ -19,9 +19,15 @@ export {
   type Limits,
   type Out,
   type PrimitiveMeta,
+  type PrimitiveEffect,
+  type ComponentCall,
+  type ComponentHook,
+  type IoCall,
 } from "./runtime.ts";
-export { compileTop, isDefinition, SPECIAL_FORMS } from "./compiler.ts";
+export { compileTop, isDefinition, toData, SPECIAL_FORMS } from "./compiler.ts";
 export { bindQuery, compileQuery, numberedSql, queryKey, PARAM_TYPES, type QueryDef, type QueryParam, type ParamType } from "./query.ts";
 export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type RunOptions } from "./program.ts";
 export * from "./hash.ts";
 export * from "./check.ts";
+export { Analysis, PURE, isPure, type DefinitionEffects, type Effects } from "./analyze.ts";
+export { callKey, dataText, inputKey } from "./keys.ts";

@@ -4,7 +4,7 @@
  * call what is registered here, and the metadata is the catalog the LLM and
  * `sexp check` read.
  */
-import { Primitive, type PrimitiveFn, type PrimitiveMeta } from "./runtime.ts";
+import { Primitive, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta } from "./runtime.ts";
 
 export interface PrimitiveSpec {
   readonly name: string;
@@ -14,6 +14,8 @@ export interface PrimitiveSpec {
   readonly examples?: readonly (readonly [string, string])[];
   /** Leading arguments taken as names (bare symbols are not looked up). */
   readonly names?: number;
+  /** What an I/O primitive's answer depends on or does beyond reading shared data (see analyze.ts). */
+  readonly effect?: PrimitiveEffect;
   readonly fn: PrimitiveFn;
 }
 
@@ -61,6 +63,7 @@ export class Registry {
       doc: spec.doc,
       examples: spec.examples ?? [],
       io,
+      effect: spec.effect ?? null,
       names: spec.names ?? 0,
       minArgs,
       maxArgs,

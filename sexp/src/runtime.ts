@@ -124,6 +124,10 @@ export class EvalContext {
   readonly maxSteps: number;
   readonly maxDepth: number;
   readonly maxOutput: number;
+  /** Called instead of every component call when set (caching, holes): see ComponentHook. */
+  hook: ComponentHook | null = null;
+  /** Where I/O primitive calls are written down (one list per enclosing recording), or null. */
+  recorders: IoCall[][] | null = null;
   constructor(
     /** Globals are resolved here at run time, so compiled code is shared across environments. */
     readonly env: Env,
@@ -134,6 +138,18 @@ export class EvalContext {
     this.maxSteps = limits.maxSteps ?? DEFAULT_LIMITS.maxSteps;
     this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
     this.maxOutput = limits.maxOutput ?? DEFAULT_LIMITS.maxOutput;
+  }
+
+  /**
+   * A context for part of this evaluation with its own I/O context or one
+   * more recording: same limits and hook, the budget left, the depth so far.
+   */
+  child(io: unknown = this.io, record?: IoCall[]): EvalContext {
+    const c = new EvalContext(this.env, { maxSteps: this.maxSteps - this.steps, maxDepth: this.maxDepth, maxOutput: this.maxOutput }, io);
+    c.depth = this.depth;
+    c.hook = this.hook;
+    c.recorders = record ? [...(this.recorders ?? []), record] : this.recorders;
+    return c;
   }
 
   step(loc?: Loc): void {
@@ -226,10 +242,38 @@ export class Component implements Callable {
     readonly loc: Loc,
     /** The parameter that receives positional children (`children` or the &rest name). */
     readonly childrenSlot: number,
+    /** Declared `:cache true`: its output may be kept under its input key (see analyze.ts). */
+    readonly cache = false,
   ) {}
 }
 
+/** One component call as a hook sees it: keyword arguments (`names`, then their values), then children. */
+export interface ComponentCall {
+  readonly fn: Component;
+  readonly names: readonly string[];
+  readonly values: readonly Value[];
+}
+
+/**
+ * Intercepts component calls: a host answers from a cache, leaves a hole, or
+ * calls `run` (with this context or a child of it) to evaluate as usual.
+ */
+export type ComponentHook = (call: ComponentCall, run: (ctx: EvalContext) => Out, ctx: EvalContext) => Out;
+
+/** An I/O primitive call written down while recording: what was asked and, once it came, the answer. */
+export interface IoCall {
+  readonly primitive: string;
+  readonly args: readonly Value[];
+  result?: Value;
+}
+
 export type PrimitiveFn = (args: Value[], ctx: EvalContext) => Out;
+
+/**
+ * `user`: the answer depends on who is asking (session, cookies, headers);
+ * `volatile`: on when (the clock); `write`: the call changes something.
+ */
+export type PrimitiveEffect = "user" | "volatile" | "write";
 
 /** Descriptive metadata of a primitive; feeds the LLM catalog and `sexp check`. */
 export interface PrimitiveMeta {
@@ -241,6 +285,8 @@ export interface PrimitiveMeta {
   readonly examples: readonly (readonly [string, string])[];
   /** True when the primitive performs I/O and may return a promise. */
   readonly io: boolean;
+  /** Beyond I/O: reads who is asking, reads the clock, or changes something. */
+  readonly effect: PrimitiveEffect | null;
   /**
    * How many leading arguments are names: a bare symbol there is passed as a
    * symbol instead of being looked up, as in `(query blog post-by-slug :slug s)`.
@@ -288,8 +334,16 @@ export function callPrimitive(fn: Primitive, args: Value[], ctx: EvalContext, lo
   } catch (e) {
     throw asSexpError(e, fn.name, loc);
   }
+  if (m.io && ctx.recorders) out = record(ctx.recorders, fn.name, args, out);
   if (out instanceof Promise) return out.catch((e: unknown) => Promise.reject(asSexpError(e, fn.name, loc)));
   return out;
+}
+
+function record(recorders: IoCall[][], primitive: string, args: Value[], out: Out): Out {
+  const call: IoCall = { primitive, args: args.slice() };
+  for (const r of recorders) r.push(call);
+  if (!(out instanceof Promise)) return ((call.result = out), out);
+  return out.then((v) => ((call.result = v), v));
 }
 
 function arityError(name: string, m: PrimitiveMeta, got: number, loc?: Loc): EvalError {
@@ -382,6 +436,11 @@ export function callComponent(
   ctx: EvalContext,
   loc?: Loc,
 ): Out {
+  if (ctx.hook) return ctx.hook({ fn, names: names.slice(0, nk), values }, (c) => invokeComponent(fn, slots, names, values, nk, c, loc), ctx);
+  return invokeComponent(fn, slots, names, values, nk, ctx, loc);
+}
+
+function invokeComponent(fn: Component, slots: readonly number[], names: readonly string[], values: readonly Value[], nk: number, ctx: EvalContext, loc?: Loc): Out {
   ctx.step(loc);
   const frameSlots = fn.params.template.slice();
   let childrenGiven = false;

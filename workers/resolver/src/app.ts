@@ -4,7 +4,7 @@
  * A component defined in `app/fragments/<service>.sexp` is the fragment
  * `<service>/<name>`, rendered by `(frag <service> <name> ...)`.
  */
-import { Component, createEnv, evaluateForms, parse, type Env, type Registry } from "@rose-ash/sexp";
+import { Component, createEnv, evaluateForms, parse, type Env, type Node, type Registry } from "@rose-ash/sexp";
 
 export interface Source {
   readonly name: string;
@@ -13,6 +13,8 @@ export interface Source {
 
 export interface App {
   readonly env: Env;
+  /** Every top-level form of every source, in order. */
+  readonly forms: readonly Node[];
   /** The component rendering fragment `service/name`. */
   fragment(service: string, name: string): Component | undefined;
 }
@@ -20,9 +22,11 @@ export interface App {
 export async function loadApp(sources: readonly Source[], registry: Registry): Promise<App> {
   const env = createEnv(registry);
   const fragments = new Map<string, Component>();
+  const all: Node[] = [];
   for (const s of sources) {
     const forms = parse(s.text, { src: s.name });
     await evaluateForms(forms, env);
+    all.push(...forms);
     const service = /(?:^|\/)fragments\/([a-z0-9-]+)\.sexp$/.exec(s.name)?.[1];
     if (!service) continue;
     for (const f of forms) {
@@ -32,5 +36,5 @@ export async function loadApp(sources: readonly Source[], registry: Registry): P
       if (c instanceof Component) fragments.set(`${service}/${name.value.slice(1)}`, c);
     }
   }
-  return { env, fragment: (service, name) => fragments.get(`${service}/${name}`) };
+  return { env, forms: all, fragment: (service, name) => fragments.get(`${service}/${name}`) };
 }

@@ -33,6 +33,7 @@ export function registerResolverPrimitives(registry: Registry): void {
     name: "action",
     params: "service name &rest keys-and-values",
     doc: "Perform the named action service/name (declared with defaction) with :param value pairs. Only in POST routes.",
+    effect: "write",
     names: 2,
     fn: (args, ctx) => declared("action", args, ctx),
   });

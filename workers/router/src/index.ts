@@ -8,11 +8,12 @@
  * (invalidate.ts). The site's sources are bundled as text and evaluated once
  * per isolate.
  */
-import { EvalContext, Keyword, apply, createEnv, formatError, fromJson, toHtml, type Value } from "@rose-ash/sexp";
+import { EvalContext, Keyword, apply, createEnv, formatError, fromJson, inputKey, toHtml, type IoCall, type Value } from "@rose-ash/sexp";
 import { ResolverClient, WarmStore, bucketStore, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
 import { routes, sources } from "../../../app/index.ts";
 import { WEBHOOK_WINDOW_S, tablesWritten, touchedDependencies, webhookSignature } from "./invalidate.ts";
+import { ComponentStore, componentHook } from "./components.ts";
 import { PageCache, fillHoles, hotCacheFrom, pageEtag, type CacheBindings, type HotBindings } from "./page-cache.ts";
 import { resolvePointer, serveContent } from "./pointers.ts";
 import { routeResult, toResponse, type RequestInfo, type RouteResult } from "./request.ts";
@@ -43,11 +44,31 @@ function currentSite(): Promise<Site> {
   return site;
 }
 
-/** One evaluation of a route for a request, with its I/O context. */
-async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[]) {
+/**
+ * One evaluation of a route for a request, with its I/O context. Every I/O
+ * call it makes is written down with its answer: with the route's key they
+ * are the render's input key.
+ */
+async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[], defer: Defer) {
   const io = requestContext(s, request, env, dbs, await readForm(request), shared);
-  const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], new EvalContext(createEnv(s.app.env), {}, io));
-  return { io, result: routeResult(value) };
+  const calls: IoCall[] = [];
+  const ctx = evalContext(s, io, env, defer);
+  ctx.recorders = [calls];
+  const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], ctx);
+  return { io, result: routeResult(value), inputKey: (name: string) => inputKey(s.hasher, name, calls) };
+}
+
+type Defer = (p: Promise<unknown>) => void;
+
+let components: ComponentStore | null = null;
+
+/** An evaluation context for a request: its I/O, and the component plan (holes, cached components). */
+function evalContext(s: Site, io: RequestInfo, env: WorkerEnv, defer: Defer): EvalContext {
+  const hot = hotCacheFrom(env);
+  components ??= hot ? new ComponentStore(hot) : null;
+  const ctx = new EvalContext(createEnv(s.app.env), {}, io);
+  ctx.hook = componentHook(s, io, components, defer);
+  return ctx;
 }
 
 /** Answer one request from the site's routes. */
@@ -67,25 +88,28 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
       const origin = request.headers.get("origin");
       if (origin && origin !== url.origin) return text(403, "Cross-site requests are refused");
     }
+    const defer: Defer = (p) => (context ? context.waitUntil(p) : void p.catch(() => {}));
     const hot = hotCacheFrom(env);
-    const fill: Filler = (html, io) => fillHoles(html, s, io, hot, (p) => (context ? context.waitUntil(p) : void p));
-    const caching = PageCache.from(env, s);
-    const cache = request.method === "GET" || request.method === "HEAD" ? caching : null;
-    const name = cache?.name(url, request.headers.get("HX-Request") === "true") ?? "";
+    const fill: Filler = (html, io) => fillHoles(html, s, io, hot, (io) => evalContext(s, io, env, defer), defer);
+    const caching = PageCache.from(env);
+    // The plan: a route whose own body reads who is asking or the time is never shared, so not looked up.
+    const effects = s.routeEffects(match.route).own;
+    const cache = (request.method === "GET" || request.method === "HEAD") && !effects.user && !effects.volatile ? caching : null;
+    const name = PageCache.pageName(s.routeKey(match.route), url, request.headers.get("HX-Request") === "true");
     const found = cache ? await cache.lookup(name) : null;
     if (found?.page) return deliver(request, fill, name, found.page.html, found.page.cid, "hit", requestContext(s, request, env, dbs));
 
-    const { io, result } = await runRoute(s, match, request, env, cache !== null, dbs);
+    const { io, result, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer);
     // The visitor changed something: what was cached for them is stale.
     if (io.resolver.actions.size) await io.session.bump();
     const cookie = await io.session.cookie();
     let response: Response;
     if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
       // Compare-and-swap from the sequence the look-up saw; losing to a concurrent render is fine (same input).
-      const { cid } = await cache.publish(name, result.html, found?.sequence ?? 0, [...io.resolver.reads]);
+      const { cid } = await cache.publish(name, result.html, found?.sequence ?? 0, [...io.resolver.reads], inputKey(name));
       response = await deliver(request, fill, name, result.html, cid, "miss", io);
     } else {
-      response = await finish(result, fill, io, cache ? "bypass" : null);
+      response = await finish(result, fill, io, request.method === "GET" || request.method === "HEAD" ? "bypass" : null);
     }
     if (cookie) response.headers.append("set-cookie", cookie);
     // A change made by actions re-renders the shared pages that read what it wrote.
@@ -94,7 +118,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
         const [, svc, n] = /^action ([^/]+)\/(.+)$/.exec(a)!;
         return tablesWritten(s.app.env.query(svc!, n!)?.sql ?? "");
       });
-      const work = invalidate(written, s, env, caching).catch((e: unknown) => console.error(`invalidation failed: ${formatError(e)}`));
+      const work = invalidate(written, s, env, caching, defer).catch((e: unknown) => console.error(`invalidation failed: ${formatError(e)}`));
       if (context) context.waitUntil(work);
       else await work;
     }
@@ -122,6 +146,7 @@ function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[], fo
     resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
     method: request.method,
     shared,
+    components: { cached: 0, rendered: 0 },
   };
 }
 
@@ -137,6 +162,7 @@ async function deliver(request: Request, fill: Filler, name: string, shared: str
     "x-rose-holes": `${holes - cached} rendered, ${cached} cached`,
     "x-rose-pointer": encodeURIComponent(name),
     "x-rose-cid": cid,
+    ...componentsHeader(io),
   };
   metrics.pages[state]++;
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
@@ -146,32 +172,44 @@ async function deliver(request: Request, fill: Filler, name: string, shared: str
 async function finish(result: RouteResult, fill: Filler, io: RequestInfo, state: "bypass" | null): Promise<Response> {
   const html = result.html === null ? null : (await fill(result.html, io)).html;
   if (state) metrics.pages[state]++;
-  return toResponse({ ...result, html }, state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {});
+  return toResponse({ ...result, html }, { ...(state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {}), ...componentsHeader(io) });
+}
+
+/** What the component plan did for this response, when it did anything. */
+function componentsHeader(io: RequestInfo): Record<string, string> {
+  const { cached, rendered } = io.components;
+  return cached + rendered ? { "x-rose-components": `${cached} cached, ${rendered} rendered` } : {};
 }
 
 /**
  * Re-render the shared pages that read any of `tables` and move their
  * pointers. Returns what moved.
  */
-export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, cache: PageCache) {
+export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, cache: PageCache, defer: Defer) {
   if (tables.length === 0) return [];
   const index = cache.index();
   const names = await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env));
   const moved = [];
   for (const name of names) {
     const m = /^page:(\S+) (\S+?)( htmx)?$/.exec(name);
-    if (!m || m[1] !== s.version) continue; // another version's page: no longer served
+    if (!m) continue;
     const url = new URL(m[2]!, "https://rose-ash.internal");
     const request = new Request(url, { headers: m[3] ? { "HX-Request": "true" } : {} });
     const match = matchRoute(s.routes, "GET", url.pathname);
-    if (!match) continue;
+    if (!match || s.routeKey(match.route) !== m[1]) continue; // another version's page: no longer served
     const dbs: Db[] = [];
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const seen = (await cache.pointer(name).current())?.sequence ?? 0;
-        const { io, result } = await runRoute(s, match, request, env, true, dbs);
+        const current = await cache.pointer(name).current();
+        const { io, result, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
         if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) break;
-        const { cid, result: published } = await cache.publish(name, result.html, seen, [...io.resolver.reads]);
+        const key = inputKey(name);
+        // Same input as the current render (the data this page reads did not change): nothing to store or move.
+        if (key !== null && current?.inputKey === key) {
+          moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence });
+          break;
+        }
+        const { cid, result: published } = await cache.publish(name, result.html, current?.sequence ?? 0, [...io.resolver.reads], key);
         if (published.status !== "conflict") {
           moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? null });
           break;
@@ -185,9 +223,9 @@ export async function invalidate(tables: readonly string[], s: Site, env: Worker
 }
 
 /** `POST /webhooks/content` `{"tables": [...]}`, signed; each signature is accepted once, within its time window. */
-async function contentWebhook(request: Request, env: WorkerEnv): Promise<Response> {
+async function contentWebhook(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
   const s = await currentSite();
-  const cache = PageCache.from(env, s);
+  const cache = PageCache.from(env);
   if (!env.WEBHOOK_SECRET || !cache) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
   const timestamp = request.headers.get("x-rose-timestamp") ?? "";
   const signature = request.headers.get("x-rose-signature") ?? "";
@@ -203,7 +241,7 @@ async function contentWebhook(request: Request, env: WorkerEnv): Promise<Respons
     return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
   }
   if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
-  const moved = await invalidate(tables, s, env, cache);
+  const moved = await invalidate(tables, s, env, cache, (p) => context.waitUntil(p));
   return Response.json({ tables, moved });
 }
 
@@ -254,13 +292,13 @@ router.get("/_sexp/cache", async (request: Request, env: WorkerEnv) => {
   const dbs: Db[] = [];
   try {
     const io = requestContext(s, request, env, dbs);
-    const page = await apply(s.app.env.lookup("~cache-metrics") as Value, [Keyword.of("metrics"), fromJson(metrics)], new EvalContext(createEnv(s.app.env), {}, io));
+    const page = await apply(s.app.env.lookup("~cache-metrics") as Value, [Keyword.of("metrics"), fromJson(metrics)], evalContext(s, io, env, (p) => void p));
     return toResponse({ status: 200, html: toHtml(page), location: null }, { "cache-control": "no-store" });
   } finally {
     for (const db of dbs) await db.close();
   }
 });
-router.post("/webhooks/content", (request: Request, env: WorkerEnv) => contentWebhook(request, env));
+router.post("/webhooks/content", (request: Request, env: WorkerEnv, context: ExecutionContext) => contentWebhook(request, env, context));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 
 export default { fetch: router.fetch };

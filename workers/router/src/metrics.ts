@@ -17,6 +17,7 @@ export const metrics = {
   pointer: tier(),
   warm: tier(),
   hot: tier(),
+  components: tier(),
   pages: { hit: 0, miss: 0, bypass: 0 },
 };
 

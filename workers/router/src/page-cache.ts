@@ -1,20 +1,21 @@
 /**
  * Shared pages served from their pointers. A GET page that reads nothing
- * about who is asking (its `per-user` parts are holes) and not the time is
- * rendered once, stored in the warm tier under its CID, and its pointer
- * (`page:<app version> <path>`) moves to that CID. Later requests read the
+ * about who is asking (its user-scoped components are holes) and not the time
+ * is rendered once, stored in the warm tier under its CID, and its pointer
+ * (`page:<route key> <path>`) moves to that CID. Later requests read the
  * pointer and the verified bytes, fill the holes for the person asking, and
  * answer with the CID as ETag (304 when it matches). Invalidation is a
  * pointer move: a content change re-renders exactly the pages whose
  * dependencies it touches (see invalidate.ts); nothing expires.
  */
-import { EvalContext, Keyword, apply, createEnv, fromJson, toHtml, type Value } from "@rose-ash/sexp";
+import { Keyword, apply, fromJson, toHtml, type EvalContext, type Value } from "@rose-ash/sexp";
 import { WarmStore, bucketStore, hotKey, kvHotCache, upstashHotCache, type HotCache } from "@rose-ash/resolver";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
 import { HOLE, type RequestInfo } from "./request.ts";
 import { measured, metrics } from "./metrics.ts";
 import type { Site } from "./site.ts";
+import { USER_TTL_S } from "./components.ts";
 
 export interface CacheBindings {
   POINTERS?: DurableObjectNamespace<IpnsPointer>;
@@ -33,7 +34,7 @@ export class PageCache {
   private readonly pointers: DurableObjectNamespace<IpnsPointer>;
   private readonly dependencies: DurableObjectNamespace<DependencyIndex>;
 
-  constructor(bindings: Required<CacheBindings>, private readonly version: string) {
+  constructor(bindings: Required<CacheBindings>) {
     const r2 = bucketStore(bindings.WARM);
     this.warm = new WarmStore(r2, [r2]);
     this.pointers = bindings.POINTERS;
@@ -41,15 +42,15 @@ export class PageCache {
   }
 
   /** The cache for these bindings, or null when the Worker has none (then nothing is cached). */
-  static from(env: CacheBindings, site: Site): PageCache | null {
-    return env.POINTERS && env.DEPENDENCIES && env.WARM ? new PageCache(env as Required<CacheBindings>, site.version) : null;
+  static from(env: CacheBindings): PageCache | null {
+    return env.POINTERS && env.DEPENDENCIES && env.WARM ? new PageCache(env as Required<CacheBindings>) : null;
   }
 
-  /** The pointer name of a page: the app's version, the path with its sorted query, and the htmx form. */
-  name(url: URL, htmx: boolean): string {
+  /** The pointer name of a page: its route's key, the path with its sorted query, and the htmx form. */
+  static pageName(routeKey: string, url: URL, htmx: boolean): string {
     const query = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const search = query.length ? `?${new URLSearchParams(query)}` : "";
-    return `page:${this.version} ${url.pathname}${search}${htmx ? " htmx" : ""}`;
+    return `page:${routeKey} ${url.pathname}${search}${htmx ? " htmx" : ""}`;
   }
 
   pointer(name: string) {
@@ -69,17 +70,18 @@ export class PageCache {
     return { page, sequence: current.sequence };
   }
 
-  /** Store a rendered page and move its pointer to it (compare-and-swap from `seen`). */
-  async publish(name: string, html: string, seen: number, deps: readonly string[]) {
+  /**
+   * Store a rendered page and move its pointer to it (compare-and-swap from
+   * `seen`). The input key (what went into the render) is the idempotency key.
+   */
+  async publish(name: string, html: string, seen: number, deps: readonly string[], inputKey: string | null) {
     const cid = await this.warm.put(new TextEncoder().encode(html));
-    const result = await this.pointer(name).publish({ name, cid, expectedSequence: seen, inputKey: cid });
+    const result = await this.pointer(name).publish({ name, cid, expectedSequence: seen, inputKey });
     await this.index().record(name, deps);
     return { cid, result };
   }
 }
 
-/** How long a rendered `per-user` part is reused for the same visitor (their own actions make it stale at once). */
-export const HOLE_TTL_S = 60;
 
 export interface FilledPage {
   readonly html: string;
@@ -89,11 +91,12 @@ export interface FilledPage {
 }
 
 /**
- * The page with its `per-user` holes rendered for this request. A rendered
- * hole is kept in the hot tier, keyed with the visitor's session and its
- * version (an action bumps it), so the next page for the same visitor reuses it.
+ * The page with its holes (user-scoped components) rendered for this request.
+ * A rendered hole is kept in the hot tier, keyed with the component's Merkle
+ * hash, its arguments and the visitor's session and its version (an action
+ * bumps it), so the next page for the same visitor reuses it.
  */
-export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: HotCache | null, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
+export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
   const parts: (string | Promise<string>)[] = [];
   let last = 0;
   let holes = 0;
@@ -104,7 +107,7 @@ export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: 
     holes++;
     parts.push(html.slice(last, m.index));
     last = m.index! + m[0].length;
-    const key = hotKey(`hole ${site.version} ${m[1]} ${m[2]}`, scope);
+    const key = hotKey(`hole ${site.hasher.definitionHash(m[1]!) ?? m[1]} ${m[2]}`, scope);
     const render = async () => {
       const known = hot ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null;
       if (known !== null) {
@@ -114,8 +117,8 @@ export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: 
       const component = site.app.env.lookup(m[1]!);
       const args: Value[] = [];
       for (const [k, v] of Object.entries(JSON.parse(m[2]!) as Record<string, unknown>)) args.push(Keyword.of(k), fromJson(v));
-      const out = toHtml(await apply(component as Value, args, new EvalContext(createEnv(site.app.env), {}, fill)));
-      if (hot) defer(hot.put(key, out, HOLE_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
+      const out = toHtml(await apply(component as Value, args, context(fill)));
+      if (hot) defer(hot.put(key, out, USER_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
       return out;
     };
     parts.push(render());

@@ -4,7 +4,7 @@
  * responses it may return. `(render x)` is a page, `(redirect "/to")` a 303,
  * `(status 404 x)` a page with another status.
  */
-import { Component, EvalError, Html, Keyword, apply, fromJson, toHtml, type EvalContext, type PrimitiveSpec, type Registry, type SMap, type Value } from "@rose-ash/sexp";
+import { EvalError, Html, Keyword, fromJson, toHtml, type EvalContext, type PrimitiveSpec, type Registry, type SMap, type Value } from "@rose-ash/sexp";
 import { toWire, type Json, type ResolverIO } from "@rose-ash/resolver";
 import { verifyPassword } from "./password.ts";
 import type { Session } from "./session.ts";
@@ -22,26 +22,24 @@ export interface RequestInfo extends ResolverIO {
   /** Set when the page read who is asking (so it is not shared) or the time (so it is not cached). */
   userScoped?: boolean;
   volatile?: boolean;
-  /** Rendering a page to share: `per-user` parts become holes, filled per request. */
+  /** Rendering a page to share: user-scoped components become holes, filled per request. */
   shared?: boolean;
+  /** `:cache` components of this request answered by input key, and rendered. */
+  readonly components: { cached: number; rendered: number };
 }
 
 const RESPONSE = "rose/response";
 
-/** Primitives whose answer depends on who is asking: a page that calls them (outside `per-user`) is not shared. */
-const USER_SCOPED = new Set(["header", "cookie", "form-field", "current-user", "session-key", "start-session", "sign-in", "sign-out"]);
-/** Primitives whose answer changes with time: a page that calls them is not cached. */
-const VOLATILE = new Set(["now"]);
-
 export function registerRequestPrimitives(registry: Registry): void {
-  // Every request primitive notes what it makes the page depend on (see page-cache.ts).
+  // Every request primitive notes, as it runs, what it made the page depend on:
+  // the analysis (analyze.ts) says it beforehand, this is the check at run time.
   const defineIO = (spec: PrimitiveSpec): void =>
     void registry.defineIO({
       ...spec,
       fn: (args, ctx) => {
         const io = req(ctx.io);
-        if (USER_SCOPED.has(spec.name)) io.userScoped = true;
-        if (VOLATILE.has(spec.name)) io.volatile = true;
+        if (spec.effect === "user") io.userScoped = true;
+        if (spec.effect === "volatile") io.volatile = true;
         return spec.fn(args, ctx);
       },
     });
@@ -59,12 +57,14 @@ export function registerRequestPrimitives(registry: Registry): void {
   });
   defineIO({
     name: "header",
+    effect: "user",
     params: "name",
     doc: "A request header, or nil.",
     fn: ([name], ctx) => req(ctx.io).request.headers.get(text(name!, "header")),
   });
   defineIO({
     name: "cookie",
+    effect: "user",
     params: "name",
     doc: "A request cookie, or nil.",
     fn: ([name], ctx) => req(ctx.io).cookies.get(text(name!, "cookie")) ?? null,
@@ -72,30 +72,35 @@ export function registerRequestPrimitives(registry: Registry): void {
   defineIO({
     // Not `form`: that is the HTML element.
     name: "form-field",
+    effect: "user",
     params: "name &optional default",
     doc: "A field of the POSTed form, or the default (nil).",
     fn: ([name, d], ctx) => req(ctx.io).form.get(text(name!, "form-field")) ?? d ?? null,
   });
   defineIO({
     name: "current-user",
+    effect: "user",
     params: "",
     doc: "The signed-in user as a map {:id :name :email}, or nil (from the signed session cookie).",
     fn: (_a, ctx) => currentUser(ctx),
   });
   defineIO({
     name: "session-key",
+    effect: "user",
     params: "",
     doc: "The visitor's session id, or nil when there is no session yet (see start-session).",
     fn: async (_a, ctx) => (await req(ctx.io).session.data())?.sid ?? null,
   });
   defineIO({
     name: "start-session",
+    effect: "user",
     params: "",
     doc: "The visitor's session id, starting a session (a signed cookie) if there is none. For anonymous carts.",
     fn: async (_a, ctx) => (await req(ctx.io).session.ensure()).sid,
   });
   defineIO({
     name: "sign-in",
+    effect: "user",
     params: "email password",
     doc: "Check the credentials; on success sign the user in (session cookie) and return the user, else nil.",
     fn: async ([email, password], ctx) => {
@@ -112,6 +117,7 @@ export function registerRequestPrimitives(registry: Registry): void {
   });
   defineIO({
     name: "sign-out",
+    effect: "user",
     params: "",
     doc: "Sign the user out (the session, and so an anonymous cart, stays).",
     fn: async (_a, ctx) => {
@@ -122,17 +128,8 @@ export function registerRequestPrimitives(registry: Registry): void {
     },
   });
   defineIO({
-    name: "per-user",
-    params: "component &rest keys-and-values",
-    doc: "Render this component for the person asking, e.g. (per-user ~header): the rest of the page can then be shared and cached, and this part is filled in per request.",
-    fn: ([component, ...args], ctx) => {
-      if (!(component instanceof Component)) throw new EvalError("per-user: expected a component, as in (per-user ~header)");
-      if (req(ctx.io).shared) return new Html(holeMarker(component.name, args));
-      return Promise.resolve(apply(component, args, ctx)).then((v) => new Html(toHtml(v)));
-    },
-  });
-  defineIO({
     name: "now",
+    effect: "volatile",
     params: "",
     doc: "The current time as an ISO 8601 timestamp (I/O: it differs per request).",
     fn: () => new Date().toISOString(),
@@ -169,20 +166,22 @@ export function registerRequestPrimitives(registry: Registry): void {
 }
 
 /**
- * Where a `per-user` part goes in a shared page: an HTML comment naming the
- * component and its arguments (JSON with "-" escaped, so it cannot end the comment).
+ * Where a user-scoped component goes in a shared page: an HTML comment naming
+ * the component and its keyword arguments (JSON with "-" escaped, so it cannot
+ * end the comment); null when they are not plain data, or there are children.
  */
-export function holeMarker(component: string, args: Value[]): string {
+export function holeMarker(component: string, names: readonly string[], values: readonly Value[]): string | null {
+  if (values.length !== names.length) return null;
   const given: { [key: string]: Json } = {};
-  for (let i = 0; i + 1 < args.length; i += 2) {
-    const k = args[i];
-    if (!(k instanceof Keyword)) throw new EvalError(`per-user ${component}: arguments come as :name value pairs`);
-    given[k.name] = toWire(args[i + 1]!, `per-user ${component}`);
+  try {
+    names.forEach((k, i) => (given[k] = toWire(values[i]!, component)));
+  } catch {
+    return null;
   }
-  return `<!--rose:per-user ${component} ${JSON.stringify(given).replace(/-/g, "\\u002d")}-->`;
+  return `<!--rose:hole ${component} ${JSON.stringify(given).replace(/-/g, "\\u002d")}-->`;
 }
 
-export const HOLE = /<!--rose:per-user (~[^\s]+) (\{.*?\})-->/g;
+export const HOLE = /<!--rose:hole (~[^\s]+) (\{.*?\})-->/g;
 
 function currentUser(ctx: EvalContext): Promise<Value> {
   const io = req(ctx.io);

@@ -1,20 +1,28 @@
 /**
  * The site: the app's s-expression sources evaluated once per isolate into
- * an environment of components, queries and routes. Each route body is
- * compiled once, as a function of its path parameters.
+ * an environment of components, queries and routes, and analysed once: what
+ * each definition and route depends on (analyze.ts in sexp) and its Merkle
+ * key. Each route body is compiled once, as a function of its path parameters.
  */
-import { Lambda, basePrimitives, evaluateForms, node, type Env, type Route } from "@rose-ash/sexp";
+import { Analysis, Hasher, Lambda, basePrimitives, evaluateForms, node, type DefinitionEffects, type Env, type Route } from "@rose-ash/sexp";
 import { loadApp, registerResolverPrimitives, type App, type Source } from "@rose-ash/resolver";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
 
 export interface Site {
   readonly app: App;
-  /** A digest of the sources: cached pages of one version are never served by another. */
-  readonly version: string;
   readonly routes: readonly CompiledRoute[];
+  readonly analysis: Analysis;
+  readonly hasher: Hasher;
   /** The route body as a function of the route's parameters, in pattern order. */
   handler(route: Route): Lambda;
+  /**
+   * The route's Merkle key (its form, what it references, every query and
+   * fragment it could reach), shortened: a page rendered from another key is never served.
+   */
+  routeKey(route: Route): string;
+  /** What the route's body depends on (user-scoped components counted as holes). */
+  routeEffects(route: Route): DefinitionEffects;
 }
 
 /** The primitives pages may use: the base set, the resolver's I/O, and request access. */
@@ -28,9 +36,31 @@ export function siteRegistry() {
 export async function loadSite(sources: readonly Source[]): Promise<Site> {
   const app = await loadApp(sources, siteRegistry());
   const routes = compileRoutes(app.env.routes);
-  const handlers = new Map<Route, Lambda>();
-  for (const r of routes) handlers.set(r.route, await routeLambda(r, app.env));
-  return { app, routes, version: await digest(sources), handler: (route) => handlers.get(route)! };
+  const definitions = app.env.allDefinitions();
+  const hasher = new Hasher(definitions);
+  const analysis = new Analysis(definitions, app.env.registry);
+  // Queries and fragments are reached by name, not by reference: a route's key covers them all.
+  const data = hasher.h(["data", ...app.forms.filter(isDataForm).map((f) => hasher.hash(f))]);
+  const handlers = new Map<Route, { lambda: Lambda; key: string; effects: DefinitionEffects }>();
+  for (const r of routes) {
+    const key = hasher.h(["route", hasher.hash(r.route.form), data]).slice(0, 16);
+    handlers.set(r.route, { lambda: await routeLambda(r, app.env), key, effects: analysis.ofNode(r.route.form) });
+  }
+  return {
+    app,
+    routes,
+    analysis,
+    hasher,
+    handler: (route) => handlers.get(route)!.lambda,
+    routeKey: (route) => handlers.get(route)!.key,
+    routeEffects: (route) => handlers.get(route)!.effects,
+  };
+}
+
+function isDataForm(f: (App["forms"])[number]): boolean {
+  if (f.kind !== "list" || f.value[0]?.kind !== "sym") return false;
+  const head = f.value[0].value;
+  return head === "defquery" || head === "defaction" || (head === "defcomp" && /(?:^|\/)fragments\//.test(f.src ?? ""));
 }
 
 /** `(fn (param ...) body...)` built from the route, evaluated once. */
@@ -40,10 +70,4 @@ async function routeLambda(r: CompiledRoute, env: Env): Promise<Lambda> {
   const fn = node("list", [sym("fn"), node("list", r.params.map(sym), at.src, at.line, at.col), ...r.route.body], at.src, at.line, at.col);
   const [lambda] = await evaluateForms([fn], env);
   return lambda as Lambda;
-}
-
-async function digest(sources: readonly Source[]): Promise<string> {
-  const text = sources.map((s) => `${s.name}\0${s.text}`).join("\0");
-  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return [...hash.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -34,7 +34,7 @@ describe("shared pages from pointers", () => {
     // The pointer resolves, and the bytes are served by CID (the shared page, holes unfilled).
     const pointer = await (await get(`/ipns/${second.headers.get("x-rose-pointer")}`)).json<{ cid: string; sequence: number }>();
     expect(pointer.cid).toBe(cid);
-    expect(await (await get(`/ipfs/${cid}`)).text()).toContain("<!--rose:per-user ~header {}-->");
+    expect(await (await get(`/ipfs/${cid}`)).text()).toContain("<!--rose:hole ~header {}-->");
   });
 
   it("fills the per-user header for each visitor; one user's header never reaches another", async () => {

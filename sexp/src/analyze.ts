@@ -1,0 +1,133 @@
+/**
+ * The analyze step: what evaluating a definition or an expression depends on
+ * besides its arguments, found statically from the primitives and
+ * definitions it references (transitively):
+ *
+ * - `io`: it performs I/O (a query, a fragment, the request URL): keyed only
+ *   after those results are substituted;
+ * - `user`: it reads who is asking (session, cookies, headers): never shared;
+ * - `volatile`: it reads the clock: never cached;
+ * - `write`: it changes something: never cached or replayed.
+ *
+ * A subtree with none of these is pure: same arguments, same output.
+ *
+ * A component that reads who is asking is rendered per request as a hole in an
+ * otherwise shared page, so `user` does not propagate through component calls
+ * into `own`; `deep` is the whole truth, for renders that fill nothing in later.
+ * References are over-approximated (a local named like a global counts), which
+ * can cost a cache hit, never correctness; hosts also check at run time.
+ */
+import type { PrimitiveEffect } from "./runtime.ts";
+import type { Registry } from "./registry.ts";
+import type { Node } from "./types.ts";
+
+export interface Effects {
+  readonly io: boolean;
+  readonly user: boolean;
+  readonly volatile: boolean;
+  readonly write: boolean;
+}
+
+export const PURE: Effects = Object.freeze({ io: false, user: false, volatile: false, write: false });
+
+export interface DefinitionEffects {
+  /** With the user-scoped components it calls counted as holes. */
+  readonly own: Effects;
+  /** Everything it may do when rendered whole. */
+  readonly deep: Effects;
+}
+
+export function isPure(e: Effects): boolean {
+  return !e.io && !e.user && !e.volatile && !e.write;
+}
+
+interface Refs {
+  readonly definitions: readonly string[];
+  readonly primitives: Effects;
+}
+
+export class Analysis {
+  private readonly results = new Map<string, DefinitionEffects>();
+
+  constructor(
+    private readonly definitions: ReadonlyMap<string, Node>,
+    private readonly registry: Registry,
+  ) {
+    const refs = new Map<string, Refs>();
+    for (const [name, form] of definitions) {
+      refs.set(name, this.refsOf(form));
+      this.results.set(name, { own: PURE, deep: PURE });
+    }
+    // Effects only ever grow, so iterating to a fixpoint terminates (recursion included).
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, r] of refs) {
+        const next = this.combine(r);
+        const prev = this.results.get(name)!;
+        if (!sameEffects(prev.own, next.own) || !sameEffects(prev.deep, next.deep)) {
+          this.results.set(name, next);
+          changed = true;
+        }
+      }
+    }
+  }
+
+  /** A definition's effects; undefined for a name that is not defined. */
+  of(name: string): DefinitionEffects | undefined {
+    return this.results.get(name);
+  }
+
+  /** An expression's effects (a route body, say), against the same definitions. */
+  ofNode(node: Node): DefinitionEffects {
+    return this.combine(this.refsOf(node));
+  }
+
+  private combine(r: Refs): DefinitionEffects {
+    let own = r.primitives;
+    let deep = r.primitives;
+    for (const d of r.definitions) {
+      const e = this.results.get(d)!;
+      deep = union(deep, e.deep);
+      // A user-scoped component is a hole of its caller; anything else it does, the caller does.
+      own = union(own, isComponentForm(this.definitions.get(d)!) ? { ...e.own, user: false } : e.own);
+    }
+    return { own, deep };
+  }
+
+  private refsOf(form: Node): Refs {
+    const definitions = new Set<string>();
+    let primitives = PURE;
+    const visit = (n: Node): void => {
+      if (n.kind === "sym") {
+        if (this.definitions.has(n.value)) definitions.add(n.value);
+        else {
+          const p = this.registry.get(n.value);
+          if (p?.meta.io) primitives = union(primitives, effectsOf(p.meta.effect));
+        }
+        return;
+      }
+      if (n.kind !== "list" && n.kind !== "map") return;
+      if (n.kind === "list" && n.value[0]?.kind === "sym" && n.value[0].value === "quote") return; // data, not code
+      for (const item of n.value) visit(item);
+    };
+    visit(form);
+    return { definitions: [...definitions], primitives };
+  }
+}
+
+function effectsOf(effect: PrimitiveEffect | null): Effects {
+  return { io: true, user: effect === "user", volatile: effect === "volatile", write: effect === "write" };
+}
+
+function union(a: Effects, b: Effects): Effects {
+  if (a === b) return a;
+  return { io: a.io || b.io, user: a.user || b.user, volatile: a.volatile || b.volatile, write: a.write || b.write };
+}
+
+function sameEffects(a: Effects, b: Effects): boolean {
+  return a.io === b.io && a.user === b.user && a.volatile === b.volatile && a.write === b.write;
+}
+
+function isComponentForm(form: Node): boolean {
+  return form.kind === "list" && form.value[0]?.kind === "sym" && form.value[0].value === "defcomp";
+}

@@ -1,0 +1,149 @@
+/**
+ * The plan step for component calls, from the site's analysis:
+ *
+ * - In a shared render, a component that reads who is asking becomes a hole,
+ *   filled per request (page-cache.ts), so the rest of the page is shared.
+ * - A component declared `:cache true` is looked up by its input key before
+ *   it runs; a hit skips evaluating and rendering it. A pure component's key
+ *   is known before it runs (its Merkle hash and arguments). One that does
+ *   I/O is keyed after its answers are substituted: the first render writes
+ *   down the I/O calls it made; later ones ask those again (one batch with the
+ *   page's own reads) and look up the key those answers give. Same data, same
+ *   key; new data, a new key: nothing to invalidate.
+ * - Rendered whole (not shared), a component that reads who is asking is
+ *   kept per visitor with a TTL; shared results are immutable.
+ */
+import { Html, apply, callKey, dataText, inputKey, parseOne, toData, toHtml, Sym, type ComponentHook, type EvalContext, type IoCall, type Out, type Value } from "@rose-ash/sexp";
+import { hotKey, type HotCache } from "@rose-ash/resolver";
+import { measured, metrics } from "./metrics.ts";
+import { holeMarker, type RequestInfo } from "./request.ts";
+import type { Site } from "./site.ts";
+
+/** How long a user-scoped result is reused for the same visitor (their own actions make it stale at once). */
+export const USER_TTL_S = 60;
+/** Shared results never change under their key; the TTL only bounds storage. */
+const SHARED_TTL_S = 30 * 24 * 3600;
+
+/**
+ * Where component results are kept: the hot tier, fronted by a bounded
+ * in-isolate copy of shared entries (they are immutable, so the copy is never stale).
+ */
+export class ComponentStore {
+  private readonly local = new Map<string, string>();
+  private localBytes = 0;
+
+  constructor(
+    private readonly hot: HotCache,
+    private readonly maxLocalBytes = 8 * 1024 * 1024,
+  ) {}
+
+  async get(key: string): Promise<string | null> {
+    const known = this.local.get(key);
+    if (known !== undefined) {
+      // Most recently used last: Map order is the eviction order.
+      this.local.delete(key);
+      this.local.set(key, known);
+      return known;
+    }
+    const v = await this.hot.get(key).catch(() => null);
+    if (v !== null && key.startsWith("shared:")) this.keep(key, v);
+    return v;
+  }
+
+  async put(key: string, value: string, shared: boolean): Promise<void> {
+    if (shared) this.keep(key, value);
+    await this.hot.put(key, value, shared ? SHARED_TTL_S : USER_TTL_S);
+  }
+
+  private keep(key: string, value: string): void {
+    if (value.length > this.maxLocalBytes / 16 || this.local.has(key)) return;
+    this.local.set(key, value);
+    this.localBytes += value.length;
+    for (const [k, v] of this.local) {
+      if (this.localBytes <= this.maxLocalBytes) break;
+      this.local.delete(k);
+      this.localBytes -= v.length;
+    }
+  }
+}
+
+/** The hook for one render: holes in shared renders, cache look-ups for `:cache` components. */
+export function componentHook(site: Site, io: RequestInfo, store: ComponentStore | null, defer: (p: Promise<unknown>) => void): ComponentHook {
+  const registry = site.app.env.registry;
+  return (call, run, ctx) => {
+    const effects = site.analysis.of(call.fn.name);
+    if (!effects) return run(ctx);
+    if (io.shared && effects.own.user) {
+      const marker = holeMarker(call.fn.name, call.names, call.values);
+      // Arguments that are not plain data cannot travel in a hole: rendered here, the page is not shared.
+      if (marker !== null) return new Html(marker);
+    }
+    if (!call.fn.cache || !store || effects.deep.volatile || effects.deep.write) return run(ctx);
+    const before = callKey(site.hasher, call);
+    if (before === null) return run(ctx);
+    const userScoped = !io.shared && effects.deep.user;
+    return cached(before, effects.deep.io, userScoped, run, ctx);
+  };
+
+  async function cached(before: string, doesIo: boolean, userScoped: boolean, run: (c: EvalContext) => Out, ctx: EvalContext): Promise<Value> {
+    const scope = userScoped ? await io.session.scope() : null;
+    const keyOf = (k: string) => hotKey(`component ${k}`, scope);
+    const lookup = (k: string) => measured(metrics.components, store!.get(keyOf(k)), (v) => (v === null ? null : v.length));
+    let key: string | null = before;
+    if (doesIo) {
+      const planned = await store!.get(keyOf(`calls ${before}`));
+      // A plan that cannot be asked again is only a miss.
+      key = planned === null ? null : await replay(planned, before, ctx).catch(() => null);
+    }
+    const hit = key === null ? null : await lookup(key);
+    if (hit !== null) {
+      io.components.cached++;
+      return new Html(hit);
+    }
+    if (key === null) metrics.components.misses++;
+    io.components.rendered++;
+
+    const made: IoCall[] = [];
+    const html = toHtml(await run(ctx.child(ctx.io, made)));
+    // The analysis said what it may do; what it did is checked before anything is kept.
+    const safe = made.every((c) => {
+      const effect = registry.get(c.primitive)?.meta.effect ?? null;
+      return effect === null || (effect === "user" && userScoped);
+    });
+    const after = safe ? inputKey(site.hasher, before, made) : null;
+    const calls = after === null ? null : writtenDown(made);
+    if (after !== null && calls !== null) {
+      const shared = scope === null;
+      defer(
+        Promise.all([made.length ? store!.put(keyOf(`calls ${before}`), calls, shared) : null, store!.put(keyOf(after), html, shared)]).catch((e: unknown) =>
+          console.warn(`component cache: ${e instanceof Error ? e.message : String(e)}`),
+        ),
+      );
+    }
+    return new Html(html);
+  }
+
+  /** Ask the written-down calls again (they run as one wave) and key what they answer now. */
+  async function replay(planned: string, before: string, ctx: EvalContext): Promise<string | null> {
+    const calls = (toData(parseOne(planned)) as readonly (readonly Value[])[]).map(([name, ...args]) => ({ primitive: (name as Sym).name, args }));
+    const answers = await Promise.all(
+      calls.map(({ primitive, args }) => {
+        const p = registry.get(primitive);
+        if (!p?.meta.io || p.meta.effect === "write") throw new Error(`cannot ask ${primitive} again`);
+        return apply(p, args, ctx);
+      }),
+    );
+    return inputKey(site.hasher, before, calls.map((c, i) => ({ ...c, result: answers[i]! })));
+  }
+}
+
+/** The calls as text that reads back to the same data, or null when some would not. */
+function writtenDown(calls: readonly IoCall[]): string | null {
+  const parts: string[] = [];
+  for (const c of calls) {
+    const text = dataText([Sym.of(c.primitive), ...c.args]);
+    if (text === null || dataText(toData(parseOne(text))) !== text) return null;
+    parts.push(text);
+  }
+  return `(${parts.join(" ")})`;
+}

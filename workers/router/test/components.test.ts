@@ -1,0 +1,173 @@
+/**
+ * The component plan: holes for user-scoped components in shared renders,
+ * and `:cache` components looked up by input key before they run (pure ones
+ * by Merkle hash and arguments, I/O ones after their answers are in), with
+ * user-scoped results kept per visitor. Then the same on the running site.
+ */
+import { SELF, env } from "cloudflare:test";
+import { EvalContext, compileTop, createEnv, parseOne, toHtml, type Value } from "@rose-ash/sexp";
+import { ResolverClient, databaseFromEnv, type HotCache } from "@rose-ash/resolver";
+import { afterAll, describe, expect, it } from "vitest";
+import { ComponentStore, componentHook } from "../src/components.ts";
+import type { RequestInfo } from "../src/request.ts";
+import { Session } from "../src/session.ts";
+import { loadSite, type Site } from "../src/site.ts";
+import { webhookSignature } from "../src/invalidate.ts";
+
+const LIB = `
+(defcomp ~card (&key title) :cache true (div :class "card" title))
+(defcomp ~search (&key) :cache true (p "q=" (param "q")))
+(defcomp ~hi (&key) :cache true (p "hi " (or (session-key) "nobody")))
+(defcomp ~plain (&key title) (b title))
+(defcomp ~apply-it (&key f) :cache true (p (f 1)))
+(defcomp ~wrap (&key children) (p (session-key) children))
+`;
+
+/** A hot tier in memory, counting reads. */
+function memoryHot(): HotCache & { gets: number; keys(): string[] } {
+  const m = new Map<string, string>();
+  const hot = {
+    name: "memory",
+    gets: 0,
+    get: async (k: string) => (hot.gets++, m.get(k) ?? null),
+    put: async (k: string, v: string) => void m.set(k, v),
+    keys: () => [...m.keys()],
+  };
+  return hot;
+}
+
+interface Visitor {
+  session: Session;
+}
+
+async function visitor(): Promise<Visitor> {
+  const session = new Session("test-secret", undefined, false);
+  await session.ensure();
+  return { session };
+}
+
+/** Render `expr` on `site` as one request; what came out and what the plan did. */
+async function render(site: Site, store: ComponentStore, expr: string, { url = "https://t.test/", shared = false, who }: { url?: string; shared?: boolean; who?: Visitor } = {}) {
+  const io: RequestInfo = {
+    request: new Request(url),
+    url: new URL(url),
+    cookies: new Map(),
+    form: new Map(),
+    session: who?.session ?? new Session("test-secret", undefined, false),
+    resolver: new ResolverClient(async () => Promise.reject(new Error("no resolver in this test"))),
+    method: "GET",
+    shared,
+    components: { cached: 0, rendered: 0 },
+  };
+  const pending: Promise<unknown>[] = [];
+  const ctx = new EvalContext(createEnv(site.app.env), {}, io);
+  ctx.hook = componentHook(site, io, store, (p) => pending.push(p));
+  const html = toHtml((await compileTop(parseOne(expr))(null, ctx)) as Value);
+  await Promise.all(pending);
+  return { html, ...io.components, userScoped: io.userScoped ?? false };
+}
+
+describe("component plan", () => {
+  const site = loadSite([{ name: "test/lib.sexp", text: LIB }]);
+
+  it("renders a pure :cache component once per input; a hit skips it", async () => {
+    const store = new ComponentStore(memoryHot());
+    const s = await site;
+    expect(await render(s, store, `(~card :title "a")`)).toMatchObject({ html: `<div class="card">a</div>`, cached: 0, rendered: 1 });
+    expect(await render(s, store, `(~card :title "a")`)).toMatchObject({ html: `<div class="card">a</div>`, cached: 1, rendered: 0 });
+    expect(await render(s, store, `(~card :title "b")`)).toMatchObject({ html: `<div class="card">b</div>`, rendered: 1 });
+    // Not marked: never looked up.
+    expect(await render(s, store, `(~plain :title "a")`)).toMatchObject({ cached: 0, rendered: 0 });
+  });
+
+  it("keys by the component's Merkle hash: a changed definition is a new key, shared through the hot tier", async () => {
+    const hot = memoryHot();
+    const before = await loadSite([{ name: "test/lib.sexp", text: LIB }]);
+    await render(before, new ComponentStore(hot), `(~card :title "a")`);
+    // Another isolate (its own local copy) with the same definitions finds it in the hot tier.
+    expect(await render(before, new ComponentStore(hot), `(~card :title "a")`)).toMatchObject({ cached: 1 });
+    const after = await loadSite([{ name: "test/lib.sexp", text: LIB.replace(`(div :class "card" title)`, `(section :class "card" title)`) }]);
+    expect(await render(after, new ComponentStore(hot), `(~card :title "a")`)).toMatchObject({ html: `<section class="card">a</section>`, cached: 0, rendered: 1 });
+  });
+
+  it("keys a component that does I/O after its answers are in", async () => {
+    const store = new ComponentStore(memoryHot());
+    const s = await site;
+    const at = (q: string) => ({ url: `https://t.test/?q=${q}` });
+    expect(await render(s, store, `(~search)`, at("1"))).toMatchObject({ html: "<p>q=1</p>", rendered: 1 });
+    expect(await render(s, store, `(~search)`, at("1"))).toMatchObject({ html: "<p>q=1</p>", cached: 1 });
+    // New data, new key: never the old answer.
+    expect(await render(s, store, `(~search)`, at("2"))).toMatchObject({ html: "<p>q=2</p>", rendered: 1 });
+    expect(await render(s, store, `(~search)`, at("1"))).toMatchObject({ html: "<p>q=1</p>", cached: 1 });
+  });
+
+  it("keeps a user-scoped component's output per visitor, and makes it a hole in a shared render", async () => {
+    const hot = memoryHot();
+    const store = new ComponentStore(hot);
+    const s = await site;
+    const [ada, bob] = [await visitor(), await visitor()];
+    const adaSid = (await ada.session.data())!.sid;
+    const bobSid = (await bob.session.data())!.sid;
+    expect(await render(s, store, `(~hi)`, { who: ada })).toMatchObject({ html: `<p>hi ${adaSid}</p>`, rendered: 1 });
+    expect(await render(s, store, `(~hi)`, { who: bob })).toMatchObject({ html: `<p>hi ${bobSid}</p>`, rendered: 1 });
+    expect(await render(s, store, `(~hi)`, { who: ada })).toMatchObject({ html: `<p>hi ${adaSid}</p>`, cached: 1 });
+    expect(hot.keys().filter((k) => k.startsWith("shared:"))).toEqual([]);
+    const shared = await render(s, store, `(div (~hi))`, { who: ada, shared: true });
+    expect(shared).toMatchObject({ html: "<div><!--rose:hole ~hi {}--></div>", cached: 0, rendered: 0, userScoped: false });
+  });
+
+  it("renders what it cannot key: a function argument, and a user-scoped component with children (then the page is not shared)", async () => {
+    const store = new ComponentStore(memoryHot());
+    const s = await site;
+    for (let i = 0; i < 2; i++) expect(await render(s, store, `(~apply-it :f (fn (x) (+ x 1)))`)).toMatchObject({ html: "<p>2</p>", cached: 0 });
+    const who = await visitor();
+    expect(await render(s, store, `(~wrap (i "x"))`, { who, shared: true })).toMatchObject({ userScoped: true });
+  });
+});
+
+describe("components on the site", () => {
+  const base = "http://rose-ash.test";
+  const get = (path: string) => SELF.fetch(base + path);
+
+  it("renders a product card once: another listing of the same products takes them all from the cache", async () => {
+    const first = await get("/market/?sort=name&category=");
+    expect(first.headers.get("x-rose-components")).toMatch(/^\d+ cached, \d+ rendered$/);
+    const again = await get("/market/?sort=price-desc&category=");
+    const [, cached, rendered] = /^(\d+) cached, (\d+) rendered$/.exec(again.headers.get("x-rose-components")!)!;
+    expect(Number(cached)).toBeGreaterThanOrEqual(10);
+    expect(Number(rendered)).toBe(0);
+  });
+
+  describe("a cached component that reads data", () => {
+    const db = databaseFromEnv(env as never);
+    let delivery = 0;
+    const webhook = async (tables: string[]) => {
+      // Each delivery is its own (a repeated body in the same second would be a replay).
+      const body = JSON.stringify({ tables, delivery: ++delivery });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const headers = { "x-rose-timestamp": timestamp, "x-rose-signature": await webhookSignature("development-only-webhook-secret", timestamp, body) };
+      return (await SELF.fetch(`${base}/webhooks/content`, { method: "POST", body, headers })).json<{ moved: { name: string; status: string }[] }>();
+    };
+    let renamed: { slug: string; name: string } | null = null;
+    afterAll(async () => {
+      if (renamed) await db.query("UPDATE products SET name = $1 WHERE slug = $2", [renamed.name, renamed.slug]);
+    });
+
+    it("moves no pointer when the data did not change, and shows the change when it did", async () => {
+      await get("/");
+      const home = (await get("/")).headers.get("x-rose-pointer")!;
+      // Nothing changed: the re-render has the same input key, so nothing is stored or moved.
+      const same = await webhook(["products"]);
+      expect(same.moved.find((m) => m.name === decodeURIComponent(home))?.status).toBe("unchanged");
+
+      const rows = await db.query("SELECT slug, name FROM products WHERE on_sale ORDER BY coalesce(sale_price_pence, price_pence), name LIMIT 1", []);
+      renamed = rows[0] as { slug: string; name: string };
+      await db.query("UPDATE products SET name = $1 WHERE slug = $2", ["Renamed On Sale", renamed.slug]);
+      const changed = await webhook(["products"]);
+      expect(changed.moved.find((m) => m.name === decodeURIComponent(home))?.status).toBe("moved");
+      const page = await get("/");
+      expect(page.headers.get("x-rose-cache")).toBe("hit");
+      expect(await page.text()).toContain("Renamed On Sale");
+    });
+  });
+});
