@@ -29,6 +29,8 @@ export default defineConfig({
               bindings: {
                 DATABASE_URL: inject("connectionString"),
                 NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
+                // Short, so a test can watch a copy of a pointer expire.
+                POINTER_TTL_MS: "300",
               },
               // The resolver Worker behind the router's RESOLVER service binding.
               workers: [

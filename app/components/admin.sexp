@@ -21,6 +21,7 @@
                      (th :class "num" "Served") (th :class "num" "Mean look-up")))
           (tbody
             (~tier-row :name "Pointers (Durable Objects)" :tier (:pointer metrics))
+            (~tier-row :name "Isolate memory (pages by CID, holes)" :tier (:memory metrics))
             (~tier-row :name "Warm (content by CID)" :tier (:warm metrics))
             (~tier-row :name "Hot (per-user parts)" :tier (:hot metrics))
             (~tier-row :name "Components (by input key)" :tier (:components metrics))))

@@ -11,7 +11,7 @@
  * hoisting of internal defines into the enclosing body) and the same
  * messages where both report the same thing.
  */
-import { METHODS, SPECIAL_FORMS, Scope, definedName } from "./compiler.ts";
+import { COMPONENT_OPTIONS, ROUTE_OPTIONS, SPECIAL_FORMS, Scope, definedName, readOptions } from "./compiler.ts";
 import { isLiteral, splitArgs, type SplitArgs } from "./markup.ts";
 import { SexpError, arityMessage, unknownKeyMessage } from "./errors.ts";
 import { UNSAFE_URL, isSafeUrl } from "./escape.ts";
@@ -532,7 +532,9 @@ class Walker {
       this.problem(`${name} declares both &rest ${sig.rest} and a children key; use one`, paramList);
       sig = null;
     }
-    this.body(n.value.slice(i + 1), inner);
+    const { body, problems } = readOptions(n, i + 1, "defcomp", COMPONENT_OPTIONS);
+    for (const [message, at] of problems) this.problem(message, at);
+    this.body(n.value.slice(body), inner);
     // A component is global wherever it is defined (a defcomp inside a let closes over it).
     if (validName) this.define(name, { kind: "component", sig });
   }
@@ -542,17 +544,12 @@ class Walker {
     const pattern = n.value[1]!;
     const validPattern = pattern.kind === "str" && pattern.value.startsWith("/");
     if (!validPattern) this.problem('a route pattern is a string starting with "/"', pattern);
-    let i = 2;
-    const marker = n.value[i];
-    if (marker?.kind === "kw" && marker.value === "method") {
-      const m = n.value[i + 1];
-      if (m?.kind !== "str" || !METHODS.has(m.value.toUpperCase())) this.problem(`:method must be one of ${[...METHODS].join(", ")}`, m ?? n);
-      i += 2;
-    }
+    const { body, problems } = readOptions(n, 2, "defroute", ROUTE_OPTIONS);
+    for (const [message, at] of problems) this.problem(message, at);
     // The router runs the body with the pattern's :params bound.
     const inner = new Scope(scope);
     if (validPattern) for (const p of routeParams(pattern.value as string)) inner.add(p);
-    this.body(n.value.slice(i), inner);
+    this.body(n.value.slice(body), inner);
   }
 
   // -------------------------------------------------------------------------

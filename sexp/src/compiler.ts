@@ -640,17 +640,11 @@ function compileDefcomp(n: ListNode, scope: Scope | null): Code {
   const childrenKey = params.keyIndex.get("children");
   if (childrenKey && params.rest) fail(`${name} declares both &rest ${params.rest} and a children key; use one`, paramList);
   const childrenSlot = childrenKey ? childrenKey.slot : params.restSlot;
-  i++;
-  // Options between the parameters and the body: `:cache true` marks the component cacheable.
-  let cache = false;
-  while (n.value[i]?.kind === "kw" && i + 1 < n.value.length - 1) {
-    const [opt, value] = [n.value[i]!, n.value[i + 1]!];
-    if (opt.value !== "cache") fail(`unknown defcomp option :${opt.value} (known: :cache)`, opt);
-    if (value.kind !== "bool") fail(":cache takes true or false", value);
-    cache = value.value as boolean;
-    i += 2;
-  }
-  const body = compileBody(n.value.slice(i), inner);
+  // `:cache true` marks the component cacheable (see analyze.ts).
+  const { options, body: from, problems } = readOptions(n, i + 1, "defcomp", COMPONENT_OPTIONS);
+  if (problems.length) fail(...problems[0]!);
+  const cache = options.get("cache")?.value === true;
+  const body = compileBody(n.value.slice(from), inner);
   finishParams(params, inner.names.length);
   const loc = locOf(n);
   return (f, ctx) => {
@@ -661,19 +655,48 @@ function compileDefcomp(n: ListNode, scope: Scope | null): Code {
 
 export const METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
+/** Checks one option's value: null when fine, else what is wrong. */
+type OptionCheck = (value: Node) => string | null;
+
+const boolOption: OptionCheck = (v) => (v.kind === "bool" ? null : "takes true or false");
+export const COMPONENT_OPTIONS: Record<string, OptionCheck> = { cache: boolOption };
+export const ROUTE_OPTIONS: Record<string, OptionCheck> = {
+  method: (v) => (v.kind === "str" && METHODS.has(v.value.toUpperCase()) ? null : `must be one of ${[...METHODS].join(", ")}`),
+  cache: boolOption,
+};
+
+/**
+ * `:name value` options after a definition's head, before its body (which
+ * keeps at least one form): the options, where the body starts, and what is
+ * wrong with them, each with the node to point at.
+ */
+export function readOptions(n: ListNode, from: number, form: string, known: Record<string, OptionCheck>) {
+  const options = new Map<string, Node>();
+  const problems: [string, Node][] = [];
+  let i = from;
+  while (n.value[i]?.kind === "kw" && i + 1 < n.value.length - 1) {
+    const [opt, value] = [n.value[i]!, n.value[i + 1]!];
+    const name = opt.value as string;
+    const check = Object.hasOwn(known, name) ? known[name]! : null;
+    if (!check) problems.push([`unknown ${form} option :${name} (known: ${Object.keys(known).map((k) => ":" + k).join(", ")})`, opt]);
+    else {
+      const wrong = check(value);
+      if (wrong) problems.push([`:${name} ${wrong}`, value]);
+      else options.set(name, value);
+    }
+    i += 2;
+  }
+  return { options, body: i, problems };
+}
+
 function compileDefroute(n: ListNode): Code {
   arity(n, 2, Infinity, '(defroute "/path/:param/" [:method "POST"] body...)');
   const pattern = n.value[1]!;
   if (pattern.kind !== "str" || !pattern.value.startsWith("/")) fail('a route pattern is a string starting with "/"', pattern);
-  let i = 2;
-  let method = "GET";
-  if (n.value[i]?.kind === "kw" && n.value[i]!.value === "method") {
-    const m = n.value[i + 1];
-    if (m?.kind !== "str" || !METHODS.has(m.value.toUpperCase())) fail(`:method must be one of ${[...METHODS].join(", ")}`, m ?? n);
-    method = (m.value as string).toUpperCase();
-    i += 2;
-  }
-  const route = { pattern: pattern.value as string, method, body: n.value.slice(i), form: n as Node };
+  const { options, body, problems } = readOptions(n, 2, "defroute", ROUTE_OPTIONS);
+  if (problems.length) fail(...problems[0]!);
+  const method = ((options.get("method")?.value as string | undefined) ?? "GET").toUpperCase();
+  const route = { pattern: pattern.value as string, method, cache: options.get("cache")?.value !== false, body: n.value.slice(body), form: n as Node };
   return (_f, ctx) => {
     // Evaluating the same route again (a reloaded file) replaces it.
     const routes = ctx.env.routes;

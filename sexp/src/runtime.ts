@@ -30,6 +30,8 @@ export class Frame {
 export interface Route {
   readonly pattern: string;
   readonly method: string;
+  /** `:cache false` keeps the route's pages out of the page cache (its `:cache` components still apply). */
+  readonly cache: boolean;
   readonly body: Node[];
   readonly form: Node;
 }

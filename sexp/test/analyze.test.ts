@@ -8,6 +8,7 @@ import {
   apply,
   basePrimitives,
   callKey,
+  checkSource,
   createEnv,
   evaluateForms,
   inputKey,
@@ -94,6 +95,17 @@ describe("defcomp :cache", () => {
     const { env } = await analysed(`(defcomp ~a (&key) :cache true (p "a")) (defcomp ~b (&key) (p "b"))`);
     expect((env.lookup("~a") as Component).cache).toBe(true);
     expect((env.lookup("~b") as Component).cache).toBe(false);
+  });
+
+  it("reads route options in any order; the checker reports bad ones with positions", async () => {
+    const { env } = await analysed(`(defroute "/a/" :cache false :method "post" (p "a")) (defroute "/b/" (p "b"))`);
+    expect(env.routes.map((r) => [r.pattern, r.method, r.cache])).toEqual([["/a/", "POST", false], ["/b/", "GET", true]]);
+    const problems = checkSource(`(defroute "/c/" :cache 1 :colour "red" (p "c"))\n(defcomp ~x (&key) :cache "yes" (p))`);
+    expect(problems.map((p) => [p.message, p.loc?.line, p.loc?.col])).toEqual([
+      [":cache takes true or false", 1, 24],
+      ['unknown defroute option :colour (known: :method, :cache)', 1, 26],
+      [":cache takes true or false", 2, 27],
+    ]);
   });
 
   it("refuses unknown options and bad values, with the position", async () => {

@@ -15,6 +15,7 @@
  */
 import { Html, apply, callKey, dataText, inputKey, parseOne, toData, toHtml, Sym, type ComponentHook, type EvalContext, type IoCall, type Out, type Value } from "@rose-ash/sexp";
 import { hotKey, type HotCache } from "@rose-ash/resolver";
+import { Lru } from "./lru.ts";
 import { measured, metrics } from "./metrics.ts";
 import { holeMarker, type RequestInfo } from "./request.ts";
 import type { Site } from "./site.ts";
@@ -25,45 +26,25 @@ export const USER_TTL_S = 60;
 const SHARED_TTL_S = 30 * 24 * 3600;
 
 /**
- * Where component results are kept: the hot tier, fronted by a bounded
- * in-isolate copy of shared entries (they are immutable, so the copy is never stale).
+ * Where component results are kept: the hot tier, fronted by an in-isolate
+ * copy of shared entries (immutable under their key, so never stale).
  */
 export class ComponentStore {
-  private readonly local = new Map<string, string>();
-  private localBytes = 0;
+  private readonly local = new Lru(8 * 1024 * 1024);
 
-  constructor(
-    private readonly hot: HotCache,
-    private readonly maxLocalBytes = 8 * 1024 * 1024,
-  ) {}
+  constructor(private readonly hot: HotCache) {}
 
   async get(key: string): Promise<string | null> {
     const known = this.local.get(key);
-    if (known !== undefined) {
-      // Most recently used last: Map order is the eviction order.
-      this.local.delete(key);
-      this.local.set(key, known);
-      return known;
-    }
+    if (known !== null) return known;
     const v = await this.hot.get(key).catch(() => null);
-    if (v !== null && key.startsWith("shared:")) this.keep(key, v);
+    if (v !== null && key.startsWith("shared:")) this.local.set(key, v);
     return v;
   }
 
   async put(key: string, value: string, shared: boolean): Promise<void> {
-    if (shared) this.keep(key, value);
+    if (shared) this.local.set(key, value);
     await this.hot.put(key, value, shared ? SHARED_TTL_S : USER_TTL_S);
-  }
-
-  private keep(key: string, value: string): void {
-    if (value.length > this.maxLocalBytes / 16 || this.local.has(key)) return;
-    this.local.set(key, value);
-    this.localBytes += value.length;
-    for (const [k, v] of this.local) {
-      if (this.localBytes <= this.maxLocalBytes) break;
-      this.local.delete(k);
-      this.localBytes -= v.length;
-    }
   }
 }
 
@@ -78,7 +59,7 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
       // Arguments that are not plain data cannot travel in a hole: rendered here, the page is not shared.
       if (marker !== null) return new Html(marker);
     }
-    if (!call.fn.cache || !store || effects.deep.volatile || effects.deep.write) return run(ctx);
+    if (!call.fn.cache || !store || io.fresh || effects.deep.volatile || effects.deep.write) return run(ctx);
     const before = callKey(site.hasher, call);
     if (before === null) return run(ctx);
     const userScoped = !io.shared && effects.deep.user;

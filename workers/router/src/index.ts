@@ -32,6 +32,8 @@ export interface WorkerEnv extends DatabaseEnv, CacheBindings, HotBindings {
   SESSION_SECRET?: string;
   /** Signs content webhooks (`POST /webhooks/content`). */
   WEBHOOK_SECRET?: string;
+  /** "true": a request with `Cache-Control: no-cache` is rendered afresh (dev, benchmarks); off in production. */
+  RENDER_ON_NO_CACHE?: string;
 }
 
 let site: Promise<Site> | null = null;
@@ -49,8 +51,8 @@ function currentSite(): Promise<Site> {
  * call it makes is written down with its answer: with the route's key they
  * are the render's input key.
  */
-async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[], defer: Defer) {
-  const io = requestContext(s, request, env, dbs, await readForm(request), shared);
+async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[], defer: Defer, fresh = false) {
+  const io = { ...requestContext(s, request, env, dbs, await readForm(request), shared), fresh };
   const calls: IoCall[] = [];
   const ctx = evalContext(s, io, env, defer);
   ctx.recorders = [calls];
@@ -92,21 +94,24 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     const hot = hotCacheFrom(env);
     const fill: Filler = (html, io) => fillHoles(html, s, io, hot, (io) => evalContext(s, io, env, defer), defer);
     const caching = PageCache.from(env);
-    // The plan: a route whose own body reads who is asking or the time is never shared, so not looked up.
+    // The plan: a route whose own body reads who is asking or the time is never shared, so not looked up;
+    // nor is one declared `:cache false`.
     const effects = s.routeEffects(match.route).own;
-    const cache = (request.method === "GET" || request.method === "HEAD") && !effects.user && !effects.volatile ? caching : null;
+    const cache = (request.method === "GET" || request.method === "HEAD") && match.route.cache && !effects.user && !effects.volatile ? caching : null;
     const name = PageCache.pageName(s.routeKey(match.route), url, request.headers.get("HX-Request") === "true");
     const found = cache ? await cache.lookup(name) : null;
-    if (found?.page) return deliver(request, fill, name, found.page.html, found.page.cid, "hit", requestContext(s, request, env, dbs));
+    // `Cache-Control: no-cache` renders afresh where the operator allows it (RENDER_ON_NO_CACHE; dev and benchmarks).
+    const fresh = env.RENDER_ON_NO_CACHE === "true" && /\bno-cache\b/.test(request.headers.get("cache-control") ?? "");
+    if (found?.page && !fresh) return deliver(request, fill, name, found.page.html, found.page.cid, "hit", requestContext(s, request, env, dbs));
 
-    const { io, result, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer);
+    const { io, result, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer, fresh);
     // The visitor changed something: what was cached for them is stale.
     if (io.resolver.actions.size) await io.session.bump();
     const cookie = await io.session.cookie();
     let response: Response;
     if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
       // Compare-and-swap from the sequence the look-up saw; losing to a concurrent render is fine (same input).
-      const { cid } = await cache.publish(name, result.html, found?.sequence ?? 0, [...io.resolver.reads], inputKey(name));
+      const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], inputKey(name));
       response = await deliver(request, fill, name, result.html, cid, "miss", io);
     } else {
       response = await finish(result, fill, io, request.method === "GET" || request.method === "HEAD" ? "bypass" : null);
@@ -154,12 +159,12 @@ type Filler = (html: string, io: RequestInfo) => ReturnType<typeof fillHoles>;
 
 async function deliver(request: Request, fill: Filler, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
   const { html, holes, cached } = await fill(shared, io);
-  const etag = await pageEtag(cid, html, holes);
+  const etag = await pageEtag(cid, holes);
   const headers = {
     etag,
-    "cache-control": holes ? "private, no-cache" : "public, no-cache",
+    "cache-control": holes.length ? "private, no-cache" : "public, no-cache",
     "x-rose-cache": state,
-    "x-rose-holes": `${holes - cached} rendered, ${cached} cached`,
+    "x-rose-holes": `${holes.length - cached} rendered, ${cached} cached`,
     "x-rose-pointer": encodeURIComponent(name),
     "x-rose-cid": cid,
     ...componentsHeader(io),
@@ -209,9 +214,9 @@ export async function invalidate(tables: readonly string[], s: Site, env: Worker
           moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence });
           break;
         }
-        const { cid, result: published } = await cache.publish(name, result.html, current?.sequence ?? 0, [...io.resolver.reads], key);
+        const { cid, result: published } = await cache.publish(name, result.html, current ?? { sequence: 0, cid: null }, [...io.resolver.reads], key);
         if (published.status !== "conflict") {
-          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? null });
+          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null });
           break;
         }
       }

@@ -15,6 +15,7 @@ const tier = (): TierMetrics => ({ hits: 0, misses: 0, bytes: 0, ms: 0 });
 export const metrics = {
   since: new Date().toISOString(),
   pointer: tier(),
+  memory: tier(),
   warm: tier(),
   hot: tier(),
   components: tier(),

@@ -9,18 +9,34 @@
  * dependencies it touches (see invalidate.ts); nothing expires.
  */
 import { Keyword, apply, fromJson, toHtml, type EvalContext, type Value } from "@rose-ash/sexp";
-import { WarmStore, bucketStore, hotKey, kvHotCache, upstashHotCache, type HotCache } from "@rose-ash/resolver";
+import { WarmStore, bucketStore, cidOf, hotKey, kvHotCache, upstashHotCache, type HotCache } from "@rose-ash/resolver";
 import { Redis } from "@upstash/redis/cloudflare";
-import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
+import type { DependencyIndex, IpnsPointer, PublishResult } from "@rose-ash/durable-objects";
 import { HOLE, type RequestInfo } from "./request.ts";
 import { measured, metrics } from "./metrics.ts";
 import type { Site } from "./site.ts";
 import { USER_TTL_S } from "./components.ts";
+import { Lru } from "./lru.ts";
 
 export interface CacheBindings {
   POINTERS?: DurableObjectNamespace<IpnsPointer>;
   DEPENDENCIES?: DurableObjectNamespace<DependencyIndex>;
   WARM?: R2Bucket;
+  /**
+   * How long (ms) this isolate may serve a page from its own copy of the
+   * pointer before asking the Durable Object again; 0 asks every time. A
+   * move made here is seen here at once; elsewhere within this time.
+   */
+  POINTER_TTL_MS?: string;
+}
+
+/** Default for POINTER_TTL_MS: a Durable Object may be far away, and one read per second per page is plenty. */
+export const POINTER_TTL_MS = 1000;
+
+/** What a look-up saw of a pointer: its sequence (0 when there is none) and CID. */
+export interface Seen {
+  readonly sequence: number;
+  readonly cid: string | null;
 }
 
 export interface CachedPage {
@@ -29,21 +45,31 @@ export interface CachedPage {
   readonly sequence: number;
 }
 
+/** Pages by CID in this isolate: bytes under a CID never change, and these were verified or made here. */
+const pages = new Lru(32 * 1024 * 1024);
+/** This isolate's copies of page pointers, each for POINTER_TTL_MS. */
+const pointerCopies = new Map<string, { cid: string; sequence: number; until: number }>();
+/** Rendered holes in this isolate, kept as long as the hot tier keeps them. */
+const renderedHoles = new Lru(4 * 1024 * 1024);
+
 export class PageCache {
   readonly warm: WarmStore;
   private readonly pointers: DurableObjectNamespace<IpnsPointer>;
   private readonly dependencies: DurableObjectNamespace<DependencyIndex>;
+  private readonly pointerTtlMs: number;
 
-  constructor(bindings: Required<CacheBindings>) {
+  constructor(bindings: Required<Omit<CacheBindings, "POINTER_TTL_MS">> & CacheBindings) {
     const r2 = bucketStore(bindings.WARM);
     this.warm = new WarmStore(r2, [r2]);
     this.pointers = bindings.POINTERS;
     this.dependencies = bindings.DEPENDENCIES;
+    const ttl = Number(bindings.POINTER_TTL_MS ?? POINTER_TTL_MS);
+    this.pointerTtlMs = Number.isFinite(ttl) && ttl >= 0 ? ttl : POINTER_TTL_MS;
   }
 
   /** The cache for these bindings, or null when the Worker has none (then nothing is cached). */
   static from(env: CacheBindings): PageCache | null {
-    return env.POINTERS && env.DEPENDENCIES && env.WARM ? new PageCache(env as Required<CacheBindings>) : null;
+    return env.POINTERS && env.DEPENDENCIES && env.WARM ? new PageCache(env as Required<Omit<CacheBindings, "POINTER_TTL_MS">> & CacheBindings) : null;
   }
 
   /** The pointer name of a page: its route's key, the path with its sorted query, and the htmx form. */
@@ -57,26 +83,53 @@ export class PageCache {
     return this.pointers.get(this.pointers.idFromName(name));
   }
 
+  /** Keep this isolate's copy of a pointer (see POINTER_TTL_MS); a copy only ever moves forward. */
+  private remember(name: string, p: { cid: string; sequence: number }): void {
+    const known = pointerCopies.get(name);
+    if (known && known.sequence > p.sequence) return;
+    if (pointerCopies.size >= 10_000) pointerCopies.delete(pointerCopies.keys().next().value!);
+    pointerCopies.set(name, { cid: p.cid, sequence: p.sequence, until: Date.now() + this.pointerTtlMs });
+  }
+
   index() {
     return this.dependencies.get(this.dependencies.idFromName("pages"));
   }
 
   /** The page's current bytes, verified (or null), and the pointer's sequence as read (0 when there is none). */
-  async lookup(name: string): Promise<{ page: CachedPage | null; sequence: number }> {
-    const current = await measured(metrics.pointer, this.pointer(name).current(), (p) => (p ? p.cid.length : null));
-    if (!current) return { page: null, sequence: 0 };
-    const bytes = await measured(metrics.warm, this.warm.get(current.cid), (b) => (b ? b.length : null));
-    const page = bytes ? { html: new TextDecoder().decode(bytes), cid: current.cid, sequence: current.sequence } : null;
-    return { page, sequence: current.sequence };
+  async lookup(name: string): Promise<{ page: CachedPage | null } & Seen> {
+    const copy = pointerCopies.get(name);
+    let current: { cid: string; sequence: number } | null;
+    if (copy && copy.until > Date.now()) {
+      current = copy;
+      metrics.memory.hits++;
+    } else {
+      current = await measured(metrics.pointer, this.pointer(name).current(), (p) => (p ? p.cid.length : null));
+      if (current) this.remember(name, current);
+    }
+    if (!current) return { page: null, sequence: 0, cid: null };
+    let html = pages.get(current.cid);
+    if (html !== null) metrics.memory.hits++;
+    else {
+      const bytes = await measured(metrics.warm, this.warm.get(current.cid), (b) => (b ? b.length : null));
+      html = bytes ? new TextDecoder().decode(bytes) : null;
+      if (html !== null) pages.set(current.cid, html);
+    }
+    return { page: html === null ? null : { html, cid: current.cid, sequence: current.sequence }, sequence: current.sequence, cid: current.cid };
   }
 
   /**
    * Store a rendered page and move its pointer to it (compare-and-swap from
    * `seen`). The input key (what went into the render) is the idempotency key.
    */
-  async publish(name: string, html: string, seen: number, deps: readonly string[], inputKey: string | null) {
-    const cid = await this.warm.put(new TextEncoder().encode(html));
-    const result = await this.pointer(name).publish({ name, cid, expectedSequence: seen, inputKey });
+  async publish(name: string, html: string, seen: Seen, deps: readonly string[], inputKey: string | null): Promise<{ cid: string; result: PublishResult | { status: "unchanged"; pointer: null } }> {
+    const bytes = new TextEncoder().encode(html);
+    const cid = String(await cidOf(bytes));
+    // The same bytes as the pointer already names: nothing to store, move or record.
+    if (cid === seen.cid) return { cid, result: { status: "unchanged", pointer: null } };
+    await this.warm.put(bytes);
+    pages.set(cid, html);
+    const result = await this.pointer(name).publish({ name, cid, expectedSequence: seen.sequence, inputKey });
+    if (result.pointer) this.remember(name, result.pointer);
     await this.index().record(name, deps);
     return { cid, result };
   }
@@ -85,9 +138,37 @@ export class PageCache {
 
 export interface FilledPage {
   readonly html: string;
-  readonly holes: number;
-  /** Holes answered from the hot tier. */
+  /** What each hole rendered to, in order. */
+  readonly holes: readonly string[];
+  /** Holes answered from a cache (this isolate's or the hot tier). */
   readonly cached: number;
+}
+
+/** A shared page split at its holes: `text[i]`, hole i, `text[i + 1]`, ... */
+interface Template {
+  readonly text: readonly string[];
+  readonly holes: readonly { readonly component: string; readonly args: string }[];
+}
+
+/** Pages split at their holes, by their text (a page served again is the same string, so the look-up is cheap). */
+const templates = new Map<string, Template>();
+
+function templateOf(html: string): Template {
+  let t = templates.get(html);
+  if (t) return t;
+  const text: string[] = [];
+  const holes: { component: string; args: string }[] = [];
+  let last = 0;
+  for (const m of html.matchAll(HOLE)) {
+    text.push(html.slice(last, m.index));
+    holes.push({ component: m[1]!, args: m[2]! });
+    last = m.index! + m[0].length;
+  }
+  text.push(html.slice(last));
+  t = { text, holes };
+  if (templates.size >= 256) templates.delete(templates.keys().next().value!);
+  templates.set(html, t);
+  return t;
 }
 
 /**
@@ -97,34 +178,31 @@ export interface FilledPage {
  * bumps it), so the next page for the same visitor reuses it.
  */
 export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
-  const parts: (string | Promise<string>)[] = [];
-  let last = 0;
-  let holes = 0;
+  const template = templateOf(html);
+  if (template.holes.length === 0) return { html, holes: [], cached: 0 };
   let cached = 0;
   const fill = { ...io, shared: false };
   const scope = await io.session.scope();
-  for (const m of html.matchAll(HOLE)) {
-    holes++;
-    parts.push(html.slice(last, m.index));
-    last = m.index! + m[0].length;
-    const key = hotKey(`hole ${site.hasher.definitionHash(m[1]!) ?? m[1]} ${m[2]}`, scope);
-    const render = async () => {
-      const known = hot ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null;
-      if (known !== null) {
-        cached++;
-        return known;
-      }
-      const component = site.app.env.lookup(m[1]!);
-      const args: Value[] = [];
-      for (const [k, v] of Object.entries(JSON.parse(m[2]!) as Record<string, unknown>)) args.push(Keyword.of(k), fromJson(v));
-      const out = toHtml(await apply(component as Value, args, context(fill)));
-      if (hot) defer(hot.put(key, out, USER_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
-      return out;
-    };
-    parts.push(render());
-  }
-  parts.push(html.slice(last));
-  return { html: (await Promise.all(parts)).join(""), holes, cached };
+  const render = async ({ component, args }: Template["holes"][number]) => {
+    const key = hotKey(`hole ${site.hasher.definitionHash(component) ?? component} ${args}`, scope);
+    const local = renderedHoles.get(key);
+    const known = local ?? (hot ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null);
+    if (known !== null) {
+      if (local !== null) metrics.memory.hits++;
+      cached++;
+      return known;
+    }
+    const given: Value[] = [];
+    for (const [k, v] of Object.entries(JSON.parse(args) as Record<string, unknown>)) given.push(Keyword.of(k), fromJson(v));
+    const out = toHtml(await apply(site.app.env.lookup(component) as Value, given, context(fill)));
+    renderedHoles.set(key, out, USER_TTL_S);
+    if (hot) defer(hot.put(key, out, USER_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
+    return out;
+  };
+  const holes = await Promise.all(template.holes.map(render));
+  let out = template.text[0]!;
+  holes.forEach((h, i) => (out += h + template.text[i + 1]!));
+  return { html: out, holes, cached };
 }
 
 /** The hot tier from the bindings: Upstash when configured, else KV, else none. */
@@ -139,9 +217,9 @@ export interface HotBindings {
   UPSTASH_REDIS_REST_TOKEN?: string;
 }
 
-/** An ETag for the page as this person gets it: the CID, plus a digest of their holes when it has any. */
-export async function pageEtag(cid: string, filled: string, holes: number): Promise<string> {
-  if (holes === 0) return `"${cid}"`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(filled)));
+/** An ETag for the page as this person gets it: the CID, plus a digest of what their holes rendered to. */
+export async function pageEtag(cid: string, holes: readonly string[]): Promise<string> {
+  if (holes.length === 0) return `"${cid}"`;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(holes.join("\0"))));
   return `"${cid}.${[...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
 }

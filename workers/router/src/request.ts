@@ -24,6 +24,8 @@ export interface RequestInfo extends ResolverIO {
   volatile?: boolean;
   /** Rendering a page to share: user-scoped components become holes, filled per request. */
   shared?: boolean;
+  /** Render everything afresh: no component is taken from the cache. */
+  readonly fresh?: boolean;
   /** `:cache` components of this request answered by input key, and rendered. */
   readonly components: { cached: number; rendered: number };
 }
