@@ -5,73 +5,24 @@
  * resolver Worker over the RESOLVER service binding, batched per wave; without
  * the binding they run in-process. Shared GET pages are served from their
  * pointers (page-cache.ts); content changes move those pointers
- * (invalidate.ts). The site's sources are bundled as text and evaluated once
+ * (content-changes.ts). The site's sources are bundled as text and evaluated once
  * per isolate.
  */
-import { EvalContext, Keyword, apply, createEnv, formatError, fromJson, inputKey, toHtml, type IoCall, type Value } from "@rose-ash/sexp";
-import { ResolverClient, WarmStore, bucketStore, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
+import { Keyword, apply, formatError, fromJson, toHtml, type Value } from "@rose-ash/sexp";
+import { WarmStore, bucketStore, type Db } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
-import { routes, sources } from "../../../app/index.ts";
-import { WEBHOOK_WINDOW_S, tablesWritten, touchedDependencies, webhookSignature } from "./invalidate.ts";
-import { ComponentStore, componentHook } from "./components.ts";
-import { PageCache, fillHoles, hotCacheFrom, pageEtag, type CacheBindings, type HotBindings } from "./page-cache.ts";
+import { consumeChanges, contentChanged, contentWebhook, type ContentChange } from "./content-changes.ts";
+import { tablesWritten } from "./invalidate.ts";
+import { PageCache, fillHoles, hotCacheFrom, pageEtag } from "./page-cache.ts";
 import { resolvePointer, serveContent } from "./pointers.ts";
-import { routeResult, toResponse, type RequestInfo, type RouteResult } from "./request.ts";
-import { allowedMethods, matchRoute, type RouteMatch } from "./routes.ts";
-import { Session } from "./session.ts";
-import { loadSite, type Site } from "./site.ts";
+import { currentSite, evalContext, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
+import { toResponse, type RequestInfo, type RouteResult } from "./request.ts";
+import { allowedMethods, matchRoute } from "./routes.ts";
 import { metrics } from "./metrics.ts";
 import { staticAsset } from "./static.ts";
 
 export { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
-
-export interface WorkerEnv extends DatabaseEnv, CacheBindings, HotBindings {
-  /** The resolver Worker (service binding); absent: the resolver runs in this Worker. */
-  RESOLVER?: ServiceBinding;
-  /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
-  SESSION_SECRET?: string;
-  /** Signs content webhooks (`POST /webhooks/content`). */
-  WEBHOOK_SECRET?: string;
-  /** "true": a request with `Cache-Control: no-cache` is rendered afresh (dev, benchmarks); off in production. */
-  RENDER_ON_NO_CACHE?: string;
-}
-
-let site: Promise<Site> | null = null;
-
-function currentSite(): Promise<Site> {
-  site ??= loadSite([...sources, ...routes]).catch((e: unknown) => {
-    site = null; // load again on the next request
-    throw e;
-  });
-  return site;
-}
-
-/**
- * One evaluation of a route for a request, with its I/O context. Every I/O
- * call it makes is written down with its answer: with the route's key they
- * are the render's input key.
- */
-async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[], defer: Defer, fresh = false) {
-  const io = { ...requestContext(s, request, env, dbs, await readForm(request), shared), fresh };
-  const calls: IoCall[] = [];
-  const ctx = evalContext(s, io, env, defer);
-  ctx.recorders = [calls];
-  const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], ctx);
-  return { io, result: routeResult(value), inputKey: (name: string) => inputKey(s.hasher, name, calls) };
-}
-
-type Defer = (p: Promise<unknown>) => void;
-
-let components: ComponentStore | null = null;
-
-/** An evaluation context for a request: its I/O, and the component plan (holes, cached components). */
-function evalContext(s: Site, io: RequestInfo, env: WorkerEnv, defer: Defer): EvalContext {
-  const hot = hotCacheFrom(env);
-  components ??= hot ? new ComponentStore(hot) : null;
-  const ctx = new EvalContext(createEnv(s.app.env), {}, io);
-  ctx.hook = componentHook(s, io, components, defer);
-  return ctx;
-}
+export type { WorkerEnv } from "./render.ts";
 
 /** Answer one request from the site's routes. */
 export async function handle(request: Request, env: WorkerEnv, context?: ExecutionContext): Promise<Response> {
@@ -123,7 +74,9 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
         const [, svc, n] = /^action ([^/]+)\/(.+)$/.exec(a)!;
         return tablesWritten(s.app.env.query(svc!, n!)?.sql ?? "");
       });
-      const work = invalidate(written, s, env, caching, defer).catch((e: unknown) => console.error(`invalidation failed: ${formatError(e)}`));
+      const work = contentChanged({ tables: [...new Set(written)], by: [...io.resolver.actions].join(", ") }, env, defer).catch((e: unknown) =>
+        console.error(`content change failed: ${formatError(e)}`),
+      );
       if (context) context.waitUntil(work);
       else await work;
     }
@@ -136,23 +89,6 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     // Connections are released after the response is on its way.
     for (const db of dbs) context ? context.waitUntil(db.close()) : await db.close();
   }
-}
-
-/** The request as primitives see it: parameters, form, cookies, session, and the resolver for its I/O. */
-function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[], form = new Map<string, string>(), shared = false): RequestInfo {
-  const url = new URL(request.url);
-  const cookies = parseCookies(request.headers.get("cookie"));
-  return {
-    request,
-    url,
-    cookies,
-    form,
-    session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
-    resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
-    method: request.method,
-    shared,
-    components: { cached: 0, rendered: 0 },
-  };
 }
 
 type Filler = (html: string, io: RequestInfo) => ReturnType<typeof fillHoles>;
@@ -186,93 +122,8 @@ function componentsHeader(io: RequestInfo): Record<string, string> {
   return cached + rendered ? { "x-rose-components": `${cached} cached, ${rendered} rendered` } : {};
 }
 
-/**
- * Re-render the shared pages that read any of `tables` and move their
- * pointers. Returns what moved.
- */
-export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, cache: PageCache, defer: Defer) {
-  if (tables.length === 0) return [];
-  const index = cache.index();
-  const names = await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env));
-  const moved = [];
-  for (const name of names) {
-    const m = /^page:(\S+) (\S+?)( htmx)?$/.exec(name);
-    if (!m) continue;
-    const url = new URL(m[2]!, "https://rose-ash.internal");
-    const request = new Request(url, { headers: m[3] ? { "HX-Request": "true" } : {} });
-    const match = matchRoute(s.routes, "GET", url.pathname);
-    if (!match || s.routeKey(match.route) !== m[1]) continue; // another version's page: no longer served
-    const dbs: Db[] = [];
-    try {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const current = await cache.pointer(name).current();
-        const { io, result, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
-        if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) break;
-        const key = inputKey(name);
-        // Same input as the current render (the data this page reads did not change): nothing to store or move.
-        if (key !== null && current?.inputKey === key) {
-          moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence });
-          break;
-        }
-        const { cid, result: published } = await cache.publish(name, result.html, current ?? { sequence: 0, cid: null }, [...io.resolver.reads], key);
-        if (published.status !== "conflict") {
-          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null });
-          break;
-        }
-      }
-    } finally {
-      for (const db of dbs) await db.close();
-    }
-  }
-  return moved;
-}
-
-/** `POST /webhooks/content` `{"tables": [...]}`, signed; each signature is accepted once, within its time window. */
-async function contentWebhook(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
-  const s = await currentSite();
-  const cache = PageCache.from(env);
-  if (!env.WEBHOOK_SECRET || !cache) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
-  const timestamp = request.headers.get("x-rose-timestamp") ?? "";
-  const signature = request.headers.get("x-rose-signature") ?? "";
-  const body = await request.text();
-  const age = Math.abs(Date.now() / 1000 - Number(timestamp));
-  if (!/^\d+$/.test(timestamp) || !(age <= WEBHOOK_WINDOW_S)) return text(401, "Stale or missing x-rose-timestamp");
-  if (signature !== (await webhookSignature(env.WEBHOOK_SECRET, timestamp, body))) return text(401, "Bad x-rose-signature");
-  if (!(await cache.index().firstUse(signature, (Number(timestamp) + WEBHOOK_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
-  let tables: unknown;
-  try {
-    tables = (JSON.parse(body) as { tables?: unknown }).tables;
-  } catch {
-    return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
-  }
-  if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
-  const moved = await invalidate(tables, s, env, cache, (p) => context.waitUntil(p));
-  return Response.json({ tables, moved });
-}
-
 function text(status: number, body: string): Response {
   return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-}
-
-async function readForm(request: Request): Promise<Map<string, string>> {
-  const form = new Map<string, string>();
-  const type = request.headers.get("content-type") ?? "";
-  if (request.method !== "POST" || !/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return form;
-  try {
-    for (const [k, v] of await request.formData()) if (typeof v === "string" && !form.has(k)) form.set(k, v);
-  } catch {
-    // A malformed body reads as an empty form; the route decides what that means.
-  }
-  return form;
-}
-
-function parseCookies(header: string | null): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0) cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  return cookies;
 }
 
 const router = AutoRouter();
@@ -306,4 +157,7 @@ router.get("/_sexp/cache", async (request: Request, env: WorkerEnv) => {
 router.post("/webhooks/content", (request: Request, env: WorkerEnv, context: ExecutionContext) => contentWebhook(request, env, context));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 
-export default { fetch: router.fetch };
+export default {
+  fetch: router.fetch,
+  queue: (batch: MessageBatch<ContentChange>, env: WorkerEnv, context: ExecutionContext) => consumeChanges(batch, env, context),
+} satisfies ExportedHandler<WorkerEnv, ContentChange>;

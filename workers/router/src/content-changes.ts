@@ -1,0 +1,129 @@
+/**
+ * Content changes: a signed webhook or an action names the tables it
+ * changed; the shared pages that read them are re-rendered and their
+ * pointers moved. With a queue (INVALIDATIONS) the work is queued and the
+ * webhook answers at once; deliveries may repeat or come out of order, and
+ * input keys make that harmless. Without one it runs in the request.
+ */
+import { formatError } from "@rose-ash/sexp";
+import type { Db } from "@rose-ash/resolver";
+import { WEBHOOK_WINDOW_S, touchedDependencies, webhookSignature } from "./invalidate.ts";
+import { PageCache } from "./page-cache.ts";
+import { currentSite, runRoute, type Defer, type WorkerEnv } from "./render.ts";
+import { matchRoute } from "./routes.ts";
+import type { Site } from "./site.ts";
+
+/** What a queued change says: the tables written, and by what (for the log). */
+export interface ContentChange {
+  readonly tables: readonly string[];
+  readonly by: string;
+}
+
+export interface PageChange {
+  readonly name: string;
+  readonly cid: string;
+  readonly status: "moved" | "unchanged";
+  readonly sequence: number | null;
+}
+
+/**
+ * Re-render the shared pages that read any of `tables` and move their
+ * pointers. A page whose input key is what its pointer already has (the data
+ * it reads did not change, or this change was delivered before) moves
+ * nothing. Returns what happened to each page.
+ */
+export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, cache: PageCache, defer: Defer) {
+  if (tables.length === 0) return [];
+  const index = cache.index();
+  const names = await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env));
+  const moved: PageChange[] = [];
+  for (const name of names) {
+    const m = /^page:(\S+) (\S+?)( htmx)?$/.exec(name);
+    if (!m) continue;
+    const url = new URL(m[2]!, "https://rose-ash.internal");
+    const request = new Request(url, { headers: m[3] ? { "HX-Request": "true" } : {} });
+    const match = matchRoute(s.routes, "GET", url.pathname);
+    if (!match || s.routeKey(match.route) !== m[1]) continue; // another version's page: no longer served
+    const dbs: Db[] = [];
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const current = await cache.pointer(name).current();
+        const { io, result, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
+        if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) break;
+        const key = inputKey(name);
+        // Same input as the current render (the data this page reads did not change): nothing to store or move.
+        if (key !== null && current?.inputKey === key) {
+          moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence });
+          break;
+        }
+        const { cid, result: published } = await cache.publish(name, result.html, current ?? { sequence: 0, cid: null }, [...io.resolver.reads], key);
+        if (published.status !== "conflict") {
+          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null });
+          break;
+        }
+      }
+    } finally {
+      for (const db of dbs) await db.close();
+    }
+  }
+  return moved;
+}
+
+/** A change happened: queue its re-renders, or run them now when there is no queue. */
+export async function contentChanged(change: ContentChange, env: WorkerEnv, defer: Defer): Promise<{ queued: boolean; pages: PageChange[] }> {
+  if (change.tables.length === 0) return { queued: false, pages: [] };
+  if (env.INVALIDATIONS) {
+    await env.INVALIDATIONS.send(change);
+    return { queued: true, pages: [] };
+  }
+  const cache = PageCache.from(env);
+  return { queued: false, pages: cache ? await invalidate(change.tables, await currentSite(), env, cache, defer) : [] };
+}
+
+/** The queue consumer: each change's re-renders; a failure is retried (the queue's max_retries). */
+export async function consumeChanges(batch: MessageBatch<ContentChange>, env: WorkerEnv, context: ExecutionContext): Promise<void> {
+  const cache = PageCache.from(env);
+  if (!cache) return batch.ackAll();
+  const s = await currentSite();
+  for (const message of batch.messages) {
+    try {
+      const pages = await invalidate(message.body.tables, s, env, cache, (p) => context.waitUntil(p));
+      const moved = pages.filter((p) => p.status === "moved").length;
+      console.log(`content change (${message.body.by}; ${message.body.tables.join(", ")}): ${pages.length} pages re-rendered, ${moved} moved, ${pages.length - moved} unchanged`);
+      message.ack();
+    } catch (e) {
+      console.error(`content change (${message.body.by}) failed, attempt ${message.attempts}: ${formatError(e)}`);
+      message.retry();
+    }
+  }
+}
+
+/**
+ * `POST /webhooks/content` `{"tables": [...]}`, signed; each signature is
+ * accepted once, within its time window. 202 when queued, else 200 with what
+ * happened to each page.
+ */
+export async function contentWebhook(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
+  const cache = PageCache.from(env);
+  if (!env.WEBHOOK_SECRET || !cache) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
+  const timestamp = request.headers.get("x-rose-timestamp") ?? "";
+  const signature = request.headers.get("x-rose-signature") ?? "";
+  const body = await request.text();
+  const age = Math.abs(Date.now() / 1000 - Number(timestamp));
+  if (!/^\d+$/.test(timestamp) || !(age <= WEBHOOK_WINDOW_S)) return text(401, "Stale or missing x-rose-timestamp");
+  if (signature !== (await webhookSignature(env.WEBHOOK_SECRET, timestamp, body))) return text(401, "Bad x-rose-signature");
+  if (!(await cache.index().firstUse(signature, (Number(timestamp) + WEBHOOK_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
+  let tables: unknown;
+  try {
+    tables = (JSON.parse(body) as { tables?: unknown }).tables;
+  } catch {
+    return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
+  }
+  if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
+  const { queued, pages } = await contentChanged({ tables, by: `webhook ${signature.slice(0, 12)}` }, env, (p) => context.waitUntil(p));
+  return Response.json(queued ? { tables, queued } : { tables, queued, pages }, { status: queued ? 202 : 200 });
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}

@@ -1,0 +1,105 @@
+/**
+ * Rendering a route for a request: the site (loaded once per isolate), the
+ * request as primitives see it, and one evaluation of a route body with the
+ * component plan (components.ts) and every I/O call written down.
+ */
+import { EvalContext, createEnv, inputKey, apply, type IoCall, type Value } from "@rose-ash/sexp";
+import { ResolverClient, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
+import { routes, sources } from "../../../app/index.ts";
+import { ComponentStore, componentHook } from "./components.ts";
+import type { ContentChange } from "./content-changes.ts";
+import { hotCacheFrom, type CacheBindings, type HotBindings } from "./page-cache.ts";
+import { routeResult, type RequestInfo } from "./request.ts";
+import type { RouteMatch } from "./routes.ts";
+import { Session } from "./session.ts";
+import { loadSite, type Site } from "./site.ts";
+
+export interface WorkerEnv extends DatabaseEnv, CacheBindings, HotBindings {
+  /** The resolver Worker (service binding); absent: the resolver runs in this Worker. */
+  RESOLVER?: ServiceBinding;
+  /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
+  SESSION_SECRET?: string;
+  /** Signs content webhooks (`POST /webhooks/content`). */
+  WEBHOOK_SECRET?: string;
+  /** "true": a request with `Cache-Control: no-cache` is rendered afresh (dev, benchmarks); off in production. */
+  RENDER_ON_NO_CACHE?: string;
+  /** Content changes to re-render; absent: they are re-rendered in the request that made them. */
+  INVALIDATIONS?: Queue<ContentChange>;
+}
+
+
+/** Work that may finish after the response (ExecutionContext.waitUntil). */
+export type Defer = (p: Promise<unknown>) => void;
+
+let site: Promise<Site> | null = null;
+
+export function currentSite(): Promise<Site> {
+  site ??= loadSite([...sources, ...routes]).catch((e: unknown) => {
+    site = null; // load again on the next request
+    throw e;
+  });
+  return site;
+}
+
+/**
+ * One evaluation of a route for a request, with its I/O context. Every I/O
+ * call it makes is written down with its answer: with the route's key they
+ * are the render's input key.
+ */
+export async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[], defer: Defer, fresh = false) {
+  const io = { ...requestContext(s, request, env, dbs, await readForm(request), shared), fresh };
+  const calls: IoCall[] = [];
+  const ctx = evalContext(s, io, env, defer);
+  ctx.recorders = [calls];
+  const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], ctx);
+  return { io, result: routeResult(value), inputKey: (name: string) => inputKey(s.hasher, name, calls) };
+}
+
+let components: ComponentStore | null = null;
+
+/** An evaluation context for a request: its I/O, and the component plan (holes, cached components). */
+export function evalContext(s: Site, io: RequestInfo, env: WorkerEnv, defer: Defer): EvalContext {
+  const hot = hotCacheFrom(env);
+  components ??= hot ? new ComponentStore(hot) : null;
+  const ctx = new EvalContext(createEnv(s.app.env), {}, io);
+  ctx.hook = componentHook(s, io, components, defer);
+  return ctx;
+}
+
+/** The request as primitives see it: parameters, form, cookies, session, and the resolver for its I/O. */
+export function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[], form = new Map<string, string>(), shared = false): RequestInfo {
+  const url = new URL(request.url);
+  const cookies = parseCookies(request.headers.get("cookie"));
+  return {
+    request,
+    url,
+    cookies,
+    form,
+    session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
+    resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
+    method: request.method,
+    shared,
+    components: { cached: 0, rendered: 0 },
+  };
+}
+
+async function readForm(request: Request): Promise<Map<string, string>> {
+  const form = new Map<string, string>();
+  const type = request.headers.get("content-type") ?? "";
+  if (request.method !== "POST" || !/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return form;
+  try {
+    for (const [k, v] of await request.formData()) if (typeof v === "string" && !form.has(k)) form.set(k, v);
+  } catch {
+    // A malformed body reads as an empty form; the route decides what that means.
+  }
+  return form;
+}
+
+function parseCookies(header: string | null): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return cookies;
+}
