@@ -30,4 +30,4 @@ export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type
 export * from "./hash.ts";
 export * from "./check.ts";
 export { Analysis, PURE, isPure, type DefinitionEffects, type Effects } from "./analyze.ts";
-export { callKey, dataText, inputKey } from "./keys.ts";
+export { askAgain, callKey, dataText, inputKey, writeCalls } from "./keys.ts";

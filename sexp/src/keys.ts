@@ -5,10 +5,13 @@
  * a subtree that did I/O is keyed again with what each I/O call answered, so
  * the same data gives the same key and new data a new one.
  */
+import { toData } from "./compiler.ts";
+import { EvalError } from "./errors.ts";
 import type { Hasher } from "./hash.ts";
 import { printValue } from "./printer.ts";
-import type { ComponentCall, IoCall } from "./runtime.ts";
-import { isCallable, type Value } from "./types.ts";
+import { parseOne } from "./reader.ts";
+import { apply, type ComponentCall, type EvalContext, type IoCall } from "./runtime.ts";
+import { Sym, isCallable, type Value } from "./types.ts";
 
 /** The key of a component call before it runs, or null when it cannot have one (an argument is a function). */
 export function callKey(hasher: Hasher, call: ComponentCall): string | null {
@@ -59,4 +62,35 @@ function hasFunction(v: Value): boolean {
   if (Array.isArray(v)) return (v as readonly Value[]).some(hasFunction);
   if (v instanceof Map) for (const x of v.values()) if (hasFunction(x)) return true;
   return false;
+}
+
+/**
+ * I/O calls as text that reads back to the same data (`((query blog nav) ...)`),
+ * to ask them again later; null when some argument would not read back.
+ */
+export function writeCalls(calls: readonly IoCall[]): string | null {
+  const parts: string[] = [];
+  for (const c of calls) {
+    const text = dataText([Sym.of(c.primitive), ...c.args]);
+    if (text === null || dataText(toData(parseOne(text))) !== text) return null;
+    parts.push(text);
+  }
+  return `(${parts.join(" ")})`;
+}
+
+/**
+ * Ask written-down calls again, all at once (one wave), through the
+ * primitives of `ctx`'s environment; their answers now. Calls that change
+ * something are never repeated.
+ */
+export async function askAgain(written: string, ctx: EvalContext): Promise<IoCall[]> {
+  const calls = (toData(parseOne(written)) as readonly (readonly Value[])[]).map(([name, ...args]) => ({ primitive: (name as Sym).name, args }));
+  const answers = await Promise.all(
+    calls.map(({ primitive, args }) => {
+      const p = ctx.env.registry.get(primitive);
+      if (!p?.meta.io || p.meta.effect === "write") throw new EvalError(`cannot ask ${primitive} again: not a read`);
+      return apply(p, args, ctx);
+    }),
+  );
+  return calls.map((c, i) => ({ ...c, result: answers[i]! }));
 }

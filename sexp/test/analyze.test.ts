@@ -7,8 +7,10 @@ import {
   Keyword,
   apply,
   basePrimitives,
+  askAgain,
   callKey,
   checkSource,
+  writeCalls,
   createEnv,
   evaluateForms,
   inputKey,
@@ -197,5 +199,17 @@ describe("input keys", () => {
     expect(inputKey(hasher, before, answered("old title"))).toBe(k1);
     expect(inputKey(hasher, before, answered("new title"))).not.toBe(k1);
     expect(inputKey(hasher, before, [{ primitive: "query", args: [] }])).toBeNull(); // not answered yet
+  });
+
+  it("write calls down so they can be asked again (never a write), and refuse what would not read back", async () => {
+    const env = createEnv(registry());
+    const calls: IoCall[] = [{ primitive: "query", args: ["posts"], result: "old" }];
+    const written = writeCalls(calls)!;
+    expect(written).toBe(`((query "posts"))`);
+    const asked = await askAgain(written, new EvalContext(env));
+    expect(asked).toEqual([{ primitive: "query", args: ["posts"], result: "rows of posts" }]);
+    await expect(askAgain(`((action "save"))`, new EvalContext(env))).rejects.toThrow(/cannot ask action again/);
+    const [fn] = (await evaluateForms(parse(`(fn (x) x)`), env)) as Value[];
+    expect(writeCalls([{ primitive: "query", args: [fn!] }])).toBeNull();
   });
 });

@@ -13,7 +13,7 @@
  * - Rendered whole (not shared), a component that reads who is asking is
  *   kept per visitor with a TTL; shared results are immutable.
  */
-import { Html, apply, callKey, dataText, inputKey, parseOne, toData, toHtml, Sym, type ComponentHook, type EvalContext, type IoCall, type Out, type Value } from "@rose-ash/sexp";
+import { Html, askAgain, callKey, inputKey, toHtml, writeCalls, type ComponentHook, type EvalContext, type IoCall, type Out, type Value } from "@rose-ash/sexp";
 import { hotKey, type HotCache } from "@rose-ash/resolver";
 import { Lru } from "./lru.ts";
 import { measured, metrics } from "./metrics.ts";
@@ -74,7 +74,7 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
     if (doesIo) {
       const planned = await store!.get(keyOf(`calls ${before}`));
       // A plan that cannot be asked again is only a miss.
-      key = planned === null ? null : await replay(planned, before, ctx).catch(() => null);
+      key = planned === null ? null : await askAgain(planned, ctx).then((calls) => inputKey(site.hasher, before, calls), () => null);
     }
     const hit = key === null ? null : await lookup(key);
     if (hit !== null) {
@@ -92,7 +92,7 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
       return effect === null || (effect === "user" && userScoped);
     });
     const after = safe ? inputKey(site.hasher, before, made) : null;
-    const calls = after === null ? null : writtenDown(made);
+    const calls = after === null ? null : writeCalls(made);
     if (after !== null && calls !== null) {
       const shared = scope === null;
       defer(
@@ -104,27 +104,4 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
     return new Html(html);
   }
 
-  /** Ask the written-down calls again (they run as one wave) and key what they answer now. */
-  async function replay(planned: string, before: string, ctx: EvalContext): Promise<string | null> {
-    const calls = (toData(parseOne(planned)) as readonly (readonly Value[])[]).map(([name, ...args]) => ({ primitive: (name as Sym).name, args }));
-    const answers = await Promise.all(
-      calls.map(({ primitive, args }) => {
-        const p = registry.get(primitive);
-        if (!p?.meta.io || p.meta.effect === "write") throw new Error(`cannot ask ${primitive} again`);
-        return apply(p, args, ctx);
-      }),
-    );
-    return inputKey(site.hasher, before, calls.map((c, i) => ({ ...c, result: answers[i]! })));
-  }
-}
-
-/** The calls as text that reads back to the same data, or null when some would not. */
-function writtenDown(calls: readonly IoCall[]): string | null {
-  const parts: string[] = [];
-  for (const c of calls) {
-    const text = dataText([Sym.of(c.primitive), ...c.args]);
-    if (text === null || dataText(toData(parseOne(text))) !== text) return null;
-    parts.push(text);
-  }
-  return `(${parts.join(" ")})`;
 }

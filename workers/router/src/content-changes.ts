@@ -5,11 +5,11 @@
  * webhook answers at once; deliveries may repeat or come out of order, and
  * input keys make that harmless. Without one it runs in the request.
  */
-import { formatError } from "@rose-ash/sexp";
+import { askAgain, formatError, inputKey } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
 import { WEBHOOK_WINDOW_S, touchedDependencies, webhookSignature } from "./invalidate.ts";
-import { PageCache } from "./page-cache.ts";
-import { currentSite, runRoute, type Defer, type WorkerEnv } from "./render.ts";
+import { PageCache, hotCacheFrom } from "./page-cache.ts";
+import { currentSite, evalContext, pageCallsKey, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
 
@@ -24,6 +24,8 @@ export interface PageChange {
   readonly cid: string;
   readonly status: "moved" | "unchanged";
   readonly sequence: number | null;
+  /** False when asking the page's I/O again showed nothing changed, so it was not rendered. */
+  readonly rendered: boolean;
 }
 
 /**
@@ -46,19 +48,26 @@ export async function invalidate(tables: readonly string[], s: Site, env: Worker
     if (!match || s.routeKey(match.route) !== m[1]) continue; // another version's page: no longer served
     const dbs: Db[] = [];
     try {
+      // The plan: ask the current render's I/O again; the same answers give the same input key, and nothing to render.
+      const seen = await cache.pointer(name).current();
+      if (seen && (await sameInput(seen.inputKey, name, s, request, env, dbs, defer))) {
+        moved.push({ name, cid: seen.cid, status: "unchanged", sequence: seen.sequence, rendered: false });
+        continue;
+      }
       for (let attempt = 0; attempt < 3; attempt++) {
-        const current = await cache.pointer(name).current();
-        const { io, result, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
+        const current = attempt === 0 ? seen : await cache.pointer(name).current();
+        const { io, result, calls, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
         if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) break;
         const key = inputKey(name);
         // Same input as the current render (the data this page reads did not change): nothing to store or move.
         if (key !== null && current?.inputKey === key) {
-          moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence });
+          moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence, rendered: true });
           break;
         }
         const { cid, result: published } = await cache.publish(name, result.html, current ?? { sequence: 0, cid: null }, [...io.resolver.reads], key);
         if (published.status !== "conflict") {
-          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null });
+          rememberPageCalls(env, key, calls, defer);
+          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null, rendered: true });
           break;
         }
       }
@@ -67,6 +76,15 @@ export async function invalidate(tables: readonly string[], s: Site, env: Worker
     }
   }
   return moved;
+}
+
+/** Whether asking a page's written-down I/O calls again gives its current input key. */
+async function sameInput(key: string | null, name: string, s: Site, request: Request, env: WorkerEnv, dbs: Db[], defer: Defer): Promise<boolean> {
+  const written = key === null ? null : await hotCacheFrom(env)?.get(pageCallsKey(key)).catch(() => null);
+  if (!written) return false;
+  const ctx = evalContext(s, requestContext(s, request, env, dbs, new Map(), true), env, defer);
+  const calls = await askAgain(written, ctx).catch(() => null);
+  return calls !== null && inputKey(s.hasher, name, calls) === key;
 }
 
 /** A change happened: queue its re-renders, or run them now when there is no queue. */
@@ -89,7 +107,8 @@ export async function consumeChanges(batch: MessageBatch<ContentChange>, env: Wo
     try {
       const pages = await invalidate(message.body.tables, s, env, cache, (p) => context.waitUntil(p));
       const moved = pages.filter((p) => p.status === "moved").length;
-      console.log(`content change (${message.body.by}; ${message.body.tables.join(", ")}): ${pages.length} pages re-rendered, ${moved} moved, ${pages.length - moved} unchanged`);
+      const skipped = pages.filter((p) => !p.rendered).length;
+      console.log(`content change (${message.body.by}; ${message.body.tables.join(", ")}): ${pages.length} pages read them: ${moved} moved, ${pages.length - moved} unchanged (${skipped} without rendering)`);
       message.ack();
     } catch (e) {
       console.error(`content change (${message.body.by}) failed, attempt ${message.attempts}: ${formatError(e)}`);

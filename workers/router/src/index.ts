@@ -15,7 +15,7 @@ import { consumeChanges, contentChanged, contentWebhook, type ContentChange } fr
 import { tablesWritten } from "./invalidate.ts";
 import { PageCache, fillHoles, hotCacheFrom, pageEtag } from "./page-cache.ts";
 import { resolvePointer, serveContent } from "./pointers.ts";
-import { currentSite, evalContext, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
+import { currentSite, evalContext, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
 import { toResponse, type RequestInfo, type RouteResult } from "./request.ts";
 import { allowedMethods, matchRoute } from "./routes.ts";
 import { metrics } from "./metrics.ts";
@@ -55,14 +55,16 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     const fresh = env.RENDER_ON_NO_CACHE === "true" && /\bno-cache\b/.test(request.headers.get("cache-control") ?? "");
     if (found?.page && !fresh) return deliver(request, fill, name, found.page.html, found.page.cid, "hit", requestContext(s, request, env, dbs));
 
-    const { io, result, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer, fresh);
+    const { io, result, calls, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer, fresh);
     // The visitor changed something: what was cached for them is stale.
     if (io.resolver.actions.size) await io.session.bump();
     const cookie = await io.session.cookie();
     let response: Response;
     if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
       // Compare-and-swap from the sequence the look-up saw; losing to a concurrent render is fine (same input).
-      const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], inputKey(name));
+      const key = inputKey(name);
+      const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], key);
+      rememberPageCalls(env, key, calls, defer);
       response = await deliver(request, fill, name, result.html, cid, "miss", io);
     } else {
       response = await finish(result, fill, io, request.method === "GET" || request.method === "HEAD" ? "bypass" : null);

@@ -3,8 +3,8 @@
  * request as primitives see it, and one evaluation of a route body with the
  * component plan (components.ts) and every I/O call written down.
  */
-import { EvalContext, createEnv, inputKey, apply, type IoCall, type Value } from "@rose-ash/sexp";
-import { ResolverClient, databaseFromEnv, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
+import { EvalContext, apply, createEnv, inputKey, writeCalls, type IoCall, type Value } from "@rose-ash/sexp";
+import { ResolverClient, databaseFromEnv, hotKey, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
 import { routes, sources } from "../../../app/index.ts";
 import { ComponentStore, componentHook } from "./components.ts";
 import type { ContentChange } from "./content-changes.ts";
@@ -52,7 +52,18 @@ export async function runRoute(s: Site, match: RouteMatch, request: Request, env
   const ctx = evalContext(s, io, env, defer);
   ctx.recorders = [calls];
   const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], ctx);
-  return { io, result: routeResult(value), inputKey: (name: string) => inputKey(s.hasher, name, calls) };
+  return { io, result: routeResult(value), calls, inputKey: (name: string) => inputKey(s.hasher, name, calls) };
+}
+
+/** Where a page render's I/O calls are kept, by its input key, so a later check can ask them again instead of rendering. */
+export const pageCallsKey = (inputKey: string) => hotKey(`page-calls ${inputKey}`, null);
+const PAGE_CALLS_TTL_S = 30 * 24 * 3600;
+
+/** Keep the calls behind a page's input key (immutable under it). */
+export function rememberPageCalls(env: WorkerEnv, key: string | null, calls: readonly IoCall[], defer: Defer): void {
+  const hot = hotCacheFrom(env);
+  const written = key === null ? null : writeCalls(calls);
+  if (hot && key !== null && written !== null) defer(hot.put(pageCallsKey(key), written, PAGE_CALLS_TTL_S).catch(() => {}));
 }
 
 let components: ComponentStore | null = null;

@@ -150,9 +150,15 @@ describe("components on the site", () => {
       const home = decodeURIComponent((await get("/")).headers.get("x-rose-pointer")!);
       const sequence = async () => (await env.POINTERS.get(env.POINTERS.idFromName(home)).current())!.sequence;
       const before = await sequence();
-      // Nothing changed: the re-render has the same input key, so nothing is stored or moved.
+      // Nothing changed: asking each page's queries again gives the same input key, so nothing is rendered, stored or moved.
+      const log = vi.spyOn(console, "log");
       expect(await deliverChange(["products"])).toHaveLength(1);
       expect(await sequence()).toBe(before);
+      const line = log.mock.calls.flat().join("\n");
+      log.mockRestore();
+      const [, pages, unchanged, skipped] = /: (\d+) pages read them: 0 moved, (\d+) unchanged \((\d+) without rendering\)/.exec(line)!;
+      expect(Number(pages)).toBeGreaterThanOrEqual(2); // home and the market listings
+      expect([unchanged, skipped]).toEqual([pages, pages]);
 
       const rows = await db.query("SELECT slug, name FROM products WHERE on_sale ORDER BY coalesce(sale_price_pence, price_pence), name LIMIT 1", []);
       renamed = rows[0] as { slug: string; name: string };
