@@ -33,6 +33,28 @@ export async function matchesCid(cid: string | CID, bytes: Uint8Array): Promise<
   return expected !== null && (await cidOf(bytes)).equals(expected);
 }
 
+const IDENTITY = 0x00;
+const SHA2_256 = 0x12;
+
+/**
+ * Whether `bytes` are the block `cid` names: its sha2-256 multihash (or, for
+ * an identity multihash, the bytes themselves). Block by block, unlike
+ * `matchesCid`, so it holds for any DAG, however it was chunked.
+ */
+export async function blockMatches(cid: CID, bytes: Uint8Array): Promise<boolean> {
+  const { code, digest } = cid.multihash;
+  if (code === IDENTITY) return sameBytes(digest, bytes);
+  if (code !== SHA2_256) return false;
+  return sameBytes(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)), digest);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
 /** A CID from text, or null when it is not one. */
 export function parseCid(text: string): CID | null {
   try {

@@ -4,7 +4,7 @@
  * logged, and fetched from the next source; they are never returned.
  *
  * Sources side by side: a CID-keyed R2 bucket (the embedded default, and a
- * fast copy in production) and IPFS gateways (production reads).
+ * fast copy in production) and IPFS trustless gateways (gateway.ts).
  */
 import { cidOf, matchesCid, parseCid } from "./cid.ts";
 
@@ -36,15 +36,15 @@ export function bucketStore(bucket: BucketLike): WarmSource & WarmSink {
   };
 }
 
-/** An IPFS HTTP gateway (`GET <base>/ipfs/<cid>`); what it answers is verified like anything else. */
-export function gatewaySource(base: string, fetcher: typeof fetch = fetch): WarmSource {
+/**
+ * Puts into each sink in turn, so a later one sees what an earlier one
+ * stored: R2 first (our trustless gateway serves from it), then a pinning
+ * service that fetches the CID from that gateway.
+ */
+export function sequenceSinks(...sinks: readonly WarmSink[]): WarmSink {
   return {
-    name: `gateway ${new URL(base).host}`,
-    fetch: async (cid) => {
-      const res = await fetcher(`${base.replace(/\/$/, "")}/ipfs/${cid}`, { headers: { accept: "application/octet-stream" } });
-      if (res.status === 404) return null;
-      if (!res.ok) throw new Error(`${base} answered ${res.status}`);
-      return new Uint8Array(await res.arrayBuffer());
+    put: async (cid, bytes) => {
+      for (const sink of sinks) await sink.put(cid, bytes);
     },
   };
 }
