@@ -31,6 +31,7 @@ export default defineConfig({
                 NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
                 // Short, so a test can watch a copy of a pointer expire.
                 POINTER_TTL_MS: "300",
+                IPNS_ROUTING_URL: inject("routingUrl"),
               },
               // The resolver Worker behind the router's RESOLVER service binding.
               workers: [

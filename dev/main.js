@@ -43,6 +43,8 @@ const wrangler = spawn(
     "--persist-to", process.env.DEV_STATE_DIR || fileURLToPath(new URL("../.data/wrangler", import.meta.url)),
     "--var", `DATABASE_URL:${db.connectionString}`,
     "--var", `NEON_DEV_PROXY:127.0.0.1:${db.relayPort}`,
+    // More router variables, as JSON (dev/stack.js passes them for tests: a pinning service, say).
+    ...Object.entries(JSON.parse(process.env.DEV_VARS || "{}")).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],
   { cwd: root, stdio: ["inherit", "pipe", "inherit"] },
 );

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createScratchSchema } from "../dev/db/scratch.js";
+import { startPinningServer } from "../dev/pinning/server.js";
 import { startStack } from "../dev/stack.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -22,14 +23,19 @@ if (process.env.DATABASE_URL) backends.push([`Postgres (DATABASE_URL)`, 8794]);
 
 describe.each(backends)("the site on %s", (backend, port) => {
   let stack: Stack;
+  let pinning: Awaited<ReturnType<typeof startPinningServer>>;
   let drop = async () => {};
   beforeAll(async () => {
     let databaseUrl = "";
     if (backend !== "PGlite") ({ connectionString: databaseUrl, drop } = await createScratchSchema(process.env.DATABASE_URL!));
-    stack = await startStack({ port, dbPort: port - 1000, databaseUrl });
+    // Shared pages are pinned through a Pinning Service API, which fetches them from the site's own gateway.
+    pinning = await startPinningServer({ token: "pin-token" });
+    const vars = { PINNING_SERVICE_URL: pinning.url, PINNING_SERVICE_TOKEN: "pin-token", PUBLIC_ORIGIN: `http://127.0.0.1:${port}` };
+    stack = await startStack({ port, dbPort: port - 1000, databaseUrl, vars });
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
+    await pinning?.close();
     await drop();
   }, 30_000);
 
@@ -167,6 +173,13 @@ describe.each(backends)("the site on %s", (backend, port) => {
     expect(rendered! + current!).toBe(pages! - notShared!);
     expect(run()).toContain(`${pages} pages: 0 rendered and pinned, ${pages! - notShared!} already current`);
   }, 60_000);
+
+  it("pins each shared page it stores: the pinning service fetches it from the site's trustless gateway and verifies it", async () => {
+    const res = await request("/blog/apple-day-2026/?pin=1");
+    expect(res.headers.get("x-rose-cache")).toBe("miss");
+    const cid = res.headers.get("x-rose-cid")!;
+    await expect.poll(() => [...pinning.pins.values()].find((p) => p.pin.cid === cid)?.status, { timeout: 10_000 }).toBe("pinned");
+  });
 
   it("refuses cross-site posts", async () => {
     const res = await post("/cart/add/", { product_id: "10" }, { origin: "https://evil.example" });

@@ -7,6 +7,7 @@ declare global {
       POINTERS: DurableObjectNamespace<IpnsPointer>;
       WARM: R2Bucket;
       HOT: KVNamespace;
+      IPNS_ROUTING_URL: string;
     }
   }
 }

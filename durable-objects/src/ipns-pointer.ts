@@ -12,6 +12,7 @@
  * Durable Objects' input gates make it atomic.
  */
 import { DurableObject } from "cloudflare:workers";
+import { ipnsPublisher } from "@rose-ash/resolver";
 import { signRecord } from "./ipns-record.ts";
 
 export const HISTORY_LIMIT = 32;
@@ -42,6 +43,8 @@ export type PublishResult =
 export interface PointerEnv {
   /** Signs IPNS records (a secret in production). */
   IPNS_SECRET?: string;
+  /** A Delegated Routing V1 endpoint each signed record is also published to (`PUT /routing/v1/ipns/<name>`). */
+  IPNS_ROUTING_URL?: string;
 }
 
 export class IpnsPointer extends DurableObject<PointerEnv> {
@@ -71,7 +74,18 @@ export class IpnsPointer extends DurableObject<PointerEnv> {
     const signed = await signRecord(this.env.IPNS_SECRET ?? "development-only-ipns-secret", req.name, req.cid, pointer.sequence);
     // A slower signature for an older move must not overwrite a newer one.
     const latest = await this.current();
-    if (latest?.sequence === pointer.sequence) await this.ctx.storage.put("record", signed);
+    if (latest?.sequence === pointer.sequence) {
+      await this.ctx.storage.put("record", signed);
+      // The routing service keeps the record with the highest sequence, so pushes may arrive in any order.
+      const routing = this.env.IPNS_ROUTING_URL;
+      if (routing) {
+        this.ctx.waitUntil(
+          ipnsPublisher(routing)
+            .publish(signed.ipnsName, signed.record)
+            .catch((e: unknown) => console.error(`IPNS publish of ${req.name}: ${e instanceof Error ? e.message : String(e)}`)),
+        );
+      }
+    }
     return { status: "moved", pointer, ipnsName: signed.ipnsName };
   }
 }

@@ -7,6 +7,7 @@ import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { describe, expect, it, vi } from "vitest";
+import { ipnsResolver } from "@rose-ash/resolver";
 import { HISTORY_LIMIT } from "../src/index.ts";
 import { pointerKey } from "../src/ipns-record.ts";
 
@@ -79,6 +80,17 @@ describe("IpnsPointer", () => {
     // Another name has another key; its record does not validate under this one.
     const other = await pointerKey("development-only-ipns-secret", "frag:other");
     await expect(validate(other.publicKey, signed.record)).rejects.toThrow();
+  });
+
+  it("publishes each signed record to the IPNS routing service, where a resolver validates it", async () => {
+    const name = "page:/routed/";
+    const moved = await stub(name).publish({ name, cid: helloCid, expectedSequence: 0 });
+    expect(moved.status).toBe("moved");
+    const ipnsName = (moved as { ipnsName: string }).ipnsName;
+    const resolver = ipnsResolver(env.IPNS_ROUTING_URL);
+    await vi.waitFor(async () => expect(await resolver.resolve(ipnsName)).toMatchObject({ value: `/ipfs/${helloCid}`, sequence: 1n }), { timeout: 5000, interval: 50 });
+    await stub(name).publish({ name, cid: goodbyeCid, expectedSequence: 1 });
+    await vi.waitFor(async () => expect(await resolver.resolve(ipnsName)).toMatchObject({ value: `/ipfs/${goodbyeCid}`, sequence: 2n }), { timeout: 5000, interval: 50 });
   });
 
   it("resolves names over HTTP: JSON, or the record itself", async () => {

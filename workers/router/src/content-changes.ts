@@ -8,7 +8,8 @@
 import { askAgain, formatError, inputKey } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
 import { WEBHOOK_WINDOW_S, touchedDependencies, webhookSignature } from "./invalidate.ts";
-import { PageCache, hotCacheFrom } from "./page-cache.ts";
+import { PageCache } from "./page-cache.ts";
+import { hotCacheFrom } from "./tiers.ts";
 import { currentSite, evalContext, pageCallsKey, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
@@ -64,7 +65,7 @@ export async function invalidate(tables: readonly string[], s: Site, env: Worker
           moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence, rendered: true });
           break;
         }
-        const { cid, result: published } = await cache.publish(name, result.html, current ?? { sequence: 0, cid: null }, [...io.resolver.reads], key);
+        const { cid, result: published } = await cache.publish(name, result.html, current ?? { sequence: 0, cid: null }, [...io.resolver.reads], key, defer);
         if (published.status !== "conflict") {
           rememberPageCalls(env, key, calls, defer);
           moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null, rendered: true });

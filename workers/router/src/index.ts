@@ -9,11 +9,12 @@
  * per isolate.
  */
 import { Keyword, apply, formatError, fromJson, toHtml, type Value } from "@rose-ash/sexp";
-import { WarmStore, bucketStore, type Db } from "@rose-ash/resolver";
+import { negotiate, type Db } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
 import { consumeChanges, contentChanged, contentWebhook, type ContentChange } from "./content-changes.ts";
 import { tablesWritten } from "./invalidate.ts";
-import { PageCache, fillHoles, hotCacheFrom, pageEtag } from "./page-cache.ts";
+import { PageCache, fillHoles, pageEtag } from "./page-cache.ts";
+import { hotCacheFrom, warmTierFrom } from "./tiers.ts";
 import { resolvePointer, serveContent } from "./pointers.ts";
 import { currentSite, evalContext, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
 import { toResponse, type RequestInfo, type RouteResult } from "./request.ts";
@@ -63,7 +64,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
       // Compare-and-swap from the sequence the look-up saw; losing to a concurrent render is fine (same input).
       const key = inputKey(name);
-      const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], key);
+      const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], key, defer);
       rememberPageCalls(env, key, calls, defer);
       response = await deliver(request, fill, name, result.html, cid, "miss", io);
     } else {
@@ -133,16 +134,18 @@ router.get("/_health", () => new Response("ok"));
 router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? text(404, "Not Found"));
 router.get("/ipns/*", (request: Request, env: WorkerEnv) => resolvePointer(request, env));
 router.get("/ipfs/*", async (request: Request, env: WorkerEnv, context: ExecutionContext) => {
-  if (!env.WARM) return text(503, "No content store here (the WARM binding)");
-  // A CID names its bytes forever: the edge cache fronts the store (keyed by URL alone).
-  const edge = caches.default;
-  const key = new Request(new URL(request.url).toString());
-  const conditional = request.headers.has("if-none-match");
-  const cached = conditional ? undefined : await edge.match(key);
+  const warm = warmTierFrom(env);
+  if (!warm) return text(503, "No content store here (the WARM binding)");
+  // A CID names its bytes forever: the edge cache fronts the store, keyed by URL alone, so only
+  // for what the URL alone says (a format chosen by Accept is not kept there).
+  const url = new URL(request.url);
+  const wanted = negotiate(url, request.headers.get("accept"));
+  const edge = "error" in wanted || (wanted.format && !wanted.fromQuery) || request.headers.has("if-none-match") ? null : caches.default;
+  const key = new Request(url.toString());
+  const cached = edge ? await edge.match(key) : undefined;
   if (cached) return cached;
-  const r2 = bucketStore(env.WARM);
-  const response = await serveContent(request, new WarmStore(r2, [r2]));
-  if (response.status === 200) context.waitUntil(edge.put(key, response.clone()));
+  const response = await serveContent(request, warm.store);
+  if (edge && response.status === 200) context.waitUntil(edge.put(key, response.clone()));
   return response;
 });
 router.get("/_sexp/cache", async (request: Request, env: WorkerEnv) => {

@@ -6,22 +6,21 @@
  * pointer and the verified bytes, fill the holes for the person asking, and
  * answer with the CID as ETag (304 when it matches). Invalidation is a
  * pointer move: a content change re-renders exactly the pages whose
- * dependencies it touches (see invalidate.ts); nothing expires.
+ * dependencies it touches (see content-changes.ts); nothing expires.
  */
 import { Keyword, apply, fromJson, toHtml, type EvalContext, type Value } from "@rose-ash/sexp";
-import { WarmStore, bucketStore, cidOf, hotKey, kvHotCache, upstashHotCache, type HotCache } from "@rose-ash/resolver";
-import { Redis } from "@upstash/redis/cloudflare";
+import { cidOf, hotKey, type HotCache, type WarmSink, type WarmStore } from "@rose-ash/resolver";
 import type { DependencyIndex, IpnsPointer, PublishResult } from "@rose-ash/durable-objects";
 import { HOLE, type RequestInfo } from "./request.ts";
 import { measured, metrics } from "./metrics.ts";
 import type { Site } from "./site.ts";
 import { USER_TTL_S } from "./components.ts";
 import { Lru } from "./lru.ts";
+import { warmTierFrom, type WarmBindings } from "./tiers.ts";
 
-export interface CacheBindings {
+export interface CacheBindings extends WarmBindings {
   POINTERS?: DurableObjectNamespace<IpnsPointer>;
   DEPENDENCIES?: DurableObjectNamespace<DependencyIndex>;
-  WARM?: R2Bucket;
   /**
    * How long (ms) this isolate may serve a page from its own copy of the
    * pointer before asking the Durable Object again; 0 asks every time. A
@@ -53,23 +52,24 @@ const pointerCopies = new Map<string, { cid: string; sequence: number; until: nu
 const renderedHoles = new Lru(4 * 1024 * 1024);
 
 export class PageCache {
-  readonly warm: WarmStore;
-  private readonly pointers: DurableObjectNamespace<IpnsPointer>;
-  private readonly dependencies: DurableObjectNamespace<DependencyIndex>;
   private readonly pointerTtlMs: number;
 
-  constructor(bindings: Required<Omit<CacheBindings, "POINTER_TTL_MS">> & CacheBindings) {
-    const r2 = bucketStore(bindings.WARM);
-    this.warm = new WarmStore(r2, [r2]);
-    this.pointers = bindings.POINTERS;
-    this.dependencies = bindings.DEPENDENCIES;
-    const ttl = Number(bindings.POINTER_TTL_MS ?? POINTER_TTL_MS);
+  constructor(
+    private readonly pointers: DurableObjectNamespace<IpnsPointer>,
+    private readonly dependencies: DurableObjectNamespace<DependencyIndex>,
+    readonly warm: WarmStore,
+    /** Where stored pages are also pinned (a pinning service), or null. */
+    private readonly pins: WarmSink | null,
+    pointerTtlMs: string | undefined,
+  ) {
+    const ttl = Number(pointerTtlMs ?? POINTER_TTL_MS);
     this.pointerTtlMs = Number.isFinite(ttl) && ttl >= 0 ? ttl : POINTER_TTL_MS;
   }
 
   /** The cache for these bindings, or null when the Worker has none (then nothing is cached). */
   static from(env: CacheBindings): PageCache | null {
-    return env.POINTERS && env.DEPENDENCIES && env.WARM ? new PageCache(env as Required<Omit<CacheBindings, "POINTER_TTL_MS">> & CacheBindings) : null;
+    const warm = warmTierFrom(env);
+    return env.POINTERS && env.DEPENDENCIES && warm ? new PageCache(env.POINTERS, env.DEPENDENCIES, warm.store, warm.pins, env.POINTER_TTL_MS) : null;
   }
 
   /** The pointer name of a page: its route's key, the path with its sorted query, and the htmx form. */
@@ -121,7 +121,7 @@ export class PageCache {
    * Store a rendered page and move its pointer to it (compare-and-swap from
    * `seen`). The input key (what went into the render) is the idempotency key.
    */
-  async publish(name: string, html: string, seen: Seen, deps: readonly string[], inputKey: string | null): Promise<{ cid: string; result: PublishResult | { status: "unchanged"; pointer: null } }> {
+  async publish(name: string, html: string, seen: Seen, deps: readonly string[], inputKey: string | null, defer: (p: Promise<unknown>) => void): Promise<{ cid: string; result: PublishResult | { status: "unchanged"; pointer: null } }> {
     const bytes = new TextEncoder().encode(html);
     const cid = String(await cidOf(bytes));
     // The same bytes as the pointer already names: nothing to store, move or record.
@@ -131,6 +131,9 @@ export class PageCache {
     const result = await this.pointer(name).publish({ name, cid, expectedSequence: seen.sequence, inputKey });
     if (result.pointer) this.remember(name, result.pointer);
     await this.index().record(name, deps);
+    // Pinned after the response: the service fetches the bytes from this site's gateway.
+    const pins = this.pins;
+    if (pins && result.status === "moved") defer(pins.put(cid, bytes).catch((e: unknown) => console.error(`pinning ${cid}: ${e instanceof Error ? e.message : String(e)}`)));
     return { cid, result };
   }
 }
@@ -203,18 +206,6 @@ export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: 
   let out = template.text[0]!;
   holes.forEach((h, i) => (out += h + template.text[i + 1]!));
   return { html: out, holes, cached };
-}
-
-/** The hot tier from the bindings: Upstash when configured, else KV, else none. */
-export function hotCacheFrom(env: HotBindings): HotCache | null {
-  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) return upstashHotCache(new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }));
-  return env.HOT ? kvHotCache(env.HOT) : null;
-}
-
-export interface HotBindings {
-  HOT?: KVNamespace;
-  UPSTASH_REDIS_REST_URL?: string;
-  UPSTASH_REDIS_REST_TOKEN?: string;
 }
 
 /** An ETag for the page as this person gets it: the CID, plus a digest of what their holes rendered to. */

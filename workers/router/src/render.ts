@@ -8,7 +8,8 @@ import { ResolverClient, databaseFromEnv, hotKey, localTransport, serviceTranspo
 import { routes, sources } from "../../../app/index.ts";
 import { ComponentStore, componentHook } from "./components.ts";
 import type { ContentChange } from "./content-changes.ts";
-import { hotCacheFrom, type CacheBindings, type HotBindings } from "./page-cache.ts";
+import type { CacheBindings } from "./page-cache.ts";
+import { hotCacheFrom, type HotBindings } from "./tiers.ts";
 import { routeResult, type RequestInfo } from "./request.ts";
 import type { RouteMatch } from "./routes.ts";
 import { Session } from "./session.ts";

@@ -3,7 +3,8 @@
  * seed data, or, when DATABASE_URL is set, that Postgres with schema.sql
  * applied in a scratch schema (dropped afterwards) that the Worker's
  * connections select through their search_path. Also bundles the resolver
- * Worker, which the tests run beside the router as its RESOLVER service.
+ * Worker, which the tests run beside the router as its RESOLVER service, and
+ * starts a local IPNS routing server for the pointers' records.
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -11,12 +12,14 @@ import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
 import { createScratchSchema } from "../../../dev/db/scratch.js";
 import { startDevDatabase } from "../../../dev/db/server.js";
+import { startRoutingServer } from "../../../dev/routing/server.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     relayPort: number;
     connectionString: string;
     resolverScript: string;
+    routingUrl: string;
   }
 }
 
@@ -24,12 +27,16 @@ export default async function setup(project: TestProject) {
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const db = await startDevDatabase({ databaseUrl });
   const scratch = databaseUrl ? await createScratchSchema(databaseUrl) : null;
+  // Where the pointers publish their signed IPNS records (a local Delegated Routing server).
+  const routing = await startRoutingServer();
+  project.provide("routingUrl", routing.url);
   project.provide("resolverScript", await bundleResolver());
   project.provide("relayPort", db.relayPort);
   project.provide("connectionString", scratch?.connectionString ?? db.connectionString);
   return async () => {
     await scratch?.drop();
     await db.stop();
+    await routing.close();
   };
 }
 

@@ -29,6 +29,7 @@ export function gatewaySource(base: string, fetcher: typeof fetch = fetch, { max
   const root = base.replace(/\/$/, "");
   return {
     name: `gateway ${new URL(base).host}`,
+    verifiesBlocks: true,
     fetch: async (text) => {
       const cid = parseCid(text);
       if (!cid) throw new Error(`not a CID: ${text}`);
