@@ -7,7 +7,12 @@
  * With DATABASE_URL set, the stack uses that Postgres (in a scratch schema
  * with the seed data) instead of PGlite.
  *
- * Options: --seconds N per route (default 10), --connections N (default 10).
+ * Routes are measured in interleaved rounds (a run's speed drifts on a shared
+ * 2-core machine, so each route sees the same conditions) and each figure is
+ * the median over the rounds.
+ *
+ * Options: --seconds N per route and round (default 5), --rounds N (default 3),
+ * --connections N (default 10).
  */
 import autocannon from "autocannon";
 import { createScratchSchema } from "../dev/db/scratch.js";
@@ -18,7 +23,8 @@ const option = (name, fallback) => {
   const i = argv.indexOf(name);
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
-const SECONDS = option("--seconds", 10);
+const SECONDS = option("--seconds", 5);
+const ROUNDS = option("--rounds", 3);
 const CONNECTIONS = option("--connections", 10);
 
 // The issue's comparison, on one `wrangler dev` in one run: a cached page (served
@@ -30,6 +36,8 @@ const CONNECTIONS = option("--connections", 10);
 /** @type {[string, string, Record<string, string>?][]} */
 const ROUTES = [
   ["static hello-world (/_health)", "/_health"],
+  // What response size alone costs here: a static file larger than any page.
+  ["static asset, 51 KB (htmx)", "/static/htmx-2.0.11.min.js"],
   ["blog post, cached", "/blog/apple-day-2026/"],
   ["blog post, rendered every time", "/blog/apple-day-2026/", { "cache-control": "no-cache" }],
   ["home, cached", "/"],
@@ -54,14 +62,23 @@ try {
   }
   // Warm-up: the first requests compile the Workers' code.
   for (let i = 0; i < 200; i++) for (const [, path, headers] of ROUTES) await (await fetch(stack.url + path, { headers })).arrayBuffer();
-  console.log(`\nHTTP on wrangler dev, database ${scratch ? "Postgres (DATABASE_URL)" : "PGlite"}: ${CONNECTIONS} connections, ${SECONDS} s per route`);
+  console.log(`\nHTTP on wrangler dev, database ${scratch ? "Postgres (DATABASE_URL)" : "PGlite"}: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per route (medians)`);
+  /** @type {{ rps: number, p50: number, p99: number }[][]} */
+  const results = ROUTES.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, [, path, headers]] of ROUTES.entries()) {
+      const r = /** @type {any} */ (await run(stack.url + path, headers));
+      if (r.non2xx || r.errors) throw new Error(`${path}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+      results[i].push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 });
+    }
+  }
+  /** @param {number[]} xs */
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const rows = results.map((rs) => ({ rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) }));
+  const hello = rows[0];
   console.log(`  ${"route".padEnd(34)} ${"req/s".padStart(7)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)}   p50 vs hello   req/s vs hello`);
-  let hello = null;
-  for (const [label, path, headers] of ROUTES) {
-    const r = /** @type {any} */ (await run(stack.url + path, headers));
-    if (r.non2xx || r.errors) throw new Error(`${path}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-    const m = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
-    hello ??= m;
+  for (const [i, [label]] of ROUTES.entries()) {
+    const m = rows[i];
     console.log(
       `  ${label.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} ${String(m.p50).padStart(7)} ${String(m.p99).padStart(7)}   ${(m.p50 / hello.p50).toFixed(2).padStart(11)}x   ${(m.rps / hello.rps).toFixed(2).padStart(13)}x`,
     );

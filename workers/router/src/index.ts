@@ -97,7 +97,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
 type Filler = (html: string, io: RequestInfo) => ReturnType<typeof fillHoles>;
 
 async function deliver(request: Request, fill: Filler, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
-  const { html, holes, cached } = await fill(shared, io);
+  const { body, holes, cached } = await fill(shared, io);
   const etag = await pageEtag(cid, holes);
   const headers = {
     etag,
@@ -110,11 +110,11 @@ async function deliver(request: Request, fill: Filler, name: string, shared: str
   };
   metrics.pages[state]++;
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
-  return toResponse({ status: 200, html, location: null }, headers);
+  return toResponse({ status: 200, html: body, location: null }, headers);
 }
 
 async function finish(result: RouteResult, fill: Filler, io: RequestInfo, state: "bypass" | null): Promise<Response> {
-  const html = result.html === null ? null : (await fill(result.html, io)).html;
+  const html = result.html === null ? null : (await fill(result.html, io)).body;
   if (state) metrics.pages[state]++;
   return toResponse({ ...result, html }, { ...(state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {}), ...componentsHeader(io) });
 }

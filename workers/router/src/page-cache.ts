@@ -140,7 +140,8 @@ export class PageCache {
 
 
 export interface FilledPage {
-  readonly html: string;
+  /** The page as UTF-8: the shared parts were encoded once per page, the holes now. */
+  readonly body: Uint8Array;
   /** What each hole rendered to, in order. */
   readonly holes: readonly string[];
   /** Holes answered from a cache (this isolate's or the hot tier). */
@@ -149,9 +150,11 @@ export interface FilledPage {
 
 /** A shared page split at its holes: `text[i]`, hole i, `text[i + 1]`, ... */
 interface Template {
-  readonly text: readonly string[];
+  readonly text: readonly Uint8Array[];
   readonly holes: readonly { readonly component: string; readonly args: string }[];
 }
+
+const utf8 = new TextEncoder();
 
 /** Pages split at their holes, by their text (a page served again is the same string, so the look-up is cheap). */
 const templates = new Map<string, Template>();
@@ -159,15 +162,15 @@ const templates = new Map<string, Template>();
 function templateOf(html: string): Template {
   let t = templates.get(html);
   if (t) return t;
-  const text: string[] = [];
+  const text: Uint8Array[] = [];
   const holes: { component: string; args: string }[] = [];
   let last = 0;
   for (const m of html.matchAll(HOLE)) {
-    text.push(html.slice(last, m.index));
+    text.push(utf8.encode(html.slice(last, m.index)));
     holes.push({ component: m[1]!, args: m[2]! });
     last = m.index! + m[0].length;
   }
-  text.push(html.slice(last));
+  text.push(utf8.encode(html.slice(last)));
   t = { text, holes };
   if (templates.size >= 256) templates.delete(templates.keys().next().value!);
   templates.set(html, t);
@@ -182,7 +185,7 @@ function templateOf(html: string): Template {
  */
 export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
   const template = templateOf(html);
-  if (template.holes.length === 0) return { html, holes: [], cached: 0 };
+  if (template.holes.length === 0) return { body: template.text[0]!, holes: [], cached: 0 };
   let cached = 0;
   const fill = { ...io, shared: false };
   const scope = await io.session.scope();
@@ -203,14 +206,27 @@ export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: 
     return out;
   };
   const holes = await Promise.all(template.holes.map(render));
-  let out = template.text[0]!;
-  holes.forEach((h, i) => (out += h + template.text[i + 1]!));
-  return { html: out, holes, cached };
+  const parts = [template.text[0]!];
+  holes.forEach((h, i) => parts.push(utf8.encode(h), template.text[i + 1]!));
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) (body.set(p, at), (at += p.length));
+  return { body, holes, cached };
 }
+
+/** Digests of what holes rendered to, by that text (a hole served again from memory is the same string). */
+const holeDigests = new Map<string, string>();
 
 /** An ETag for the page as this person gets it: the CID, plus a digest of what their holes rendered to. */
 export async function pageEtag(cid: string, holes: readonly string[]): Promise<string> {
   if (holes.length === 0) return `"${cid}"`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(holes.join("\0"))));
-  return `"${cid}.${[...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
+  const text = holes.join("\0");
+  let digest = holeDigests.get(text);
+  if (digest === undefined) {
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+    digest = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    if (holeDigests.size >= 1024) holeDigests.delete(holeDigests.keys().next().value!);
+    holeDigests.set(text, digest);
+  }
+  return `"${cid}.${digest}"`;
 }

@@ -226,8 +226,8 @@ export function routeResult(value: Value): RouteResult {
   return { status: 200, html: toHtml(value), location: null };
 }
 
-/** The HTTP response for a route's result (its HTML already final). */
-export function toResponse(result: RouteResult, headers: Record<string, string> = {}): Response {
+/** The HTTP response for a route's result, its page already final (HTML text, or its UTF-8 bytes). */
+export function toResponse(result: Omit<RouteResult, "html"> & { html: string | Uint8Array | null }, headers: Record<string, string> = {}): Response {
   if (result.location !== null) return new Response(null, { status: result.status, headers: { ...headers, location: result.location } });
   return new Response(result.html, { status: result.status, headers: { "content-type": "text/html; charset=utf-8", ...headers } });
 }
