@@ -25,6 +25,8 @@ export interface Pointer {
   readonly time: string;
   /** The input key (idempotency key) of the render that produced this CID. */
   readonly inputKey: string | null;
+  /** The name no longer has a shared page (it is gone, or now per visitor): `cid` is the last one it had. */
+  readonly retired?: true;
 }
 
 export interface PublishRequest {
@@ -61,16 +63,35 @@ export class IpnsPointer extends DurableObject<PointerEnv> {
     return (await this.ctx.storage.get<{ ipnsName: string; record: Uint8Array }>("record")) ?? null;
   }
 
+  /**
+   * The name has no shared page any more (its render is now a 404, a
+   * redirect, or per visitor): look-ups miss and render live. Compare-and-swap
+   * like `publish`; the next publish moves it on from here.
+   */
+  async retire(req: { readonly expectedSequence: number }): Promise<{ status: "retired" | "unchanged" | "conflict"; pointer: Pointer | null }> {
+    const current = await this.current();
+    if (!current || current.retired) return { status: "unchanged", pointer: current };
+    if (current.sequence !== req.expectedSequence) return { status: "conflict", pointer: current };
+    const pointer: Pointer = { ...current, sequence: current.sequence + 1, time: new Date().toISOString(), inputKey: null, retired: true };
+    await this.move(pointer);
+    return { status: "retired", pointer };
+  }
+
+  private async move(pointer: Pointer): Promise<void> {
+    await this.ctx.storage.put({ current: pointer, history: [pointer, ...(await this.history())].slice(0, HISTORY_LIMIT) });
+  }
+
   async publish(req: PublishRequest): Promise<PublishResult> {
     const current = await this.current();
-    const history = await this.history();
-    if (current && (current.cid === req.cid || (req.inputKey && history.some((p) => p.inputKey === req.inputKey)))) {
+    // The same bytes, or the render of the same input delivered again: nothing moves. (Data that
+    // changed and changed back is a new render of an old input, and moves the pointer back.)
+    if (current && !current.retired && (current.cid === req.cid || (req.inputKey && current.inputKey === req.inputKey))) {
       return { status: "unchanged", pointer: current };
     }
     if ((current?.sequence ?? 0) !== req.expectedSequence) return { status: "conflict", pointer: current };
     const pointer: Pointer = { name: req.name, cid: req.cid, sequence: (current?.sequence ?? 0) + 1, time: new Date().toISOString(), inputKey: req.inputKey ?? null };
     // The move is stored before signing: other publishes may run while the signature is computed.
-    await this.ctx.storage.put({ current: pointer, history: [pointer, ...history].slice(0, HISTORY_LIMIT) });
+    await this.move(pointer);
     const signed = await signRecord(this.env.IPNS_SECRET ?? "development-only-ipns-secret", req.name, req.cid, pointer.sequence);
     // A slower signature for an older move must not overwrite a newer one.
     const latest = await this.current();

@@ -33,8 +33,23 @@ describe("IpnsPointer", () => {
     await p.publish({ name: "page:/idem/", cid: goodbyeCid, expectedSequence: 1, inputKey: "render-2" });
     // The same CID again: nothing to announce.
     expect(await p.publish({ name: "page:/idem/", cid: goodbyeCid, expectedSequence: 2, inputKey: "render-3" })).toMatchObject({ status: "unchanged", pointer: { sequence: 2 } });
-    // An old delivery arriving twice, late: already applied, never moves the pointer back.
-    expect(await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 2, inputKey: "render-1" })).toMatchObject({ status: "unchanged", pointer: { cid: goodbyeCid, sequence: 2 } });
+    // The current render delivered again: nothing moves.
+    expect(await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 2, inputKey: "render-2" })).toMatchObject({ status: "unchanged", pointer: { cid: goodbyeCid, sequence: 2 } });
+    // A late publisher that saw an older sequence never moves the pointer back.
+    expect(await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 1, inputKey: "render-1" })).toMatchObject({ status: "conflict", pointer: { cid: goodbyeCid, sequence: 2 } });
+    // Data that changed back, rendered from the current sequence: the pointer follows it back.
+    expect(await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 2, inputKey: "render-1" })).toMatchObject({ status: "moved", pointer: { cid: helloCid, sequence: 3 } });
+  });
+
+  it("retires a name whose page is gone; the next publish moves on from there", async () => {
+    const p = stub("page:/gone/");
+    await p.publish({ name: "page:/gone/", cid: helloCid, expectedSequence: 0, inputKey: "a" });
+    expect(await p.retire({ expectedSequence: 0 })).toMatchObject({ status: "conflict" });
+    expect(await p.retire({ expectedSequence: 1 })).toMatchObject({ status: "retired", pointer: { sequence: 2, retired: true } });
+    expect(await p.retire({ expectedSequence: 2 })).toMatchObject({ status: "unchanged" });
+    // Even the same bytes as before it was retired are a move now.
+    expect(await p.publish({ name: "page:/gone/", cid: helloCid, expectedSequence: 2, inputKey: "a" })).toMatchObject({ status: "moved", pointer: { sequence: 3 } });
+    expect((await p.current())!.retired).toBeUndefined();
   });
 
   it("loses no update under many concurrent publishers, each retrying on conflict", async () => {

@@ -12,8 +12,9 @@
  * A subtree with none of these is pure: same arguments, same output.
  *
  * A component that reads who is asking is rendered per request as a hole in an
- * otherwise shared page, so `user` does not propagate through component calls
- * into `own`; `deep` is the whole truth, for renders that fill nothing in later.
+ * otherwise shared page, so its `user` (and `volatile`) does not propagate
+ * through the call into the caller's `own`; `deep` is the whole truth, for
+ * renders that fill nothing in later.
  * References are over-approximated (a local named like a global counts), which
  * can cost a cache hit, never correctness; hosts also check at run time.
  */
@@ -88,8 +89,10 @@ export class Analysis {
     for (const d of r.definitions) {
       const e = this.results.get(d)!;
       deep = union(deep, e.deep);
-      // A user-scoped component is a hole of its caller; anything else it does, the caller does.
-      own = union(own, isComponentForm(this.definitions.get(d)!) ? { ...e.own, user: false } : e.own);
+      // A user-scoped component is a hole of its caller, rendered per request (so its reading the
+      // clock does not matter either); anything else a component does, its caller does.
+      const hole = e.own.user && isComponentForm(this.definitions.get(d)!);
+      own = union(own, hole ? { ...e.own, user: false, volatile: false } : e.own);
     }
     return { own, deep };
   }

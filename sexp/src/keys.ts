@@ -40,14 +40,17 @@ export function callKey(hasher: Hasher, call: ComponentCall): string | null {
  */
 export function inputKey(hasher: Hasher, before: string, calls: readonly IoCall[]): string | null {
   if (calls.length === 0) return before;
-  const fields = ["io", before, String(calls.length)];
+  const asked = new Map<string, string>();
   for (const c of calls) {
     if (c.result === undefined) return null; // still pending: not a finished input
-    const args = dataText(c.args as Value[]);
-    const result = dataText(c.result);
-    if (args === null || result === null) return null;
-    fields.push(c.primitive, args, result);
+    const question = dataText([Sym.of(c.primitive), ...c.args]);
+    const answer = dataText(c.result);
+    if (question === null || answer === null) return null;
+    asked.set(question, answer);
   }
+  // Which call came back first, or was asked twice, is not part of the input.
+  const fields = ["io", before, String(asked.size)];
+  for (const q of [...asked.keys()].sort()) fields.push(q, asked.get(q)!);
   return hasher.h(fields);
 }
 
@@ -69,13 +72,13 @@ function hasFunction(v: Value): boolean {
  * to ask them again later; null when some argument would not read back.
  */
 export function writeCalls(calls: readonly IoCall[]): string | null {
-  const parts: string[] = [];
+  const parts = new Set<string>();
   for (const c of calls) {
     const text = dataText([Sym.of(c.primitive), ...c.args]);
     if (text === null || dataText(toData(parseOne(text))) !== text) return null;
-    parts.push(text);
+    parts.add(text);
   }
-  return `(${parts.join(" ")})`;
+  return `(${[...parts].sort().join(" ")})`;
 }
 
 /**

@@ -121,7 +121,8 @@ export const DEFAULT_LIMITS: Limits = { maxSteps: 5_000_000, maxDepth: 400, maxO
 
 /** State of one evaluation (one request): counters, limits and the I/O context. */
 export class EvalContext {
-  steps = 0;
+  /** Steps taken, shared by this context and its children (one budget per evaluation). */
+  private meter = { steps: 0 };
   depth = 0;
   readonly maxSteps: number;
   readonly maxDepth: number;
@@ -142,12 +143,17 @@ export class EvalContext {
     this.maxOutput = limits.maxOutput ?? DEFAULT_LIMITS.maxOutput;
   }
 
+  get steps(): number {
+    return this.meter.steps;
+  }
+
   /**
    * A context for part of this evaluation with its own I/O context or one
-   * more recording: same limits and hook, the budget left, the depth so far.
+   * more recording: the same limits, hook and step budget, the depth so far.
    */
   child(io: unknown = this.io, record?: IoCall[]): EvalContext {
-    const c = new EvalContext(this.env, { maxSteps: this.maxSteps - this.steps, maxDepth: this.maxDepth, maxOutput: this.maxOutput }, io);
+    const c = new EvalContext(this.env, { maxSteps: this.maxSteps, maxDepth: this.maxDepth, maxOutput: this.maxOutput }, io);
+    c.meter = this.meter;
     c.depth = this.depth;
     c.hook = this.hook;
     c.recorders = record ? [...(this.recorders ?? []), record] : this.recorders;
@@ -155,13 +161,13 @@ export class EvalContext {
   }
 
   step(loc?: Loc): void {
-    if (++this.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
+    if (++this.meter.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
   }
 
   /** Count `n` steps of work done inside a primitive or the renderer (per item visited). */
   charge(n: number, loc?: Loc): void {
-    this.steps += n;
-    if (this.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
+    this.meter.steps += n;
+    if (this.meter.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
   }
 
   checkOutput(length: number, loc?: Loc): void {

@@ -10,6 +10,7 @@ import {
   askAgain,
   callKey,
   checkSource,
+  compileTop,
   writeCalls,
   createEnv,
   evaluateForms,
@@ -199,6 +200,20 @@ describe("input keys", () => {
     expect(inputKey(hasher, before, answered("old title"))).toBe(k1);
     expect(inputKey(hasher, before, answered("new title"))).not.toBe(k1);
     expect(inputKey(hasher, before, [{ primitive: "query", args: [] }])).toBeNull(); // not answered yet
+    // Which call came back first, or was asked twice, is not part of the input.
+    const a: IoCall = { primitive: "query", args: ["a"], result: 1 };
+    const b: IoCall = { primitive: "query", args: ["b"], result: 2 };
+    expect(inputKey(hasher, before, [b, a])).toBe(inputKey(hasher, before, [a, b]));
+    expect(inputKey(hasher, before, [a, b, a])).toBe(inputKey(hasher, before, [a, b]));
+  });
+
+  it("share one step budget between a context and its children", async () => {
+    const env = createEnv(registry());
+    await evaluateForms(parse(`(defcomp ~busy (&key) (p (reduce + 0 (range 200))))`), env);
+    const ctx = new EvalContext(env, { maxSteps: 500 });
+    ctx.hook = (_call, run, c) => run(c.child(c.io, []));
+    const page = parseOne(`(div (~busy) (~busy) (~busy) (~busy))`);
+    await expect(Promise.resolve().then(() => compileTop(page)(null, ctx))).rejects.toThrow(/step budget of 500 exceeded/);
   });
 
   it("write calls down so they can be asked again (never a write), and refuse what would not read back", async () => {

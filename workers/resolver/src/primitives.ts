@@ -19,6 +19,8 @@ export interface ResolverIO {
   readonly resolver: ResolverClient;
   /** The request's method: actions run only for POST. */
   readonly method: string;
+  /** Set when a part of the page failed and was rendered as an error: such a render is not kept. */
+  degraded?: boolean;
 }
 
 export function registerResolverPrimitives(registry: Registry): void {
@@ -53,6 +55,7 @@ export function registerResolverPrimitives(registry: Registry): void {
           (html) => fromWire("frag", html),
           (e: unknown) => {
             console.error(`${what} failed, rendered as an error: ${e instanceof Error ? e.message : String(e)}`);
+            io(ctx).degraded = true;
             return fragmentError(service, name, ctx);
           },
         );

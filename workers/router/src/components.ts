@@ -81,7 +81,7 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
       io.components.cached++;
       return new Html(hit);
     }
-    if (key === null) metrics.components.misses++;
+    if (key === null) metrics.components.misses++; // no plan yet: counted here, as `lookup` was not asked
     io.components.rendered++;
 
     const made: IoCall[] = [];
@@ -91,12 +91,14 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
       const effect = registry.get(c.primitive)?.meta.effect ?? null;
       return effect === null || (effect === "user" && userScoped);
     });
-    const after = safe ? inputKey(site.hasher, before, made) : null;
+    // A part of it that failed is not kept (the next render tries again).
+    const after = safe && !io.degraded ? inputKey(site.hasher, before, made) : null;
     const calls = after === null ? null : writeCalls(made);
     if (after !== null && calls !== null) {
       const shared = scope === null;
+      // The plan is kept even when it made no calls this time: a look-up needs it.
       defer(
-        Promise.all([made.length ? store!.put(keyOf(`calls ${before}`), calls, shared) : null, store!.put(keyOf(after), html, shared)]).catch((e: unknown) =>
+        Promise.all([doesIo ? store!.put(keyOf(`calls ${before}`), calls, shared) : null, store!.put(keyOf(after), html, shared)]).catch((e: unknown) =>
           console.warn(`component cache: ${e instanceof Error ? e.message : String(e)}`),
         ),
       );

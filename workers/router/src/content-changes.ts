@@ -23,7 +23,7 @@ export interface ContentChange {
 export interface PageChange {
   readonly name: string;
   readonly cid: string;
-  readonly status: "moved" | "unchanged";
+  readonly status: "moved" | "unchanged" | "retired";
   readonly sequence: number | null;
   /** False when asking the page's I/O again showed nothing changed, so it was not rendered. */
   readonly rendered: boolean;
@@ -33,50 +33,68 @@ export interface PageChange {
  * Re-render the shared pages that read any of `tables` and move their
  * pointers. A page whose input key is what its pointer already has (the data
  * it reads did not change, or this change was delivered before) moves
- * nothing. Returns what happened to each page.
+ * nothing; one that is no longer a shared page (now a 404, a redirect, per
+ * visitor) is retired. One page failing does not stop the others: what
+ * failed is returned beside what happened to the rest.
  */
 export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, cache: PageCache, defer: Defer) {
-  if (tables.length === 0) return [];
+  const pages: PageChange[] = [];
+  const failed: { name: string; error: string }[] = [];
+  if (tables.length === 0) return { pages, failed };
   const index = cache.index();
-  const names = await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env));
-  const moved: PageChange[] = [];
-  for (const name of names) {
-    const m = /^page:(\S+) (\S+?)( htmx)?$/.exec(name);
-    if (!m) continue;
-    const url = new URL(m[2]!, "https://rose-ash.internal");
-    const request = new Request(url, { headers: m[3] ? { "HX-Request": "true" } : {} });
-    const match = matchRoute(s.routes, "GET", url.pathname);
-    if (!match || s.routeKey(match.route) !== m[1]) continue; // another version's page: no longer served
-    const dbs: Db[] = [];
+  for (const name of await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env))) {
     try {
-      // The plan: ask the current render's I/O again; the same answers give the same input key, and nothing to render.
-      const seen = await cache.pointer(name).current();
-      if (seen && (await sameInput(seen.inputKey, name, s, request, env, dbs, defer))) {
-        moved.push({ name, cid: seen.cid, status: "unchanged", sequence: seen.sequence, rendered: false });
-        continue;
-      }
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const current = attempt === 0 ? seen : await cache.pointer(name).current();
-        const { io, result, calls, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
-        if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) break;
-        const key = inputKey(name);
-        // Same input as the current render (the data this page reads did not change): nothing to store or move.
-        if (key !== null && current?.inputKey === key) {
-          moved.push({ name, cid: current.cid, status: "unchanged", sequence: current.sequence, rendered: true });
-          break;
-        }
-        const { cid, result: published } = await cache.publish(name, result.html, current ?? { sequence: 0, cid: null }, [...io.resolver.reads], key, defer);
-        if (published.status !== "conflict") {
-          rememberPageCalls(env, key, calls, defer);
-          moved.push({ name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null, rendered: true });
-          break;
-        }
-      }
-    } finally {
-      for (const db of dbs) await db.close();
+      const change = await refresh(name, s, env, cache, defer);
+      if (change) pages.push(change);
+    } catch (e) {
+      failed.push({ name, error: formatError(e) });
     }
   }
-  return moved;
+  return { pages, failed };
+}
+
+/** Re-render one shared page from current data; what happened to its pointer, or null when it is not ours to serve. */
+async function refresh(name: string, s: Site, env: WorkerEnv, cache: PageCache, defer: Defer): Promise<PageChange | null> {
+  const m = /^page:(\S+) (\S+?)( htmx)?$/.exec(name);
+  if (!m) return null;
+  const url = new URL(m[2]!, "https://rose-ash.internal");
+  const request = new Request(url, { headers: m[3] ? { "HX-Request": "true" } : {} });
+  const match = matchRoute(s.routes, "GET", url.pathname);
+  if (!match || s.routeKey(match.route) !== m[1]) return null; // another version's page: no longer served
+  const dbs: Db[] = [];
+  try {
+    // The plan: ask the current render's I/O again; the same answers give the same input key, and nothing to render.
+    const seen = await cache.pointer(name).current();
+    if (seen?.retired) return null;
+    if (seen && (await sameInput(seen.inputKey, name, s, request, env, dbs, defer))) {
+      return { name, cid: seen.cid, status: "unchanged", sequence: seen.sequence, rendered: false };
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = attempt === 0 ? seen : await cache.pointer(name).current();
+      const { io, result, calls, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
+      // A part that failed is not fixed into the page: the pointer stays, and the next change tries again.
+      if (io.degraded) throw new Error(`a part of ${name} failed to render`);
+      if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) {
+        if (!current || current.retired) return null;
+        const retired = await cache.retire(name, current.sequence);
+        if (retired.status === "conflict") continue;
+        return { name, cid: current.cid, status: "retired", sequence: retired.pointer?.sequence ?? null, rendered: true };
+      }
+      const key = inputKey(name);
+      // Same input as the current render (the data this page reads did not change): nothing to store or move.
+      if (key !== null && current?.inputKey === key) {
+        return { name, cid: current.cid, status: "unchanged", sequence: current.sequence, rendered: true };
+      }
+      const { cid, result: published } = await cache.publish(name, result.html, current?.retired ? { sequence: current.sequence, cid: null } : (current ?? { sequence: 0, cid: null }), [...io.resolver.reads], key, defer);
+      if (published.status !== "conflict") {
+        rememberPageCalls(env, key, calls, defer);
+        return { name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null, rendered: true };
+      }
+    }
+    throw new Error(`${name}: the pointer kept moving under three re-renders`);
+  } finally {
+    for (const db of dbs) await db.close();
+  }
 }
 
 /** Whether asking a page's written-down I/O calls again gives its current input key. */
@@ -89,14 +107,14 @@ async function sameInput(key: string | null, name: string, s: Site, request: Req
 }
 
 /** A change happened: queue its re-renders, or run them now when there is no queue. */
-export async function contentChanged(change: ContentChange, env: WorkerEnv, defer: Defer): Promise<{ queued: boolean; pages: PageChange[] }> {
-  if (change.tables.length === 0) return { queued: false, pages: [] };
+export async function contentChanged(change: ContentChange, env: WorkerEnv, defer: Defer): Promise<{ queued: boolean; pages: PageChange[]; failed: { name: string; error: string }[] }> {
+  const cache = PageCache.from(env);
+  if (change.tables.length === 0 || !cache) return { queued: false, pages: [], failed: [] };
   if (env.INVALIDATIONS) {
     await env.INVALIDATIONS.send(change);
-    return { queued: true, pages: [] };
+    return { queued: true, pages: [], failed: [] };
   }
-  const cache = PageCache.from(env);
-  return { queued: false, pages: cache ? await invalidate(change.tables, await currentSite(), env, cache, defer) : [] };
+  return { queued: false, ...(await invalidate(change.tables, await currentSite(), env, cache, defer)) };
 }
 
 /** The queue consumer: each change's re-renders; a failure is retried (the queue's max_retries). */
@@ -105,14 +123,18 @@ export async function consumeChanges(batch: MessageBatch<ContentChange>, env: Wo
   if (!cache) return batch.ackAll();
   const s = await currentSite();
   for (const message of batch.messages) {
+    const what = `content change (${message.body.by}; ${message.body.tables.join(", ")})`;
     try {
-      const pages = await invalidate(message.body.tables, s, env, cache, (p) => context.waitUntil(p));
-      const moved = pages.filter((p) => p.status === "moved").length;
+      const { pages, failed } = await invalidate(message.body.tables, s, env, cache, (p) => context.waitUntil(p));
+      const count = (status: PageChange["status"]) => pages.filter((p) => p.status === status).length;
       const skipped = pages.filter((p) => !p.rendered).length;
-      console.log(`content change (${message.body.by}; ${message.body.tables.join(", ")}): ${pages.length} pages read them: ${moved} moved, ${pages.length - moved} unchanged (${skipped} without rendering)`);
-      message.ack();
+      console.log(`${what}: ${pages.length + failed.length} pages read them: ${count("moved")} moved, ${count("unchanged")} unchanged (${skipped} without rendering), ${count("retired")} retired, ${failed.length} failed`);
+      for (const f of failed) console.error(`${what}: ${f.name}: ${f.error}`);
+      // Pages that did their part move nothing when delivered again, so a retry redoes only what failed.
+      if (failed.length) message.retry();
+      else message.ack();
     } catch (e) {
-      console.error(`content change (${message.body.by}) failed, attempt ${message.attempts}: ${formatError(e)}`);
+      console.error(`${what} failed, attempt ${message.attempts}: ${formatError(e)}`);
       message.retry();
     }
   }
@@ -140,8 +162,8 @@ export async function contentWebhook(request: Request, env: WorkerEnv, context: 
     return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
   }
   if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
-  const { queued, pages } = await contentChanged({ tables, by: `webhook ${signature.slice(0, 12)}` }, env, (p) => context.waitUntil(p));
-  return Response.json(queued ? { tables, queued } : { tables, queued, pages }, { status: queued ? 202 : 200 });
+  const { queued, pages, failed } = await contentChanged({ tables, by: `webhook ${signature.slice(0, 12)}` }, env, (p) => context.waitUntil(p));
+  return Response.json(queued ? { tables, queued } : { tables, queued, pages, failed }, { status: queued ? 202 : 200 });
 }
 
 function text(status: number, body: string): Response {

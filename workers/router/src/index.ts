@@ -44,7 +44,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     }
     const defer: Defer = (p) => (context ? context.waitUntil(p) : void p.catch(() => {}));
     const hot = hotCacheFrom(env);
-    const fill: Filler = (html, io) => fillHoles(html, s, io, hot, (io) => evalContext(s, io, env, defer), defer);
+    const fill: Filler = (html, cid, io) => fillHoles(html, cid, s, io, hot, (io) => evalContext(s, io, env, defer), defer);
     const caching = PageCache.from(env);
     // The plan: a route whose own body reads who is asking or the time is never shared, so not looked up;
     // nor is one declared `:cache false`.
@@ -61,7 +61,8 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     if (io.resolver.actions.size) await io.session.bump();
     const cookie = await io.session.cookie();
     let response: Response;
-    if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !cookie) {
+    // Shared only when nothing read who is asking or the time, nothing failed, and no session was started.
+    if (cache && result.html !== null && result.status === 200 && !io.userScoped && !io.volatile && !io.degraded && !cookie) {
       // Compare-and-swap from the sequence the look-up saw; losing to a concurrent render is fine (same input).
       const key = inputKey(name);
       const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], key, defer);
@@ -94,10 +95,10 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
   }
 }
 
-type Filler = (html: string, io: RequestInfo) => ReturnType<typeof fillHoles>;
+type Filler = (html: string, cid: string | null, io: RequestInfo) => ReturnType<typeof fillHoles>;
 
 async function deliver(request: Request, fill: Filler, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
-  const { body, holes, cached } = await fill(shared, io);
+  const { body, holes, cached } = await fill(shared, cid, io);
   const etag = await pageEtag(cid, holes);
   const headers = {
     etag,
@@ -114,7 +115,7 @@ async function deliver(request: Request, fill: Filler, name: string, shared: str
 }
 
 async function finish(result: RouteResult, fill: Filler, io: RequestInfo, state: "bypass" | null): Promise<Response> {
-  const html = result.html === null ? null : (await fill(result.html, io)).body;
+  const html = result.html === null ? null : (await fill(result.html, null, io)).body;
   if (state) metrics.pages[state]++;
   return toResponse({ ...result, html }, { ...(state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {}), ...componentsHeader(io) });
 }

@@ -8,10 +8,10 @@
  * pointer move: a content change re-renders exactly the pages whose
  * dependencies it touches (see content-changes.ts); nothing expires.
  */
-import { Keyword, apply, fromJson, toHtml, type EvalContext, type Value } from "@rose-ash/sexp";
+import { Keyword, apply, fromJson, toHtml, type EvalContext, type IoCall, type Value } from "@rose-ash/sexp";
 import { cidOf, hotKey, type HotCache, type WarmSink, type WarmStore } from "@rose-ash/resolver";
 import type { DependencyIndex, IpnsPointer, PublishResult } from "@rose-ash/durable-objects";
-import { HOLE, type RequestInfo } from "./request.ts";
+import { HOLE, SESSION_READS, type RequestInfo } from "./request.ts";
 import { measured, metrics } from "./metrics.ts";
 import type { Site } from "./site.ts";
 import { USER_TTL_S } from "./components.ts";
@@ -47,7 +47,16 @@ export interface CachedPage {
 /** Pages by CID in this isolate: bytes under a CID never change, and these were verified or made here. */
 const pages = new Lru(32 * 1024 * 1024);
 /** This isolate's copies of page pointers, each for POINTER_TTL_MS. */
-const pointerCopies = new Map<string, { cid: string; sequence: number; until: number }>();
+const pointerCopies = new Map<string, PointerCopy>();
+
+interface PointerCopy {
+  readonly cid: string;
+  readonly sequence: number;
+  readonly retired?: boolean;
+  readonly until: number;
+}
+/** Hole components seen reading more than the session (a cookie, a header) or the time: rendered every time. */
+const unkeptHoles = new Set<string>();
 /** Rendered holes in this isolate, kept as long as the hot tier keeps them. */
 const renderedHoles = new Lru(4 * 1024 * 1024);
 
@@ -84,11 +93,18 @@ export class PageCache {
   }
 
   /** Keep this isolate's copy of a pointer (see POINTER_TTL_MS); a copy only ever moves forward. */
-  private remember(name: string, p: { cid: string; sequence: number }): void {
+  private remember(name: string, p: Omit<PointerCopy, "until">): void {
     const known = pointerCopies.get(name);
     if (known && known.sequence > p.sequence) return;
     if (pointerCopies.size >= 10_000) pointerCopies.delete(pointerCopies.keys().next().value!);
-    pointerCopies.set(name, { cid: p.cid, sequence: p.sequence, until: Date.now() + this.pointerTtlMs });
+    pointerCopies.set(name, { cid: p.cid, sequence: p.sequence, retired: p.retired === true, until: Date.now() + this.pointerTtlMs });
+  }
+
+  /** The name no longer has a shared page: look-ups miss from now on (compare-and-swap from `seen`). */
+  async retire(name: string, seen: number) {
+    const result = await this.pointer(name).retire({ expectedSequence: seen });
+    if (result.pointer) this.remember(name, result.pointer);
+    return result;
   }
 
   index() {
@@ -98,7 +114,7 @@ export class PageCache {
   /** The page's current bytes, verified (or null), and the pointer's sequence as read (0 when there is none). */
   async lookup(name: string): Promise<{ page: CachedPage | null } & Seen> {
     const copy = pointerCopies.get(name);
-    let current: { cid: string; sequence: number } | null;
+    let current: Omit<PointerCopy, "until"> | null;
     if (copy && copy.until > Date.now()) {
       current = copy;
       metrics.memory.hits++;
@@ -107,6 +123,7 @@ export class PageCache {
       if (current) this.remember(name, current);
     }
     if (!current) return { page: null, sequence: 0, cid: null };
+    if (current.retired) return { page: null, sequence: current.sequence, cid: null };
     let html = pages.get(current.cid);
     if (html !== null) metrics.memory.hits++;
     else {
@@ -156,11 +173,12 @@ interface Template {
 
 const utf8 = new TextEncoder();
 
-/** Pages split at their holes, by their text (a page served again is the same string, so the look-up is cheap). */
-const templates = new Map<string, Template>();
+/** Shared pages split at their holes, by CID. */
+const templates = new Lru<Template>(32 * 1024 * 1024, (t) => t.text.reduce((n, p) => n + p.length, 0));
 
-function templateOf(html: string): Template {
-  let t = templates.get(html);
+/** `html` split at its holes; kept when it is a shared page (`cid`). */
+function templateOf(html: string, cid: string | null): Template {
+  let t = cid === null ? null : templates.get(cid);
   if (t) return t;
   const text: Uint8Array[] = [];
   const holes: { component: string; args: string }[] = [];
@@ -172,27 +190,29 @@ function templateOf(html: string): Template {
   }
   text.push(utf8.encode(html.slice(last)));
   t = { text, holes };
-  if (templates.size >= 256) templates.delete(templates.keys().next().value!);
-  templates.set(html, t);
+  if (cid !== null) templates.set(cid, t);
   return t;
 }
 
 /**
- * The page with its holes (user-scoped components) rendered for this request.
- * A rendered hole is kept in the hot tier, keyed with the component's Merkle
- * hash, its arguments and the visitor's session and its version (an action
- * bumps it), so the next page for the same visitor reuses it.
+ * The page (`cid` when it is a shared one) with its holes (user-scoped
+ * components) rendered for this request. A rendered hole is kept in the hot
+ * tier, keyed with the component's Merkle hash, its arguments and the
+ * visitor's session and its version (an action bumps it), so the next page
+ * for the same visitor reuses it; but only when the session decides all it
+ * read (not a cookie or a header), nothing in it failed, and not the time.
  */
-export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
-  const template = templateOf(html);
+export async function fillHoles(html: string, cid: string | null, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
+  const template = templateOf(html, cid);
   if (template.holes.length === 0) return { body: template.text[0]!, holes: [], cached: 0 };
   let cached = 0;
   const fill = { ...io, shared: false };
   const scope = await io.session.scope();
   const render = async ({ component, args }: Template["holes"][number]) => {
     const key = hotKey(`hole ${site.hasher.definitionHash(component) ?? component} ${args}`, scope);
-    const local = renderedHoles.get(key);
-    const known = local ?? (hot ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null);
+    const keepable = !unkeptHoles.has(component);
+    const local = keepable ? renderedHoles.get(key) : null;
+    const known = local ?? (hot && keepable ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null);
     if (known !== null) {
       if (local !== null) metrics.memory.hits++;
       cached++;
@@ -200,9 +220,16 @@ export async function fillHoles(html: string, site: Site, io: RequestInfo, hot: 
     }
     const given: Value[] = [];
     for (const [k, v] of Object.entries(JSON.parse(args) as Record<string, unknown>)) given.push(Keyword.of(k), fromJson(v));
-    const out = toHtml(await apply(site.app.env.lookup(component) as Value, given, context(fill)));
-    renderedHoles.set(key, out, USER_TTL_S);
-    if (hot) defer(hot.put(key, out, USER_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
+    const made: IoCall[] = [];
+    const ctx = context(fill);
+    ctx.recorders = [made];
+    const out = toHtml(await apply(site.app.env.lookup(component) as Value, given, ctx));
+    const registry = site.app.env.registry;
+    if (!made.every((c) => registry.get(c.primitive)?.meta.effect == null || SESSION_READS.has(c.primitive))) unkeptHoles.add(component);
+    else if (!fill.degraded) {
+      renderedHoles.set(key, out, USER_TTL_S);
+      if (hot) defer(hot.put(key, out, USER_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
+    }
     return out;
   };
   const holes = await Promise.all(template.holes.map(render));

@@ -4,7 +4,7 @@
  * component plan (components.ts) and every I/O call written down.
  */
 import { EvalContext, apply, createEnv, inputKey, writeCalls, type IoCall, type Value } from "@rose-ash/sexp";
-import { ResolverClient, databaseFromEnv, hotKey, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
+import { ResolverClient, databaseFromEnv, hotKey, type HotCache, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
 import { routes, sources } from "../../../app/index.ts";
 import { ComponentStore, componentHook } from "./components.ts";
 import type { ContentChange } from "./content-changes.ts";
@@ -67,14 +67,16 @@ export function rememberPageCalls(env: WorkerEnv, key: string | null, calls: rea
   if (hot && key !== null && written !== null) defer(hot.put(pageCallsKey(key), written, PAGE_CALLS_TTL_S).catch(() => {}));
 }
 
-let components: ComponentStore | null = null;
+/** The component store over each hot tier (its in-isolate copy lives as long as the isolate). */
+const componentStores = new WeakMap<HotCache, ComponentStore>();
 
 /** An evaluation context for a request: its I/O, and the component plan (holes, cached components). */
 export function evalContext(s: Site, io: RequestInfo, env: WorkerEnv, defer: Defer): EvalContext {
   const hot = hotCacheFrom(env);
-  components ??= hot ? new ComponentStore(hot) : null;
+  let store = hot ? componentStores.get(hot) : undefined;
+  if (hot && !store) componentStores.set(hot, (store = new ComponentStore(hot)));
   const ctx = new EvalContext(createEnv(s.app.env), {}, io);
-  ctx.hook = componentHook(s, io, components, defer);
+  ctx.hook = componentHook(s, io, store ?? null, defer);
   return ctx;
 }
 

@@ -32,6 +32,13 @@ export interface RequestInfo extends ResolverIO {
 
 const RESPONSE = "rose/response";
 
+/**
+ * User-scoped reads whose answer the session decides (its id, user and
+ * version key what is kept per visitor). A part that read anything else about
+ * the request (a cookie, a header, the form) is rendered every time.
+ */
+export const SESSION_READS: ReadonlySet<string> = new Set(["current-user", "session-key"]);
+
 export function registerRequestPrimitives(registry: Registry): void {
   // Every request primitive notes, as it runs, what it made the page depend on:
   // the analysis (analyze.ts) says it beforehand, this is the check at run time.
@@ -40,7 +47,7 @@ export function registerRequestPrimitives(registry: Registry): void {
       ...spec,
       fn: (args, ctx) => {
         const io = req(ctx.io);
-        if (spec.effect === "user") io.userScoped = true;
+        if (spec.effect === "user" || spec.effect === "write") io.userScoped = true;
         if (spec.effect === "volatile") io.volatile = true;
         return spec.fn(args, ctx);
       },
@@ -95,14 +102,14 @@ export function registerRequestPrimitives(registry: Registry): void {
   });
   defineIO({
     name: "start-session",
-    effect: "user",
+    effect: "write",
     params: "",
     doc: "The visitor's session id, starting a session (a signed cookie) if there is none. For anonymous carts.",
     fn: async (_a, ctx) => (await req(ctx.io).session.ensure()).sid,
   });
   defineIO({
     name: "sign-in",
-    effect: "user",
+    effect: "write",
     params: "email password",
     doc: "Check the credentials; on success sign the user in (session cookie) and return the user, else nil.",
     fn: async ([email, password], ctx) => {
@@ -119,7 +126,7 @@ export function registerRequestPrimitives(registry: Registry): void {
   });
   defineIO({
     name: "sign-out",
-    effect: "user",
+    effect: "write",
     params: "",
     doc: "Sign the user out (the session, and so an anonymous cart, stays).",
     fn: async (_a, ctx) => {

@@ -29,16 +29,19 @@ export interface WarmBindings {
   PUBLIC_ORIGIN?: string;
 }
 
+/** Hot tiers made so far in this isolate, by what they connect to (a client is made once, not per request). */
+const hotTiers = new Map<string, HotCache | null>();
+
 /** The hot tier from the bindings: Upstash when configured, else KV, else none. */
 export function hotCacheFrom(env: HotBindings): HotCache | null {
-  if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) return upstashHotCache(new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }));
-  return env.HOT ? kvHotCache(env.HOT) : null;
-}
-
-export interface HotBindings {
-  HOT?: KVNamespace;
-  UPSTASH_REDIS_REST_URL?: string;
-  UPSTASH_REDIS_REST_TOKEN?: string;
+  const upstash = env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN } : null;
+  const which = upstash ? `upstash ${upstash.url} ${upstash.token}` : env.HOT ? "kv" : "none";
+  let hot = hotTiers.get(which);
+  if (hot === undefined) {
+    hot = upstash ? upstashHotCache(new Redis(upstash)) : env.HOT ? kvHotCache(env.HOT) : null;
+    hotTiers.set(which, hot);
+  }
+  return hot;
 }
 
 /** The warm tier from the bindings (null without the R2 bucket), and where stored bytes are also pinned. */

@@ -9,6 +9,7 @@ import { EvalContext, compileTop, createEnv, parseOne, toHtml, type Value } from
 import { ResolverClient, databaseFromEnv, type HotCache } from "@rose-ash/resolver";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { ComponentStore, componentHook } from "../src/components.ts";
+import { fillHoles } from "../src/page-cache.ts";
 import type { RequestInfo } from "../src/request.ts";
 import { Session } from "../src/session.ts";
 import { loadSite, type Site } from "../src/site.ts";
@@ -21,6 +22,8 @@ const LIB = `
 (defcomp ~plain (&key title) (b title))
 (defcomp ~apply-it (&key f) :cache true (p (f 1)))
 (defcomp ~wrap (&key children) (p (session-key) children))
+(defcomp ~lang (&key) (p "lang " (or (cookie "lang") "en")))
+(defcomp ~with-frag (&key) :cache true (div (frag blog link-card :slug "x")))
 `;
 
 /** A hot tier in memory, counting reads. */
@@ -46,12 +49,34 @@ async function visitor(): Promise<Visitor> {
   return { session };
 }
 
+interface RenderOptions {
+  url?: string;
+  shared?: boolean;
+  who?: Visitor;
+  cookies?: [string, string][];
+}
+
+function requestInfo({ url = "https://t.test/", shared = false, who, cookies = [] }: RenderOptions): RequestInfo {
+  return {
+    request: new Request(url),
+    url: new URL(url),
+    cookies: new Map(cookies),
+    form: new Map(),
+    session: who?.session ?? new Session("test-secret", undefined, false),
+    resolver: new ResolverClient(async () => Promise.reject(new Error("no resolver in this test"))),
+    method: "GET",
+    shared,
+    components: { cached: 0, rendered: 0 },
+  };
+}
+
 /** Render `expr` on `site` as one request; what came out and what the plan did. */
-async function render(site: Site, store: ComponentStore, expr: string, { url = "https://t.test/", shared = false, who }: { url?: string; shared?: boolean; who?: Visitor } = {}) {
+async function render(site: Site, store: ComponentStore, expr: string, options: RenderOptions = {}) {
+  const { url = "https://t.test/", shared = false, who } = options;
   const io: RequestInfo = {
     request: new Request(url),
     url: new URL(url),
-    cookies: new Map(),
+    cookies: new Map(options.cookies ?? []),
     form: new Map(),
     session: who?.session ?? new Session("test-secret", undefined, false),
     resolver: new ResolverClient(async () => Promise.reject(new Error("no resolver in this test"))),
@@ -122,6 +147,51 @@ describe("component plan", () => {
     for (let i = 0; i < 2; i++) expect(await render(s, store, `(~apply-it :f (fn (x) (+ x 1)))`)).toMatchObject({ html: "<p>2</p>", cached: 0 });
     const who = await visitor();
     expect(await render(s, store, `(~wrap (i "x"))`, { who, shared: true })).toMatchObject({ userScoped: true });
+  });
+});
+
+describe("holes", () => {
+  const site = loadSite([{ name: "test/lib.sexp", text: LIB }]);
+  const fill = async (html: string, hot: HotCache, options: RenderOptions) => {
+    const s = await site;
+    const io = requestInfo(options);
+    const context = (io: RequestInfo) => {
+      const ctx = new EvalContext(createEnv(s.app.env), {}, io);
+      ctx.hook = componentHook(s, io, null, () => {});
+      return ctx;
+    };
+    const { body } = await fillHoles(html, null, s, io, hot, context, () => {});
+    return new TextDecoder().decode(body);
+  };
+
+  it("never keeps a hole that read a cookie: anonymous visitors each get their own", async () => {
+    const hot = memoryHot();
+    const { html } = await render(await site, new ComponentStore(hot), `(div (~lang))`, { shared: true });
+    expect(html).toBe("<div><!--rose:hole ~lang {}--></div>");
+    expect(await fill(html, hot, { cookies: [["lang", "fr"]] })).toBe("<div><p>lang fr</p></div>");
+    expect(await fill(html, hot, { cookies: [["lang", "de"]] })).toBe("<div><p>lang de</p></div>");
+    expect(await fill(html, hot, {})).toBe("<div><p>lang en</p></div>");
+    expect(hot.keys()).toEqual([]);
+  });
+
+  it("keeps a hole the session decides, per session", async () => {
+    const hot = memoryHot();
+    const { html } = await render(await site, new ComponentStore(hot), `(div (~hi))`, { shared: true });
+    const who = await visitor();
+    const sid = (await who.session.data())!.sid;
+    expect(await fill(html, hot, { who })).toBe(`<div><p>hi ${sid}</p></div>`);
+    expect(hot.keys()).toHaveLength(1);
+    expect(hot.keys()[0]).toMatch(new RegExp(`^user:${sid}\\.`));
+  });
+});
+
+describe("a part that failed", () => {
+  it("is not kept: a component holding a failed fragment renders again next time", async () => {
+    const store = new ComponentStore(memoryHot());
+    const s = await loadSite([{ name: "test/lib.sexp", text: LIB }]);
+    const first = await render(s, store, `(~with-frag)`);
+    expect(first.html).toContain("unavailable");
+    expect(await render(s, store, `(~with-frag)`)).toMatchObject({ cached: 0, rendered: 1 });
   });
 });
 

@@ -117,7 +117,7 @@ describe("per-user parts in the hot tier", () => {
 describe("content webhook", () => {
   const db = databaseFromEnv(env as never);
   afterAll(async () => {
-    await db.query("UPDATE posts SET title = 'Christmas Opening Hours 2026' WHERE slug = 'christmas-opening-hours-2026'", []);
+    await db.query("UPDATE posts SET title = 'Christmas Opening Hours 2026', published = true WHERE slug = 'christmas-opening-hours-2026'", []);
   });
 
   it("refuses unsigned, stale and replayed deliveries", async () => {
@@ -157,5 +157,17 @@ describe("content webhook", () => {
     expect((await (await get(`/ipns/${pointerName}`)).json<{ sequence: number }>()).sequence).toBe(seqBefore + 1);
     expect(await (await get(`/ipfs/${oldCid}`)).text()).toContain("Christmas Opening Hours 2026");
     expect((await get("/market/")).headers.get("x-rose-cid")).toBe(marketCid);
+  });
+
+  it("retires the pointer of a page that is gone, and serves it again when it is back", async () => {
+    await get(POST_PATH);
+    expect((await get(POST_PATH)).headers.get("x-rose-cache")).toBe("hit");
+    await db.query("UPDATE posts SET published = false WHERE slug = 'christmas-opening-hours-2026'", []);
+    expect(await deliverChange(["posts"])).toHaveLength(1);
+    // Not the cached post: the live 404.
+    expect((await get(POST_PATH)).status).toBe(404);
+    await db.query("UPDATE posts SET published = true WHERE slug = 'christmas-opening-hours-2026'", []);
+    expect((await get(POST_PATH)).status).toBe(200);
+    expect((await get(POST_PATH)).headers.get("x-rose-cache")).toBe("hit");
   });
 });
