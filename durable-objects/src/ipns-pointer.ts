@@ -13,7 +13,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { ipnsPublisher } from "@rose-ash/resolver";
-import { signRecord } from "./ipns-record.ts";
+import { REPUBLISH_MS, signRecord, type SignedRecord } from "./ipns-record.ts";
 
 export const HISTORY_LIMIT = 32;
 
@@ -92,21 +92,37 @@ export class IpnsPointer extends DurableObject<PointerEnv> {
     const pointer: Pointer = { name: req.name, cid: req.cid, sequence: (current?.sequence ?? 0) + 1, time: new Date().toISOString(), inputKey: req.inputKey ?? null };
     // The move is stored before signing: other publishes may run while the signature is computed.
     await this.move(pointer);
-    const signed = await signRecord(this.env.IPNS_SECRET ?? "development-only-ipns-secret", req.name, req.cid, pointer.sequence);
+    const signed = await this.sign(pointer);
+    return { status: "moved", pointer, ipnsName: signed.ipnsName };
+  }
+
+  /**
+   * Records are valid for two days: a name that does not move is re-signed
+   * (same value and sequence, a new validity) and pushed again every day. A
+   * retired name is left to expire.
+   */
+  override async alarm(): Promise<void> {
+    const current = await this.current();
+    if (current && !current.retired) await this.sign(current);
+  }
+
+  /** Sign the pointer as an IPNS record, keep it, push it to the routing service, and schedule the next re-signing. */
+  private async sign(pointer: Pointer): Promise<SignedRecord> {
+    const signed = await signRecord(this.env.IPNS_SECRET ?? "development-only-ipns-secret", pointer.name, pointer.cid, pointer.sequence);
     // A slower signature for an older move must not overwrite a newer one.
     const latest = await this.current();
-    if (latest?.sequence === pointer.sequence) {
-      await this.ctx.storage.put("record", signed);
-      // The routing service keeps the record with the highest sequence, so pushes may arrive in any order.
-      const routing = this.env.IPNS_ROUTING_URL;
-      if (routing) {
-        this.ctx.waitUntil(
-          ipnsPublisher(routing)
-            .publish(signed.ipnsName, signed.record)
-            .catch((e: unknown) => console.error(`IPNS publish of ${req.name}: ${e instanceof Error ? e.message : String(e)}`)),
-        );
-      }
+    if (latest?.sequence !== pointer.sequence) return signed;
+    await this.ctx.storage.put("record", signed);
+    await this.ctx.storage.setAlarm(Date.now() + REPUBLISH_MS);
+    // The routing service keeps the record with the highest sequence (then validity), so pushes may arrive in any order.
+    const routing = this.env.IPNS_ROUTING_URL;
+    if (routing) {
+      this.ctx.waitUntil(
+        ipnsPublisher(routing)
+          .publish(signed.ipnsName, signed.record)
+          .catch((e: unknown) => console.error(`IPNS publish of ${pointer.name}: ${e instanceof Error ? e.message : String(e)}`)),
+      );
     }
-    return { status: "moved", pointer, ipnsName: signed.ipnsName };
+    return signed;
   }
 }

@@ -10,8 +10,9 @@ import { createIPNSRecord, marshalIPNSRecord } from "ipns";
 import { base36 } from "multiformats/bases/base36";
 import { CID } from "multiformats/cid";
 
-/** How long a record is valid: publishers re-sign on every move, and resolvers re-fetch before then. */
+/** How long a record is valid: a pointer re-signs on every move, and every REPUBLISH_MS when it does not move. */
 const LIFETIME_MS = 48 * 3600 * 1000;
+export const REPUBLISH_MS = LIFETIME_MS / 2;
 
 export async function pointerKey(secret: string, name: string) {
   const enc = new TextEncoder();

@@ -1,5 +1,5 @@
 /** The pointer Durable Object inside workerd: CAS under concurrency, idempotency, history, IPNS records. */
-import { SELF, env } from "cloudflare:test";
+import { SELF, env, runDurableObjectAlarm } from "cloudflare:test";
 import { unmarshalIPNSRecord } from "ipns";
 import { validate } from "ipns/validator";
 import { base36 } from "multiformats/bases/base36";
@@ -106,6 +106,20 @@ describe("IpnsPointer", () => {
     await vi.waitFor(async () => expect(await resolver.resolve(ipnsName)).toMatchObject({ value: `/ipfs/${helloCid}`, sequence: 1n }), { timeout: 5000, interval: 50 });
     await stub(name).publish({ name, cid: goodbyeCid, expectedSequence: 1 });
     await vi.waitFor(async () => expect(await resolver.resolve(ipnsName)).toMatchObject({ value: `/ipfs/${goodbyeCid}`, sequence: 2n }), { timeout: 5000, interval: 50 });
+  });
+
+  it("re-signs and pushes again the record of a name that does not move, before it expires", async () => {
+    const name = "page:/still/";
+    const moved = (await stub(name).publish({ name, cid: helloCid, expectedSequence: 0 })) as { ipnsName: string };
+    const resolver = ipnsResolver(env.IPNS_ROUTING_URL);
+    await vi.waitFor(async () => expect(await resolver.resolve(moved.ipnsName)).not.toBeNull(), { timeout: 5000, interval: 50 });
+    const before = unmarshalIPNSRecord((await stub(name).record())!.record);
+    await new Promise((r) => setTimeout(r, 5)); // a later validity
+    expect(await runDurableObjectAlarm(stub(name))).toBe(true);
+    const after = unmarshalIPNSRecord((await stub(name).record())!.record);
+    expect([after.value, after.sequence]).toEqual([before.value, before.sequence]);
+    expect(after.validity > before.validity).toBe(true);
+    await vi.waitFor(async () => expect((await resolver.resolve(moved.ipnsName))!.record).toEqual((await stub(name).record())!.record), { timeout: 5000, interval: 50 });
   });
 
   it("resolves names over HTTP: JSON, or the record itself", async () => {

@@ -86,8 +86,9 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
 
     const made: IoCall[] = [];
     const html = toHtml(await run(ctx.child(ctx.io, made)));
-    // The analysis said what it may do; what it did is checked before anything is kept.
-    const safe = made.every((c) => {
+    // The analysis said what it may do; what it did is checked before anything is kept
+    // (I/O where none was expected could not be looked up by the key it would get).
+    const safe = (doesIo || made.length === 0) && made.every((c) => {
       const effect = registry.get(c.primitive)?.meta.effect ?? null;
       return effect === null || (effect === "user" && userScoped);
     });
@@ -105,5 +106,4 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
     }
     return new Html(html);
   }
-
 }
