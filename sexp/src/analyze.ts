@@ -38,10 +38,6 @@ export interface DefinitionEffects {
   readonly deep: Effects;
 }
 
-export function isPure(e: Effects): boolean {
-  return !e.io && !e.user && !e.volatile && !e.write;
-}
-
 interface Refs {
   readonly definitions: readonly string[];
   readonly primitives: Effects;

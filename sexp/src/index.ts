@@ -29,5 +29,5 @@ export { bindQuery, compileQuery, numberedSql, queryKey, PARAM_TYPES, type Query
 export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type RunOptions } from "./program.ts";
 export * from "./hash.ts";
 export * from "./check.ts";
-export { Analysis, PURE, isPure, type DefinitionEffects, type Effects } from "./analyze.ts";
-export { askAgain, callKey, dataText, inputKey, writeCalls } from "./keys.ts";
+export { Analysis, PURE, type DefinitionEffects, type Effects } from "./analyze.ts";
+export { askAgain, callKey, inputKey, writeCalls } from "./keys.ts";
