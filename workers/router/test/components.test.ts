@@ -56,6 +56,7 @@ interface RenderOptions {
   cookies?: [string, string][];
 }
 
+/** One request as the primitives see it (no resolver behind it: a fragment call fails). */
 function requestInfo({ url = "https://t.test/", shared = false, who, cookies = [] }: RenderOptions): RequestInfo {
   return {
     request: new Request(url),
@@ -72,18 +73,7 @@ function requestInfo({ url = "https://t.test/", shared = false, who, cookies = [
 
 /** Render `expr` on `site` as one request; what came out and what the plan did. */
 async function render(site: Site, store: ComponentStore, expr: string, options: RenderOptions = {}) {
-  const { url = "https://t.test/", shared = false, who } = options;
-  const io: RequestInfo = {
-    request: new Request(url),
-    url: new URL(url),
-    cookies: new Map(options.cookies ?? []),
-    form: new Map(),
-    session: who?.session ?? new Session("test-secret", undefined, false),
-    resolver: new ResolverClient(async () => Promise.reject(new Error("no resolver in this test"))),
-    method: "GET",
-    shared,
-    components: { cached: 0, rendered: 0 },
-  };
+  const io = requestInfo(options);
   const pending: Promise<unknown>[] = [];
   const ctx = new EvalContext(createEnv(site.app.env), {}, io);
   ctx.hook = componentHook(site, io, store, (p) => pending.push(p));
