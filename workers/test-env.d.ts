@@ -1,10 +1,11 @@
 // The bindings the Worker tests see (the router's wrangler.toml), for every project whose tests run in workerd.
-import type { IpnsPointer } from "../durable-objects/src/index.ts";
+import type { IpnsPointer, RateLimiter } from "../durable-objects/src/index.ts";
 
 declare global {
   namespace Cloudflare {
     interface Env {
       POINTERS: DurableObjectNamespace<IpnsPointer>;
+      LIMITS: DurableObjectNamespace<RateLimiter>;
       WARM: R2Bucket;
       HOT: KVNamespace;
       IPNS_ROUTING_URL: string;

@@ -22,7 +22,7 @@ import { allowedMethods, matchRoute } from "./routes.ts";
 import { metrics } from "./metrics.ts";
 import { staticAsset } from "./static.ts";
 
-export { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
+export { DependencyIndex, IpnsPointer, RateLimiter } from "@rose-ash/durable-objects";
 export type { WorkerEnv } from "./render.ts";
 
 /** Answer one request from the site's routes. */
@@ -57,6 +57,12 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     if (found?.page && !fresh) return deliver(request, fill, name, found.page.html, found.page.cid, "hit", requestContext(s, request, env, dbs));
 
     const { io, result, calls, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer, fresh);
+    if (io.rateLimited) {
+      return new Response(`Too many attempts. Try again in ${io.rateLimited} seconds.`, {
+        status: 429,
+        headers: { "retry-after": String(io.rateLimited), "content-type": "text/plain; charset=utf-8" },
+      });
+    }
     // The visitor changed something: what was cached for them is stale.
     if (io.resolver.actions.size) await io.session.bump();
     const cookie = await io.session.cookie();

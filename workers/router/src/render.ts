@@ -8,6 +8,7 @@ import { ResolverClient, databaseFromEnv, hotKey, type HotCache, localTransport,
 import { routes, sources } from "../../../app/index.ts";
 import { ComponentStore, componentHook } from "./components.ts";
 import type { ContentChange } from "./content-changes.ts";
+import type { RateLimiter } from "@rose-ash/durable-objects";
 import type { CacheBindings } from "./page-cache.ts";
 import { hotCacheFrom, type HotBindings } from "./tiers.ts";
 import { routeResult, type RequestInfo } from "./request.ts";
@@ -26,8 +27,9 @@ export interface WorkerEnv extends DatabaseEnv, CacheBindings, HotBindings {
   RENDER_ON_NO_CACHE?: string;
   /** Content changes to re-render; absent: they are re-rendered in the request that made them. */
   INVALIDATIONS?: Queue<ContentChange>;
+  /** Rate limits (sign-in attempts); absent: none. */
+  LIMITS?: DurableObjectNamespace<RateLimiter>;
 }
-
 
 /** Work that may finish after the response (ExecutionContext.waitUntil). */
 export type Defer = (p: Promise<unknown>) => void;
@@ -94,6 +96,8 @@ export function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: D
     method: request.method,
     shared,
     components: { cached: 0, rendered: 0 },
+    client: request.headers.get("cf-connecting-ip") ?? "unknown",
+    limit: env.LIMITS ? (key, limit, windowMs) => env.LIMITS!.get(env.LIMITS!.idFromName(key)).take(limit, windowMs) : undefined,
   };
 }
 

@@ -26,6 +26,12 @@ export interface RequestInfo extends ResolverIO {
   shared?: boolean;
   /** Render everything afresh: no component is taken from the cache. */
   readonly fresh?: boolean;
+  /** Who is asking, as an address (Cloudflare's `cf-connecting-ip`), for rate limits. */
+  readonly client: string;
+  /** Count an attempt under `key`: refused when `limit` were made in the last `windowMs`. Absent: no limits. */
+  readonly limit?: (key: string, limit: number, windowMs: number) => Promise<{ allowed: boolean; retryAfterMs: number }>;
+  /** Set when an attempt was refused by a rate limit: seconds until one is allowed again (the answer is a 429). */
+  rateLimited?: number;
   /** `:cache` components of this request answered by input key, and rendered. */
   readonly components: { cached: number; rendered: number };
 }
@@ -115,6 +121,12 @@ export function registerRequestPrimitives(registry: Registry): void {
     fn: async ([email, password], ctx) => {
       const io = req(ctx.io);
       const address = typeof email === "string" ? email.trim().toLowerCase() : "";
+      // Guessing is slowed per account and per address, before any password is checked.
+      const wait = await signInWait(io, address);
+      if (wait > 0) {
+        io.rateLimited = wait;
+        return null;
+      }
       const row = address ? ((await io.resolver.call("query", "account", "credentials", { email: address })) as { [k: string]: Json } | null) : null;
       const ok = await verifyPassword(typeof password === "string" ? password : "", (row?.password_hash as string | undefined) ?? null);
       if (!ok || !row) return null;
@@ -191,6 +203,21 @@ export function holeMarker(component: string, names: readonly string[], values: 
 }
 
 export const HOLE = /<!--rose:hole (~[^\s]+) (\{.*?\})-->/g;
+
+/** Sign-in attempts allowed per account and per address in SIGN_IN_WINDOW_MS. */
+export const SIGN_IN_LIMITS = { perAccount: 10, perAddress: 50 } as const;
+const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
+
+/** Seconds until this sign-in may be tried (0: now). */
+async function signInWait(io: RequestInfo, address: string): Promise<number> {
+  if (!io.limit) return 0;
+  const decisions = await Promise.all([
+    io.limit(`sign-in email:${address}`, SIGN_IN_LIMITS.perAccount, SIGN_IN_WINDOW_MS),
+    io.limit(`sign-in ip:${io.client}`, SIGN_IN_LIMITS.perAddress, SIGN_IN_WINDOW_MS),
+  ]);
+  const refused = decisions.filter((d) => !d.allowed);
+  return refused.length ? Math.ceil(Math.max(...refused.map((d) => d.retryAfterMs)) / 1000) : 0;
+}
 
 function currentUser(ctx: EvalContext): Promise<Value> {
   const io = req(ctx.io);

@@ -68,6 +68,7 @@ function requestInfo({ url = "https://t.test/", shared = false, who, cookies = [
     method: "GET",
     shared,
     components: { cached: 0, rendered: 0 },
+    client: "test",
   };
 }
 

@@ -1,6 +1,7 @@
 /** The router Worker inside workerd: routing, request context and responses. */
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { SIGN_IN_LIMITS } from "../src/request.ts";
 
 const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://rose-ash.test${path}`, { headers, redirect: "manual" });
 
@@ -167,6 +168,18 @@ describe("request context: forms, sessions, the signed-in user", () => {
     const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
     expect(await (await get("/", { cookie })).text()).toContain('<span class="user">Giles Bradshaw</span>');
     expect((await post("/account/sign-in/", new URLSearchParams({ email: "giles@example.org", password: "wrong" }))).status).toBe(401);
+  });
+
+  it("slows password guessing: past the limit per account, sign-in answers 429 without checking the password", async () => {
+    const attempt = (email: string, password: string, ip = "198.51.100.7") =>
+      post("/account/sign-in/", new URLSearchParams({ email, password }), { "cf-connecting-ip": ip });
+    for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++) expect((await attempt("ada@example.org", `guess-${i}`)).status).toBe(401);
+    const refused = await attempt("ada@example.org", "rose-ash");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.text()).toMatch(/^Too many attempts\. Try again in \d+ seconds\.$/);
+    // Another account from the same address is not locked out by it.
+    expect((await attempt("bob@example.org", "wrong")).status).toBe(401);
   });
 
   it("refuses posts from other origins, and methods a path does not take", async () => {
