@@ -9,8 +9,8 @@
 import { RequestIO } from "./request-io.ts";
 import type { Call, CallResult, Json, Op } from "./wire.ts";
 
-/** Sends one batch: in-process, or to the resolver Worker over a service binding. */
-export type Transport = (calls: readonly Call[]) => Promise<CallResult[]>;
+/** Sends one batch: in-process, or to the resolver Worker over a service binding (cancelled by `signal`). */
+export type Transport = (calls: readonly Call[], signal?: AbortSignal) => Promise<CallResult[]>;
 
 interface Pending {
   readonly call: Call;
@@ -60,7 +60,7 @@ export class ResolverClient {
     const pending = this.wave;
     this.wave = [];
     const label = `batch ${++this.batchCount} (${pending.map((p) => `${p.call.op} ${p.call.service}/${p.call.name}`).join(", ")})`;
-    this.requests.run(label, () => this.transport(pending.map((p) => p.call))).then(
+    this.requests.run(label, (signal) => this.transport(pending.map((p) => p.call), signal)).then(
       (results) => pending.forEach((p, i) => settle(p, results[i])),
       (e: unknown) => pending.forEach((p) => p.reject(e instanceof Error ? e : new Error(String(e)))),
     );

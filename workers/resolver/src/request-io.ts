@@ -26,8 +26,12 @@ export class RequestIO {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Run `task` once per `key` in this request, within the concurrency cap and deadline. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+  /**
+   * Run `task` once per `key` in this request, within the concurrency cap and
+   * deadline. At the deadline the call fails and `task`'s signal is aborted,
+   * so the request it made (a fetch to the resolver) is cancelled too.
+   */
+  run<T>(key: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     let p = this.inFlight.get(key) as Promise<T> | undefined;
     if (!p) {
       p = this.slot().then(() => this.withDeadline(key, task)).finally(() => this.release());
@@ -51,12 +55,17 @@ export class RequestIO {
     else this.running--;
   }
 
-  private withDeadline<T>(key: string, task: () => Promise<T>): Promise<T> {
+  private withDeadline<T>(key: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.started++;
+    const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`${key} timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => {
+        const error = new TimeoutError(`${key} timed out after ${this.timeoutMs} ms`);
+        controller.abort(error);
+        reject(error);
+      }, this.timeoutMs);
     });
-    return Promise.race([task(), deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([task(controller.signal), deadline]).finally(() => clearTimeout(timer));
   }
 }

@@ -15,11 +15,12 @@ export interface ServiceBinding {
 }
 
 export function serviceTransport(binding: ServiceBinding): Transport {
-  return async (calls) => {
+  return async (calls, signal) => {
     const res = await binding.fetch("https://resolver/batch", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ calls }),
+      ...(signal ? { signal } : {}),
     });
     if (!res.ok) throw new Error(`the resolver answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     const { results } = (await res.json()) as { results: CallResult[] };

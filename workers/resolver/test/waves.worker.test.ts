@@ -6,7 +6,7 @@
 import { basePrimitives, render } from "@rose-ash/sexp";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { sources } from "../../../app/index.ts";
-import { RequestIO, ResolverClient, executeBatch, loadApp, localTransport, registerResolverPrimitives, type App, type Db, type ResolverIO, type Transport } from "../src/index.ts";
+import { RequestIO, ResolverClient, TimeoutError, executeBatch, loadApp, localTransport, registerResolverPrimitives, type App, type Db, type ResolverIO, type Transport } from "../src/index.ts";
 
 const registry = basePrimitives.extend();
 registerResolverPrimitives(registry);
@@ -84,6 +84,20 @@ describe("waves, batches and failures", () => {
     const err = await page(app, "(p (query blog nav-tree))", localTransport(app, () => db), { requests: new RequestIO({ timeoutMs: 30 }) }).html.catch((e) => e);
     expect(err.message).toBe("query: batch 1 (query blog/nav-tree) timed out after 30 ms");
     expect(err.loc).toMatchObject({ line: 1, col: 4 });
+  });
+
+  it("at the deadline the batch's own request is cancelled, not left running", async () => {
+    let cancelled: unknown = null;
+    const hanging: Transport = (_calls, signal) =>
+      new Promise((_, reject) =>
+        signal!.addEventListener("abort", () => {
+          cancelled = signal!.reason;
+          reject(signal!.reason);
+        }),
+      );
+    const err = await page(app, "(p (query blog nav-tree))", hanging, { requests: new RequestIO({ timeoutMs: 30 }) }).html.catch((e) => e);
+    expect(err.message).toBe("query: batch 1 (query blog/nav-tree) timed out after 30 ms");
+    expect(cancelled).toBeInstanceOf(TimeoutError);
   });
 
   it("a failed fragment renders the error component in its place, and is logged", async () => {
