@@ -1,0 +1,33 @@
+/** `npm run check`: the site's sources against the site's own vocabulary, with positions. */
+import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it, onTestFinished } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const run = (...files: string[]) => {
+  try {
+    return { code: 0, out: execFileSync(process.execPath, ["dev/check.js", ...files], { cwd: root, encoding: "utf8", stdio: "pipe" }), err: "" };
+  } catch (e) {
+    const x = e as { status: number; stdout: string; stderr: string };
+    return { code: x.status, out: x.stdout, err: x.stderr };
+  }
+};
+
+describe("npm run check", () => {
+  it("finds the site clean: query, frag, current-user and the rest are known", () => {
+    const { code, out } = run();
+    expect(code).toBe(0);
+    expect(out).toMatch(/^\d+ files: no problems$/m);
+  }, 30_000);
+
+  it("reports a mistake in a file with its position, the line and a caret, and exits 1", () => {
+    const file = "app/components/zz-check-test.sexp";
+    writeFileSync(`${root}${file}`, `(defcomp ~oops (&key)\n  (p (~nav-tree :itemz 1)))\n`);
+    onTestFinished(() => rmSync(`${root}${file}`, { force: true }));
+    const { code, out, err } = run(file);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^1 file: 1 problem$/m);
+    expect(err).toBe(`${file}:2:6: ~nav-tree has no parameter :itemz (it takes :items, :current)\n2 |   (p (~nav-tree :itemz 1)))\n  |      ^\n`);
+  }, 30_000);
+});
