@@ -18,6 +18,7 @@
  * References are over-approximated (a local named like a global counts), which
  * can cost a cache hit, never correctness; hosts also check at run time.
  */
+import { forEachSymbol } from "./hash.ts";
 import type { PrimitiveEffect } from "./runtime.ts";
 import type { Registry } from "./registry.ts";
 import type { Node } from "./types.ts";
@@ -96,20 +97,13 @@ export class Analysis {
   private refsOf(form: Node): Refs {
     const definitions = new Set<string>();
     let primitives = PURE;
-    const visit = (n: Node): void => {
-      if (n.kind === "sym") {
-        if (this.definitions.has(n.value)) definitions.add(n.value);
-        else {
-          const p = this.registry.get(n.value);
-          if (p?.meta.io) primitives = union(primitives, effectsOf(p.meta.effect));
-        }
-        return;
+    forEachSymbol(form, (name) => {
+      if (this.definitions.has(name)) definitions.add(name);
+      else {
+        const p = this.registry.get(name);
+        if (p?.meta.io) primitives = union(primitives, effectsOf(p.meta.effect));
       }
-      if (n.kind !== "list" && n.kind !== "map") return;
-      if (n.kind === "list" && n.value[0]?.kind === "sym" && n.value[0].value === "quote") return; // data, not code
-      for (const item of n.value) visit(item);
-    };
-    visit(form);
+    });
     return { definitions: [...definitions], primitives };
   }
 }

@@ -19,7 +19,7 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { definitionName } from "./compiler.ts";
 import { EvalError } from "./errors.ts";
 import { print, printValue } from "./printer.ts";
-import { isCallable, type Node, type Value } from "./types.ts";
+import { isCallable, type Callable, type Node, type Value } from "./types.ts";
 
 /** Mixed into every Merkle hash: bump it when evaluation or rendering changes output. */
 export const ENGINE_VERSION = "rose-ash-sexp/1";
@@ -60,10 +60,28 @@ export function hashValue(v: Value): string {
 }
 
 function assertHashable(v: Value): void {
-  if (v === null || typeof v !== "object") return;
-  if (isCallable(v)) throw new EvalError(`cannot hash a ${v.callableKind} (${v.name}): only data has a content hash`);
-  if (Array.isArray(v)) for (const x of v as readonly Value[]) assertHashable(x);
-  else if (v instanceof Map) for (const x of v.values()) assertHashable(x);
+  const fn = callableIn(v);
+  if (fn) throw new EvalError(`cannot hash a ${fn.callableKind} (${fn.name}): only data has a content hash`);
+}
+
+/** The first function inside a value (which has no content to hash), or null when it is all data. */
+export function callableIn(v: Value): Callable | null {
+  if (v === null || typeof v !== "object") return null;
+  if (isCallable(v)) return v;
+  const items = Array.isArray(v) ? (v as readonly Value[]) : v instanceof Map ? v.values() : [];
+  for (const x of items) {
+    const fn = callableIn(x);
+    if (fn) return fn;
+  }
+  return null;
+}
+
+/** Every symbol of code, outside `quote` (which is data). */
+export function forEachSymbol(n: Node, visit: (name: string) => void): void {
+  if (n.kind === "sym") return visit(n.value);
+  if (n.kind !== "list" && n.kind !== "map") return;
+  if (n.kind === "list" && n.value[0]?.kind === "sym" && n.value[0].value === "quote") return;
+  for (const item of n.value) forEachSymbol(item, visit);
 }
 
 /**
@@ -139,22 +157,11 @@ export class Hasher {
     let refs = this.nodeRefs.get(n);
     if (refs === undefined) {
       const found = new Set<string>();
-      this.collect(n, found);
+      forEachSymbol(n, (name) => void (this.definitions.has(name) && found.add(name)));
       refs = [...found].sort(compareNames);
       this.nodeRefs.set(n, refs);
     }
     return refs;
-  }
-
-  private collect(n: Node, found: Set<string>): void {
-    if (n.kind === "sym") {
-      if (this.definitions.has(n.value)) found.add(n.value);
-      return;
-    }
-    if (n.kind !== "list" && n.kind !== "map") return;
-    const items = n.value;
-    if (n.kind === "list" && items[0]?.kind === "sym" && items[0].value === "quote") return; // data, not code
-    for (const item of items) this.collect(item, found);
   }
 
   /** Append `count, (name, hash)*` for references whose hashes are all available. */

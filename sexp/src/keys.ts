@@ -7,11 +7,11 @@
  */
 import { toData } from "./compiler.ts";
 import { EvalError } from "./errors.ts";
-import type { Hasher } from "./hash.ts";
+import { callableIn, type Hasher } from "./hash.ts";
 import { printValue } from "./printer.ts";
 import { parseOne } from "./reader.ts";
 import { apply, type ComponentCall, type EvalContext, type IoCall } from "./runtime.ts";
-import { Sym, isCallable, type Value } from "./types.ts";
+import { Sym, type Value } from "./types.ts";
 
 /** The key of a component call before it runs, or null when it cannot have one (an argument is a function). */
 export function callKey(hasher: Hasher, call: ComponentCall): string | null {
@@ -56,15 +56,7 @@ export function inputKey(hasher: Hasher, before: string, calls: readonly IoCall[
 
 /** Canonical text of data, or null when it holds a function (which has no content). */
 export function dataText(v: Value): string | null {
-  return hasFunction(v) ? null : printValue(v);
-}
-
-function hasFunction(v: Value): boolean {
-  if (v === null || typeof v !== "object") return false;
-  if (isCallable(v)) return true;
-  if (Array.isArray(v)) return (v as readonly Value[]).some(hasFunction);
-  if (v instanceof Map) for (const x of v.values()) if (hasFunction(x)) return true;
-  return false;
+  return callableIn(v) ? null : printValue(v);
 }
 
 /**

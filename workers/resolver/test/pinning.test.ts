@@ -12,7 +12,7 @@ import { serveContent } from "../../router/src/pointers.ts";
 import { cidOf, type Block } from "../src/content/cid.ts";
 import { PinFailedError, PinningServiceError, PinningUnauthorizedError, pinningService, pinningServiceSink } from "../src/content/pinning.ts";
 import { encodeCar } from "../src/content/trustless.ts";
-import { WarmStore, bucketStore, sequenceSinks, type BucketLike, type WarmSink } from "../src/content/warm.ts";
+import { WarmStore, bucketStore, type BucketLike, type WarmSink } from "../src/content/warm.ts";
 
 const TOKEN = "dev-pinning-token";
 const BIG = new Uint8Array(600 * 1024).map((_, i) => (i * 7 + (i >> 12)) & 0xff);
@@ -68,7 +68,8 @@ describe("pinningServiceSink", () => {
   it("stores in R2 first, then pins: the service fetches the DAG from our gateway, verifies it, and says pinned", async () => {
     const order: string[] = [];
     const logged: WarmSink = { put: async (cid) => void order.push(`r2 has ${bucket.objects.has(`ipfs/${cid}`)}`) };
-    const sink = sequenceSinks(r2, logged, pinningServiceSink(pinning.url, TOKEN, { meta: { gateway: ours.url }, wait: fast }));
+    const pins = pinningServiceSink(pinning.url, TOKEN, { meta: { gateway: ours.url }, wait: fast });
+    const sink: WarmSink = { put: async (cid, bytes) => (await r2.put(cid, bytes), await logged.put(cid, bytes), await pins.put(cid, bytes)) };
     const cid = await new WarmStore(sink, []).put(BIG);
     expect(order).toEqual(["r2 has true"]);
     const { count, results } = await pinningService(pinning.url, TOKEN).list({ cid: [cid] });

@@ -81,10 +81,7 @@ async function refresh(name: string, s: Site, env: WorkerEnv, cache: PageCache, 
         return { name, cid: current.cid, status: "retired", sequence: retired.pointer?.sequence ?? null, rendered: true };
       }
       const key = inputKey(name);
-      // Same input as the current render (the data this page reads did not change): nothing to store or move.
-      if (key !== null && current?.inputKey === key) {
-        return { name, cid: current.cid, status: "unchanged", sequence: current.sequence, rendered: true };
-      }
+      // The same input renders the same bytes: publishing them stores and moves nothing.
       const { cid, result: published } = await cache.publish(name, result.html, current?.retired ? { sequence: current.sequence, cid: null } : (current ?? { sequence: 0, cid: null }), [...io.resolver.reads], key, defer);
       if (published.status !== "conflict") {
         rememberPageCalls(env, key, calls, defer);

@@ -13,7 +13,7 @@ import { negotiate, type Db } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
 import { consumeChanges, contentChanged, contentWebhook, type ContentChange } from "./content-changes.ts";
 import { tablesWritten } from "./invalidate.ts";
-import { PageCache, fillHoles, pageEtag } from "./page-cache.ts";
+import { PageCache, fillHoles, pageEtag, templateOf, type Template } from "./page-cache.ts";
 import { hotCacheFrom, warmTierFrom } from "./tiers.ts";
 import { resolvePointer, serveContent } from "./pointers.ts";
 import { currentSite, evalContext, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
@@ -44,7 +44,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     }
     const defer: Defer = (p) => (context ? context.waitUntil(p) : void p.catch(() => {}));
     const hot = hotCacheFrom(env);
-    const fill: Filler = (html, cid, io) => fillHoles(html, cid, s, io, hot, (io) => evalContext(s, io, env, defer), defer);
+    const fill: Filler = (template, io) => fillHoles(template, s, io, hot, (io) => evalContext(s, io, env, defer), defer);
     const caching = PageCache.from(env);
     // The plan: a route whose own body reads who is asking or the time is never shared, so not looked up;
     // nor is one declared `:cache false`.
@@ -54,7 +54,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     const found = cache ? await cache.lookup(name) : null;
     // `Cache-Control: no-cache` renders afresh where the operator allows it (RENDER_ON_NO_CACHE; dev and benchmarks).
     const fresh = env.RENDER_ON_NO_CACHE === "true" && /\bno-cache\b/.test(request.headers.get("cache-control") ?? "");
-    if (found?.page && !fresh) return deliver(request, fill, name, found.page.html, found.page.cid, "hit", requestContext(s, request, env, dbs));
+    if (found?.page && !fresh) return deliver(request, fill, name, found.page.template, found.page.cid, "hit", requestContext(s, request, env, dbs));
 
     const { io, result, calls, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer, fresh);
     if (io.rateLimited) {
@@ -73,7 +73,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
       const key = inputKey(name);
       const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], key, defer);
       rememberPageCalls(env, key, calls, defer);
-      response = await deliver(request, fill, name, result.html, cid, "miss", io);
+      response = await deliver(request, fill, name, templateOf(result.html, cid), cid, "miss", io);
     } else {
       response = await finish(result, fill, io, request.method === "GET" || request.method === "HEAD" ? "bypass" : null);
     }
@@ -101,10 +101,10 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
   }
 }
 
-type Filler = (html: string, cid: string | null, io: RequestInfo) => ReturnType<typeof fillHoles>;
+type Filler = (template: Template, io: RequestInfo) => ReturnType<typeof fillHoles>;
 
-async function deliver(request: Request, fill: Filler, name: string, shared: string, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
-  const { body, holes, cached } = await fill(shared, cid, io);
+async function deliver(request: Request, fill: Filler, name: string, shared: Template, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
+  const { body, holes, cached } = await fill(shared, io);
   const etag = await pageEtag(cid, holes);
   const headers = {
     etag,
@@ -121,7 +121,7 @@ async function deliver(request: Request, fill: Filler, name: string, shared: str
 }
 
 async function finish(result: RouteResult, fill: Filler, io: RequestInfo, state: "bypass" | null): Promise<Response> {
-  const html = result.html === null ? null : (await fill(result.html, null, io)).body;
+  const html = result.html === null ? null : (await fill(templateOf(result.html, null), io)).body;
   if (state) metrics.pages[state]++;
   return toResponse({ ...result, html }, { ...(state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {}), ...componentsHeader(io) });
 }

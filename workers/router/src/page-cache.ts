@@ -9,7 +9,7 @@
  * dependencies it touches (see content-changes.ts); nothing expires.
  */
 import { Keyword, apply, fromJson, toHtml, type EvalContext, type IoCall, type Value } from "@rose-ash/sexp";
-import { cidOf, hotKey, type HotCache, type WarmSink, type WarmStore } from "@rose-ash/resolver";
+import { hotKey, type HotCache, type WarmSink, type WarmStore } from "@rose-ash/resolver";
 import type { DependencyIndex, IpnsPointer, PublishResult } from "@rose-ash/durable-objects";
 import { HOLE, SESSION_READS, type RequestInfo } from "./request.ts";
 import { measured, metrics } from "./metrics.ts";
@@ -39,13 +39,11 @@ export interface Seen {
 }
 
 export interface CachedPage {
-  readonly html: string;
+  readonly template: Template;
   readonly cid: string;
   readonly sequence: number;
 }
 
-/** Pages by CID in this isolate: bytes under a CID never change, and these were verified or made here. */
-const pages = new Lru(32 * 1024 * 1024);
 /** This isolate's copies of page pointers, each for POINTER_TTL_MS. */
 const pointerCopies = new Map<string, PointerCopy>();
 
@@ -124,14 +122,13 @@ export class PageCache {
     }
     if (!current) return { page: null, sequence: 0, cid: null };
     if (current.retired) return { page: null, sequence: current.sequence, cid: null };
-    let html = pages.get(current.cid);
-    if (html !== null) metrics.memory.hits++;
+    let template = templates.get(current.cid);
+    if (template !== null) metrics.memory.hits++;
     else {
       const bytes = await measured(metrics.warm, this.warm.get(current.cid), (b) => (b ? b.length : null));
-      html = bytes ? new TextDecoder().decode(bytes) : null;
-      if (html !== null) pages.set(current.cid, html);
+      template = bytes ? templateOf(new TextDecoder().decode(bytes), current.cid) : null;
     }
-    return { page: html === null ? null : { html, cid: current.cid, sequence: current.sequence }, sequence: current.sequence, cid: current.cid };
+    return { page: template === null ? null : { template, cid: current.cid, sequence: current.sequence }, sequence: current.sequence, cid: current.cid };
   }
 
   /**
@@ -139,12 +136,11 @@ export class PageCache {
    * `seen`). The input key (what went into the render) is the idempotency key.
    */
   async publish(name: string, html: string, seen: Seen, deps: readonly string[], inputKey: string | null, defer: (p: Promise<unknown>) => void): Promise<{ cid: string; result: PublishResult | { status: "unchanged"; pointer: null } }> {
-    const bytes = new TextEncoder().encode(html);
-    const cid = String(await cidOf(bytes));
+    const bytes = utf8.encode(html);
+    const cid = await this.warm.put(bytes, seen.cid);
     // The same bytes as the pointer already names: nothing to store, move or record.
     if (cid === seen.cid) return { cid, result: { status: "unchanged", pointer: null } };
-    await this.warm.put(bytes);
-    pages.set(cid, html);
+    templateOf(html, cid);
     const result = await this.pointer(name).publish({ name, cid, expectedSequence: seen.sequence, inputKey });
     if (result.pointer) this.remember(name, result.pointer);
     await this.index().record(name, deps);
@@ -165,19 +161,19 @@ export interface FilledPage {
   readonly cached: number;
 }
 
-/** A shared page split at its holes: `text[i]`, hole i, `text[i + 1]`, ... */
-interface Template {
+/** A page split at its holes, as UTF-8: `text[i]`, hole i, `text[i + 1]`, ... */
+export interface Template {
   readonly text: readonly Uint8Array[];
   readonly holes: readonly { readonly component: string; readonly args: string }[];
 }
 
 const utf8 = new TextEncoder();
 
-/** Shared pages split at their holes, by CID. */
+/** Shared pages split at their holes, by CID, in this isolate: bytes under a CID never change, and these were verified or made here. */
 const templates = new Lru<Template>(32 * 1024 * 1024, (t) => t.text.reduce((n, p) => n + p.length, 0));
 
 /** `html` split at its holes; kept when it is a shared page (`cid`). */
-function templateOf(html: string, cid: string | null): Template {
+export function templateOf(html: string, cid: string | null): Template {
   let t = cid === null ? null : templates.get(cid);
   if (t) return t;
   const text: Uint8Array[] = [];
@@ -195,15 +191,13 @@ function templateOf(html: string, cid: string | null): Template {
 }
 
 /**
- * The page (`cid` when it is a shared one) with its holes (user-scoped
- * components) rendered for this request. A rendered hole is kept in the hot
+ * The page with its holes (user-scoped components) rendered for this request. A rendered hole is kept in the hot
  * tier, keyed with the component's Merkle hash, its arguments and the
  * visitor's session and its version (an action bumps it), so the next page
  * for the same visitor reuses it; but only when the session decides all it
  * read (not a cookie or a header), nothing in it failed, and not the time.
  */
-export async function fillHoles(html: string, cid: string | null, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
-  const template = templateOf(html, cid);
+export async function fillHoles(template: Template, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
   if (template.holes.length === 0) return { body: template.text[0]!, holes: [], cached: 0 };
   let cached = 0;
   const fill = { ...io, shared: false };

@@ -9,7 +9,7 @@ import { EvalContext, compileTop, createEnv, parseOne, toHtml, type Value } from
 import { ResolverClient, databaseFromEnv, type HotCache } from "@rose-ash/resolver";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { ComponentStore, componentHook } from "../src/components.ts";
-import { fillHoles } from "../src/page-cache.ts";
+import { fillHoles, templateOf } from "../src/page-cache.ts";
 import type { RequestInfo } from "../src/request.ts";
 import { Session } from "../src/session.ts";
 import { loadSite, type Site } from "../src/site.ts";
@@ -151,7 +151,7 @@ describe("holes", () => {
       ctx.hook = componentHook(s, io, null, () => {});
       return ctx;
     };
-    const { body } = await fillHoles(html, null, s, io, hot, context, () => {});
+    const { body } = await fillHoles(templateOf(html, null), s, io, hot, context, () => {});
     return new TextDecoder().decode(body);
   };
 

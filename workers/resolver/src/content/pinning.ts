@@ -131,9 +131,9 @@ export interface PinningSinkOptions {
 }
 
 /**
- * A WarmSink that asks a pinning service to pin each CID. Put it after the R2
- * sink (`sequenceSinks(r2, pinningServiceSink(...))`): the service fetches
- * the bytes from our gateway, which serves them from R2.
+ * A WarmSink that asks a pinning service to pin each CID. Use it once the
+ * bytes are in R2: the service fetches them from our gateway, which serves
+ * them from R2.
  */
 export function pinningServiceSink(endpoint: string, token: string, options: PinningSinkOptions = {}): WarmSink {
   const service = pinningService(endpoint, token, options.fetcher);

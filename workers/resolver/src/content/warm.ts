@@ -42,19 +42,6 @@ export function bucketStore(bucket: BucketLike): WarmSource & WarmSink {
   };
 }
 
-/**
- * Puts into each sink in turn, so a later one sees what an earlier one
- * stored: R2 first (our trustless gateway serves from it), then a pinning
- * service that fetches the CID from that gateway.
- */
-export function sequenceSinks(...sinks: readonly WarmSink[]): WarmSink {
-  return {
-    put: async (cid, bytes) => {
-      for (const sink of sinks) await sink.put(cid, bytes);
-    },
-  };
-}
-
 export interface WarmStats {
   hits: number;
   misses: number;
@@ -70,10 +57,13 @@ export class WarmStore {
     private readonly sources: readonly WarmSource[],
   ) {}
 
-  /** Store bytes under their CID; the CID is computed here, never taken on trust. */
-  async put(bytes: Uint8Array): Promise<string> {
+  /**
+   * Store bytes under their CID; the CID is computed here, never taken on
+   * trust. Bytes whose CID is `stored` (already there) are not written again.
+   */
+  async put(bytes: Uint8Array, stored: string | null = null): Promise<string> {
     const cid = String(await cidOf(bytes));
-    await this.sink.put(cid, bytes);
+    if (cid !== stored) await this.sink.put(cid, bytes);
     return cid;
   }
 
