@@ -4,6 +4,7 @@
  * Components in fragments/<service>.sexp are that service's fragments.
  */
 import blog from "./components/blog.sexp";
+import dates from "./components/dates.sexp";
 import cart from "./components/cart.sexp";
 import events from "./components/events.sexp";
 import layout from "./components/layout.sexp";
@@ -29,6 +30,7 @@ export interface SourceText {
 
 export const sources: readonly SourceText[] = [
   { name: "app/components/layout.sexp", text: layout },
+  { name: "app/components/dates.sexp", text: dates },
   { name: "app/components/blog.sexp", text: blog },
   { name: "app/components/market.sexp", text: market },
   { name: "app/components/cart.sexp", text: cart },

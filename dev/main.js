@@ -2,10 +2,13 @@
 // @ts-check
 // `npm run dev`: the development database, and the router and resolver
 // Workers under one `wrangler dev` (joined by the RESOLVER service binding),
-// together, until Ctrl-C.
+// together, until Ctrl-C. It says what it runs on, then the URL, last; after
+// that only warnings and errors (wrangler's banner, bindings table and
+// request log are left out).
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { startDevDatabase } from "./db/server.js";
 
@@ -15,9 +18,20 @@ const databaseUrl = process.env.DATABASE_URL || undefined;
 const dataDir = databaseUrl || process.env.DEV_DB_DATA === "memory" ? undefined : fileURLToPath(new URL("../.data/pglite", import.meta.url));
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 const port = Number(process.env.PORT ?? 8787);
+const dbPort = Number(process.env.DEV_DB_PORT ?? 5488);
+/** @type {(code: string, text: string) => string} */
+const color = process.stdout.isTTY ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;
 
-const db = await startDevDatabase({ databaseUrl, dataDir, port: Number(process.env.DEV_DB_PORT ?? 5488) });
-process.stdout.write(`database: ${db.description}\n`);
+// A port in use is one line, with the way out: not a stack trace from deep inside.
+for (const [p, name] of /** @type {const} */ ([[port, "PORT"], [dbPort, "DEV_DB_PORT"]])) {
+  if (p && !(await portFree(p))) {
+    console.error(`Port ${p} (${name}) is in use: another npm run dev? Stop it, or choose free ports: PORT=8788 DEV_DB_PORT=5489 npm run dev`);
+    process.exit(1);
+  }
+}
+
+const db = await startDevDatabase({ databaseUrl, dataDir, port: dbPort });
+process.stdout.write(`${color("1", "Rose Ash")}, development\n  database  ${db.description}${dataDir ? " (delete .data/ to start again from the seed)" : ""}\n`);
 
 // The resolver reads the database settings from its own [vars] (wrangler's
 // --var reaches only the first Worker), so it runs from a copy of its config
@@ -46,16 +60,13 @@ const wrangler = spawn(
     // More router variables, as JSON (dev/stack.js passes them for tests: a pinning service, say).
     ...Object.entries(JSON.parse(process.env.DEV_VARS || "{}")).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],
-  { cwd: root, stdio: ["inherit", "pipe", "inherit"] },
+  {
+    cwd: root,
+    stdio: ["inherit", "inherit", "inherit"],
+    // Warnings and errors only; and no fetch of Cloudflare's `request.cf` data, which fails offline.
+    env: { ...process.env, WRANGLER_LOG: process.env.WRANGLER_LOG ?? "warn", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  },
 );
-let announced = false;
-wrangler.stdout.on("data", (chunk) => {
-  process.stdout.write(chunk);
-  if (!announced && /Ready on/.test(String(chunk))) {
-    announced = true;
-    process.stdout.write(`\nRose Ash is running at http://127.0.0.1:${port}/ (Ctrl-C to stop)\n`);
-  }
-});
 
 let stopping = false;
 const stop = async () => {
@@ -70,3 +81,23 @@ wrangler.on("exit", async (code) => {
   await stop();
   process.exit(code ?? 0);
 });
+
+// Ready when the router answers.
+for (;;) {
+  if (stopping) break;
+  const up = await fetch(`http://127.0.0.1:${port}/_health`).then((r) => r.ok, () => false);
+  if (up) {
+    process.stdout.write(`\n  ${color("1;32", "➜")} Rose Ash is running at ${color("1;36", `http://127.0.0.1:${port}/`)}  (sign in as hannah@example.org, password rose-ash; Ctrl-C to stop)\n\n`);
+    break;
+  }
+  await new Promise((r) => setTimeout(r, 250));
+}
+
+/** Whether a port on 127.0.0.1 can be listened on. @param {number} p */
+function portFree(p) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(p, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}

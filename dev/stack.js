@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
  * @param {{ port: number, dbPort: number, databaseUrl?: string, vars?: Record<string, string>, timeoutMs?: number }} options
  *   databaseUrl: a Postgres to use (its schema applied); absent: PGlite in memory, seeded
  *   vars: more variables for the router Worker (wrangler's --var)
- * @returns {Promise<{ url: string, output: () => string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, output: () => string, freezeDatabase: () => void, thawDatabase: () => void, stop: () => Promise<void> }>}
  */
 export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, timeoutMs = 90_000 }) {
   // A fresh state folder: pointers and cached pages from an earlier run do not carry over.
@@ -42,6 +42,9 @@ export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, ti
   return {
     url: `http://127.0.0.1:${port}`,
     output: () => output,
+    // The database and its relay live in this child process (wrangler in its own): stopping it freezes them, as a hung database would be.
+    freezeDatabase: () => void child.kill("SIGSTOP"),
+    thawDatabase: () => void child.kill("SIGCONT"),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -28,4 +28,5 @@
         (h2 "Pages")
         (p (:hit (:pages metrics)) " served from their pointers, "
            (:miss (:pages metrics)) " rendered and pinned, "
-           (:bypass (:pages metrics)) " rendered for one visitor (not shared).")))))
+           (:bypass (:pages metrics)) " rendered for one visitor (not shared), "
+           (:stale (:pages metrics)) " served as they were when a fresh render failed.")))))

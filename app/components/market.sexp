@@ -32,11 +32,11 @@
 
 (defcomp ~market-filters (&key categories current sort)
   (form :class "filters" :action "/market/" :method "get"
-    (label "Category "
+    (label "Category"
       (select :name "category"
         (option :value "" "All")
         (map (fn (c) (option :value (:slug c) :selected (= (:slug c) current) (:name c))) categories)))
-    (label " Sort "
+    (label "Sort by"
       (select :name "sort"
         (option :value "name" :selected (= sort "name") "Name")
         (option :value "price-asc" :selected (= sort "price-asc") "Price, low to high")
@@ -46,23 +46,27 @@
 (defcomp ~market-page (&key products categories current sort)
   (~base-layout :title "Market"
     (main :class "layout market"
-      (section
-        (h1 "Market")
-        (~market-filters :categories categories :current current :sort sort)
-        (if (empty? products)
-          (p :class "empty" "No products match.")
-          (div :class "grid" (map (fn (p) (~product-card :product p)) products)))))))
+      (h1 "Market")
+      (~market-filters :categories categories :current current :sort sort)
+      (if (empty? products)
+        (p :class "empty" "No products match.")
+        (div :class "grid" (map (fn (p) (~product-card :product p)) products))))))
 
 (defcomp ~product-page (&key product)
   (~base-layout :title (:name product)
     (main :class "layout"
-      (section
-        (p (a :href (str "/market/?category=" (:category product)) (:category_name product)))
-        (h1 (:name product))
-        (~price :product product)
-        (p (:description product))
-        (p :class "stock" (if (> (:stock product) 0) (format "%d in stock" (:stock product)) "Out of stock"))
-        (~add-to-cart :product product)))))
+      (p :class "breadcrumb"
+        (a :href "/market/" "Market") " › "
+        (a :href (str "/market/?category=" (:category product)) (:category_name product)))
+      (div :class "product"
+        (div
+          (h1 (:name product))
+          (p (:description product)))
+        (div :class "buy"
+          (~price :product product)
+          (p :class (list "stock" (when (<= (:stock product) 0) "out"))
+            (if (> (:stock product) 0) (format "%d in stock" (:stock product)) "Out of stock"))
+          (~add-to-cart :product product))))))
 
 ;; The home page's picks: products on sale, cheapest first. It asks for its own
 ;; data and is cached by input key, taken once the query has answered: the

@@ -5,7 +5,7 @@
   (div :id "auth-menu" :class "auth-menu"
     (if name
       (<>
-        (span :class "user" name)
+        (a :class "user" :href "/account/" name)
         (form :method "post" :action "/account/sign-out/"
           (button :type "submit" :class "link" "Sign out")))
       (a :href "/account/sign-in/" "Sign in"))))

@@ -87,3 +87,54 @@
           RETURNING 1
         )
         DELETE FROM carts WHERE id IN (SELECT id FROM anon)")
+
+(defaction cart set-quantity (&key (user_id nil) (session_key nil) product_id quantity)
+  "Set how many of a product the cart holds, within the stock; 0 takes it out. Returns the quantity now in the cart."
+  :params {:user_id :int :session_key :text :product_id :int :quantity :int}
+  :returns :value
+  :shape {:quantity :int}
+  :example {:session_key "anon-7f3c2a9e4b1d4e0c8a6f" :product_id 16 :quantity 1}
+  :sql "WITH mine AS (
+          SELECT id FROM carts
+           WHERE (user_id = :user_id::int OR (:user_id::int IS NULL AND session_key = :session_key::text))
+        ), removed AS (
+          DELETE FROM cart_items
+           WHERE :quantity::int <= 0 AND product_id = :product_id AND cart_id IN (SELECT id FROM mine)
+        )
+        UPDATE cart_items i SET quantity = least(:quantity::int, p.stock)
+          FROM products p
+         WHERE :quantity::int > 0 AND p.id = i.product_id AND i.product_id = :product_id
+           AND i.cart_id IN (SELECT id FROM mine) AND p.stock > 0
+        RETURNING i.quantity")
+
+(defaction cart place-order (&key (user_id nil) (session_key nil) idempotency_key)
+  "Place the cart as an order in one transaction: stock checked and decremented, the cart emptied. The same key places one order, however often it is sent."
+  :params {:user_id :int :session_key :text :idempotency_key :text}
+  :returns :one
+  :shape {:order_id :int :status :text :message :text}
+  :writes (orders order_items products cart_items)
+  :example {:user_id 4 :idempotency_key "example-idempotency-key"}
+  :sql "SELECT order_id, status, message FROM place_order(:user_id::int, :session_key::text, :idempotency_key)")
+
+(defquery cart order (&key id (user_id nil) (session_key nil))
+  "An order of this user (or, signed out, this session), with its lines; nil for anyone else's."
+  :params {:id :int :user_id :int :session_key :text}
+  :returns :one
+  :shape {:id :int :total_pence :int :placed_at :timestamp :items :list}
+  :example {:id 1 :user_id 4}
+  :sql "SELECT o.id, o.total_pence, o.placed_at,
+               (SELECT json_agg(json_build_object('name', i.name, 'slug', p.slug, 'quantity', i.quantity,
+                                                  'unit_pence', i.unit_pence, 'line_pence', i.quantity * i.unit_pence)
+                                ORDER BY i.name)
+                  FROM order_items i JOIN products p ON p.id = i.product_id WHERE i.order_id = o.id) AS items
+          FROM orders o
+         WHERE o.id = :id
+           AND (o.user_id = :user_id::int OR (:user_id::int IS NULL AND o.session_key = :session_key::text))")
+
+(defquery cart order-by-key (&key idempotency_key)
+  "The order a checkout form placed, by its idempotency key (for a repeated submit)."
+  :params {:idempotency_key :text}
+  :returns :value
+  :shape {:id :int}
+  :example {:idempotency_key "seeded-order-0001-key"}
+  :sql "SELECT id FROM orders WHERE idempotency_key = :idempotency_key")

@@ -5,29 +5,34 @@
   (let ((recent (query blog recent-posts :limit 3)))
     (render
       (~base-layout :title "Welcome"
-        (main :class "layout single"
-          (section
-            (h1 "Rose Ash")
-            (p "A cooperative shop, blog and events: fresh food from the "
-               (a :href "/market/" "market") ", news on the " (a :href "/blog/" "blog")
-               ", and what is on at the " (a :href "/events/" "events") ".")
-            (h2 "From the blog")
-            (div :class "link-cards"
-              (map (fn (p) (frag blog link-card :slug (:slug p))) recent))
-            (h2 "On sale at the market")
-            (~market-picks)))))))
+        (main :class "layout"
+          (h1 "Rose Ash")
+          (p "A cooperative shop, blog and events: fresh food from the "
+             (a :href "/market/" "market") ", news on the " (a :href "/blog/" "blog")
+             ", and what is on at the " (a :href "/events/" "events") ".")
+          (h2 "From the blog")
+          (div :class "link-cards"
+            (map (fn (p) (frag blog link-card :slug (:slug p))) recent))
+          (h2 "On sale at the market")
+          (~market-picks))))))
 
 (defroute "/blog/"
-  (let ((posts (query blog recent-posts :limit 20))
-        (nav (query blog nav-tree)))
-    (render (~blog-page :title "Blog" :nav nav :htmx (htmx-request?)
-              (~post-list :posts posts)))))
+  (let ((asked (param "month"))
+        (archive (query blog archive))
+        ;; Only a month there are posts in: anything else shows them all.
+        (month (when (some (fn (m) (= (:month m) asked)) archive) asked))
+        (posts (query blog recent-posts :limit 20 :month month))
+        (title (if month (str "Blog: " (month-title month)) "Blog")))
+    (render (~blog-page :title title :htmx (htmx-request?)
+              :aside (~archive :months archive :current month)
+              (~post-list :heading title :posts posts)))))
 
 (defroute "/blog/:slug/"
   (let ((post (query blog post-by-slug :slug slug))
         (nav (query blog nav-tree)))
     (if post
-      (render (~blog-page :title (:title post) :nav nav :current slug :htmx (htmx-request?)
+      (render (~blog-page :title (:title post) :htmx (htmx-request?)
+                :aside (~nav-tree :items nav :current slug)
                 (~post-article :post post)))
       (status 404 (~not-found :path (str "/blog/" slug "/"))))))
 

@@ -42,7 +42,8 @@ export async function startDevDatabase({ databaseUrl, dataDir, port = 0, seed = 
   }
   const db = await PGlite.create(dataDir);
   const fresh = (await db.query("SELECT to_regclass('public.users') IS NULL AS fresh")).rows[0];
-  if (/** @type {{ fresh: boolean }} */ (fresh).fresh) await db.exec(await schemaSql(seed));
+  // A new database gets the schema and the seed; one kept from before gets what the schema has added since (it is idempotent).
+  await db.exec(await schemaSql(/** @type {{ fresh: boolean }} */ (fresh).fresh && seed));
   // The driver's pool opens several connections; the socket server allows one by default.
   const sockets = new PGLiteSocketServer({ db, port: 0, host: "127.0.0.1", maxConnections: 20 });
   await sockets.start();

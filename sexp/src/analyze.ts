@@ -80,6 +80,27 @@ export class Analysis {
     return this.combine(this.refsOf(node));
   }
 
+  /**
+   * The names an expression (and every definition it reaches) passes to
+   * `primitive` as a literal string first argument, as in `(param "sort")`;
+   * null when it may pass any (a computed name, or the primitive used as a
+   * value). A host keys what it caches by only the names its page can read.
+   */
+  literalArguments(node: Node, primitive: string): ReadonlySet<string> | null {
+    const names = new Set<string>();
+    const seen = new Set<string>();
+    const pending = [node];
+    for (let n = pending.pop(); n; n = pending.pop()) {
+      if (!literalCalls(n, primitive, names)) return null;
+      for (const d of this.refsOf(n).definitions) {
+        if (seen.has(d)) continue;
+        seen.add(d);
+        pending.push(this.definitions.get(d)!);
+      }
+    }
+    return names;
+  }
+
   private combine(r: Refs): DefinitionEffects {
     let own = r.primitives;
     let deep = r.primitives;
@@ -106,6 +127,25 @@ export class Analysis {
     });
     return { definitions: [...definitions], primitives };
   }
+}
+
+/** Collects the literal first arguments of `(primitive "x" ...)` calls in `n`; false when one is not literal (or `primitive` is used as a value). */
+function literalCalls(n: Node, primitive: string, into: Set<string>): boolean {
+  if (n.kind === "sym") return n.value !== primitive;
+  if (n.kind !== "list" && n.kind !== "map") return true;
+  const items = n.value;
+  if (n.kind === "list" && items[0]?.kind === "sym") {
+    if (items[0].value === "quote") return true;
+    if (items[0].value === primitive) {
+      const arg = items[1];
+      if (arg?.kind !== "str") return false;
+      into.add(arg.value);
+      for (let i = 2; i < items.length; i++) if (!literalCalls(items[i]!, primitive, into)) return false;
+      return true;
+    }
+  }
+  for (const item of items) if (!literalCalls(item, primitive, into)) return false;
+  return true;
 }
 
 function effectsOf(effect: PrimitiveEffect | null): Effects {

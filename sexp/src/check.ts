@@ -2,7 +2,8 @@
  * Static validation (`sexp check`, and the LLM output validator): finds the
  * mistakes the compiler or the runtime would report — malformed special
  * forms, unknown symbols and components, wrong arity, unknown keyword
- * arguments, children of void elements, unsafe literal URLs — without
+ * arguments, children of void elements, unsafe literal URLs, data in
+ * script-running attributes or in `script`/`style` content — without
  * evaluating anything, and reports all of them rather than the first.
  *
  * The walk mirrors compiler.ts node by node: the same head resolution (HTML
@@ -11,17 +12,18 @@
  * hoisting of internal defines into the enclosing body) and the same
  * messages where both report the same thing.
  */
-import { COMPONENT_OPTIONS, ROUTE_OPTIONS, SPECIAL_FORMS, Scope, definedName, readOptions } from "./compiler.ts";
-import { isLiteral, splitArgs, type SplitArgs } from "./markup.ts";
+import { COMPONENT_OPTIONS, ROUTE_OPTIONS, SPECIAL_FORMS, Scope, definedName, readOptions, toData } from "./compiler.ts";
+import { renderChild } from "./html.ts";
+import { isLiteral, rawTextPieces, splitArgs, type SplitArgs } from "./markup.ts";
 import { SexpError, arityMessage, unknownKeyMessage } from "./errors.ts";
 import { UNSAFE_URL, isSafeUrl } from "./escape.ts";
 import {
   HTML_TAGS,
+  RAW_TEXT_ELEMENTS,
   SCRIPT_ATTRIBUTE_MESSAGE,
-  URL_ATTRIBUTES,
   VOID_ELEMENTS,
+  attributeKind,
   isCustomElementName,
-  isScriptAttribute,
   isValidAttributeName,
 } from "./html-tags.ts";
 import { basePrimitives } from "./primitives/index.ts";
@@ -580,14 +582,44 @@ class Walker {
       this.problem(`<${tag}> is a void element and cannot have children`, children[0]!);
     }
     for (const a of attrs) {
+      const kind = attributeKind(a.name);
       if (!isValidAttributeName(a.name)) this.problem(`invalid attribute name :${a.name}`, a.key);
-      else if (isScriptAttribute(a.name) && !isLiteral(a.value)) this.problem(SCRIPT_ATTRIBUTE_MESSAGE(a.name), a.value);
-      if (URL_ATTRIBUTES.has(a.name) && a.value.kind === "str" && !isSafeUrl(a.value.value)) {
+      else if (kind === "script" && !isLiteral(a.value)) this.problem(SCRIPT_ATTRIBUTE_MESSAGE(a.name), a.value);
+      if (kind === "url" && a.value.kind === "str" && !isSafeUrl(a.value.value)) {
         this.problem(`unsafe URL in :${a.name}: ${print(a.value)} renders as ${UNSAFE_URL} (javascript:, vbscript: and non-image data: URLs are refused)`, a.value);
       }
       this.walk(a.value, scope);
     }
-    this.walkAll(children, scope);
+    if (!RAW_TEXT_ELEMENTS.has(tag)) {
+      for (const c of children) this.constantChild(c, scope);
+      return this.walkAll(children, scope);
+    }
+    // Only literal text and the element's embedding form; what is refused is still checked inside.
+    const pieces = rawTextPieces(tag, children, scope, (message, at) => this.problem(message, at));
+    const embedded = new Map<Node, Node>(pieces.flatMap((p) => ("embed" in p ? [[p.at, p.embed] as const] : [])));
+    for (const c of children) this.walk(embedded.get(c) ?? c, scope);
+  }
+
+  /**
+   * The compiler renders an element's constant children once, as it compiles
+   * (see compileElement): a quoted symbol or map there, also as the one form
+   * of a `do` (which compiles to that form), is an error already.
+   */
+  private constantChild(child: Node, scope: Scope | null): void {
+    let c = child;
+    for (;;) {
+      if (c.kind !== "list" || c.value.length !== 2 || c.value[0]!.kind !== "sym") return;
+      const head = c.value[0]!.value;
+      if ((head !== "quote" && head !== "do") || scope?.resolve(head)) return;
+      if (head === "do") c = c.value[1]!;
+      else break;
+    }
+    try {
+      renderChild(toData(c.value[1]!));
+    } catch (e) {
+      if (!(e instanceof SexpError)) throw e;
+      this.problem(e.message, child);
+    }
   }
 
   private componentCall(name: string, n: ListNode, scope: Scope | null): void {

@@ -62,13 +62,3 @@ export function safeUrl(url: string): string {
 export function escapeRawText(s: string): string {
   return s.replace(/<(\/?)(script|style|!--)/gi, (_m, slash: string, word: string) => (slash ? "<\\/" : "<\\") + word);
 }
-
-/**
- * Raw-text content that comes from data: no `<` at all, so it cannot close
- * the element, open a comment, or (inside `svg`/`math`, where the browser
- * parses this content as markup) start a tag. `\u003c` reads as `<` in JSON
- * and JS strings, `\3c ` in CSS.
- */
-export function escapeDataRawText(s: string, tag: string): string {
-  return s.includes("<") ? s.replaceAll("<", tag === "style" ? "\\3c " : "\\u003c") : s;
-}

@@ -8,21 +8,19 @@ export const VOID_ELEMENTS = new Set([
 /** Elements whose content is raw text (not entity-escaped). */
 export const RAW_TEXT_ELEMENTS = new Set(["script", "style"]);
 
-/** A set of lowercase names matched regardless of case, as HTML matches attribute names. */
-class CaseInsensitiveSet extends Set<string> {
-  override has(name: string): boolean {
-    return super.has(name) || super.has(name.toLowerCase());
-  }
-}
-
 /**
- * Attributes whose value is a URL and must not carry a script-running scheme.
- * Case-insensitive: `:HREF` is the same attribute as `:href` to a browser.
+ * The one form that puts data into each raw-text element: a script takes
+ * `(json expr)` (see embed.ts `scriptJson`), a style `(css-value expr)`
+ * (`cssValue`). Everything else in them must be literal text from the source.
  */
-export const URL_ATTRIBUTES: ReadonlySet<string> = new CaseInsensitiveSet([
-  "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap",
-  "manifest", "icon", "codebase", "data", "srcset", "xlink:href", "ping", "profile", "classid", "archive",
-]);
+export const RAW_TEXT_EMBED: Readonly<Record<string, string>> = { script: "json", style: "css-value" };
+
+export const RAW_TEXT_CHILD_MESSAGE = (tag: string): string =>
+  `<${tag}> content must be literal strings or (${RAW_TEXT_EMBED[tag]} expr): ` +
+  (tag === "script" ? "any other data in a script would run as code" : "any other data could rewrite the stylesheet");
+
+export const JSON_IN_QUOTES_MESSAGE =
+  "(json expr) is a whole JavaScript value: write it where a value goes, not inside quotes";
 
 /**
  * Head symbols that are always elements. `map` is left out on purpose: in
@@ -67,24 +65,54 @@ export function isValidAttributeName(name: string): boolean {
   return ATTRIBUTE_NAME.test(name);
 }
 
+/** Attributes whose value is a URL and must not carry a script-running scheme (lowercase). */
+const URL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap",
+  "manifest", "icon", "codebase", "data", "srcset", "xlink:href", "ping", "profile", "classid", "archive",
+]);
+
 /**
- * Attributes whose value runs as script or markup: event handlers, `srcdoc`,
- * and the htmx attributes that evaluate JavaScript (`hx-on*`, `hx-vars`,
- * `hx-vals`/`hx-headers` with `js:`, trigger filters in `hx-trigger`), also
- * in their `data-` spelling. Only literal values are allowed there.
+ * The htmx attributes data may fill. Every other `hx-*` (and `data-hx-*`)
+ * attribute is literal-only: htmx evaluates `hx-on*` handlers, `hx-vars`,
+ * `js:`/`javascript:` values of `hx-vals`, `hx-headers` and `hx-request`, and
+ * `[...]` filters in `hx-trigger`, and `hx-ext` turns on extensions that read
+ * attributes of their own. An allow-list, so an attribute a later htmx adds
+ * is literal-only until someone checks how htmx reads it. Checked against
+ * htmx 2.0 (node_modules/htmx.org/dist/htmx.js): these are only compared,
+ * split into names, used as CSS selectors or swap specs, shown as text
+ * (`hx-confirm`, `hx-prompt`), or requested/pushed as URLs.
  */
-export function isScriptAttribute(name: string): boolean {
+const HTMX_URL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "hx-push-url", "hx-replace-url",
+]);
+const HTMX_DATA_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "hx-target", "hx-select", "hx-select-oob", "hx-swap", "hx-swap-oob", "hx-include", "hx-indicator", "hx-confirm",
+  "hx-prompt", "hx-params", "hx-sync", "hx-disabled-elt", "hx-encoding", "hx-boost", "hx-preserve", "hx-history",
+  "hx-history-elt", "hx-disable", "hx-validate", "hx-inherit", "hx-disinherit",
+]);
+
+/**
+ * What an attribute's value is to a browser (with htmx loaded), by name,
+ * whatever its case (HTML attribute names are case-insensitive):
+ *
+ * - `script`: it runs as script or markup: event handlers `on*`, `srcdoc`,
+ *   and every htmx attribute not known to be safe (see HTMX_DATA_ATTRIBUTES),
+ *   also as `data-hx-*`. Only a literal from the source may go there.
+ * - `url`: a URL, kept only when its scheme cannot run script (`safeUrl`).
+ * - `data`: anything else, including `data-*` (a browser runs no `data-onclick`).
+ */
+export type AttributeKind = "script" | "url" | "data";
+
+export function attributeKind(name: string): AttributeKind {
   let lower = name.toLowerCase();
-  if (lower.startsWith("data-")) lower = lower.slice(5);
-  return (
-    lower.startsWith("on") ||
-    lower.startsWith("hx-on") ||
-    lower === "srcdoc" ||
-    lower === "hx-vars" ||
-    lower === "hx-vals" ||
-    lower === "hx-headers" ||
-    lower === "hx-trigger"
-  );
+  if (lower.startsWith("data-")) {
+    // htmx reads `data-hx-get` as `hx-get`; no other `data-*` means anything to a browser.
+    lower = lower.slice(5);
+    if (!lower.startsWith("hx-")) return "data";
+  }
+  if (lower.startsWith("hx-")) return HTMX_URL_ATTRIBUTES.has(lower) ? "url" : HTMX_DATA_ATTRIBUTES.has(lower) ? "data" : "script";
+  if (lower.startsWith("on") || lower === "srcdoc") return "script";
+  return URL_ATTRIBUTES.has(lower) ? "url" : "data";
 }
 
 export const SCRIPT_ATTRIBUTE_MESSAGE = (name: string): string =>

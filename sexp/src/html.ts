@@ -1,6 +1,6 @@
 /** Turning values into markup: children, attributes, whole documents. */
 import { RenderError } from "./errors.ts";
-import { escapeDataRawText, escapeHtml, escapeRawText, safeUrl } from "./escape.ts";
+import { escapeHtml, escapeRawText, safeUrl } from "./escape.ts";
 import { Html, Keyword, typeName, type Value } from "./types.ts";
 
 /** What rendering may spend: steps for list items visited, and output size. */
@@ -33,28 +33,14 @@ export function renderChild(v: Value | undefined, budget?: RenderBudget): string
 }
 
 /**
- * The content of a whole raw-text element (`script`, `style`) from all its
- * children, escaped once: child by child is not enough, as `(script "</scr" x)`
- * would close the element when `x` is `"ipt>"`. Content from the page source
- * (`fromSource`) is kept as written; content that involves data has every `<`
- * escaped, since the same element inside `svg` is parsed as markup.
+ * The content of a raw-text element (`script`, `style`) from its pieces:
+ * literal text from the page source and embedded values (`(json v)`,
+ * `(css-value v)`, which never contain `<`). Escaped once as a whole, since
+ * piece by piece is not enough: `(script "</scr" "ipt>")` would close the
+ * element.
  */
-export function renderRawTextContent(tag: string, children: readonly (Value | undefined)[], fromSource: boolean): string {
-  let s = "";
-  for (let i = 0; i < children.length; i++) s += rawText(children[i]);
-  return fromSource ? escapeRawText(s) : escapeDataRawText(s, tag);
-}
-
-/** Unescaped text of a raw-text child: strings and markup as-is, lists joined. */
-function rawText(v: Value | undefined): string {
-  if (typeof v === "string") return v;
-  if (v instanceof Html) return v.html;
-  if (Array.isArray(v)) {
-    let s = "";
-    for (let i = 0; i < v.length; i++) s += rawText(v[i]);
-    return s;
-  }
-  return renderChild(v);
+export function renderRawTextContent(pieces: readonly string[]): string {
+  return escapeRawText(pieces.join(""));
 }
 
 /** ` name="value"`, ` name` for true, nothing for nil/false. */

@@ -4,6 +4,8 @@ export * from "./errors.ts";
 export { parse, parseOne, type ReadOptions } from "./reader.ts";
 export { print, printValue, printString } from "./printer.ts";
 export { escapeHtml, isSafeUrl, safeUrl, escapeRawText, UNSAFE_URL } from "./escape.ts";
+export { scriptJson, cssValue, isSafeCssValue, UNSAFE_CSS_VALUE } from "./embed.ts";
+export { attributeKind, type AttributeKind } from "./html-tags.ts";
 export { renderChild as toHtml } from "./html.ts";
 export { Registry, type PrimitiveSpec } from "./registry.ts";
 export { basePrimitives, createBaseRegistry } from "./primitives/index.ts";

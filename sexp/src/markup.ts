@@ -2,14 +2,17 @@
  * Compiling markup: elements (attributes, children, raw text, static parts
  * rendered once), fragments, `raw!`, and component calls.
  */
-import { EvalError, RenderError, withLoc } from "./errors.ts";
+import { cssValue, scriptJson } from "./embed.ts";
+import { EvalError, RenderError, arityMessage, withLoc } from "./errors.ts";
 import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import {
+  JSON_IN_QUOTES_MESSAGE,
+  RAW_TEXT_CHILD_MESSAGE,
   RAW_TEXT_ELEMENTS,
+  RAW_TEXT_EMBED,
   SCRIPT_ATTRIBUTE_MESSAGE,
-  URL_ATTRIBUTES,
   VOID_ELEMENTS,
-  isScriptAttribute,
+  attributeKind,
   isValidAttributeName,
 } from "./html-tags.ts";
 import { compile, constant, evalAll, fail, globalLookup, isConstant, locOf, type Scope } from "./compiler.ts";
@@ -63,6 +66,52 @@ export function isLiteral(n: Node): boolean {
   return n.kind === "str" || n.kind === "num" || n.kind === "bool" || n.kind === "nil" || n.kind === "kw";
 }
 
+/** A piece of a raw-text element's content: literal text from the source, or an expression to embed. */
+export type RawTextPiece = { readonly text: string } | { readonly embed: Node; readonly at: ListNode };
+
+function renderFail(message: string, at: Loc): never {
+  throw new RenderError(message, locOf(at));
+}
+
+/**
+ * The children of a `script` or `style` element as pieces: literal strings
+ * and numbers, and the element's embedding form (`(json expr)` in a script,
+ * `(css-value expr)` in a style; see RAW_TEXT_EMBED) unless a local variable
+ * has that name. Anything else is reported (by default, thrown) and skipped:
+ * data inside a script would run. `(json expr)` right next to a quote is
+ * reported too: JSON inside a JavaScript string can end the string.
+ */
+export function rawTextPieces(
+  tag: string,
+  children: readonly Node[],
+  scope: Scope | null,
+  report: (message: string, at: Loc) => void = renderFail,
+): RawTextPiece[] {
+  const form = RAW_TEXT_EMBED[tag]!;
+  const pieces: RawTextPiece[] = [];
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if (c.kind === "str" || c.kind === "num") {
+      pieces.push({ text: typeof c.value === "string" ? c.value : String(c.value) });
+      continue;
+    }
+    const head = c.kind === "list" ? c.value[0] : undefined;
+    if (c.kind !== "list" || head?.kind !== "sym" || head.value !== form || scope?.resolve(form)) {
+      report(RAW_TEXT_CHILD_MESSAGE(tag), c);
+    } else if (c.value.length !== 2) {
+      report(arityMessage(`${form} x`, 1, 1, c.value.length - 1), c);
+    } else if (tag === "script" && (endsInQuote(children[i - 1]) || startsWithQuote(children[i + 1]))) {
+      report(JSON_IN_QUOTES_MESSAGE, c);
+    } else {
+      pieces.push({ embed: c.value[1]!, at: c });
+    }
+  }
+  return pieces;
+}
+
+const endsInQuote = (n: Node | undefined): boolean => n?.kind === "str" && /['"`]\s*$/.test(n.value);
+const startsWithQuote = (n: Node | undefined): boolean => n?.kind === "str" && /^\s*['"`]/.test(n.value);
+
 export function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   const { attrs, children } = splitArgs(n.value.slice(1), "attribute");
   const isVoid = VOID_ELEMENTS.has(tag);
@@ -78,19 +127,17 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
   };
   for (const a of attrs) {
     if (!isValidAttributeName(a.name)) throw new RenderError(`invalid attribute name :${a.name}`, a.key);
-    const url = URL_ATTRIBUTES.has(a.name);
+    const kind = attributeKind(a.name);
+    const url = kind === "url";
     if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url));
-    else if (isScriptAttribute(a.name)) {
-      throw new RenderError(SCRIPT_ATTRIBUTE_MESSAGE(a.name), a.value);
-    } else push({ code: compile(a.value, scope), render: (v) => renderAttribute(a.name, v, url) });
+    else if (kind === "script") throw new RenderError(SCRIPT_ATTRIBUTE_MESSAGE(a.name), locOf(a.value));
+    else push({ code: compile(a.value, scope), render: (v) => renderAttribute(a.name, v, url) });
   }
   push(">");
   if (!isVoid) {
-    const codes = children.map((c) => compile(c, scope));
-    if (rawText) {
-      if (codes.every(isConstant)) push(constantMarkup(() => renderRawTextContent(tag, codes.map((c) => c(null, null as never) as Value), true), n));
-      else push({ code: (f, ctx) => evalAll(codes, f, ctx), render: (v) => renderRawTextContent(tag, v as Value[], false) });
-    } else {
+    if (rawText) push(rawTextPart(tag, children, scope));
+    else {
+      const codes = children.map((c) => compile(c, scope));
       codes.forEach((code, i) => {
         if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), children[i]!));
         else push({ code, render: renderChild });
@@ -148,6 +195,32 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
     }
     ctx.checkOutput(out.length, loc);
     return new Html(out);
+  };
+}
+
+/** The content of a `script` or `style` element: fixed text, or its embedded values rendered in place. */
+function rawTextPart(tag: string, children: readonly Node[], scope: Scope | null): Part {
+  const pieces = rawTextPieces(tag, children, scope);
+  const embeds = pieces.filter((p) => "embed" in p);
+  if (embeds.length === 0) return renderRawTextContent(pieces.map((p) => ("text" in p ? p.text : "")));
+  const codes = embeds.map((p) => compile(p.embed, scope));
+  const locs = embeds.map((p) => locOf(p.at));
+  const embed: (v: Value, ctx: EvalContext) => string = tag === "script" ? scriptJson : cssValue;
+  return {
+    code: (f, ctx) => evalAll(codes, f, ctx),
+    render: (vs, ctx) => {
+      let j = 0;
+      const texts = pieces.map((p) => {
+        if ("text" in p) return p.text;
+        const k = j++;
+        try {
+          return embed((vs as Value[])[k]!, ctx);
+        } catch (e) {
+          throw withLoc(e, locs[k]!);
+        }
+      });
+      return renderRawTextContent(texts);
+    },
   };
 }
 

@@ -8,8 +8,8 @@ import { Html, Keyword, Sym, isCallable, type Node, type Value } from "./types.t
 
 /** Map keys printed as keywords: identifier-like ones (others print as strings). */
 const KEYWORD_KEY = /^[A-Za-z_][A-Za-z0-9_\-?!*+<>=/.]*$/;
-/** Names that read back as a keyword after `:` (no delimiters, backslashes or controls). */
-const READABLE_NAME = /^[^ \t\n\r\f\v,()[\]{}";'`\\\x00-\x1f\x7f]+$/;
+/** Names that read back as a keyword after `:` (no delimiters, backslashes, controls or byte-order marks). */
+const READABLE_NAME = /^[^ \t\n\r\f\v,()[\]{}";'`\\\x00-\x1f\x7f\ufeff]+$/;
 
 /** Canonical text of a syntax tree. */
 export function print(n: Node): string {

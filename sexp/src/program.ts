@@ -5,7 +5,8 @@
 import { compileTop, isDefinition, locOf } from "./compiler.ts";
 import { renderChild } from "./html.ts";
 import { basePrimitives } from "./primitives/index.ts";
-import { parse, type ReadOptions } from "./reader.ts";
+import { LimitError } from "./errors.ts";
+import { MAX_NESTING, parse, type ReadOptions } from "./reader.ts";
 import type { Registry } from "./registry.ts";
 import { Env, EvalContext, asSexpError, type Limits } from "./runtime.ts";
 import type { Node, Value } from "./types.ts";
@@ -81,14 +82,46 @@ export async function render(text: string, env: Env = createEnv(), options: RunO
   return renderForms(parse(text, options), env, options);
 }
 
-/** JSON data as values: objects become maps, arrays lists. */
+/**
+ * JSON data as values: objects become maps, arrays lists. Nesting deeper
+ * than the reader's limit is a LimitError (it would exhaust the stack).
+ */
 export function fromJson(data: unknown): Value {
+  return jsonValue(data, 0);
+}
+
+function jsonValue(data: unknown, depth: number): Value {
   if (data === null || data === undefined) return null;
-  if (Array.isArray(data)) return data.map(fromJson);
-  if (typeof data === "object") {
-    const m = new Map<string, Value>();
-    for (const [k, v] of Object.entries(data as object)) m.set(k, fromJson(v));
-    return m;
+  if (typeof data !== "object") return data as Value;
+  if (depth >= MAX_NESTING) throw new LimitError(`JSON nested deeper than ${MAX_NESTING} levels`);
+  if (Array.isArray(data)) return data.map((x) => jsonValue(x, depth + 1));
+  const m = new Map<string, Value>();
+  for (const [k, v] of Object.entries(data as object)) m.set(k, jsonValue(v, depth + 1));
+  return m;
+}
+
+/**
+ * Where JSON text nests arrays and objects deeper than `max` levels: the
+ * line and column (1-based) of the bracket that goes too deep, or null.
+ * Strings are skipped; the text need not be valid JSON.
+ */
+export function jsonTooDeep(text: string, max = MAX_NESTING): { line: number; col: number } | null {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote, past escapes.
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return { line, col: i - lineStart + 1 };
+    } else if (c === 93 || c === 125) {
+      depth--;
+    } else if (c === 10) {
+      line++;
+      lineStart = i + 1;
+    }
   }
-  return data as Value;
+  return null;
 }

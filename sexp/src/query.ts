@@ -10,7 +10,9 @@
  *     :sql "SELECT id, slug, title FROM posts WHERE slug = :slug AND published")
  *
  * `(defaction cart add-item (&key ...) ...)` has the same form and declares a
- * statement that changes data; hosts run actions only from POST routes.
+ * statement that changes data; hosts run actions only from POST routes. An
+ * action may name the tables it writes, `:writes (orders products)`, where
+ * its SQL does not show them (a call of a database function).
  *
  * The SQL's `:name` placeholders become `$1..$n` when the form is compiled;
  * values are only ever bound as parameters, never spliced into the text. The
@@ -46,6 +48,8 @@ export interface QueryDef {
   /** Column name -> type name, as declared. */
   readonly shape: ReadonlyMap<string, string>;
   readonly example: ReadonlyMap<string, Value>;
+  /** The tables an action declares it writes (`:writes`), or null when its SQL says. */
+  readonly writes: readonly string[] | null;
   /** The SQL with `$n` placeholders. */
   readonly sql: string;
   /** The parameter bound to each `$n`, in order. */
@@ -97,8 +101,8 @@ export function compileQuery(form: ListNode): QueryDef {
   for (; i < rest.length; i += 2) {
     const key = rest[i]!;
     const value = rest[i + 1];
-    if (key.kind !== "kw" || !value) fail(`${what}: expected :params, :returns, :shape, :example or :sql followed by a value`, key);
-    if (!["params", "returns", "shape", "example", "sql"].includes(key.value as string)) fail(`${what}: unknown option :${key.value}`, key);
+    if (key.kind !== "kw" || !value) fail(`${what}: expected :params, :returns, :shape, :example, :writes or :sql followed by a value`, key);
+    if (!["params", "returns", "shape", "example", "writes", "sql"].includes(key.value as string)) fail(`${what}: unknown option :${key.value}`, key);
     options.set(key.value as string, value!);
   }
 
@@ -115,10 +119,18 @@ export function compileQuery(form: ListNode): QueryDef {
   const shape = new Map(mapEntries(options.get("shape"), what, ":shape").map(([k, t]) => [k, t.kind === "kw" ? (t.value as string) : fail(`${what}: shape types are keywords`, t)]));
   const example = new Map(mapEntries(options.get("example"), what, ":example").map(([k, v]) => [k, toData(v)]));
 
+  const writesNode = options.get("writes");
+  let writes: string[] | null = null;
+  if (writesNode) {
+    if (kind !== "action") fail(`${what}: only an action writes (:writes is for defaction)`, writesNode);
+    if (writesNode.kind !== "list" || writesNode.value.some((t) => t.kind !== "sym")) fail(`${what}: :writes is a list of table names, e.g. (orders products)`, writesNode);
+    writes = writesNode.value.map((t) => t.value as string);
+  }
+
   const sqlNode = options.get("sql");
   if (sqlNode?.kind !== "str") fail(`${what}: :sql must be a string`, sqlNode ?? form);
   const { sql, order, parts, slots } = placeholders(sqlNode!.value as string, names, (m) => fail(`${what}: ${m}`, sqlNode));
-  return { kind, service, name, doc, params, returns, shape, example, sql, order, parts, slots, loc: { src: form.src, line: form.line, col: form.col } };
+  return { kind, service, name, doc, params, returns, shape, example, writes, sql, order, parts, slots, loc: { src: form.src, line: form.line, col: form.col } };
 }
 
 function isLiteral(n: Node): boolean {

@@ -15,11 +15,12 @@ export interface ReadOptions {
   maxDepth?: number;
 }
 
-const DEFAULT_MAX_DEPTH = 1000;
+/** The default nesting limit of lists and maps, shared by every reader of nested data. */
+export const MAX_NESTING = 1000;
 
 // Char codes.
 const LPAREN = 40, RPAREN = 41, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93;
-const QUOTE = 34, SEMI = 59, APOS = 39, BACKSLASH = 92, BACKTICK = 96, NL = 10, COLON = 58;
+const QUOTE = 34, SEMI = 59, APOS = 39, BACKSLASH = 92, BACKTICK = 96, NL = 10, COLON = 58, BOM = 0xfeff;
 
 /** 1 for characters that end an atom: whitespace, comma and delimiters. */
 const DELIM = new Uint8Array(128);
@@ -39,12 +40,12 @@ interface Frame {
 /** Parse every top-level form in `text`. */
 export function parse(text: string, options: ReadOptions = {}): Node[] {
   const src = options.src ?? "<input>";
-  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxDepth = options.maxDepth ?? MAX_NESTING;
   const top: Node[] = [];
   const stack: Frame[] = [];
   const n = text.length;
   // A byte-order mark some editors put at the start of a file is not a symbol.
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let i = text.charCodeAt(0) === BOM ? 1 : 0;
   let line = 1;
   let lineStart = i;
   let depth = 0;
@@ -218,6 +219,8 @@ function atom(
   for (let k = 0; k < tok.length; k++) {
     const d = tok.charCodeAt(k);
     if (d === BACKSLASH || d < 32 || d === 127) fail(`invalid character ${JSON.stringify(tok[k])} in '${tok}'`, line, col + k);
+    // Dropped at the start of a text, so a name starting with one would not print and read back as itself.
+    if (d === BOM) fail("a byte-order mark (U+FEFF) is allowed only as the first character of a file", line, col + k);
   }
   if (c === COLON) {
     if (tok.length === 1) fail("empty keyword ':'", line, col);

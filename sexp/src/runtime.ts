@@ -166,6 +166,8 @@ export class EvalContext {
 
   /** Count `n` steps of work done inside a primitive or the renderer (per item visited). */
   charge(n: number, loc?: Loc): void {
+    // NaN or a negative count would switch the budget off for the rest of the evaluation.
+    if (!(n >= 0)) throw new EvalError(`cannot charge ${n} steps`, loc);
     this.meter.steps += n;
     if (this.meter.steps > this.maxSteps) throw new LimitError(`step budget of ${this.maxSteps} exceeded`, loc);
   }
@@ -362,6 +364,7 @@ function arityError(name: string, m: PrimitiveMeta, got: number, loc?: Loc): Eva
 export function asSexpError(e: unknown, where: string, loc?: Loc): SexpError {
   if (e instanceof SexpError) return withLoc(e, loc!);
   if (e instanceof RangeError && e.message.includes("call stack")) return new LimitError("recursion too deep for the host stack", loc);
+  if (e instanceof RangeError && /Invalid (string|array) length/.test(e.message)) return new LimitError("a value larger than the host can hold", loc);
   const msg = e instanceof Error ? e.message : String(e);
   const err = new EvalError(`${where}: ${msg}`, loc);
   (err as { cause?: unknown }).cause = e;

@@ -91,6 +91,25 @@ describe("analysis", () => {
     expect(analysis.ofNode(parseOne(`(~card :title (current-user))`)).own.user).toBe(true);
     expect(analysis.ofNode(parseOne(`(~card :title "x")`)).own).toMatchObject({ io: false, user: false, volatile: false });
   });
+
+  it("finds the literal names a page passes to a primitive, through what it calls", async () => {
+    const { analysis } = await analysed(`
+      (define (sort-order) (param "sort" "name"))
+      (defcomp ~filters (&key) (div (param "category") (sort-order)))
+      (defcomp ~loop (&key) (div (~loop) (param "page")))
+      (defcomp ~any (&key field) (param field))
+      (defcomp ~as-value (&key) (map param (list "a")))`);
+    const names = (src: string) => {
+      const found = analysis.literalArguments(parseOne(src), "param");
+      return found === null ? null : [...found].sort();
+    };
+    expect(names(`(div (~filters) (param "q"))`)).toEqual(["category", "q", "sort"]);
+    expect(names(`(~loop)`)).toEqual(["page"]);
+    expect(names(`(div "no params" '(param x))`)).toEqual([]);
+    // A computed name, or the primitive passed as a value: any name may be read.
+    expect(names(`(~any :field "x")`)).toBeNull();
+    expect(names(`(~as-value)`)).toBeNull();
+  });
 });
 
 describe("defcomp :cache", () => {

@@ -167,6 +167,14 @@ const MISTAKES: [string, string, string][] = [
   ["invalid attribute name", "(div :a=b 1)", "1:6: invalid attribute name :a=b"],
   ["unsafe URL", '(a :href "javascript:alert(1)" "x")', '1:10: unsafe URL in :href: "javascript:alert(1)" renders as about:invalid#unsafe-url (javascript:, vbscript: and non-image data: URLs are refused)'],
   ["unsafe data URL", '(iframe :src "data:text/html,<script>x</script>")', '1:14: unsafe URL in :src: "data:text/html,<script>x</script>" renders as about:invalid#unsafe-url (javascript:, vbscript: and non-image data: URLs are refused)'],
+  ["script-running attribute from data", "(define v 1) (div :hx-vals v)", "1:28: :hx-vals can run script, so its value must be a literal string; pass data in another data-* attribute"],
+  ["script-running attribute, data- and mixed case", "(define v 1) (div :Data-HX-On:Click v)", "1:37: :Data-HX-On:Click can run script, so its value must be a literal string; pass data in another data-* attribute"],
+  ["data inside a script", "(define w 1) (script w)", "1:22: <script> content must be literal strings or (json expr): any other data in a script would run as code"],
+  ["data inside a style", "(define c 1) (style \"a{color:\" c)", "1:32: <style> content must be literal strings or (css-value expr): any other data could rewrite the stylesheet"],
+  ["json inside quotes", "(define x 1) (script \"var s = '\" (json x) \"';\")", "1:34: (json expr) is a whole JavaScript value: write it where a value goes, not inside quotes"],
+  ["quoted symbol as a child (found by the fuzzer)", "(div\n  (p 'x))", "2:6: cannot render a symbol as HTML"],
+  ["quoted map as a child", "(ul (li '{:a 1}))", "1:9: cannot render a map as HTML"],
+  ["quoted data as the one form of a do (found by the fuzzer)", "(p (do (do '(a b))))", "1:4: cannot render a symbol as HTML"],
   // data access
   ["slot field", "(define o {:a 1}) (p (:slot o a))", "1:31: (:slot obj :field ...) fields are keywords"],
   ["slot without field", "(define o {:a 1}) (p (:slot o))", "1:22: (:slot obj :field ...) needs an object and at least one field"],
@@ -229,7 +237,6 @@ describe("agreement with the compiler and the runtime", () => {
     "unknown component as a value", // the runtime says unknown symbol '~nope'
     "function arity", "function arity, too many", "function arity with &rest", "function extra positional with &key",
     "custom element name defined as a function", // the runtime's lambda message has no lambda list
-    "define inside an expression", // the compiler crashes (TypeError) — reported as a compiler bug
     "function named like an HTML tag", // legal, but the function can never be called
   ]);
 

@@ -59,6 +59,23 @@ describe("sexp render", () => {
     expect(missing).toMatchObject({ code: 1, err: "sexp: nope.sexp: cannot read: ENOENT\n" });
   });
 
+  it("JSON data nested too deep is refused at the bracket that goes too deep, not with a stack overflow", async () => {
+    const deep = '{"a": ' + "[".repeat(200_000) + "]".repeat(200_000) + "}";
+    for (const command of ["render", "check"]) {
+      const r = await run([command, "--data", "d.json", "x.sexp"], { "d.json": deep, "x.sexp": "(p (count a))" });
+      expect(r).toEqual({ code: 1, out: "", err: "sexp: d.json:1:1006: JSON nested deeper than 1000 levels\n" });
+    }
+    // Brackets inside strings do not count; lines and columns do. The object is a level too.
+    const line3 = "  " + "[".repeat(999) + "]".repeat(999) + ', "b": [{"c": ' + "[".repeat(997);
+    const text = '{"s": "[[[[\\"[[",\n "a":\n' + line3 + "[" + "]".repeat(998) + "}]}";
+    expect((await run(["render", "--data", "d.json", "x.sexp"], { "d.json": text, "x.sexp": "1" })).err).toBe(
+      `sexp: d.json:3:${line3.length + 1}: JSON nested deeper than 1000 levels\n`,
+    );
+    // As deep as the limit is fine.
+    const limit = '{"a": ' + "[".repeat(999) + "7" + "]".repeat(999) + "}";
+    expect(await run(["render", "--data", "d.json", "-"], { "d.json": limit }, "(p (count a))")).toEqual({ code: 0, out: "<p>1</p>\n", err: "" });
+  });
+
   it("usage errors", async () => {
     expect((await run(["frob"])).code).toBe(1);
     expect((await run(["render", "--bogus"])).err).toBe("sexp: unknown option --bogus\n");

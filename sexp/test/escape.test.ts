@@ -1,13 +1,16 @@
 /**
  * Escaping: no string, wherever it is placed (text, attribute, URL attribute,
- * script or style content), can produce markup or a script URL.
+ * `(json x)` in a script, `(css-value x)` in a style), can produce markup,
+ * a script URL, or code.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { cssValue, isSafeCssValue, scriptJson } from "../src/embed.ts";
+import { EvalError, LimitError, SexpError } from "../src/errors.ts";
 import { UNSAFE_URL, escapeHtml, escapeRawText, isSafeUrl, safeUrl } from "../src/escape.ts";
-import { createEnv, renderForms } from "../src/program.ts";
+import { createEnv, fromJson, renderForms } from "../src/program.ts";
 import { parse } from "../src/reader.ts";
-import type { Value } from "../src/types.ts";
+import { Html, Keyword, Sym, type Value } from "../src/types.ts";
 
 const RUNS = { numRuns: 300 };
 
@@ -214,52 +217,141 @@ describe("script and style content", () => {
     expect(escapeRawText("if (a < b && c > d) x = '</p>';")).toBe("if (a < b && c > d) x = '</p>';");
   });
 
-  for (const tag of ["script", "style"]) {
+  for (const [tag, form] of [["script", "json"], ["style", "css-value"]] as const) {
     const close = new RegExp(`</${tag}`, "gi");
-    it(`(${tag} x): exactly one </${tag}, at the end, for any string`, () => {
-      const forms = parse(`(${tag} x)`);
+    it(`(${tag} (${form} x)): exactly one </${tag}, at the end, and no "<" from data, for any string`, () => {
+      const forms = parse(`(${tag} (${form} x))`);
+      const split = parse(`(${tag} "</${tag.slice(0, 3)}" (${form} x) "${tag.slice(3)}>")`);
       fc.assert(
         fc.property(anyString, (s) => {
-          const env = createEnv();
-          env.define("x", s);
-          const html = renderForms(forms, env) as string;
-          expect(html.match(close)).toHaveLength(1);
-          expect(html.startsWith(`<${tag}>`)).toBe(true);
-          expect(html.endsWith(`</${tag}>`)).toBe(true);
-          // Nor can the content switch the tokenizer into its escaped states.
-          const content = html.slice(tag.length + 2, -(tag.length + 3));
-          expect(content).not.toMatch(/<!--|<script/i);
+          for (const f of [forms, split]) {
+            const env = createEnv();
+            env.define("x", s);
+            const html = renderForms(f, env) as string;
+            expect(html.match(close)).toHaveLength(1);
+            expect(html.startsWith(`<${tag}>`)).toBe(true);
+            expect(html.endsWith(`</${tag}>`)).toBe(true);
+          }
+          const content = renderWith(`(${tag} (${form} x))`, { x: s }).slice(tag.length + 2, -(tag.length + 3));
+          // Nothing that ends the element, opens a comment, starts a tag (inside svg) or ends a JS line.
+          expect(content).not.toMatch(/[<\u2028\u2029]/);
+          if (tag === "script") expect(JSON.parse(content)).toBe(s);
+          else expect([s, "unset"]).toContain(content);
         }),
         { numRuns: 500 },
       );
     });
-
-    it(`(${tag} (list x y)): pieces cannot join into a closing tag`, () => {
-      const forms = parse(`(${tag} (list x y))`);
-      fc.assert(
-        fc.property(anyString, anyString, (x, y) => {
-          const html = renderWith(`(${tag} (list x y))`, { x, y });
-          expect(html.match(close)).toHaveLength(1);
-          const env = createEnv();
-          env.define("x", x);
-          env.define("y", y);
-          expect(renderForms(forms, env)).toBe(html);
-        }),
-        RUNS,
-      );
-      // Content that involves data has every "<" escaped (JS/JSON \u003c, CSS \3c).
-      const lt = tag === "style" ? "\\3c " : "\\u003c";
-      expect(renderWith(`(${tag} (list "</${tag.slice(0, 3)}" x))`, { x: tag.slice(3) + ">" })).toBe(`<${tag}>${lt}/${tag}></${tag}>`);
-    });
-
-    it(`(${tag} a b): separate children cannot join into a closing tag`, () => {
-      const html = renderWith(`(${tag} "</${tag.slice(0, 3)}" x)`, { x: tag.slice(3) + "><img src=x onerror=alert(1)>" });
-      expect(html.match(close)).toHaveLength(1);
-    });
   }
 
-  it("raw-text content is not entity-escaped", () => {
-    expect(renderWith('(script "if (a < b && c) x = \\"y\\";")', {})).toBe('<script>if (a < b && c) x = "y";</script>');
-    expect(renderWith('(style "a > b { content: \'&\' }")', {})).toBe("<style>a > b { content: '&' }</style>");
+  it("(json x) round-trips any JSON data through JSON.parse", () => {
+    const forms = parse('(script :type "application/json" (json x))');
+    fc.assert(
+      fc.property(fc.jsonValue(), (data) => {
+        const env = createEnv();
+        env.define("x", fromJson(data));
+        const html = renderForms(forms, env) as string;
+        const content = html.slice('<script type="application/json">'.length, -"</script>".length);
+        expect(content).not.toMatch(/[<>&\u2028\u2029]/);
+        expect(JSON.parse(content)).toEqual(JSON.parse(JSON.stringify(data)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** The SexpError `f` throws (fails the test when it returns). */
+function thrown(f: () => unknown): SexpError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SexpError);
+    return e as SexpError;
+  }
+  throw new Error("expected an error");
+}
+
+describe("scriptJson", () => {
+  it("serialises every kind of value", () => {
+    const v: Value = [Keyword.of("k"), Sym.of("s"), new Html("<b>"), NaN, Infinity, -0, 1e21, null, false, new Map([["__proto__", 1]])];
+    expect(scriptJson(v)).toBe('["k","s","\\u003cb\\u003e",null,null,0,1e+21,null,false,{"__proto__":1}]');
+    expect(scriptJson(Object.assign(Object.create(null), { a: [1] }) as Value)).toBe('{"a":[1]}');
+    expect(scriptJson("\ud800\u2028")).toBe('"\\ud800\\u2028"');
+  });
+
+  it("refuses functions, naming the type", () => {
+    expect(() => renderWith("(script (json (fn (x) x)))", {})).toThrow("json: cannot serialise a lambda");
+    expect(() => renderWith("(script (json (list 1 inc)))", {})).toThrow("json: cannot serialise a function");
+    const err = thrown(() => renderWith('(defcomp ~c (&key) 1)\n(script\n  (json (list ~c)))', {}));
+    expect(err).toBeInstanceOf(EvalError);
+    expect(err.message).toBe("json: cannot serialise a component");
+    expect(err.loc).toMatchObject({ line: 3, col: 3 });
+  });
+
+  it("charges every item to the step budget and stops at the nesting limit, without a stack overflow", () => {
+    // 2^30 items, each list shared with itself: the budget stops it long before.
+    const doubling = "(json (reduce (fn (acc i) (list acc acc)) 1 (range 30)))";
+    for (const src of [`(script ${doubling})`, `(p ${doubling})`]) {
+      expect(() => renderForms(parse(src), createEnv(), { limits: { maxSteps: 100_000 } }), src).toThrow(LimitError);
+    }
+    let deep: Value = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    for (const src of ["(script (json d))", "(p (json d))"]) {
+      const err = thrown(() => renderWith(src, { d: deep }));
+      expect(err, src).toBeInstanceOf(LimitError);
+      expect(err.message).toBe("json: value nested deeper than 1000 levels");
+    }
+    let ok: Value = 1;
+    for (let i = 0; i < 1000; i++) ok = [ok];
+    expect(scriptJson(ok)).toBe("[".repeat(1000) + "1" + "]".repeat(1000));
+  });
+});
+
+describe("cssValue", () => {
+  it("keeps plain CSS values", () => {
+    for (const v of [
+      "red", "#fa0", "#FFAA0080", "1px", "-1.5em", ".5rem", "100%", "0", "1e3px", "bold 12px/1.5 sans-serif", "1px solid #ccc",
+      "rgb(0 0 0 / 50%)", "rgba(0,0,0,.5)", "HSL(120deg 50% 50%)", "oklch(70% 0.1 200)", "calc(100% - 2rem)", "calc(1px + 2px)",
+      "clamp(1rem, 2.5vw, 2rem)", "var(--gap)", "var(--x, 4px)", "linear-gradient(to right, red 0%, blue 100%)",
+      "translate(-50%, -50%) rotate(45deg)", "0 0 1px rgba(0, 0, 0, .5)", "  spaced  ", "--custom-ident", "color-mix(in srgb, red 50%, blue)",
+      "min(max(1px, 2px), calc(3px - 1px))", "repeat(3, minmax(0, 1fr))",
+    ]) {
+      expect(isSafeCssValue(v), v).toBe(true);
+      expect(cssValue(v)).toBe(v);
+    }
+    expect(cssValue(Keyword.of("auto"))).toBe("auto");
+    expect(cssValue(-2.5)).toBe("-2.5");
+    expect(cssValue(null)).toBe("");
+  });
+
+  it("replaces anything else with unset", () => {
+    for (const v of [
+      "", " ", "red;", "red; color: blue", "a}b", "a{b", "url(x)", "URL(x)", "url( x )", "image(x)", "image-set(x 1x)", "-webkit-image-set(x 1x)",
+      "expression(alert(1))", "cross-fade(a, b)", "element(#x)", "attr(data-x url)", "paint(x)", "src(x)", "r\\65 d", "'a'", '"a"', "a<b", "a>b",
+      "@import", "!important", "red !important", "2 * 3", "calc(2 * 3px)", "/* x */", "a/", "/a", ",a", "a,", "a,,b", "rgb(", "rgb())", ")",
+      "rgb(1 2 3", "rgb(1 2 3))", "f()", "calc()", "a\nb", "a\tb", "é", "a - b", "- a", "#abcdefghi", "#", "--", "-", ".", "(a)",
+      "rgb(" .repeat(40) + "0" + ")".repeat(40), "\u2028", "a\u00a0b",
+    ]) {
+      expect(isSafeCssValue(v), JSON.stringify(v)).toBe(false);
+      expect(cssValue(v)).toBe("unset");
+    }
+    for (const v of [NaN, Infinity, true, [1], new Map(), new Html("red")] as Value[]) expect(cssValue(v)).toBe("unset");
+  });
+
+  it("never lets any string out of the declaration", () => {
+    fc.assert(
+      fc.property(fc.oneof(anyString, fc.string({ unit: fc.constantFrom(..."abcdefghlorsux(),/ %#-+.;:'\"\\{}!*<>@0123456789") })), (s) => {
+        const out = cssValue(s);
+        expect([s, "unset"]).toContain(out);
+        expect(out).toMatch(/^[a-zA-Z0-9_\-.#%,/ ()+]*$/);
+        expect(out.toLowerCase()).not.toMatch(/url\(|image|expression|\/\*/);
+        let depth = 0;
+        for (const c of out) {
+          depth += c === "(" ? 1 : c === ")" ? -1 : 0;
+          expect(depth).toBeGreaterThanOrEqual(0);
+        }
+        expect(depth).toBe(0);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RenderError, SexpError, formatError } from "../src/errors.ts";
 import { renderAttribute, renderChild, renderRawTextContent } from "../src/html.ts";
-import { HTML_TAGS, URL_ATTRIBUTES, VOID_ELEMENTS, isCustomElementName, isValidAttributeName } from "../src/html-tags.ts";
+import { check } from "../src/check.ts";
+import { HTML_TAGS, VOID_ELEMENTS, attributeKind, isCustomElementName, isValidAttributeName } from "../src/html-tags.ts";
 import { createEnv, renderForms } from "../src/program.ts";
 import { parse } from "../src/reader.ts";
 import { Html, Keyword, Sym, type Value } from "../src/types.ts";
@@ -245,36 +246,206 @@ describe("html.ts helpers", () => {
     expect(renderAttribute("href", "javascript:x", false)).toBe(' href="javascript:x"');
   });
 
-  it("raw-text children are escaped as a whole", () => {
-    // From the page source: kept as written, closing tags broken up.
-    expect(renderRawTextContent("script", [["</scr", "ipt>"]], true)).toBe("<\\/script>");
-    expect(renderRawTextContent("style", [[new Html("</sty"), "le"]], true)).toBe("<\\/style");
-    expect(renderRawTextContent("script", [[1, null, "a < b"]], true)).toBe("1a < b");
-    expect(renderRawTextContent("script", ["</scr", ["ipt", null], ">"], true)).toBe("<\\/script>");
-    // Involving data: no "<" at all.
-    expect(renderRawTextContent("script", ['{"a": "</script><b>"}'], false)).toBe('{"a": "\\u003c/script>\\u003cb>"}');
-    expect(renderRawTextContent("style", ["a::after { content: '<img>' }"], false)).toBe("a::after { content: '\\3c img>' }");
-    expect(() => renderRawTextContent("script", [new Map()], true)).toThrow(RenderError);
+  it("raw-text content is escaped as a whole", () => {
+    // Kept as written, closing tags and comment openers broken up, even across pieces.
+    expect(renderRawTextContent(["</scr", "ipt>"])).toBe("<\\/script>");
+    expect(renderRawTextContent(["</sty", "le"])).toBe("<\\/style");
+    expect(renderRawTextContent(["1", "a < b"])).toBe("1a < b");
+    expect(renderRawTextContent(["<", "!-", "-"])).toBe("<\\!--");
+    expect(renderRawTextContent([])).toBe("");
   });
 
   it("html-tags", () => {
     expect(HTML_TAGS.has("div") && HTML_TAGS.has("svg") && !HTML_TAGS.has("map")).toBe(true);
-    expect(URL_ATTRIBUTES.has("href") && URL_ATTRIBUTES.has("HREF") && URL_ATTRIBUTES.has("xlink:HREF")).toBe(true);
-    expect(URL_ATTRIBUTES.has("title")).toBe(false);
     for (const ok of ["my-widget", "x-y", "a-", "a.b-c", "ab-1_2"]) expect(isCustomElementName(ok), ok).toBe(true);
     for (const bad of ["widget", "-x", "My-widget", "my_widget", "1-a", "a-B", "a b-c"]) expect(isCustomElementName(bad), bad).toBe(false);
     for (const ok of ["class", "hx-swap-oob", "@click", ":x", "xlink:href", "data-x.y", "viewBox", "_a"]) expect(isValidAttributeName(ok), ok).toBe(true);
     for (const bad of ["", "a=b", "a b", "a/b", "a>b", '"', "a'b", "1a", "-a", "a\u0000"]) expect(isValidAttributeName(bad), bad).toBe(false);
   });
+
+  it("attributeKind: script, URL or data, whatever the case", () => {
+    const kinds: Record<string, string[]> = {
+      script: [
+        "onclick", "ONCLICK", "onError", "one", "srcdoc", "SrcDoc",
+        "hx-on:click", "hx-on::after-request", "hx-on-click", "hx-on--before-request", "HX-ON:Click", "data-hx-on:click",
+        "hx-vals", "hx-headers", "hx-request", "hx-vars", "hx-trigger", "hx-ext", "hx-on", "hx-post-something", "hx-",
+        "data-hx-vals", "DATA-HX-REQUEST", "Data-Hx-Trigger",
+      ],
+      url: [
+        "href", "HREF", "xlink:HREF", "src", "action", "formaction", "srcset",
+        "hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "hx-push-url", "hx-replace-url", "HX-GET", "data-hx-get", "DATA-HX-Push-Url",
+      ],
+      data: [
+        "title", "class", "id", "style", "data-x", "data-one", "data-onclick", "DATA-ONCLICK", "data-srcdoc", "data-href", "data-data-hx-vals",
+        "hx-target", "hx-swap", "hx-swap-oob", "hx-select", "hx-select-oob", "hx-include", "hx-indicator", "hx-confirm", "hx-prompt",
+        "hx-params", "hx-sync", "hx-disabled-elt", "hx-encoding", "hx-boost", "hx-preserve", "hx-history", "hx-history-elt",
+        "hx-disable", "hx-validate", "hx-inherit", "hx-disinherit", "HX-Target", "data-hx-swap",
+      ],
+    };
+    for (const [kind, names] of Object.entries(kinds)) for (const name of names) expect(attributeKind(name), name).toBe(kind);
+  });
+});
+
+describe("script-running attributes", () => {
+  /** `name` with its letters in alternating case, e.g. `Hx-oN:ClIcK`. */
+  const mixedCase = (name: string): string => [...name].map((c, i) => (i % 2 ? c.toLowerCase() : c.toUpperCase())).join("");
+  // Every htmx attribute that evaluates its text (see htmx.js: getValuesForElement, maybeGenerateConditional,
+  // addHxOnEventHandler, processHxOnWildcard), hx-ext, an htmx attribute nobody has checked, and event handlers.
+  const EVALUATING = ["hx-request", "hx-vals", "hx-headers", "hx-vars", "hx-trigger", "hx-on:click", "hx-on::before-request", "hx-on-click", "hx-on--after-swap", "hx-ext", "hx-future-thing"];
+  const spellings = [
+    ...EVALUATING.flatMap((a) => [a, "data-" + a, mixedCase(a), mixedCase("data-" + a)]),
+    ...["onclick", "onerror", "onload", "srcdoc"].flatMap((a) => [a, mixedCase(a)]),
+  ];
+
+  it("refuse values from data at compile time, at the value, in the compiler and the checker alike", () => {
+    for (const attr of spellings) {
+      const src = `(div :id "d"\n     :${attr} (str "a" x))`;
+      const err = renderError(src, { x: "1" });
+      expect(err, attr).toBeInstanceOf(RenderError);
+      expect(err.message).toBe(`:${attr} can run script, so its value must be a literal string; pass data in another data-* attribute`);
+      expect(err.loc).toMatchObject({ src: "page.sexp", line: 2, col: 6 + attr.length + 2 });
+      expect(check(parse(src, { src: "page.sexp" }), { globals: ["x"] })).toEqual([{ loc: err.loc, message: err.message }]);
+    }
+  });
+
+  it("refuse the probe's payloads: js: and javascript: values of hx-request, also as data-hx-request", () => {
+    for (const v of ["js:a:alert(1)", "javascript:a:alert(1)", "js:alert(1)"]) {
+      for (const attr of ["hx-request", "data-hx-request", "HX-Request", "hx-vals", "hx-headers"]) {
+        expect(renderError(`(div :${attr} v "x")`, { v })).toBeInstanceOf(RenderError);
+      }
+    }
+    // A variable, a call, a component parameter: any expression is data.
+    expect(renderError("(defcomp ~b (&key vals) (button :hx-vals vals)) (~b :vals v)", { v: "js:alert(1)" }).loc).toMatchObject({ line: 1, col: 42 });
+  });
+
+  it("still render literal values, escaped", () => {
+    for (const attr of spellings) {
+      expect(html(`(div :${attr} "go(1) && a<b")`)).toBe(`<div ${attr}="go(1) &amp;&amp; a&lt;b"></div>`);
+    }
+    expect(html('(button :hx-post "/x" :hx-vals "{\\"id\\": 3}" :hx-trigger "click[ctrlKey]" :hx-on:click "go()" "b")')).toBe(
+      '<button hx-post="/x" hx-vals="{&quot;id&quot;: 3}" hx-trigger="click[ctrlKey]" hx-on:click="go()">b</button>',
+    );
+    expect(html("(input :hx-ext :json-enc :hx-vars nil :onclick true)")).toBe('<input hx-ext="json-enc" onclick>');
+  });
+
+  it("htmx request and history URLs from data go through the URL rules", () => {
+    for (const attr of ["hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete", "hx-push-url", "hx-replace-url", "data-hx-get", "HX-GET", "Data-Hx-Post"]) {
+      expect(html(`(a :${attr} u)`, { u: "javascript:alert(1)" })).toBe(`<a ${attr}="about:invalid#unsafe-url"></a>`);
+      expect(html(`(a :${attr} u)`, { u: " JaVa\tScRiPt:alert(1)" })).toBe(`<a ${attr}="about:invalid#unsafe-url"></a>`);
+      expect(html(`(a :${attr} "javascript:x")`)).toBe(`<a ${attr}="about:invalid#unsafe-url"></a>`);
+      expect(html(`(a :${attr} u)`, { u: "/cart/add/?a=1&b=<2>" })).toBe(`<a ${attr}="/cart/add/?a=1&amp;b=&lt;2&gt;"></a>`);
+    }
+    expect(check(parse('(a :hx-get "javascript:x")'))[0]?.message).toMatch(/^unsafe URL in :hx-get/);
+  });
+
+  it("the htmx attributes on the allow-list, and data-* attributes, take data, escaped", () => {
+    const v = `"'><script>alert(1)</script>&`;
+    const escaped = "&quot;&#39;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;";
+    for (const attr of [
+      "hx-target", "hx-select", "hx-select-oob", "hx-swap", "hx-swap-oob", "hx-include", "hx-indicator", "hx-confirm", "hx-prompt",
+      "hx-params", "hx-sync", "hx-disabled-elt", "hx-encoding", "hx-boost", "hx-preserve", "hx-history", "hx-history-elt",
+      "hx-disable", "hx-validate", "hx-inherit", "hx-disinherit", "data-hx-target", "HX-SWAP",
+      "data-onclick", "data-one", "DATA-OnError", "data-srcdoc", "data-vals", "title",
+    ]) {
+      expect(html(`(div :${attr} v)`, { v })).toBe(`<div ${attr}="${escaped}"></div>`);
+      expect(check(parse(`(div :${attr} v)`), { globals: ["v"] })).toEqual([]);
+    }
+    // The app's own use: hx-swap-oob from a condition.
+    expect(html('(a :hx-swap-oob (when oob "outerHTML"))', { oob: true })).toBe('<a hx-swap-oob="outerHTML"></a>');
+  });
+});
+
+describe("script and style content", () => {
+  const SCRIPT_DATA = "<script> content must be literal strings or (json expr): any other data in a script would run as code";
+  const STYLE_DATA = "<style> content must be literal strings or (css-value expr): any other data could rewrite the stylesheet";
+
+  /** The compile error of `src`, which the checker reports too: the same message at the same position. */
+  function refused(src: string, vars: Record<string, Value> = {}): string {
+    const err = renderError(src, vars);
+    expect(err).toBeInstanceOf(RenderError);
+    const problems = check(parse(src, { src: "page.sexp" }), { globals: Object.keys(vars) });
+    expect(problems).toContainEqual({ loc: err.loc, message: err.message });
+    return `${err.loc!.line}:${err.loc!.col}: ${err.message}`;
+  }
+
+  it("the probe's payloads no longer run: data inside a script is a compile error", () => {
+    const w = "';alert(1);//";
+    expect(refused(`(script "var s = '" w "';")`, { w })).toBe(`1:21: ${SCRIPT_DATA}`);
+    expect(refused("(div\n  (script w))", { w })).toBe(`2:11: ${SCRIPT_DATA}`);
+    expect(refused("(style\n   x)", { x: "}body{background:red" })).toBe(`2:4: ${STYLE_DATA}`);
+  });
+
+  it("(json expr) puts data in a script as a value that cannot end the string, the element or a comment", () => {
+    const w = "';alert(1);//";
+    expect(html('(script "var s = " (json w) ";")', { w })).toBe(`<script>var s = "';alert(1);//";</script>`);
+    expect(html('(script "var s = " (json w) ";")', { w: '";alert(1);//' })).toBe('<script>var s = "\\";alert(1);//";</script>');
+    expect(html("(script (json w))", { w: "</script><script>alert(1)</script>" })).toBe(
+      '<script>"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"</script>',
+    );
+    expect(html("(script (json w))", { w: "<!--<script>" })).toBe('<script>"\\u003c!--\\u003cscript\\u003e"</script>');
+    expect(html("(script (json w))", { w: "-->" })).toBe('<script>"--\\u003e"</script>');
+    expect(html("(script (json w))", { w: "a\u2028b\u2029c&d" })).toBe('<script>"a\\u2028b\\u2029c\\u0026d"</script>');
+    expect(html('(script :type "application/json" (json d))', { d: new Map<string, Value>([["a", [1, "x", null, true]]]) })).toBe(
+      '<script type="application/json">{"a":[1,"x",null,true]}</script>',
+    );
+  });
+
+  it("(css-value expr) puts data in a style only when it is a plain CSS value", () => {
+    const page = '(style ".a { color: " (css-value c) "; width: " (css-value w) " }")';
+    expect(html(page, { c: "#fa0", w: "calc(100% - 2rem)" })).toBe("<style>.a { color: #fa0; width: calc(100% - 2rem) }</style>");
+    expect(html(page, { c: "red; } body { background: url(//evil.example/x)", w: 3 })).toBe("<style>.a { color: unset; width: 3 }</style>");
+    expect(html(page, { c: "</style><script>alert(1)</script>", w: null })).toBe("<style>.a { color: unset; width:  }</style>");
+    expect(html(page, { c: Keyword.of("blue"), w: [1] })).toBe("<style>.a { color: blue; width: unset }</style>");
+  });
+
+  it("literal text from the source is kept as written, escaped once as a whole", () => {
+    expect(html('(script "if (a < b && c) x = \\"y\\";")')).toBe('<script>if (a < b && c) x = "y";</script>');
+    expect(html('(script "</scr" "ipt>" 1)')).toBe("<script><\\/script>1</script>");
+    expect(html('(style "a > b { content: \'&\' }")')).toBe("<style>a > b { content: '&' }</style>");
+    // Data never contains "<", so it cannot complete a literal "</scr".
+    expect(html('(script "x = 1 </scr" (json w))', { w: "ipt>" })).toBe('<script>x = 1 </scr"ipt\\u003e"</script>');
+  });
+
+  it("anything else in a script or style is a compile error at the child, from the compiler and the checker alike", () => {
+    const cases: [string, string][] = [
+      ["(script x)", `1:9: ${SCRIPT_DATA}`],
+      ["(style x)", `1:8: ${STYLE_DATA}`],
+      ['(script (str "a" x))', `1:9: ${SCRIPT_DATA}`],
+      ['(script (raw! "a"))', `1:9: ${SCRIPT_DATA}`],
+      ["(script (list x))", `1:9: ${SCRIPT_DATA}`],
+      ["(script :src \"/a.js\" nil)", `1:22: ${SCRIPT_DATA}`],
+      ["(script (css-value x))", `1:9: ${SCRIPT_DATA}`],
+      ["(style (json x))", `1:8: ${STYLE_DATA}`],
+      ["(defcomp ~js (&key) \"1\") (script (~js))", `1:34: ${SCRIPT_DATA}`],
+      ["(let ((json str)) (script (json x)))", `1:27: ${SCRIPT_DATA}`],
+      ["(define (f json) (script (json x)))", `1:26: ${SCRIPT_DATA}`],
+      ["(script (json))", "1:9: (json x) takes 1 argument, got 0"],
+      ["(style (css-value x x))", "1:8: (css-value x) takes 1 argument, got 2"],
+      [`(script "var s = '" (json x) "';")`, "1:21: (json expr) is a whole JavaScript value: write it where a value goes, not inside quotes"],
+      ['(script "f(" (json x) "\\")")', "1:14: (json expr) is a whole JavaScript value: write it where a value goes, not inside quotes"],
+    ];
+    for (const [src, expected] of cases) expect(refused(src, { x: "a" }), src).toBe(expected);
+  });
+
+  it("a global named json does not change what (json expr) means in a script", () => {
+    expect(html('(define (json x) "alert(1)") (script (json w))', { w: "a" })).toBe('<script>"a"</script>');
+  });
+
+  it("json and css-value are primitives too: the same text anywhere, HTML-escaped outside raw text", () => {
+    expect(html('(div :data-d (json {:a "<b>"}) (json "&"))')).toBe('<div data-d="{&quot;a&quot;:&quot;\\u003cb\\u003e&quot;}">&quot;\\u0026&quot;</div>');
+    expect(html('(div :style (str "color: " (css-value c)))', { c: "red;x:y" })).toBe('<div style="color: unset"></div>');
+  });
 });
 
 describe("context-dependent safety", () => {
-  it("script and style content from data has no '<', so it is inert inside svg/math too", () => {
+  it("data in script and style has no '<', so it is inert inside svg/math too", () => {
     const x = "<img src=x onerror=alert(1)>";
-    expect(html("(svg (style x))", { x })).toBe("<svg><style>\\3c img src=x onerror=alert(1)></style></svg>");
-    expect(html("(defcomp ~s (&key css) (style css)) (svg (~s :css x))", { x })).toBe("<svg><style>\\3c img src=x onerror=alert(1)></style></svg>");
-    expect(html("(math (mrow (script x)))", { x })).toBe("<math><mrow><script>\\u003cimg src=x onerror=alert(1)></script></mrow></math>");
-    expect(html('(style "a > b {}" x)', { x: "c > d {}" })).toBe("<style>a > b {}c > d {}</style>");
+    expect(html("(svg (style (css-value x)))", { x })).toBe("<svg><style>unset</style></svg>");
+    expect(html("(defcomp ~s (&key c) (style \".a { color: \" (css-value c) \" }\")) (svg (~s :c x))", { x })).toBe(
+      "<svg><style>.a { color: unset }</style></svg>",
+    );
+    expect(html("(math (mrow (script (json x))))", { x })).toBe('<math><mrow><script>"\\u003cimg src=x onerror=alert(1)\\u003e"</script></mrow></math>');
+    expect(html('(style "a > b { color: " (css-value x) " }")', { x: "red" })).toBe("<style>a > b { color: red }</style>");
   });
 
   it("attributes that run as script or markup take only literal values", () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LimitError, createEnv } from "../src/index.ts";
+import fc from "fast-check";
+import { EvalError, LimitError, createEnv, fromJson } from "../src/index.ts";
+import { jsonTooDeep } from "../src/program.ts";
 import { ev, failure, html } from "./helpers.ts";
 
 describe("limits", () => {
@@ -77,12 +79,87 @@ describe("work inside primitives and the renderer is metered", () => {
     expect(await ev("(count (get (group-by (fn (x) :all) (range 100000)) :all))")).toBe("100000");
   });
 
+  it("copying a list costs a step per item, so copies in a loop stop at the budget (found by the fuzzer)", async () => {
+    const limits = { limits: { maxSteps: 100_000 } };
+    // Before: each of these ran 5000 copies of 5000 items (25M) on about 10,000 steps.
+    for (const copy of ["rest big", "reverse big", "take i big", "drop i big", "cons i big", "distinct big"]) {
+      const e = await failure(ev(`(let ((big (range 5000))) (count (map (fn (i) (${copy})) big)))`, createEnv(), limits));
+      expect(e, copy).toBeInstanceOf(LimitError);
+    }
+    const maps = "(let ((m (reduce (fn (acc i) (assoc acc (str i) i)) {} (range 300))))";
+    for (const copy of ["keys m", "vals m", "assoc m :x 1", "dissoc m :x", "merge m m"]) {
+      const e = await failure(ev(`${maps} (count (map (fn (i) (${copy})) (range 5000))))`, createEnv(), limits));
+      expect(e, copy).toBeInstanceOf(LimitError);
+    }
+    // distinct compares each new list with every one kept so far: lists of different lengths too.
+    const e = await failure(ev("(let ((big (range 3000))) (count (distinct (map (fn (i) (take i big)) (range 3000)))))", createEnv(), { limits: { maxSteps: 1_000_000 } }));
+    expect(e).toBeInstanceOf(LimitError);
+    expect(await ev("(count (rest (range 10)))", createEnv(), { limits: { maxSteps: 100 } })).toBe("9");
+  });
+
+  it("a range with a NaN count is an error, and cannot switch the budget off (found by the fuzzer)", async () => {
+    // Before: (range ##NaN) charged NaN steps, after which no step count ever exceeded the budget.
+    for (const expr of ["(range ##NaN)", "(range ##Inf ##Inf)", "(range 0 1 ##NaN)", "(range ##-Inf ##Inf ##Inf)"]) {
+      const e = await failure(ev(`(do ${expr} (count (range 1e12)))`, createEnv(), { limits: { maxSteps: 10_000 } }));
+      expect(e, expr).toBeInstanceOf(EvalError);
+      expect(e.message, expr).toMatch(/^range: cannot count from /);
+    }
+    expect((await failure(ev("(range ##NaN)"))).message).toBe("range: cannot count from 0 to ##NaN by 1");
+  });
+
+  it("replace is refused before it builds a string over the output limit (found by the fuzzer)", async () => {
+    // Before: an empty `find` put the replacement between every two characters, and V8 gave up (RangeError).
+    const big = '(let ((big (reduce (fn (acc i) (str acc acc)) "ab" (range 20)))) (count (replace big "" big)))';
+    const e = await failure(ev(big));
+    expect(e).toBeInstanceOf(LimitError);
+    expect(e.message).toMatch(/^output larger than the limit/);
+    expect(await ev('(replace "abc" "" "-")')).toBe('"a-b-c"');
+    expect(await ev('(replace "aXbXc" "X" "")')).toBe('"abc"');
+  });
+
   it("the output limit covers fragments, lists and whole pages", async () => {
     const big = '"' + "a".repeat(85) + '"';
     const limits = { limits: { maxOutput: 100 } };
     expect(await failure(html(`(<> (div ${big}) (div ${big}))`, createEnv(), limits))).toBeInstanceOf(LimitError);
     expect(await failure(html(`(list (div ${big}) (div ${big}))`, createEnv(), limits))).toBeInstanceOf(LimitError);
     expect(await failure(html(`(div ${big}) (div ${big})`, createEnv(), limits))).toBeInstanceOf(LimitError);
+  });
+});
+
+describe("host data", () => {
+  it("jsonTooDeep finds the depth JSON.parse sees, skipping brackets in strings", () => {
+    const depth = (v: unknown): number =>
+      v !== null && typeof v === "object" ? 1 + Math.max(0, ...Object.values(v as object).map(depth)) : 0;
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.boolean(), (data, pretty) => {
+        const text = JSON.stringify(data, null, pretty ? 2 : undefined);
+        const d = depth(data);
+        expect(jsonTooDeep(text, d)).toBeNull();
+        if (d > 0) expect(jsonTooDeep(text, d - 1)).not.toBeNull();
+      }),
+      { numRuns: 300 },
+    );
+    expect(jsonTooDeep('{"a": "[[[\\"[[", "b": [[1]]}', 2)).toEqual({ line: 1, col: 24 });
+  });
+
+
+  it("fromJson converts data as deep as the reader's limit and refuses deeper with a LimitError, not a stack overflow", () => {
+    const nest = (n: number): unknown => {
+      let d: unknown = { k: 1 };
+      for (let i = 1; i < n; i++) d = i % 2 ? [d] : { a: d };
+      return d;
+    };
+    expect(() => fromJson(nest(1000))).not.toThrow();
+    for (const n of [1001, 200_000]) {
+      let err: unknown;
+      try {
+        fromJson(nest(n));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(LimitError);
+      expect((err as Error).message).toBe("JSON nested deeper than 1000 levels");
+    }
   });
 });
 

@@ -48,4 +48,17 @@ describe("pretty-printer", () => {
     const once = prettyForms(forms, { width: 50 });
     expect(prettyForms(parse(once), { width: 50 })).toBe(once);
   });
+
+  it("lays out deep nesting without blowing up (found by the fuzzer)", () => {
+    const shapes: [string, string][] = [["(~c :a ", ")"], ["(div :class (list 1 2) :title ", ")"], ["{:a ", "}"], ["(if 1 ", ")"]];
+    for (const [open, close] of shapes) {
+      const text = open.repeat(900) + "x" + close.repeat(900);
+      const [form] = parse(text);
+      const t0 = performance.now();
+      const out = pretty(form!);
+      // Before: 2^900 layouts for :key pairs; seconds for the rest (each level's text copied again).
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(print(parse(out)[0]!)).toBe(print(form!));
+    }
+  });
 });

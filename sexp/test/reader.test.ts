@@ -161,9 +161,12 @@ describe("reader: positions", () => {
     expect(positions("; c\n\tx ; y\n  z")).toEqual(['sym "x"@2:2', 'sym "z"@3:3']);
   });
 
-  it("skips a byte-order mark at the start of the text, and only there", () => {
+  it("skips a byte-order mark at the start of the text, and refuses one anywhere else outside strings", () => {
     expect(positions("\ufeff(a)")).toEqual(["list@1:1", 'sym "a"@1:2']);
-    expect(all("a \ufeff")).toEqual([["sym", "a"], ["sym", "\ufeff"]]);
+    // Else a symbol starting with one would print as text that reads back as another symbol.
+    expect(readError("a \ufeff").loc).toEqual({ src: "page.sexp", line: 1, col: 3 });
+    expect(readError("\ufeff\ufeffx").loc).toEqual({ src: "page.sexp", line: 1, col: 1 });
+    expect(one('"\ufeff"')).toEqual(["str", "\ufeff"]);
   });
 
   it("names the source", () => {
@@ -213,6 +216,10 @@ describe("reader: errors", () => {
     ["(a ''  )", 1, 5, "quote (') must be followed by a form"],
     ["ab\u0001c", 1, 3, "invalid character"],
     ["a\\b", 1, 2, "invalid character"],
+    ["(a \ufeffb)", 1, 4, "a byte-order mark (U+FEFF) is allowed only as the first character of a file"],
+    ["(ab\ufeff c)", 1, 4, "byte-order mark"],
+    ["x\n :k\ufeff", 2, 4, "byte-order mark"],
+    ["1\ufeff", 1, 2, "byte-order mark"],
   ];
   for (const [text, line, col, message] of cases) {
     it(`${JSON.stringify(text)} -> ${line}:${col} ${message}`, () => {

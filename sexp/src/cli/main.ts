@@ -9,8 +9,8 @@ import { isDefinition } from "../compiler.ts";
 import { SexpError, formatError, locText } from "../errors.ts";
 import { Hasher, definitionsOf } from "../hash.ts";
 import { prettyForms } from "../pretty.ts";
-import { createEnv, evaluateForms, fromJson, renderForms } from "../program.ts";
-import { parse } from "../reader.ts";
+import { createEnv, evaluateForms, fromJson, jsonTooDeep, renderForms } from "../program.ts";
+import { MAX_NESTING, parse } from "../reader.ts";
 import type { Node } from "../types.ts";
 
 export interface CliIO {
@@ -145,6 +145,9 @@ export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> 
 
 /** A JSON object from a --data file, with a line:col position on syntax errors. */
 function parseJsonObject(text: string, name: string): Record<string, unknown> {
+  // Deep data would exhaust the stack when converted: refuse it where it goes too deep.
+  const deep = jsonTooDeep(text);
+  if (deep) throw new UsageError(`${name}:${deep.line}:${deep.col}: JSON nested deeper than ${MAX_NESTING} levels`);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -2,7 +2,15 @@
 import { EvalError } from "../errors.ts";
 import { getField, isPlainObject, keyName } from "../data.ts";
 import type { Registry } from "../registry.ts";
+import type { EvalContext } from "../runtime.ts";
 import { Keyword, Sym, isCallable, typeName, type SMap, type Value } from "../types.ts";
+import { copied } from "./util.ts";
+
+/** A copy of a map to change, a step per entry copied. */
+function copiedMap(m: SMap, ctx: EvalContext): SMap {
+  ctx.charge(m.size);
+  return new Map(m);
+}
 
 /** A map argument: maps as they are, host objects by their own properties, nil as empty. */
 function asMap(v: Value, fn: string): SMap {
@@ -51,9 +59,9 @@ export function registerData(r: Registry): void {
     params: "map key value &rest more",
     doc: "A copy of map with the keys set.",
     examples: [["(assoc {:a 1} :b 2)", "{:a 1 :b 2}"]],
-    fn: ([m, ...kv]) => {
+    fn: ([m, ...kv], ctx) => {
       if (kv.length % 2) throw new EvalError("assoc: needs key/value pairs");
-      const out = new Map(asMap(m!, "assoc"));
+      const out = copiedMap(asMap(m!, "assoc"), ctx);
       for (let i = 0; i < kv.length; i += 2) out.set(String(keyName(kv[i]!)), kv[i + 1]!);
       return out;
     },
@@ -63,8 +71,8 @@ export function registerData(r: Registry): void {
     params: "map &rest keys",
     doc: "A copy of map without the keys.",
     examples: [["(dissoc {:a 1 :b 2} :a)", "{:b 2}"]],
-    fn: ([m, ...ks]) => {
-      const out = new Map(asMap(m!, "dissoc"));
+    fn: ([m, ...ks], ctx) => {
+      const out = copiedMap(asMap(m!, "dissoc"), ctx);
       for (const k of ks) out.delete(String(keyName(k)));
       return out;
     },
@@ -74,9 +82,9 @@ export function registerData(r: Registry): void {
     params: "&rest maps",
     doc: "One map with the entries of every map, later ones winning.",
     examples: [["(merge {:a 1} {:a 2 :b 3})", "{:a 2 :b 3}"]],
-    fn: (ms) => {
+    fn: (ms, ctx) => {
       const out: SMap = new Map();
-      for (const m of ms) for (const [k, v] of asMap(m, "merge")) out.set(k, v);
+      for (const m of ms) for (const [k, v] of copiedMap(asMap(m, "merge"), ctx)) out.set(k, v);
       return out;
     },
   });
@@ -85,14 +93,14 @@ export function registerData(r: Registry): void {
     params: "map",
     doc: "The keys of a map, as keywords.",
     examples: [["(keys {:a 1 :b 2})", "(:a :b)"]],
-    fn: ([m]) => [...asMap(m!, "keys").keys()].map((k) => Keyword.of(k)),
+    fn: ([m], ctx) => copied([...asMap(m!, "keys").keys()].map((k) => Keyword.of(k)), ctx),
   });
   r.define({
     name: "vals",
     params: "map",
     doc: "The values of a map.",
     examples: [["(vals {:a 1 :b 2})", "(1 2)"]],
-    fn: ([m]) => [...asMap(m!, "vals").values()],
+    fn: ([m], ctx) => copied([...asMap(m!, "vals").values()], ctx),
   });
   r.define({
     name: "contains?",
@@ -106,12 +114,12 @@ export function registerData(r: Registry): void {
     params: "coll",
     doc: "A list of a collection's items (map entries as (key value) pairs), or nil when empty.",
     examples: [["(seq (list))", "nil"], ["(seq {:a 1})", "((:a 1))"], ['(seq "ab")', '("a" "b")']],
-    fn: ([c]) => {
+    fn: ([c], ctx) => {
       let items: Value[];
       if (c === null) return null;
       if (Array.isArray(c)) items = c;
-      else if (typeof c === "string") items = [...c];
-      else items = [...asMap(c!, "seq")].map(([k, v]) => [Keyword.of(k), v]);
+      else if (typeof c === "string") items = copied([...c], ctx);
+      else items = copied([...asMap(c!, "seq")].map(([k, v]) => [Keyword.of(k), v]), ctx);
       return items.length ? items : null;
     },
   });

@@ -1,6 +1,7 @@
 /** The base (pure) primitive set. Hosts extend it with I/O primitives. */
 import { Registry } from "../registry.ts";
 import { registerData } from "./data.ts";
+import { registerEmbed } from "./embed.ts";
 import { registerLists } from "./lists.ts";
 import { registerMath } from "./math.ts";
 import { registerStrings } from "./strings.ts";
@@ -11,6 +12,7 @@ export function createBaseRegistry(): Registry {
   registerStrings(r);
   registerMath(r);
   registerData(r);
+  registerEmbed(r);
   return r;
 }
 

@@ -4,9 +4,10 @@ import type { Registry } from "../registry.ts";
 import type { Out, PrimitiveFn } from "../runtime.ts";
 import { keyName } from "../data.ts";
 import { Keyword, truthy, typeName, type Value } from "../types.ts";
+import { printNumber } from "../printer.ts";
 import { display } from "./strings.ts";
 import { compare, equal } from "./equality.ts";
-import { chargeSize, list, num, settle, str, whenReady } from "./util.ts";
+import { chargeSize, copied, list, num, settle, str, whenReady } from "./util.ts";
 
 /** `map`; the compiler recognises it to run `(map (fn (x) ...) items)` without a call per item. */
 export const mapFn: PrimitiveFn = ([f, c], ctx) => settle(list(c!, "map", 1).map((x) => ctx.apply(f!, [x])));
@@ -38,7 +39,7 @@ export function registerLists(r: Registry): void {
     params: "coll",
     doc: "All but the first item.",
     examples: [["(rest (list 1 2 3))", "(2 3)"], ["(rest nil)", "()"]],
-    fn: ([c]) => list(c!, "rest").slice(1),
+    fn: ([c], ctx) => copied(list(c!, "rest").slice(1), ctx),
   });
   r.define({
     name: "nth",
@@ -81,6 +82,8 @@ export function registerLists(r: Registry): void {
       const step = a.length > 2 ? num(a[2]!, "range", 2) : 1;
       if (step === 0) throw new EvalError("range: step cannot be 0");
       const n = Math.max(0, Math.ceil((end - start) / step));
+      // NaN would pass the budget (it compares false with everything) and leave the meter NaN for good.
+      if (Number.isNaN(n)) throw new EvalError(`range: cannot count from ${printNumber(start)} to ${printNumber(end)} by ${printNumber(step)}`);
       // Each item counts as a step, charged before allocating.
       ctx.charge(n);
       return Array.from({ length: n }, (_, k) => start + k * step);
@@ -102,28 +105,28 @@ export function registerLists(r: Registry): void {
     params: "item coll",
     doc: "A list with item in front of coll.",
     examples: [["(cons 0 (list 1 2))", "(0 1 2)"]],
-    fn: ([x, c]) => [x!, ...list(c!, "cons", 1)],
+    fn: ([x, c], ctx) => copied([x!, ...list(c!, "cons", 1)], ctx),
   });
   r.define({
     name: "reverse",
     params: "coll",
     doc: "The items in reverse order.",
     examples: [["(reverse (list 1 2 3))", "(3 2 1)"]],
-    fn: ([c]) => [...list(c!, "reverse")].reverse(),
+    fn: ([c], ctx) => copied([...list(c!, "reverse")].reverse(), ctx),
   });
   r.define({
     name: "take",
     params: "n coll",
     doc: "The first n items.",
     examples: [["(take 2 (list 1 2 3))", "(1 2)"]],
-    fn: ([n, c]) => list(c!, "take", 1).slice(0, Math.max(0, num(n!, "take"))),
+    fn: ([n, c], ctx) => copied(list(c!, "take", 1).slice(0, Math.max(0, num(n!, "take"))), ctx),
   });
   r.define({
     name: "drop",
     params: "n coll",
     doc: "All but the first n items.",
     examples: [["(drop 2 (list 1 2 3))", "(3)"]],
-    fn: ([n, c]) => list(c!, "drop", 1).slice(Math.max(0, num(n!, "drop"))),
+    fn: ([n, c], ctx) => copied(list(c!, "drop", 1).slice(Math.max(0, num(n!, "drop"))), ctx),
   });
   r.define({
     name: "join",
@@ -255,7 +258,11 @@ export function registerLists(r: Registry): void {
         if (typeof x !== "object" || x === null || x instanceof Keyword) {
           if (atoms.has(x)) continue;
           atoms.add(x);
-        } else if (out.some((y) => equal(x, y, ctx))) continue;
+        } else {
+          // Each comparison is a step, even one that fails at once (lists of different lengths).
+          ctx.charge(out.length);
+          if (out.some((y) => equal(x, y, ctx))) continue;
+        }
         out.push(x);
       }
       return out;

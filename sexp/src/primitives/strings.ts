@@ -4,7 +4,7 @@ import { printNumber, printValue } from "../printer.ts";
 import type { Registry } from "../registry.ts";
 import { Html, Keyword, Sym, type Value } from "../types.ts";
 import { equal } from "./equality.ts";
-import { chargeSize, num, str } from "./util.ts";
+import { chargeSize, copied, num, str } from "./util.ts";
 
 /** Display text of a value: strings as-is, nil as "", everything else printed. */
 export function display(v: Value): string {
@@ -123,7 +123,7 @@ export function registerStrings(r: Registry): void {
     params: "s separator",
     doc: "A list of the parts of s between separators.",
     examples: [['(split "a,b" ",")', '("a" "b")']],
-    fn: ([s, sep]) => str(s!, "split").split(str(sep!, "split", 1)),
+    fn: ([s, sep], ctx) => copied(str(s!, "split").split(str(sep!, "split", 1)), ctx),
   });
   r.define({
     name: "replace",
@@ -131,9 +131,14 @@ export function registerStrings(r: Registry): void {
     doc: "s with every occurrence of find replaced.",
     examples: [['(replace "a-b-c" "-" "/")', '"a/b/c"']],
     fn: ([s, f, t], ctx) => {
-      const out = str(s!, "replace").split(str(f!, "replace", 1)).join(str(t!, "replace", 2));
-      ctx.checkOutput(out.length);
-      return out;
+      const text = str(s!, "replace");
+      const find = str(f!, "replace", 1);
+      const replacement = str(t!, "replace", 2);
+      const parts = text.split(find);
+      // Checked before joining: an empty `find` puts the replacement between every two characters.
+      ctx.charge(parts.length);
+      ctx.checkOutput(text.length + (parts.length - 1) * (replacement.length - find.length));
+      return parts.join(replacement);
     },
   });
   r.define({

@@ -44,3 +44,9 @@ export function chargeSize(v: Value, ctx: EvalContext): void {
     for (const x of v.values()) if (typeof x === "object" && x !== null) chargeSize(x, ctx);
   }
 }
+
+/** A new list a primitive made by copying: every item costs a step, so copying in a loop is not free. */
+export function copied(items: Value[], ctx: EvalContext): Value[] {
+  ctx.charge(items.length);
+  return items;
+}

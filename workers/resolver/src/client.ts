@@ -6,7 +6,8 @@
  * are made once; batches in flight are capped (Workers allow 6 simultaneous
  * outgoing connections per request) and each has a deadline.
  */
-import { RequestIO } from "./request-io.ts";
+import { DEFAULT_COOLDOWN_MS, UnavailableError } from "./breaker.ts";
+import { RequestIO, TimeoutError } from "./request-io.ts";
 import type { Call, CallResult, Json, Op } from "./wire.ts";
 
 /** Sends one batch: in-process, or to the resolver Worker over a service binding (cancelled by `signal`). */
@@ -62,13 +63,19 @@ export class ResolverClient {
     const label = `batch ${++this.batchCount} (${pending.map((p) => `${p.call.op} ${p.call.service}/${p.call.name}`).join(", ")})`;
     this.requests.run(label, (signal) => this.transport(pending.map((p) => p.call), signal)).then(
       (results) => pending.forEach((p, i) => settle(p, results[i])),
-      (e: unknown) => pending.forEach((p) => p.reject(e instanceof Error ? e : new Error(String(e)))),
+      (e: unknown) => {
+        // The batch got no answer (its deadline passed, the resolver failed, the breaker is open): the service is unavailable.
+        const message = e instanceof TimeoutError ? e.message : `${label} failed: ${e instanceof Error ? e.message : String(e)}`;
+        const error = e instanceof UnavailableError ? e : new UnavailableError(message, DEFAULT_COOLDOWN_MS);
+        if (error !== e) error.cause = e;
+        pending.forEach((p) => p.reject(error));
+      },
     );
   }
 }
 
 function settle(p: Pending, result: CallResult | undefined): void {
   if (!result) p.reject(new Error(`no result for ${p.call.op} ${p.call.service}/${p.call.name}`));
-  else if ("error" in result) p.reject(new Error(result.error));
+  else if ("error" in result) p.reject(result.unavailable ? new UnavailableError(result.error, DEFAULT_COOLDOWN_MS) : new Error(result.error));
   else p.resolve(result.ok);
 }

@@ -17,13 +17,29 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** Statements over HTTP to Neon's query endpoint (or wherever `neonConfig.fetchEndpoint` points). */
-export function neonHttpDb(connectionString: string): Db {
+/** How long one statement may take before it is abandoned (ms), unless DATABASE_TIMEOUT_MS says otherwise. */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 3000;
+
+/** Statements over HTTP to Neon's query endpoint (or wherever `neonConfig.fetchEndpoint` points), each within `timeoutMs`. */
+export function neonHttpDb(connectionString: string, timeoutMs = DEFAULT_DATABASE_TIMEOUT_MS): Db {
   const sql = neon(connectionString);
   return {
-    query: (text, params) => sql.query(text, params) as Promise<Row[]>,
+    query: (text, params) => sql.query(text, params, { fetchOptions: { signal: AbortSignal.timeout(timeoutMs) } }) as Promise<Row[]>,
     close: async () => {},
   };
+}
+
+/**
+ * Whether a failed statement means the database could not be reached (an
+ * outage) rather than a mistake in the statement or in our code: no Postgres
+ * error code at all (the connection, the fetch or its deadline failed), or a
+ * code of the connection (08), resource (53) or shutdown (57P) classes.
+ */
+export function isOutage(e: unknown): boolean {
+  if (e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError || e instanceof ReferenceError) return false;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return /^(08|53|57P)/.test(code);
+  return true;
 }
 
 /** A per-request WebSocket pool on Neon (or wherever `neonConfig.wsProxy` points). */
@@ -59,6 +75,14 @@ export interface DatabaseEnv {
   DATABASE_URL?: string;
   /** Development only: the dev database relay's `host:port` (see dev/db); production talks to Neon. */
   NEON_DEV_PROXY?: string;
+  /** How long a statement (and a page's batch of them) may take before it is given up, in ms (default 3000). */
+  DATABASE_TIMEOUT_MS?: string;
+}
+
+/** DATABASE_TIMEOUT_MS, or the default. */
+export function databaseTimeoutMs(env: DatabaseEnv): number {
+  const ms = Number(env.DATABASE_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_DATABASE_TIMEOUT_MS;
 }
 
 /** The request's database from a Worker's bindings; without DATABASE_URL every query fails with a clear error. */
@@ -71,5 +95,5 @@ export function databaseFromEnv(env: DatabaseEnv): Db {
     const proxy = env.NEON_DEV_PROXY;
     configureNeon({ fetchEndpoint: `http://${proxy}/sql`, wsProxy: () => `${proxy}/v2`, useSecureWebSocket: false, pipelineTLS: false, pipelineConnect: false });
   }
-  return neonHttpDb(env.DATABASE_URL);
+  return neonHttpDb(env.DATABASE_URL, databaseTimeoutMs(env));
 }

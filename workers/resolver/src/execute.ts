@@ -8,7 +8,8 @@
 import { EvalContext, apply, bindQuery, createEnv, formatError, numberedSql, toHtml, Keyword, type QueryDef, type Value } from "@rose-ash/sexp";
 import type { App } from "./app.ts";
 import { ResolverClient } from "./client.ts";
-import type { Db, Row } from "./db.ts";
+import { UnavailableError } from "./breaker.ts";
+import { isOutage, type Db, type Row } from "./db.ts";
 import { fromWire, type Call, type CallResult, type Json } from "./wire.ts";
 import type { ResolverIO } from "./primitives.ts";
 
@@ -20,10 +21,11 @@ interface Bound {
 
 export async function executeBatch(app: App, db: Db, calls: readonly Call[]): Promise<CallResult[]> {
   const results: CallResult[] = new Array(calls.length);
-  const fail = (i: number, e: unknown) => {
+  /** A call failed; `outage` when the database could not be reached. */
+  const fail = (i: number, e: unknown, outage = causeOf(e, UnavailableError) !== null) => {
     const message = e instanceof Error ? e.message : String(e);
     console.error(`${calls[i]!.op} ${calls[i]!.service}/${calls[i]!.name}: ${formatError(e)}`);
-    results[i] = { error: message };
+    results[i] = outage ? { error: message, unavailable: true } : { error: message };
   };
   const actions: Bound[] = [];
   const reads: Bound[] = [];
@@ -44,7 +46,7 @@ export async function executeBatch(app: App, db: Db, calls: readonly Call[]): Pr
     try {
       results[a.index] = { ok: shape(a.def, await db.query(a.def.sql, a.params)) };
     } catch (e) {
-      fail(a.index, e);
+      fail(a.index, e, isOutage(e));
     }
   }
   // Fragments may query too: their calls batch among themselves on this database.
@@ -62,16 +64,27 @@ export async function executeBatch(app: App, db: Db, calls: readonly Call[]): Pr
   return results;
 }
 
-async function runReads(db: Db, reads: readonly Bound[], results: CallResult[], fail: (i: number, e: unknown) => void): Promise<void> {
+async function runReads(db: Db, reads: readonly Bound[], results: CallResult[], fail: (i: number, e: unknown, outage: boolean) => void): Promise<void> {
   if (reads.length === 0) return;
   try {
     const row = (await db.query(...combined(reads)))[0]!;
     reads.forEach((r, i) => (results[r.index] = { ok: shape(r.def, row[`r${i}`] as Row[]) }));
   } catch (e) {
+    // The database is out of reach: every read fails alike, and at once.
+    if (reads.length === 1 || isOutage(e)) return reads.forEach((r) => fail(r.index, e, isOutage(e)));
     // One query failed the statement: run each alone so the error lands on its own call.
-    if (reads.length === 1) return fail(reads[0]!.index, e);
     await Promise.all(reads.map((r) => runReads(db, [r], results, fail)));
   }
+}
+
+/** `e`, or the error it was caused by (through `cause`), that is a `type`; null when none is. */
+export function causeOf<T extends Error>(e: unknown, type: abstract new (...args: never[]) => T): T | null {
+  let x: unknown = e;
+  for (let depth = 0; x instanceof Error && depth < 10; depth++) {
+    if (x instanceof type) return x;
+    x = (x as Error).cause;
+  }
+  return null;
 }
 
 /** `SELECT (SELECT coalesce(json_agg(q), '[]') FROM (<query 1>) q) AS r0, ...` with parameters renumbered. */

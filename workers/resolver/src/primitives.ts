@@ -94,7 +94,8 @@ function io(ctx: EvalContext): ResolverIO {
   return ctx.io as ResolverIO;
 }
 
-async function fragmentError(service: string, name: string, ctx: EvalContext): Promise<Value> {
+/** What stands in for a part that failed: the app's `~fragment-error`, or a plain notice. */
+export async function fragmentError(service: string, name: string, ctx: EvalContext): Promise<Value> {
   const custom = ctx.env.lookup("~fragment-error");
   if (custom) {
     try {

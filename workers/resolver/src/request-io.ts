@@ -58,6 +58,12 @@ export class RequestIO {
   private withDeadline<T>(key: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.started++;
     const controller = new AbortController();
+    let running: Promise<T>;
+    try {
+      running = task(controller.signal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -66,6 +72,6 @@ export class RequestIO {
         reject(error);
       }, this.timeoutMs);
     });
-    return Promise.race([task(controller.signal), deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([running, deadline]).finally(() => clearTimeout(timer));
   }
 }

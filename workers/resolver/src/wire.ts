@@ -16,7 +16,8 @@ export interface Call {
   readonly args: { readonly [key: string]: Json };
 }
 
-export type CallResult = { readonly ok: Json } | { readonly error: string };
+/** One call's answer; `unavailable` when the database could not be reached (an outage, not a mistake in the call). */
+export type CallResult = { readonly ok: Json } | { readonly error: string; readonly unavailable?: true };
 
 export interface Batch {
   readonly calls: readonly Call[];

@@ -6,7 +6,7 @@
 import { basePrimitives, render } from "@rose-ash/sexp";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { sources } from "../../../app/index.ts";
-import { RequestIO, ResolverClient, TimeoutError, executeBatch, loadApp, localTransport, registerResolverPrimitives, type App, type Db, type ResolverIO, type Transport } from "../src/index.ts";
+import { RequestIO, ResolverClient, TimeoutError, UnavailableError, executeBatch, loadApp, localTransport, registerResolverPrimitives, type App, type Db, type ResolverIO, type Transport } from "../src/index.ts";
 
 const registry = basePrimitives.extend();
 registerResolverPrimitives(registry);
@@ -34,7 +34,7 @@ describe("waves, batches and failures", () => {
         log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
         await new Promise((r) => setTimeout(r, ms));
         log.inFlight--;
-        if (fail && sql.includes(fail)) throw new Error("relation does not exist");
+        if (fail && sql.includes(fail)) throw Object.assign(new Error("relation does not exist"), { code: "42P01" });
         const row: Record<string, unknown> = {};
         for (const [, n] of sql.matchAll(/\) q\) AS r(\d+)/g)) row[`r${n}`] = [{ slug: `s${n}`, title: `T${n}`, items: 1 }];
         return [row];
@@ -79,11 +79,28 @@ describe("waves, batches and failures", () => {
     expect(log.statements).toBe(3); // together, then each alone to find the culprit
   });
 
+  it("a database out of reach fails every read of the batch at once, as unavailable, without trying each alone", async () => {
+    let statements = 0;
+    const down: Db = { query: async () => (statements++, Promise.reject(new Error("Error connecting to database: fetch failed"))), close: async () => {} };
+    const results = await executeBatch(app, down, [
+      { op: "query", service: "blog", name: "nav-tree", args: {} },
+      { op: "query", service: "blog", name: "recent-posts", args: {} },
+    ]);
+    expect(results).toEqual([
+      { error: "Error connecting to database: fetch failed", unavailable: true },
+      { error: "Error connecting to database: fetch failed", unavailable: true },
+    ]);
+    expect(statements).toBe(1);
+    const err = await page(app, "(p (query blog nav-tree))", localTransport(app, () => down)).html.catch((e) => e);
+    expect(err.cause).toBeInstanceOf(UnavailableError);
+  });
+
   it("a call past its deadline fails with a clear error at its position", async () => {
     const { db } = scripted(200);
     const err = await page(app, "(p (query blog nav-tree))", localTransport(app, () => db), { requests: new RequestIO({ timeoutMs: 30 }) }).html.catch((e) => e);
     expect(err.message).toBe("query: batch 1 (query blog/nav-tree) timed out after 30 ms");
     expect(err.loc).toMatchObject({ line: 1, col: 4 });
+    expect(err.cause).toBeInstanceOf(UnavailableError);
   });
 
   it("at the deadline the batch's own request is cancelled, not left running", async () => {

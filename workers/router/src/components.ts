@@ -19,9 +19,8 @@ import { Lru } from "./lru.ts";
 import { measured, metrics } from "./metrics.ts";
 import { holeMarker, type RequestInfo } from "./request.ts";
 import type { Site } from "./site.ts";
+import { USER_TTL_S } from "./visitor-scope.ts";
 
-/** How long a user-scoped result is reused for the same visitor (their own actions make it stale at once). */
-export const USER_TTL_S = 60;
 /** Shared results never change under their key; the TTL only bounds storage. */
 const SHARED_TTL_S = 30 * 24 * 3600;
 
@@ -67,7 +66,9 @@ export function componentHook(site: Site, io: RequestInfo, store: ComponentStore
   };
 
   async function cached(before: string, doesIo: boolean, userScoped: boolean, run: (c: EvalContext) => Out, ctx: EvalContext): Promise<Value> {
-    const scope = userScoped ? await io.session.scope() : null;
+    const scope = userScoped ? await io.visitorScope() : null;
+    // A visitor whose session ended is rendered afresh.
+    if (userScoped && scope === null) return run(ctx);
     const keyOf = (k: string) => hotKey(`component ${k}`, scope);
     const lookup = (k: string) => measured(metrics.components, store!.get(keyOf(k)), (v) => (v === null ? null : v.length));
     let key: string | null = before;

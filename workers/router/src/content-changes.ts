@@ -7,7 +7,7 @@
  */
 import { askAgain, formatError, inputKey } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
-import { WEBHOOK_WINDOW_S, touchedDependencies, webhookSignature } from "./invalidate.ts";
+import { WEBHOOK_MAX_BYTES, WEBHOOK_WINDOW_S, touchedDependencies, verifyWebhookSignature } from "./invalidate.ts";
 import { PageCache } from "./page-cache.ts";
 import { hotCacheFrom } from "./tiers.ts";
 import { currentSite, evalContext, pageCallsKey, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
@@ -147,10 +147,11 @@ export async function contentWebhook(request: Request, env: WorkerEnv, context: 
   if (!env.WEBHOOK_SECRET || !cache) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
   const timestamp = request.headers.get("x-rose-timestamp") ?? "";
   const signature = request.headers.get("x-rose-signature") ?? "";
-  const body = await request.text();
   const age = Math.abs(Date.now() / 1000 - Number(timestamp));
   if (!/^\d+$/.test(timestamp) || !(age <= WEBHOOK_WINDOW_S)) return text(401, "Stale or missing x-rose-timestamp");
-  if (signature !== (await webhookSignature(env.WEBHOOK_SECRET, timestamp, body))) return text(401, "Bad x-rose-signature");
+  const body = await readText(request, WEBHOOK_MAX_BYTES);
+  if (body === null) return text(413, `The body is larger than ${WEBHOOK_MAX_BYTES} bytes`);
+  if (!(await verifyWebhookSignature(env.WEBHOOK_SECRET, timestamp, body, signature))) return text(401, "Bad x-rose-signature");
   if (!(await cache.index().firstUse(signature, (Number(timestamp) + WEBHOOK_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
   let tables: unknown;
   try {
@@ -161,6 +162,29 @@ export async function contentWebhook(request: Request, env: WorkerEnv, context: 
   if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
   const { queued, pages, failed } = await contentChanged({ tables, by: `webhook ${signature.slice(0, 12)}` }, env, (p) => context.waitUntil(p));
   return Response.json(queued ? { tables, queued } : { tables, queued, pages, failed }, { status: queued ? 202 : 200 });
+}
+
+/** The body as text, or null (unread past the limit) when it is larger than `max` bytes, by its length or as it streams. */
+async function readText(request: Request, max: number): Promise<string | null> {
+  if (Number(request.headers.get("content-length")) > max) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) (bytes.set(c, at), (at += c.length));
+  return new TextDecoder().decode(bytes);
 }
 
 function text(status: number, body: string): Response {

@@ -8,12 +8,15 @@
  * (content-changes.ts). The site's sources are bundled as text and evaluated once
  * per isolate.
  */
-import { Keyword, apply, formatError, fromJson, toHtml, type Value } from "@rose-ash/sexp";
+import { Keyword, apply, formatError, fromJson, toHtml, type EvalContext, type Value } from "@rose-ash/sexp";
 import { negotiate, type Db } from "@rose-ash/resolver";
 import { AutoRouter } from "itty-router";
 import { consumeChanges, contentChanged, contentWebhook, type ContentChange } from "./content-changes.ts";
 import { tablesWritten } from "./invalidate.ts";
-import { PageCache, fillHoles, pageEtag, templateOf, type Template } from "./page-cache.ts";
+import { PageCache, canonicalPath, fillHoles, pageEtag, templateOf, type Template } from "./page-cache.ts";
+import { errorResponse, isDevelopment } from "./error-page.ts";
+import { isCrossSite } from "./cross-site.ts";
+import type { Site } from "./site.ts";
 import { hotCacheFrom, warmTierFrom } from "./tiers.ts";
 import { resolvePointer, serveContent } from "./pointers.ts";
 import { currentSite, evalContext, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
@@ -28,8 +31,9 @@ export type { WorkerEnv } from "./render.ts";
 /** Answer one request from the site's routes. */
 export async function handle(request: Request, env: WorkerEnv, context?: ExecutionContext): Promise<Response> {
   const dbs: Db[] = [];
+  let s: Site | null = null;
   try {
-    const s = await currentSite();
+    s = await currentSite();
     const url = new URL(request.url);
     const match = matchRoute(s.routes, request.method, url.pathname);
     if (!match) {
@@ -37,26 +41,37 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
       if (allow.length) return new Response("Method Not Allowed", { status: 405, headers: { allow: allow.join(", "), "content-type": "text/plain; charset=utf-8" } });
       return text(404, "Not Found");
     }
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      // Cookies are SameSite=Lax; refusing foreign origins outright closes the rest of the CSRF door.
-      const origin = request.headers.get("origin");
-      if (origin && origin !== url.origin) return text(403, "Cross-site requests are refused");
-    }
+    const reading = request.method === "GET" || request.method === "HEAD";
+    // Cookies are SameSite=Lax; refusing writes from other sites closes the rest of the CSRF door.
+    if (!reading && isCrossSite(request, url)) return text(403, "Cross-site requests are refused");
     const defer: Defer = (p) => (context ? context.waitUntil(p) : void p.catch(() => {}));
     const hot = hotCacheFrom(env);
-    const fill: Filler = (template, io) => fillHoles(template, s, io, hot, (io) => evalContext(s, io, env, defer), defer);
+    const fill: Filler = (template, io) => fillHoles(template, s!, io, hot, (io) => evalContext(s!, io, env, defer), defer);
     const caching = PageCache.from(env);
     // The plan: a route whose own body reads who is asking or the time is never shared, so not looked up;
     // nor is one declared `:cache false`.
     const effects = s.routeEffects(match.route).own;
-    const cache = (request.method === "GET" || request.method === "HEAD") && match.route.cache && !effects.user && !effects.volatile ? caching : null;
-    const name = PageCache.pageName(s.routeKey(match.route), url, request.headers.get("HX-Request") === "true");
+    const cache = reading && match.route.cache && !effects.user && !effects.volatile ? caching : null;
+    const reads = s.routeQuery(match.route);
+    const name = PageCache.pageName(s.routeKey(match.route), url, request.headers.get("HX-Request") === "true", reads);
+    const canonical = { link: `<${url.origin}${canonicalPath(url, reads)}>; rel="canonical"` };
     const found = cache ? await cache.lookup(name) : null;
+    const shared = (state: "hit" | "stale") => deliver(request, fill, name, found!.page!.template, found!.page!.cid, state, requestContext(s!, request, env, dbs), canonical);
     // `Cache-Control: no-cache` renders afresh where the operator allows it (RENDER_ON_NO_CACHE; dev and benchmarks).
     const fresh = env.RENDER_ON_NO_CACHE === "true" && /\bno-cache\b/.test(request.headers.get("cache-control") ?? "");
-    if (found?.page && !fresh) return deliver(request, fill, name, found.page.template, found.page.cid, "hit", requestContext(s, request, env, dbs));
+    if (found?.page && !fresh) return shared("hit");
 
-    const { io, result, calls, inputKey } = await runRoute(s, match, request, env, cache !== null, dbs, defer, fresh);
+    let rendered: Awaited<ReturnType<typeof runRoute>>;
+    try {
+      rendered = await runRoute(s, match, request, env, cache !== null, dbs, defer, fresh);
+    } catch (e) {
+      // A shared page that cannot be made again now is served as it was.
+      if (!found?.page) throw e;
+      console.error(`${name}: served stale, the render failed: ${formatError(e)}`);
+      return shared("stale");
+    }
+    const { io, result, calls, inputKey } = rendered;
+    if (found?.page && io.degraded) return shared("stale");
     if (io.rateLimited) {
       return new Response(`Too many attempts. Try again in ${io.rateLimited} seconds.`, {
         status: 429,
@@ -73,16 +88,17 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
       const key = inputKey(name);
       const { cid } = await cache.publish(name, result.html, found ?? { sequence: 0, cid: null }, [...io.resolver.reads], key, defer);
       rememberPageCalls(env, key, calls, defer);
-      response = await deliver(request, fill, name, templateOf(result.html, cid), cid, "miss", io);
+      response = await deliver(request, fill, name, templateOf(result.html, cid), cid, "miss", io, canonical);
     } else {
-      response = await finish(result, fill, io, request.method === "GET" || request.method === "HEAD" ? "bypass" : null);
+      response = await finish(result, fill, io, reading ? "bypass" : null);
     }
     if (cookie) response.headers.append("set-cookie", cookie);
     // A change made by actions re-renders the shared pages that read what it wrote.
     if (io.resolver.actions.size && caching) {
       const written = [...io.resolver.actions].flatMap((a) => {
         const [, svc, n] = /^action ([^/]+)\/(.+)$/.exec(a)!;
-        return tablesWritten(s.app.env.query(svc!, n!)?.sql ?? "");
+        const def = s!.app.env.query(svc!, n!);
+        return def ? tablesWritten(def) : [];
       });
       const work = contentChanged({ tables: [...new Set(written)], by: [...io.resolver.actions].join(", ") }, env, defer).catch((e: unknown) =>
         console.error(`content change failed: ${formatError(e)}`),
@@ -92,9 +108,8 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     }
     return response;
   } catch (e) {
-    // The Worker keeps serving; the error is logged with its position.
-    console.error(formatError(e));
-    return text(500, "Internal Server Error");
+    // The Worker keeps serving: the person gets the site's error page, the log the detail.
+    return errorResponse(e, env, s);
   } finally {
     // Connections are released after the response is on its way.
     for (const db of dbs) context ? context.waitUntil(db.close()) : await db.close();
@@ -103,10 +118,13 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
 
 type Filler = (template: Template, io: RequestInfo) => ReturnType<typeof fillHoles>;
 
-async function deliver(request: Request, fill: Filler, name: string, shared: Template, cid: string, state: "hit" | "miss", io: RequestInfo): Promise<Response> {
-  const { body, holes, cached } = await fill(shared, io);
+async function deliver(
+  request: Request, fill: Filler, name: string, shared: Template, cid: string, state: "hit" | "miss" | "stale", io: RequestInfo, extra: Record<string, string>,
+): Promise<Response> {
+  const { body, holes, cached, failed } = await fill(shared, io);
   const etag = await pageEtag(cid, holes);
-  const headers = {
+  const headers: Record<string, string> = {
+    ...extra,
     etag,
     "cache-control": holes.length ? "private, no-cache" : "public, no-cache",
     "x-rose-cache": state,
@@ -115,6 +133,7 @@ async function deliver(request: Request, fill: Filler, name: string, shared: Tem
     "x-rose-cid": cid,
     ...componentsHeader(io),
   };
+  if (failed) headers["x-rose-degraded"] = `${failed} part${failed === 1 ? "" : "s"} unavailable`;
   metrics.pages[state]++;
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
   return toResponse({ status: 200, html: body, location: null }, headers);
@@ -136,9 +155,18 @@ function text(status: number, body: string): Response {
   return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
-const router = AutoRouter();
+/** Whether the visitor is signed in as an operator (`is_admin`). */
+async function isAdmin(s: Site, ctx: EvalContext): Promise<boolean> {
+  const user = await apply(s.app.env.lookup("current-user") as Value, [], ctx);
+  return user instanceof Map && user.get("is_admin") === true;
+}
+
+// Whatever fails outside a page (a pointer, the content store) also answers with the error page.
+const router = AutoRouter({ catch: async (e: unknown, _request: Request, env: WorkerEnv) => errorResponse(e, env, await currentSite().catch(() => null)) });
 router.get("/_health", () => new Response("ok"));
 router.get("/static/*", (request: Request) => staticAsset(new URL(request.url).pathname) ?? text(404, "Not Found"));
+// Where browsers and crawlers look without being told (the pages name /static/favicon.svg).
+router.get("/favicon.ico", () => staticAsset("/static/favicon.svg"));
 router.get("/ipns/*", (request: Request, env: WorkerEnv) => resolvePointer(request, env));
 router.get("/ipfs/*", async (request: Request, env: WorkerEnv, context: ExecutionContext) => {
   const warm = warmTierFrom(env);
@@ -160,7 +188,10 @@ router.get("/_sexp/cache", async (request: Request, env: WorkerEnv) => {
   const dbs: Db[] = [];
   try {
     const io = requestContext(s, request, env, dbs);
-    const page = await apply(s.app.env.lookup("~cache-metrics") as Value, [Keyword.of("metrics"), fromJson(metrics)], evalContext(s, io, env, (p) => void p));
+    const ctx = evalContext(s, io, env, (p) => void p);
+    // Open in development; in production only for an operator, and unseen by anyone else.
+    if (!isDevelopment(env) && !(await isAdmin(s, ctx))) return text(404, "Not Found");
+    const page = await apply(s.app.env.lookup("~cache-metrics") as Value, [Keyword.of("metrics"), fromJson(metrics)], ctx);
     return toResponse({ status: 200, html: toHtml(page), location: null }, { "cache-control": "no-store" });
   } finally {
     for (const db of dbs) await db.close();

@@ -14,9 +14,10 @@ export function tablesRead(sql: string): string[] {
   return [...new Set([...sql.matchAll(new RegExp(`\\b(?:from|join|into|update)\\s+${IDENT}`, "gi"))].map((m) => m[1]!.toLowerCase()))];
 }
 
-/** Tables a statement writes. */
-export function tablesWritten(sql: string): string[] {
-  return [...new Set([...sql.matchAll(new RegExp(`\\b(?:insert\\s+into|update|delete\\s+from)\\s+${IDENT}`, "gi"))].map((m) => m[1]!.toLowerCase()))];
+/** Tables an action writes: those it declares (`:writes`), else those its statement shows. */
+export function tablesWritten(action: QueryDef): string[] {
+  if (action.writes) return action.writes.map((t) => t.toLowerCase());
+  return [...new Set([...action.sql.matchAll(new RegExp(`\\b(?:insert\\s+into|update|delete\\s+from)\\s+${IDENT}`, "gi"))].map((m) => m[1]!.toLowerCase()))];
 }
 
 /** The dependencies (of those pages have) that a change to `tables` touches. */
@@ -43,10 +44,23 @@ function allQueries(env: Env): QueryDef[] {
  * shared secret, with the timestamp (Unix seconds) in `x-rose-timestamp`.
  */
 export async function webhookSignature(secret: string, timestamp: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${timestamp}.${body}`)));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(`${timestamp}.${body}`)));
   return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** Whether `signature` is the webhook's signature, compared in constant time (WebCrypto's HMAC verify). */
+export async function verifyWebhookSignature(secret: string, timestamp: string, body: string, signature: string): Promise<boolean> {
+  if (!/^[0-9a-f]{64}$/.test(signature)) return false;
+  const mac = Uint8Array.from(signature.match(/../g)!, (h) => parseInt(h, 16));
+  return crypto.subtle.verify("HMAC", await hmacKey(secret), mac, new TextEncoder().encode(`${timestamp}.${body}`));
+}
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+}
+
+/** The largest webhook body read (a list of table names is far smaller). */
+export const WEBHOOK_MAX_BYTES = 64 * 1024;
 
 /** How far a webhook's timestamp may be from now. */
 export const WEBHOOK_WINDOW_S = 300;

@@ -19,7 +19,7 @@ export const metrics = {
   warm: tier(),
   hot: tier(),
   components: tier(),
-  pages: { hit: 0, miss: 0, bypass: 0 },
+  pages: { hit: 0, miss: 0, bypass: 0, stale: 0 },
 };
 
 /** Time a look-up and count it as a hit (with its size) or a miss. */

@@ -8,13 +8,13 @@
  * pointer move: a content change re-renders exactly the pages whose
  * dependencies it touches (see content-changes.ts); nothing expires.
  */
-import { Keyword, apply, fromJson, toHtml, type EvalContext, type IoCall, type Value } from "@rose-ash/sexp";
-import { hotKey, type HotCache, type WarmSink, type WarmStore } from "@rose-ash/resolver";
+import { Keyword, apply, formatError, fromJson, toHtml, type EvalContext, type IoCall, type Value } from "@rose-ash/sexp";
+import { fragmentError, hotKey, type HotCache, type WarmSink, type WarmStore } from "@rose-ash/resolver";
 import type { DependencyIndex, IpnsPointer, PublishResult } from "@rose-ash/durable-objects";
 import { HOLE, SESSION_READS, type RequestInfo } from "./request.ts";
 import { measured, metrics } from "./metrics.ts";
 import type { Site } from "./site.ts";
-import { USER_TTL_S } from "./components.ts";
+import { USER_TTL_S } from "./visitor-scope.ts";
 import { Lru } from "./lru.ts";
 import { warmTierFrom, type WarmBindings } from "./tiers.ts";
 
@@ -79,11 +79,14 @@ export class PageCache {
     return env.POINTERS && env.DEPENDENCIES && warm ? new PageCache(env.POINTERS, env.DEPENDENCIES, warm.store, warm.pins, env.POINTER_TTL_MS) : null;
   }
 
-  /** The pointer name of a page: its route's key, the path with its sorted query, and the htmx form. */
-  static pageName(routeKey: string, url: URL, htmx: boolean): string {
-    const query = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const search = query.length ? `?${new URLSearchParams(query)}` : "";
-    return `page:${routeKey} ${url.pathname}${search}${htmx ? " htmx" : ""}`;
+  /**
+   * The pointer name of a page: its route's key, its canonical path (with
+   * only the query parameters the route reads, sorted; all when it may read
+   * any), and the htmx form. Other parameters name the same page, so junk in
+   * a query string cannot make pages without bound.
+   */
+  static pageName(routeKey: string, url: URL, htmx: boolean, reads: ReadonlySet<string> | null): string {
+    return `page:${routeKey} ${canonicalPath(url, reads)}${htmx ? " htmx" : ""}`;
   }
 
   pointer(name: string) {
@@ -152,6 +155,12 @@ export class PageCache {
 }
 
 
+/** The path and the query parameters a route reads (`reads`; null: all), sorted. */
+export function canonicalPath(url: URL, reads: ReadonlySet<string> | null): string {
+  const query = [...url.searchParams].filter(([k]) => reads === null || reads.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return query.length ? `${url.pathname}?${new URLSearchParams(query)}` : url.pathname;
+}
+
 export interface FilledPage {
   /** The page as UTF-8: the shared parts were encoded once per page, the holes now. */
   readonly body: Uint8Array;
@@ -159,6 +168,8 @@ export interface FilledPage {
   readonly holes: readonly string[];
   /** Holes answered from a cache (this isolate's or the hot tier). */
   readonly cached: number;
+  /** Holes that failed to render and show the site's error notice instead. */
+  readonly failed: number;
 }
 
 /** A page split at its holes, as UTF-8: `text[i]`, hole i, `text[i + 1]`, ... */
@@ -198,15 +209,16 @@ export function templateOf(html: string, cid: string | null): Template {
  * read (not a cookie or a header), nothing in it failed, and not the time.
  */
 export async function fillHoles(template: Template, site: Site, io: RequestInfo, hot: HotCache | null, context: (io: RequestInfo) => EvalContext, defer: (p: Promise<unknown>) => void): Promise<FilledPage> {
-  if (template.holes.length === 0) return { body: template.text[0]!, holes: [], cached: 0 };
+  if (template.holes.length === 0) return { body: template.text[0]!, holes: [], cached: 0, failed: 0 };
   let cached = 0;
+  let failed = 0;
   const fill = { ...io, shared: false };
-  const scope = await io.session.scope();
+  const scope = await io.visitorScope();
   const render = async ({ component, args }: Template["holes"][number]) => {
-    const key = hotKey(`hole ${site.hasher.definitionHash(component) ?? component} ${args}`, scope);
-    const keepable = !unkeptHoles.has(component);
-    const local = keepable ? renderedHoles.get(key) : null;
-    const known = local ?? (hot && keepable ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null);
+    // Nothing kept is used for a visitor whose session ended (no scope), nor kept for them.
+    const key = scope === null || unkeptHoles.has(component) ? null : hotKey(`hole ${site.hasher.definitionHash(component) ?? component} ${args}`, scope);
+    const local = key === null ? null : renderedHoles.get(key);
+    const known = local ?? (hot && key !== null ? await measured(metrics.hot, hot.get(key).catch(() => null), (v) => (v === null ? null : v.length)) : null);
     if (known !== null) {
       if (local !== null) metrics.memory.hits++;
       cached++;
@@ -217,10 +229,18 @@ export async function fillHoles(template: Template, site: Site, io: RequestInfo,
     const made: IoCall[] = [];
     const ctx = context(fill);
     ctx.recorders = [made];
-    const out = toHtml(await apply(site.app.env.lookup(component) as Value, given, ctx));
+    let out: string;
+    try {
+      out = toHtml(await apply(site.app.env.lookup(component) as Value, given, ctx));
+    } catch (e) {
+      // The rest of the page stands: this part shows the site's notice, and is not kept.
+      console.error(`hole ${component} failed, rendered as an error: ${formatError(e)}`);
+      failed++;
+      return toHtml(await fragmentError("page", component, ctx));
+    }
     const registry = site.app.env.registry;
     if (!made.every((c) => registry.get(c.primitive)?.meta.effect == null || SESSION_READS.has(c.primitive))) unkeptHoles.add(component);
-    else if (!fill.degraded) {
+    else if (!fill.degraded && key !== null) {
       renderedHoles.set(key, out, USER_TTL_S);
       if (hot) defer(hot.put(key, out, USER_TTL_S).catch((e: unknown) => console.warn(`hot tier (${hot.name}): ${e instanceof Error ? e.message : String(e)}`)));
     }
@@ -232,7 +252,7 @@ export async function fillHoles(template: Template, site: Site, io: RequestInfo,
   const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) (body.set(p, at), (at += p.length));
-  return { body, holes, cached };
+  return { body, holes, cached, failed };
 }
 
 /** Digests of what holes rendered to, by that text (a hole served again from memory is the same string). */

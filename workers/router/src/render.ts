@@ -4,21 +4,22 @@
  * component plan (components.ts) and every I/O call written down.
  */
 import { EvalContext, apply, createEnv, inputKey, writeCalls, type IoCall, type Value } from "@rose-ash/sexp";
-import { ResolverClient, databaseFromEnv, hotKey, type HotCache, localTransport, serviceTransport, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
+import { hotKey, type HotCache, type Db } from "@rose-ash/resolver";
 import { routes, sources } from "../../../app/index.ts";
 import { ComponentStore, componentHook } from "./components.ts";
 import type { ContentChange } from "./content-changes.ts";
 import type { RateLimiter } from "@rose-ash/durable-objects";
 import type { CacheBindings } from "./page-cache.ts";
+import { isDevelopment, type ErrorPageBindings } from "./error-page.ts";
+import { markSessionsEnded, visitorScope } from "./visitor-scope.ts";
+import { resolverClient, type ResolverBindings } from "./resolver-client.ts";
 import { hotCacheFrom, type HotBindings } from "./tiers.ts";
 import { routeResult, type RequestInfo } from "./request.ts";
 import type { RouteMatch } from "./routes.ts";
 import { Session } from "./session.ts";
 import { loadSite, type Site } from "./site.ts";
 
-export interface WorkerEnv extends DatabaseEnv, CacheBindings, HotBindings {
-  /** The resolver Worker (service binding); absent: the resolver runs in this Worker. */
-  RESOLVER?: ServiceBinding;
+export interface WorkerEnv extends ResolverBindings, CacheBindings, HotBindings, ErrorPageBindings {
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
   SESSION_SECRET?: string;
   /** Signs content webhooks (`POST /webhooks/content`). */
@@ -86,17 +87,23 @@ export function evalContext(s: Site, io: RequestInfo, env: WorkerEnv, defer: Def
 export function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[], form = new Map<string, string>(), shared = false): RequestInfo {
   const url = new URL(request.url);
   const cookies = parseCookies(request.headers.get("cookie"));
+  // Secure everywhere but development (plain http on localhost).
+  const session = new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), !isDevelopment(env));
+  const hot = hotCacheFrom(env);
   return {
     request,
     url,
     cookies,
     form,
-    session: new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), url.protocol === "https:"),
-    resolver: new ResolverClient(env.RESOLVER ? serviceTransport(env.RESOLVER) : localTransport(s.app, () => (dbs[0] ??= databaseFromEnv(env)))),
+    session,
+    resolver: resolverClient(s.app, env, dbs),
     method: request.method,
     shared,
     components: { cached: 0, rendered: 0 },
+    // Set by Cloudflare's edge to the connecting address (a client cannot choose it there); in development any client can.
     client: request.headers.get("cf-connecting-ip") ?? "unknown",
+    visitorScope: () => visitorScope(session, hot),
+    sessionsEnded: (sids) => markSessionsEnded(sids, hot),
     limit: env.LIMITS ? (key, limit, windowMs) => env.LIMITS!.get(env.LIMITS!.idFromName(key)).take(limit, windowMs) : undefined,
   };
 }

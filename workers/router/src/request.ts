@@ -7,7 +7,7 @@
 import { EvalError, Html, Keyword, fromJson, toHtml, type EvalContext, type PrimitiveSpec, type Registry, type SMap, type Value } from "@rose-ash/sexp";
 import { toWire, type Json, type ResolverIO } from "@rose-ash/resolver";
 import { verifyPassword } from "./password.ts";
-import type { Session } from "./session.ts";
+import { base64url, type Session } from "./session.ts";
 
 /** The request as the primitives see it (`EvalContext.io`). */
 export interface RequestInfo extends ResolverIO {
@@ -34,6 +34,10 @@ export interface RequestInfo extends ResolverIO {
   rateLimited?: number;
   /** `:cache` components of this request answered by input key, and rendered. */
   readonly components: { cached: number; rendered: number };
+  /** What this visitor's per-user parts are kept under, or null when nothing kept for them may be used (see visitor-scope.ts). */
+  readonly visitorScope: () => Promise<string | null>;
+  /** Sessions were ended (signing out): what was kept for them is not served again. */
+  readonly sessionsEnded: (sids: readonly string[]) => Promise<void>;
 }
 
 const RESPONSE = "rose/response";
@@ -130,7 +134,9 @@ export function registerRequestPrimitives(registry: Registry): void {
       const row = address ? ((await io.resolver.call("query", "account", "credentials", { email: address })) as { [k: string]: Json } | null) : null;
       const ok = await verifyPassword(typeof password === "string" ? password : "", (row?.password_hash as string | undefined) ?? null);
       if (!ok || !row) return null;
+      // A new session id (so one known before is worth nothing), open in the database until signed out.
       await io.session.setUser(row.id as number);
+      await io.resolver.call("action", "account", "open-session", { sid: (await io.session.data())!.sid, user_id: row.id! });
       const user = fromJson({ id: row.id, name: row.name, email: row.email });
       io.user = Promise.resolve(user);
       return user;
@@ -140,13 +146,42 @@ export function registerRequestPrimitives(registry: Registry): void {
     name: "sign-out",
     effect: "write",
     params: "",
-    doc: "Sign the user out (the session, and so an anonymous cart, stays).",
+    doc: "Sign the user out: the session ends server-side, so no copy of its cookie signs in again (an anonymous cart stays).",
     fn: async (_a, ctx) => {
       const io = req(ctx.io);
-      if ((await io.session.data())?.uid != null) await io.session.setUser(null);
+      const s = await io.session.data();
+      if (s?.uid != null) {
+        await io.resolver.call("action", "account", "end-session", { sid: s.sid });
+        await io.sessionsEnded([s.sid]);
+        await io.session.setUser(null);
+      }
       io.user = Promise.resolve(null);
       return null;
     },
+  });
+  defineIO({
+    name: "sign-out-everywhere",
+    effect: "write",
+    params: "",
+    doc: "Sign the user out of every session they have, on every device (their cookies stop counting at once).",
+    fn: async (_a, ctx) => {
+      const io = req(ctx.io);
+      const s = await io.session.data();
+      if (s?.uid != null) {
+        const ended = (await io.resolver.call("action", "account", "end-all-sessions", { user_id: s.uid })) as { id: string }[];
+        await io.sessionsEnded([s.sid, ...ended.map((r) => r.id)]);
+        await io.session.setUser(null);
+      }
+      io.user = Promise.resolve(null);
+      return null;
+    },
+  });
+  defineIO({
+    name: "new-id",
+    effect: "volatile",
+    params: "",
+    doc: "A new random id (128 bits, base64url), different every time: e.g. the idempotency key a form carries so that sending it twice does one thing.",
+    fn: () => base64url(crypto.getRandomValues(new Uint8Array(16))),
   });
   defineIO({
     name: "now",
@@ -204,26 +239,37 @@ export function holeMarker(component: string, names: readonly string[], values: 
 
 export const HOLE = /<!--rose:hole (~[^\s]+) (\{.*?\})-->/g;
 
-/** Sign-in attempts allowed per account and per address in SIGN_IN_WINDOW_MS. */
-export const SIGN_IN_LIMITS = { perAccount: 10, perAddress: 50 } as const;
+/**
+ * Sign-in attempts in SIGN_IN_WINDOW_MS: refused past `perAccountAndAddress`
+ * from one address for one account, or past `perAddress` from one address
+ * for any; past `slowAccountAfter` for one account from anywhere, each
+ * attempt waits `slowDownMs` first. So an attacker's guesses cannot lock the
+ * owner out from another address, only slow them a little.
+ */
+export const SIGN_IN_LIMITS = { perAccountAndAddress: 10, perAddress: 50, slowAccountAfter: 20, slowDownMs: 1000 } as const;
 const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
 
-/** Seconds until this sign-in may be tried (0: now). */
+/** Seconds until this sign-in may be tried (0: now), after any slow-down. */
 async function signInWait(io: RequestInfo, address: string): Promise<number> {
   if (!io.limit) return 0;
-  const decisions = await Promise.all([
-    io.limit(`sign-in email:${address}`, SIGN_IN_LIMITS.perAccount, SIGN_IN_WINDOW_MS),
-    io.limit(`sign-in ip:${io.client}`, SIGN_IN_LIMITS.perAddress, SIGN_IN_WINDOW_MS),
+  const { perAccountAndAddress, perAddress, slowAccountAfter, slowDownMs } = SIGN_IN_LIMITS;
+  const [pair, client, account] = await Promise.all([
+    io.limit(`sign-in email:${address} ip:${io.client}`, perAccountAndAddress, SIGN_IN_WINDOW_MS),
+    io.limit(`sign-in ip:${io.client}`, perAddress, SIGN_IN_WINDOW_MS),
+    io.limit(`sign-in email:${address}`, slowAccountAfter, SIGN_IN_WINDOW_MS),
   ]);
-  const refused = decisions.filter((d) => !d.allowed);
-  return refused.length ? Math.ceil(Math.max(...refused.map((d) => d.retryAfterMs)) / 1000) : 0;
+  const refused = [pair, client].filter((d) => !d.allowed);
+  if (refused.length) return Math.ceil(Math.max(...refused.map((d) => d.retryAfterMs)) / 1000);
+  if (!account.allowed) await new Promise((r) => setTimeout(r, slowDownMs));
+  return 0;
 }
 
 function currentUser(ctx: EvalContext): Promise<Value> {
   const io = req(ctx.io);
   io.user ??= io.session.data().then(async (s) => {
     if (s?.uid == null) return null;
-    return fromJson(await io.resolver.call("query", "account", "user-by-id", { id: s.uid }));
+    // Checked on use: an ended session (signed out, or out everywhere) has no user, whatever the cookie says.
+    return fromJson(await io.resolver.call("query", "account", "user-by-session", { sid: s.sid, user_id: s.uid }));
   });
   return io.user;
 }

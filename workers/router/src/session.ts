@@ -1,8 +1,10 @@
 /**
- * Sessions in a signed cookie (no sessions table): `rose_session` holds a
- * session id, the signed-in user's id and an expiry, base64url JSON signed
- * with HMAC-SHA256 under SESSION_SECRET. A cookie that does not verify, or has
- * expired, is ignored as if absent.
+ * Sessions in a signed cookie: `rose_session` holds a session id, the
+ * signed-in user's id and an expiry, base64url JSON signed with HMAC-SHA256
+ * under SESSION_SECRET. A cookie that is not exactly that (base64url only),
+ * does not verify, or has expired, is ignored as if absent. A signed-in
+ * session is honoured only while the database has it open (`current-user`
+ * checks on use), so signing out ends it for every copy of the cookie.
  */
 const COOKIE = "rose_session";
 const MAX_AGE_S = 30 * 24 * 3600;
@@ -65,11 +67,6 @@ export class Session {
     if (old) await this.update({ uid: old.uid, v: (old.v ?? 0) + 1 });
   }
 
-  /** What per-user cached parts are keyed with: the session and its version, or `anon`. */
-  async scope(): Promise<string> {
-    const d = await this.current;
-    return d ? `${d.sid}.${d.uid ?? "-"}.${d.v ?? 0}` : "anon";
-  }
 
   /** The Set-Cookie header for this response, when the session changed. */
   async cookie(): Promise<string | null> {
@@ -107,9 +104,12 @@ async function sign(secret: string, data: SessionData): Promise<string> {
   return `${payload}.${base64url(new Uint8Array(mac))}`;
 }
 
+/** `payload.mac`, both base64url: nothing else is a session cookie (no padding, spaces or other alphabets). */
+const COOKIE_VALUE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 async function verify(secret: string, cookie: string): Promise<SessionData | null> {
+  if (!COOKIE_VALUE.test(cookie)) return null;
   const dot = cookie.indexOf(".");
-  if (dot < 0) return null;
   const payload = cookie.slice(0, dot);
   const mac = fromBase64url(cookie.slice(dot + 1));
   // crypto.subtle.verify compares in constant time.

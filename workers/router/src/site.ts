@@ -23,6 +23,8 @@ export interface Site {
   routeKey(route: Route): string;
   /** What the route's body depends on (user-scoped components counted as holes). */
   routeEffects(route: Route): DefinitionEffects;
+  /** The query parameters the route can read (`(param "name")`), or null when it may read any. */
+  routeQuery(route: Route): ReadonlySet<string> | null;
 }
 
 /** The primitives pages may use: the base set, the resolver's I/O, and request access. */
@@ -41,10 +43,11 @@ export async function loadSite(sources: readonly Source[]): Promise<Site> {
   const analysis = new Analysis(definitions, app.env.registry);
   // Queries and fragments are reached by name, not by reference: a route's key covers them all.
   const data = hasher.h(["data", ...app.forms.filter(isDataForm).map((f) => hasher.hash(f))]);
-  const handlers = new Map<Route, { lambda: Lambda; key: string; effects: DefinitionEffects }>();
+  const handlers = new Map<Route, { lambda: Lambda; key: string; effects: DefinitionEffects; query: ReadonlySet<string> | null }>();
   for (const r of routes) {
     const key = hasher.h(["route", hasher.hash(r.route.form), data]).slice(0, 16);
-    handlers.set(r.route, { lambda: await routeLambda(r, app.env), key, effects: analysis.ofNode(r.route.form) });
+    const query = analysis.literalArguments(r.route.form, "param");
+    handlers.set(r.route, { lambda: await routeLambda(r, app.env), key, effects: analysis.ofNode(r.route.form), query });
   }
   return {
     app,
@@ -54,6 +57,7 @@ export async function loadSite(sources: readonly Source[]): Promise<Site> {
     handler: (route) => handlers.get(route)!.lambda,
     routeKey: (route) => handlers.get(route)!.key,
     routeEffects: (route) => handlers.get(route)!.effects,
+    routeQuery: (route) => handlers.get(route)!.query,
   };
 }
 

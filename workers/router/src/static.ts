@@ -4,6 +4,7 @@
  */
 import htmx from "htmx.org/dist/htmx.min.js";
 import css from "../../../app/static/site.css";
+import favicon from "../../../app/static/favicon.svg";
 
 interface Asset {
   readonly body: string;
@@ -13,6 +14,7 @@ interface Asset {
 const ASSETS = new Map<string, Asset>([
   ["/static/htmx-2.0.11.min.js", { body: htmx, type: "text/javascript; charset=utf-8" }],
   ["/static/site.css", { body: css, type: "text/css; charset=utf-8" }],
+  ["/static/favicon.svg", { body: favicon, type: "image/svg+xml" }],
 ]);
 
 export function staticAsset(path: string): Response | null {

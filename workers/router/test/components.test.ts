@@ -12,6 +12,7 @@ import { ComponentStore, componentHook } from "../src/components.ts";
 import { fillHoles, templateOf } from "../src/page-cache.ts";
 import type { RequestInfo } from "../src/request.ts";
 import { Session } from "../src/session.ts";
+import { visitorScope } from "../src/visitor-scope.ts";
 import { loadSite, type Site } from "../src/site.ts";
 import { deliverChange } from "./deliver.ts";
 
@@ -58,17 +59,20 @@ interface RenderOptions {
 
 /** One request as the primitives see it (no resolver behind it: a fragment call fails). */
 function requestInfo({ url = "https://t.test/", shared = false, who, cookies = [] }: RenderOptions): RequestInfo {
+  const session = who?.session ?? new Session("test-secret", undefined, false);
   return {
     request: new Request(url),
     url: new URL(url),
     cookies: new Map(cookies),
     form: new Map(),
-    session: who?.session ?? new Session("test-secret", undefined, false),
+    session,
     resolver: new ResolverClient(async () => Promise.reject(new Error("no resolver in this test"))),
     method: "GET",
     shared,
     components: { cached: 0, rendered: 0 },
     client: "test",
+    visitorScope: () => visitorScope(session, null),
+    sessionsEnded: async () => {},
   };
 }
 
