@@ -8,7 +8,11 @@ const sexpText: Plugin = {
 };
 
 export default defineConfig({
+  // Vite's own warnings (source maps of dependencies) are not about this project.
+  logLevel: "error",
   test: {
+    // What a passing test printed (errors it provoked on purpose) is left out; a failing test's output is shown with it.
+    silent: "passed-only",
     projects: [
       {
         plugins: [sexpText],

@@ -6,7 +6,7 @@
  * And one real browser test: Debian's chromium clicks through the blog, and
  * htmx swaps the main panel and the aside without a full page load.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -26,6 +26,8 @@ describe.each(backends)("the site on %s", (backend, port) => {
   let stack: Stack;
   let pinning: Awaited<ReturnType<typeof startPinningServer>>;
   let drop = async () => {};
+  /** What `npm run dev` printed until it was ready. */
+  let started = "";
   beforeAll(async () => {
     let databaseUrl = "";
     if (backend !== "PGlite") ({ connectionString: databaseUrl, drop } = await createScratchSchema(process.env.DATABASE_URL!));
@@ -33,6 +35,7 @@ describe.each(backends)("the site on %s", (backend, port) => {
     pinning = await startPinningServer({ token: "pin-token" });
     const vars = { PINNING_SERVICE_URL: pinning.url, PINNING_SERVICE_TOKEN: "pin-token", PUBLIC_ORIGIN: `http://127.0.0.1:${port}` };
     stack = await startStack({ port, dbPort: port - 1000, databaseUrl, vars });
+    started = stack.output();
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -52,6 +55,17 @@ describe.each(backends)("the site on %s", (backend, port) => {
   };
   const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
     request(path, { method: "POST", body: new URLSearchParams(form), headers });
+
+  it.skipIf(backend !== "PGlite")("starts by saying what it runs on and, last, the URL: no bindings table, no offline stack traces", () => {
+    expect(started).toMatch(/^Rose Ash, development\n {2}database {2}PGlite \(in memory\)\n/);
+    expect(started.trimEnd().split("\n").at(-1)).toBe(`  ➜ Rose Ash is running at http://127.0.0.1:${port}/  (sign in as hannah@example.org, password rose-ash; Ctrl-C to stop)`);
+    expect(started).not.toMatch(/bindings|getaddrinfo|ENOTFOUND|DATABASE_URL|wrangler/i);
+    // Another on the same port: one line saying which, and how to choose others.
+    const again = spawnSync(process.execPath, ["dev/main.js"], { env: { ...process.env, PORT: String(port), DEV_DB_DATA: "memory" }, encoding: "utf8", timeout: 30_000 });
+    expect(again.status).toBe(1);
+    expect(again.stdout).toBe("");
+    expect(again.stderr).toBe(`Port ${port} (PORT) is in use: another npm run dev? Stop it, or choose free ports: PORT=8788 DEV_DB_PORT=5489 npm run dev\n`);
+  });
 
   it("serves every page with its content", async () => {
     const expectations: [string, RegExp][] = [

@@ -15,7 +15,7 @@
 import { COMPONENT_OPTIONS, ROUTE_OPTIONS, SPECIAL_FORMS, Scope, definedName, readOptions, toData } from "./compiler.ts";
 import { renderChild } from "./html.ts";
 import { isLiteral, rawTextPieces, splitArgs, type SplitArgs } from "./markup.ts";
-import { SexpError, arityMessage, unknownKeyMessage } from "./errors.ts";
+import { SexpError, arityMessage, unknownKeyMessage, unknownNameMessage } from "./errors.ts";
 import { UNSAFE_URL, isSafeUrl } from "./escape.ts";
 import {
   HTML_TAGS,
@@ -28,7 +28,8 @@ import {
 } from "./html-tags.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { print } from "./printer.ts";
-import { compileQuery } from "./query.ts";
+import { compileQuery, queryKey, type QueryDef } from "./query.ts";
+import type { CallCheck, CheckScope } from "./call-check.ts";
 import { parse } from "./reader.ts";
 import type { Registry } from "./registry.ts";
 import type { ListNode, Loc, Node } from "./types.ts";
@@ -59,6 +60,8 @@ export interface Signature {
 
 /** What a global definition (`define`, `defcomp`) tells the checker about a name. */
 interface Definition {
+  /** The file it is defined in. */
+  src?: string;
   /** `unknown`: defined, but nothing is known of its value (or it is defined twice, differently). */
   kind: "component" | "function" | "value" | "unknown";
   /** Lambda list of a function or component; null when it could not be read. */
@@ -74,6 +77,7 @@ export function check(forms: readonly Node[], options: CheckOptions = {}): Probl
     registry: options.registry ?? basePrimitives,
     globals: new Set(options.globals ?? []),
     definitions: new Map(),
+    queries: new Map(),
   };
   // Pass 1 collects every global definition (uses may come before definitions).
   const collector = new Walker(known, null);
@@ -121,13 +125,28 @@ interface Known {
   readonly registry: Registry;
   readonly globals: ReadonlySet<string>;
   readonly definitions: Map<string, Definition>;
+  /** Declared queries and actions, by `service/name`. */
+  readonly queries: Map<string, QueryDef>;
+}
+
+/** What primitives' own call checks see of the checked code. */
+function checkScope(known: Known): CheckScope {
+  return {
+    query: (service, name) => known.queries.get(queryKey(service, name)),
+    queries: () => known.queries.values(),
+    component: (name) => {
+      const d = known.definitions.get(name);
+      return d?.kind === "component" && d.src !== undefined ? { src: d.src, keys: d.sig?.keys ?? null } : undefined;
+    },
+    components: () => [...known.definitions].filter(([, d]) => d.kind === "component").map(([n]) => n),
+  };
 }
 
 /** What a global name refers to, in the runtime's lookup order (definitions, host globals, primitives). */
 type Global =
   | { readonly kind: "definition"; readonly def: Definition }
   | { readonly kind: "global" }
-  | { readonly kind: "primitive"; readonly params: string; readonly min: number; readonly max: number; readonly names: number };
+  | { readonly kind: "primitive"; readonly params: string; readonly min: number; readonly max: number; readonly names: number; readonly check: CallCheck | null };
 
 function isLambdaForm(n: Node | undefined): n is ListNode {
   return n?.kind === "list" && n.value[0]?.kind === "sym" && (n.value[0].value === "fn" || n.value[0].value === "lambda");
@@ -182,8 +201,13 @@ class Walker {
     if (def) return { kind: "definition", def };
     if (this.known.globals.has(name)) return { kind: "global" };
     const p = this.known.registry.get(name);
-    if (p) return { kind: "primitive", params: p.meta.params, min: p.meta.minArgs, max: p.meta.maxArgs, names: p.meta.names };
+    if (p) return { kind: "primitive", params: p.meta.params, min: p.meta.minArgs, max: p.meta.maxArgs, names: p.meta.names, check: p.meta.check };
     return null;
+  }
+
+  /** Every name a symbol here could mean (for "did you mean"). */
+  private knownNames(scope: Scope | null): Iterable<string> {
+    return [...(scope?.allNames() ?? []), ...this.known.definitions.keys(), ...this.known.globals, ...this.known.registry.list().map((p) => p.name)];
   }
 
   // -------------------------------------------------------------------------
@@ -211,7 +235,7 @@ class Walker {
   private symbol(name: string, loc: Loc, scope: Scope | null): void {
     if (scope?.resolve(name)) return;
     if (this.lookup(name)) return;
-    this.problem(name.startsWith("~") && name.length > 1 ? `unknown component ${name}` : `unknown symbol '${name}'`, loc);
+    this.problem(unknownNameMessage(name, this.knownNames(scope)), loc);
   }
 
   private list(n: ListNode, scope: Scope | null): void {
@@ -247,6 +271,7 @@ class Walker {
     if (!g) return this.symbol(head.value, head, scope);
     if (g.kind === "primitive") {
       if (args.length < g.min || args.length > g.max) this.problem(arityMessage(`${head.value}${g.params ? " " + g.params : ""}`, g.min, g.max, args.length), n);
+      else if (g.check && this.out) for (const p of g.check(args, n, checkScope(this.known))) this.problem(p.message, p.at);
     } else if (g.kind === "definition" && g.def.kind === "function" && g.def.sig) {
       this.functionArgs(head.value, g.def.sig, args, n);
     }
@@ -318,7 +343,8 @@ class Walker {
       case "defaction":
         // Its body is declarations and SQL, not expressions.
         try {
-          compileQuery(n);
+          const def = compileQuery(n);
+          if (!this.out) this.known.queries.set(queryKey(def.service, def.name), def);
         } catch (e) {
           if (!(e instanceof SexpError) || !e.loc) throw e;
           this.problem(e.message, e.loc);
@@ -538,7 +564,7 @@ class Walker {
     for (const [message, at] of problems) this.problem(message, at);
     this.body(n.value.slice(body), inner);
     // A component is global wherever it is defined (a defcomp inside a let closes over it).
-    if (validName) this.define(name, { kind: "component", sig });
+    if (validName) this.define(name, { kind: "component", sig, src: n.src });
   }
 
   private defroute(n: ListNode, scope: Scope | null): void {
@@ -627,7 +653,7 @@ class Walker {
     for (const a of attrs) this.walk(a.value, scope);
     this.walkAll(children, scope);
     const g = this.lookup(name);
-    if (!g) return this.problem(`unknown component ${name}`, n);
+    if (!g) return this.problem(unknownNameMessage(name, this.knownNames(scope)), n);
     if (g.kind !== "definition") return;
     const { def } = g;
     if (def.kind === "function" || def.kind === "value") return this.problem(`${name} is not a component`, n);

@@ -4,7 +4,7 @@
  * frame slots at compile time, globals are looked up in `ctx.env` at run time,
  * static markup is rendered at compile time.
  */
-import { EvalError, withLoc } from "./errors.ts";
+import { EvalError, unknownNameMessage, withLoc } from "./errors.ts";
 import { getField } from "./data.ts";
 import { HTML_TAGS, isCustomElementName } from "./html-tags.ts";
 import {
@@ -50,6 +50,13 @@ export class Scope {
     this.names.push(name);
     return this.names.length - 1;
   }
+  /** Every local name visible here. */
+  allNames(): string[] {
+    const out: string[] = [];
+    for (let s: Scope | null = this; s; s = s.parent) out.push(...s.names);
+    return out;
+  }
+
   /** [levels up, slot] of the innermost binding of `name`, or null for a global. */
   resolve(name: string): [number, number] | null {
     let up = 0;
@@ -124,7 +131,7 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
   const lookup = globalLookup(name);
   return (_f, ctx) => {
     const v = lookup(ctx);
-    if (v === undefined) throw new EvalError(`unknown symbol '${name}'`, loc);
+    if (v === undefined) throw new EvalError(unknownNameMessage(name, [...(scope?.allNames() ?? []), ...ctx.env.names()]), loc);
     return v;
   };
 }

@@ -2,6 +2,7 @@
  * Typed errors. Every error that comes from source carries its position, and
  * `formatError` renders it as `FILE:LINE:COL: message` plus a caret excerpt.
  */
+import { didYouMean } from "./suggest.ts";
 import type { Loc } from "./types.ts";
 
 export type ErrorKind = "read" | "eval" | "limit" | "render" | "check";
@@ -106,8 +107,17 @@ export function arityMessage(signature: string, min: number, max: number, got: n
   return `(${signature}) takes ${want} argument${one ? "" : "s"}, got ${got}`;
 }
 
-/** The runtime's wording for an unknown keyword argument (`unknownKey` in runtime.ts). */
+/** The wording for an unknown keyword argument, the runtime's (`unknownKey` in runtime.ts) and the checker's. */
 export function unknownKeyMessage(name: string, key: string, keys: readonly string[]): string {
+  const suggestion = didYouMean(key, keys, (k) => ":" + k);
+  if (suggestion) return `${name} has no parameter :${key}${suggestion}`;
   const names = keys.map((k) => ":" + k).join(", ");
   return `${name} has no parameter :${key}${names ? ` (it takes ${names})` : ""}`;
+}
+
+/** The wording for a name that is not defined: a component (`~name`) or any other symbol, with the closest known name. */
+export function unknownNameMessage(name: string, known: Iterable<string>): string {
+  const component = name.startsWith("~") && name.length > 1;
+  const candidates = [...known].filter((k) => k.startsWith("~") === component);
+  return (component ? `unknown component ${name}` : `unknown symbol '${name}'`) + didYouMean(name, candidates, (c) => (component ? c : `'${c}'`));
 }

@@ -27,7 +27,9 @@ export {
   type IoCall,
 } from "./runtime.ts";
 export { compileTop, isDefinition, toData, SPECIAL_FORMS } from "./compiler.ts";
-export { bindQuery, compileQuery, numberedSql, queryKey, PARAM_TYPES, type QueryDef, type QueryParam, type ParamType } from "./query.ts";
+export { bindQuery, checkQueryArgs, compileQuery, numberedSql, queryKey, PARAM_TYPES, type QueryDef, type QueryParam, type ParamType } from "./query.ts";
+export type { CallCheck, CallProblem, CheckScope } from "./call-check.ts";
+export { closest, didYouMean } from "./suggest.ts";
 export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type RunOptions } from "./program.ts";
 export * from "./hash.ts";
 export * from "./check.ts";

@@ -3,7 +3,7 @@
  * rendered once), fragments, `raw!`, and component calls.
  */
 import { cssValue, scriptJson } from "./embed.ts";
-import { EvalError, RenderError, arityMessage, withLoc } from "./errors.ts";
+import { EvalError, RenderError, arityMessage, unknownNameMessage, withLoc } from "./errors.ts";
 import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import {
   JSON_IN_QUOTES_MESSAGE,
@@ -277,7 +277,7 @@ export function compileComponentCall(name: string, n: ListNode, scope: Scope | n
   const call = (comp: Out | undefined, vs: Value[], ctx: EvalContext): Out => {
     if (comp !== cached) {
       if (!(comp instanceof Component)) {
-        throw new EvalError(comp === undefined ? `unknown component ${name}` : `${name} is not a component`, loc);
+        throw new EvalError(comp === undefined ? unknownNameMessage(name, ctx.env.names()) : `${name} is not a component`, loc);
       }
       slots = slotsOf(comp, names);
       cached = comp;

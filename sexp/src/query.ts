@@ -21,7 +21,7 @@
  * primitive); this module validates and binds.
  */
 import { toData } from "./compiler.ts";
-import { EvalError } from "./errors.ts";
+import { EvalError, unknownKeyMessage } from "./errors.ts";
 import { printValue } from "./printer.ts";
 import { Keyword, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
@@ -203,21 +203,50 @@ export function numberedSql(def: QueryDef, offset: number): string {
  * types, defaults applied, unknown or missing ones refused.
  */
 export function bindQuery(def: QueryDef, args: ReadonlyMap<string, Value>): unknown[] {
-  const what = `${def.kind} ${def.service}/${def.name}`;
-  for (const k of args.keys()) {
-    if (!def.params.some((p) => p.name === k)) {
-      const takes = def.params.map((p) => ":" + p.name).join(", ");
-      throw new EvalError(`${what} has no parameter :${k}${takes ? ` (it takes ${takes})` : " (it takes none)"}`);
-    }
-  }
+  for (const k of args.keys()) if (!def.params.some((p) => p.name === k)) throw new EvalError(unknownParamMessage(def, k));
   return def.order.map((name) => {
     const p = def.params.find((q) => q.name === name)!;
     const v = args.has(name) ? args.get(name)! : p.default;
-    if (v === undefined) throw new EvalError(`${what} needs :${name} (${p.type})`);
+    if (v === undefined) throw new EvalError(missingParamMessage(def, p));
     if (v === null) return null;
-    if (!fits(p.type, v)) throw new EvalError(`${what}: :${name} must be ${p.type}, got ${typeName(v)} ${printValue(v)}`);
+    if (!fits(p.type, v)) throw new EvalError(mistypedParamMessage(def, p, v));
     return v instanceof Keyword ? v.name : v;
   });
+}
+
+/**
+ * The same checks, before anything runs, on a call's `:name value` pairs as
+ * written: unknown and missing parameters, and literal values of the wrong
+ * type (a value computed at run time is checked then).
+ */
+export function checkQueryArgs(def: QueryDef, given: readonly { name: string; value: Node; at: Loc }[], call: Loc): { message: string; at: Loc }[] {
+  const problems: { message: string; at: Loc }[] = [];
+  for (const { name, value, at } of given) {
+    const p = def.params.find((q) => q.name === name);
+    if (!p) problems.push({ message: unknownParamMessage(def, name), at });
+    else if (isLiteral(value) && value.kind !== "nil" && !fits(p.type, toData(value))) problems.push({ message: mistypedParamMessage(def, p, toData(value)), at: value });
+  }
+  for (const p of def.params) {
+    if (p.default === undefined && !given.some((g) => g.name === p.name)) problems.push({ message: missingParamMessage(def, p), at: call });
+  }
+  return problems;
+}
+
+function describe(def: QueryDef): string {
+  return `${def.kind} ${def.service}/${def.name}`;
+}
+
+function unknownParamMessage(def: QueryDef, key: string): string {
+  const message = unknownKeyMessage(describe(def), key, def.params.map((p) => p.name));
+  return def.params.length ? message : `${message} (it takes none)`;
+}
+
+function missingParamMessage(def: QueryDef, p: QueryParam): string {
+  return `${describe(def)} needs :${p.name} (${p.type})`;
+}
+
+function mistypedParamMessage(def: QueryDef, p: QueryParam, v: Value): string {
+  return `${describe(def)}: :${p.name} must be ${p.type}, got ${typeName(v)} ${printValue(v)}`;
 }
 
 function fits(type: ParamType, v: Value): boolean {

@@ -4,6 +4,7 @@
  * call what is registered here, and the metadata is the catalog the LLM and
  * `sexp check` read.
  */
+import type { CallCheck } from "./call-check.ts";
 import { Primitive, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta } from "./runtime.ts";
 
 export interface PrimitiveSpec {
@@ -16,6 +17,8 @@ export interface PrimitiveSpec {
   readonly names?: number;
   /** What an I/O primitive's answer depends on or does beyond reading shared data (see analyze.ts). */
   readonly effect?: PrimitiveEffect;
+  /** A static check of its calls' arguments, which `sexp check` runs (see call-check.ts). */
+  readonly check?: CallCheck;
   readonly fn: PrimitiveFn;
 }
 
@@ -64,6 +67,7 @@ export class Registry {
       examples: spec.examples ?? [],
       io,
       effect: spec.effect ?? null,
+      check: spec.check ?? null,
       names: spec.names ?? 0,
       minArgs,
       maxArgs,

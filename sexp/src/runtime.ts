@@ -11,6 +11,7 @@ import { Keyword, typeName, type Callable, type Loc, type Node, type Value } fro
 import { getField } from "./data.ts";
 import { queryKey, type QueryDef } from "./query.ts";
 import type { Registry } from "./registry.ts";
+import type { CallCheck } from "./call-check.ts";
 
 /** What compiled code returns: a value, or a promise of one when I/O is pending. */
 export type Out = Value | Promise<Value>;
@@ -76,6 +77,14 @@ export class Env {
     return this.registry.get(name);
   }
 
+  /** Every name visible here: definitions, host variables and primitives (for "did you mean"). */
+  names(): Set<string> {
+    const out = new Set<string>();
+    for (let e: Env | null = this; e; e = e.parent) for (const k of e.vars.keys()) out.add(k);
+    for (const p of this.registry.list()) out.add(p.name);
+    return out;
+  }
+
   /** The query `service/name` visible here, or undefined. */
   query(service: string, name: string): QueryDef | undefined {
     const key = queryKey(service, name);
@@ -84,6 +93,13 @@ export class Env {
       if (q) return q;
     }
     return undefined;
+  }
+
+  /** Every query and action visible here, nearest first. */
+  allQueries(): QueryDef[] {
+    const out = new Map<string, QueryDef>();
+    for (let e: Env | null = this; e; e = e.parent) for (const [k, q] of e.queries) if (!out.has(k)) out.set(k, q);
+    return [...out.values()];
   }
 
   /** Every definition visible here, nearest first. */
@@ -302,6 +318,8 @@ export interface PrimitiveMeta {
    * symbol instead of being looked up, as in `(query blog post-by-slug :slug s)`.
    */
   readonly names: number;
+  /** The static check of a call's arguments, or null. */
+  readonly check: CallCheck | null;
   readonly minArgs: number;
   readonly maxArgs: number;
 }

@@ -198,7 +198,10 @@ const MISTAKES: [string, string, string][] = [
   ["function extra positional with &key", "(define (f a &key b) a) (f 1 2)", "1:25: (f a &key b) takes 1 argument plus keyword arguments, got 2"],
   ["custom element name defined as a function", "(define (my-el a) a) (my-el)", "1:22: (my-el a) takes 1 argument, got 0"],
   // components
-  ["unknown keyword argument", '(defcomp ~card (&key title children) (div title children))\n(~card :titel "x")', "2:1: ~card has no parameter :titel (it takes :title, :children)"],
+  ["unknown symbol, with the closest name", "(define total 1) (p totl)", "1:21: unknown symbol 'totl' (did you mean 'total'?)"],
+  ["unknown primitive, with the closest name", "(p (coutn (list 1)))", "1:5: unknown symbol 'coutn' (did you mean 'count'?)"],
+  ["unknown component, with the closest name", "(defcomp ~card (&key title) title) (~crad :title 1)", "1:36: unknown component ~crad (did you mean ~card?)"],
+  ["unknown keyword argument", '(defcomp ~card (&key title children) (div title children))\n(~card :titel "x")', "2:1: ~card has no parameter :titel (did you mean :title?)"],
   ["children without a children slot", '(defcomp ~badge (&key label) (span label))\n(~badge :label "x" (p "y"))', "2:1: ~badge takes no children (declare &key children or &rest)"],
   ["children twice", '(defcomp ~box (&key children) (div children))\n(~box :children "a" "b")', "2:1: ~box: children given both positionally and as :children"],
   ["component argument without value", "(defcomp ~c (&key a) a) (~c :a)", "1:29: ~c argument :a has no value"],
@@ -264,7 +267,7 @@ describe("several mistakes", () => {
       "  (~missing))",
     ].join("\n");
     expect(problems(text)).toEqual([
-      "4:3: ~card has no parameter :titel (it takes :title, :children)",
+      "4:3: ~card has no parameter :titel (did you mean :title?)",
       "5:7: unknown symbol 'nosuch'",
       "5:17: (surface w h) takes 2 arguments, got 1",
       "6:22: <img> is a void element and cannot have children",

@@ -30,7 +30,7 @@ describe("defquery", () => {
     expect(() => bindQuery(def, args({}))).toThrow("query blog/post-by-slug needs :slug (text)");
     expect(() => bindQuery(def, args({ slug: 3 }))).toThrow("query blog/post-by-slug: :slug must be text, got number 3");
     expect(() => bindQuery(def, args({ slug: "x", limit: 1.5 }))).toThrow(/:limit must be int/);
-    expect(() => bindQuery(def, args({ slug: "x", sluggo: 1 }))).toThrow("query blog/post-by-slug has no parameter :sluggo (it takes :slug, :limit)");
+    expect(() => bindQuery(def, args({ slug: "x", sluggo: 1 }))).toThrow("query blog/post-by-slug has no parameter :sluggo (did you mean :slug?)");
   });
 
   it("reports declaration mistakes with positions", () => {

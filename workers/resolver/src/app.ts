@@ -27,7 +27,7 @@ export async function loadApp(sources: readonly Source[], registry: Registry): P
     const forms = parse(s.text, { src: s.name });
     await evaluateForms(forms, env);
     all.push(...forms);
-    const service = /(?:^|\/)fragments\/([a-z0-9-]+)\.sexp$/.exec(s.name)?.[1];
+    const service = fragmentService(s.name);
     if (!service) continue;
     for (const f of forms) {
       const [head, name] = f.kind === "list" ? f.value : [];
@@ -37,4 +37,9 @@ export async function loadApp(sources: readonly Source[], registry: Registry): P
     }
   }
   return { env, forms: all, fragment: (service, name) => fragments.get(`${service}/${name}`) };
+}
+
+/** The service whose fragments a source file holds (`app/fragments/<service>.sexp`), or null. */
+export function fragmentService(src: string): string | null {
+  return /(?:^|\/)fragments\/([a-z0-9-]+)\.sexp$/.exec(src)?.[1] ?? null;
 }

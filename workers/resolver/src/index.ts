@@ -9,7 +9,7 @@ export { fragmentError, registerResolverPrimitives, type ResolverIO } from "./pr
 export { RequestIO, TimeoutError, type RequestIOOptions } from "./request-io.ts";
 export { fromWire, parseBatch, toWire, type Batch, type Call, type CallResult, type Json } from "./wire.ts";
 export { blockMatches, cidOf, matchesCid, parseCid, type Block } from "./content/cid.ts";
-export { hotKey, kvHotCache, upstashHotCache, type HotCache, type KvLike } from "./content/hot.ts";
+export { batchedHotCache, hotKey, kvHotCache, upstashHotCache, type HotCache, type KvLike } from "./content/hot.ts";
 export { WarmStore, bucketStore, type BucketLike, type WarmSink, type WarmSource, type WarmStats } from "./content/warm.ts";
 export { BlockMismatchError, fileFromCar, gatewaySource, type GatewayOptions } from "./content/gateway.ts";
 export {

@@ -10,7 +10,11 @@
  * ResolverClient. A fragment that fails renders the app's `~fragment-error`
  * (or a plain notice) in its place: one broken part does not take the page down.
  */
-import { EvalError, Html, Keyword, Sym, apply, bindQuery, printValue, type EvalContext, toHtml, type Registry, type Value } from "@rose-ash/sexp";
+import {
+  EvalError, Html, Keyword, Sym, apply, bindQuery, checkQueryArgs, didYouMean, printValue, toHtml, unknownKeyMessage,
+  type CallCheck, type CallProblem, type EvalContext, type Loc, type Node, type QueryDef, type Registry, type Value,
+} from "@rose-ash/sexp";
+import { fragmentService } from "./app.ts";
 import type { ResolverClient } from "./client.ts";
 import { fromWire, toWire, type Json, type Op } from "./wire.ts";
 
@@ -29,6 +33,7 @@ export function registerResolverPrimitives(registry: Registry): void {
     params: "service name &rest keys-and-values",
     doc: "Run the named query service/name (declared with defquery) with :param value pairs; rows come back as maps.",
     names: 2,
+    check: checkDeclared("query"),
     fn: (args, ctx) => declared("query", args, ctx),
   });
   registry.defineIO({
@@ -37,6 +42,7 @@ export function registerResolverPrimitives(registry: Registry): void {
     doc: "Perform the named action service/name (declared with defaction) with :param value pairs. Only in POST routes.",
     effect: "write",
     names: 2,
+    check: checkDeclared("action"),
     fn: (args, ctx) => declared("action", args, ctx),
   });
   registry.defineIO({
@@ -44,6 +50,7 @@ export function registerResolverPrimitives(registry: Registry): void {
     params: "service type &rest keys-and-values",
     doc: "A fragment rendered by its service (a component in app/fragments/<service>.sexp), given :key value pairs.",
     names: 2,
+    check: checkFragment,
     fn: (args, ctx) => {
       const { service, name, given } = callParts("frag", args);
       const what = `fragment ${service}/${name}`;
@@ -66,9 +73,9 @@ export function registerResolverPrimitives(registry: Registry): void {
 /** A query or action: declared, arguments bound and checked, then sent. */
 function declared(op: "query" | "action", args: Value[], ctx: EvalContext): Promise<Value> {
   const { service, name, given } = callParts(op, args);
-  const def = ctx.env.query(service, name);
-  if (!def) throw new EvalError(`unknown ${op} ${service}/${name}`);
-  if (def.kind !== op) throw new EvalError(`${service}/${name} is ${def.kind === "action" ? "an action: use (action ...)" : "a query: use (query ...)"}`);
+  const found = declaration(op, service, name, ctx.env.query(service, name), ctx.env.allQueries());
+  if ("problem" in found) throw new EvalError(found.problem);
+  const def = found.def;
   if (op === "action" && io(ctx).method !== "POST") throw new EvalError(`action ${service}/${name}: actions run only in POST routes`);
   bindQuery(def, given);
   const wire: { [key: string]: Json } = {};
@@ -76,11 +83,61 @@ function declared(op: "query" | "action", args: Value[], ctx: EvalContext): Prom
   return io(ctx).resolver.call(op, service, name, wire).then((data) => fromWire(op, data));
 }
 
+/** The declaration `op` calls as `service/name`, or what is wrong: none, or one of the other kind. */
+function declaration(op: "query" | "action", service: string, name: string, def: QueryDef | undefined, all: Iterable<QueryDef>): { def: QueryDef } | { problem: string } {
+  if (!def) {
+    const known = [...all].filter((q) => q.kind === op).map((q) => `${q.service}/${q.name}`);
+    return { problem: `unknown ${op} ${service}/${name}${didYouMean(`${service}/${name}`, known)}` };
+  }
+  if (def.kind !== op) return { problem: `${service}/${name} is ${def.kind === "action" ? "an action: use (action ...)" : "a query: use (query ...)"}` };
+  return { def };
+}
+
+/** `(query svc name :k v ...)` as written, checked against the declarations before anything runs. */
+function checkDeclared(op: "query" | "action"): CallCheck {
+  return (args, call, scope) => {
+    const parts = callNodes(op, args, call);
+    if ("problem" in parts) return [parts.problem];
+    const found = declaration(op, parts.service, parts.name, scope.query(parts.service, parts.name), scope.queries());
+    return "problem" in found ? [{ message: found.problem, at: call }] : checkQueryArgs(found.def, parts.given, call);
+  };
+}
+
+/** `(frag svc name :k v ...)` as written: a component of that service's fragments file, given parameters it takes. */
+const checkFragment: CallCheck = (args, call, scope) => {
+  const parts = callNodes("frag", args, call);
+  if ("problem" in parts) return [parts.problem];
+  const { service, name, given } = parts;
+  const fragments = [...scope.components()].filter((c) => fragmentService(scope.component(c)!.src) === service);
+  const component = `~${name}`;
+  if (!fragments.includes(component)) {
+    return [{ message: `unknown fragment ${service}/${name}${didYouMean(component, fragments, (c) => `${service}/${c.slice(1)}`)}`, at: call }];
+  }
+  const keys = scope.component(component)!.keys;
+  return keys === null ? [] : given.filter((g) => !keys.includes(g.name)).map((g) => ({ message: unknownKeyMessage(`fragment ${service}/${name}`, g.name, keys), at: g.at }));
+};
+
+/** The service, name and `:name value` pairs of a call as written, or what is wrong with its shape. */
+function callNodes(op: Op, args: readonly Node[], call: Loc): { service: string; name: string; given: { name: string; value: Node; at: Loc }[] } | { problem: CallProblem } {
+  const [service, name, ...rest] = args;
+  if (service?.kind !== "sym" || name?.kind !== "sym") return { problem: { message: bareNamesMessage(op), at: service ?? call } };
+  const given: { name: string; value: Node; at: Loc }[] = [];
+  for (let i = 0; i < rest.length; i += 2) {
+    const key = rest[i]!;
+    if (key.kind !== "kw" || i + 1 >= rest.length) return { problem: { message: pairsMessage(`${op} ${service.value}/${name.value}`), at: key } };
+    given.push({ name: key.value, value: rest[i + 1]!, at: key });
+  }
+  return { service: service.value, name: name.value, given };
+}
+
+const bareNamesMessage = (op: Op) => `${op}: service and name are bare names, as in (${op} blog post-by-slug :slug s)`;
+const pairsMessage = (what: string) => `${what}: arguments come as :name value pairs`;
+
 function callParts(op: Op, args: Value[]): { service: string; name: string; given: Map<string, Value> } {
   const [service, name, ...rest] = args;
-  if (!(service instanceof Sym) || !(name instanceof Sym)) throw new EvalError(`${op}: service and name are bare names, as in (${op} blog post-by-slug :slug s)`);
+  if (!(service instanceof Sym) || !(name instanceof Sym)) throw new EvalError(bareNamesMessage(op));
   const what = `${op} ${service.name}/${name.name}`;
-  if (rest.length % 2) throw new EvalError(`${what}: arguments come as :name value pairs`);
+  if (rest.length % 2) throw new EvalError(pairsMessage(what));
   const given = new Map<string, Value>();
   for (let i = 0; i < rest.length; i += 2) {
     const k = rest[i];

@@ -6,7 +6,7 @@
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUpstashServer } from "../../../dev/upstash/server.js";
-import { hotKey, upstashHotCache } from "../src/content/hot.ts";
+import { batchedHotCache, hotKey, upstashHotCache, type HotCache } from "../src/content/hot.ts";
 
 const TOKEN = "local-upstash-token";
 const prefix = `rose-ash-test:${process.pid}:`;
@@ -61,5 +61,22 @@ describe("Upstash REST against Redis", () => {
     const ttl = await redis.ttl(`${prefix}${hotKey("k", "user-4")}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(30);
+  });
+
+  it("reads many keys in one round trip (MGET), and gathers a tick's reads into one", async () => {
+    const hot = upstashHotCache(redis);
+    await hot.put(`${prefix}m1`, "one", 30);
+    await hot.put(`${prefix}m2`, "two", 30);
+    expect(await hot.getMany([`${prefix}m1`, `${prefix}missing`, `${prefix}m2`])).toEqual(
+      new Map([[`${prefix}m1`, "one"], [`${prefix}missing`, null], [`${prefix}m2`, "two"]]),
+    );
+    const calls: (readonly string[])[] = [];
+    const counted: HotCache = { ...hot, getMany: (keys) => (calls.push(keys), hot.getMany(keys)) };
+    const batched = batchedHotCache(counted);
+    const values = await Promise.all([batched.get(`${prefix}m1`), batched.get(`${prefix}m2`), batched.get(`${prefix}m1`), batched.get(`${prefix}missing`)]);
+    expect(values).toEqual(["one", "two", "one", null]);
+    expect(calls).toEqual([[`${prefix}m1`, `${prefix}m2`, `${prefix}missing`]]);
+    expect(await batched.get(`${prefix}m2`)).toBe("two"); // a later tick, a new batch
+    expect(calls).toHaveLength(2);
   });
 });

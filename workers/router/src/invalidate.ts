@@ -25,7 +25,7 @@ export function touchedDependencies(deps: readonly string[], tables: readonly st
   const changed = new Set(tables.map((t) => t.toLowerCase()));
   const reads = (q: QueryDef | undefined) => !!q && tablesRead(q.sql).some((t) => changed.has(t));
   const services = new Set<string>();
-  for (const q of allQueries(env)) if (reads(q)) services.add(q.service);
+  for (const q of env.allQueries()) if (reads(q)) services.add(q.service);
   return deps.filter((dep) => {
     const m = /^(query|frag) ([^/]+)\/(.+)$/.exec(dep);
     if (!m) return false;
@@ -33,11 +33,6 @@ export function touchedDependencies(deps: readonly string[], tables: readonly st
   });
 }
 
-function allQueries(env: Env): QueryDef[] {
-  const out: QueryDef[] = [];
-  for (let e: Env | null = env; e; e = e.parent) out.push(...e.queries.values());
-  return out;
-}
 
 /**
  * A webhook's signature: hex HMAC-SHA256 over `<timestamp>.<body>` under the

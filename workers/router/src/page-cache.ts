@@ -120,7 +120,7 @@ export class PageCache {
       current = copy;
       metrics.memory.hits++;
     } else {
-      current = await measured(metrics.pointer, this.pointer(name).current(), (p) => (p ? p.cid.length : null));
+      current = await measured(metrics.pointer, this.pointer(name).current(), (p) => (p ? 0 : null));
       if (current) this.remember(name, current);
     }
     if (!current) return { page: null, sequence: 0, cid: null };

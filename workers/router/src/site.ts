@@ -4,7 +4,7 @@
  * each definition and route depends on (analyze.ts in sexp) and its Merkle
  * key. Each route body is compiled once, as a function of its path parameters.
  */
-import { Analysis, Hasher, Lambda, basePrimitives, evaluateForms, node, type DefinitionEffects, type Env, type Route } from "@rose-ash/sexp";
+import { Analysis, Hasher, Lambda, basePrimitives, check, evaluateForms, locText, node, type DefinitionEffects, type Env, type Route } from "@rose-ash/sexp";
 import { loadApp, registerResolverPrimitives, type App, type Source } from "@rose-ash/resolver";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
@@ -37,6 +37,8 @@ export function siteRegistry() {
 
 export async function loadSite(sources: readonly Source[]): Promise<Site> {
   const app = await loadApp(sources, siteRegistry());
+  // What `npm run check` finds is said at load too, with positions; the pages it does not touch still serve.
+  for (const p of check(app.forms, { registry: app.env.registry })) console.error(`${locText(p.loc)}: ${p.message}`);
   const routes = compileRoutes(app.env.routes);
   const definitions = app.env.allDefinitions();
   const hasher = new Hasher(definitions);

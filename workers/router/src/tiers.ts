@@ -11,7 +11,7 @@
  *   trustless gateway (PUBLIC_ORIGIN/ipfs/<cid>).
  */
 import { Redis } from "@upstash/redis/cloudflare";
-import { WarmStore, bucketStore, gatewaySource, kvHotCache, pinningServiceSink, upstashHotCache, type HotCache, type WarmSink } from "@rose-ash/resolver";
+import { WarmStore, batchedHotCache, bucketStore, gatewaySource, kvHotCache, pinningServiceSink, upstashHotCache, type HotCache, type WarmSink } from "@rose-ash/resolver";
 
 export interface HotBindings {
   HOT?: KVNamespace;
@@ -38,7 +38,9 @@ export function hotCacheFrom(env: HotBindings): HotCache | null {
   const which = upstash ? `upstash ${upstash.url} ${upstash.token}` : env.HOT ? "kv" : "none";
   let hot = hotTiers.get(which);
   if (hot === undefined) {
-    hot = upstash ? upstashHotCache(new Redis(upstash)) : env.HOT ? kvHotCache(env.HOT) : null;
+    // Reads gathered per tick: a page's many component and hole look-ups are one round trip.
+    const tier = upstash ? upstashHotCache(new Redis(upstash)) : env.HOT ? kvHotCache(env.HOT) : null;
+    hot = tier && batchedHotCache(tier);
     hotTiers.set(which, hot);
   }
   return hot;

@@ -34,6 +34,7 @@ function memoryHot(): HotCache & { gets: number; keys(): string[] } {
     name: "memory",
     gets: 0,
     get: async (k: string) => (hot.gets++, m.get(k) ?? null),
+    getMany: async (ks: readonly string[]) => new Map(ks.map((k) => (hot.gets++, [k, m.get(k) ?? null]))),
     put: async (k: string, v: string) => void m.set(k, v),
     keys: () => [...m.keys()],
   };

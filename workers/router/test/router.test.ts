@@ -1,6 +1,6 @@
 /** The router Worker inside workerd: routing, request context and responses. */
 import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SIGN_IN_LIMITS } from "../src/request.ts";
 
 const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://rose-ash.test${path}`, { headers, redirect: "manual" });
@@ -135,6 +135,20 @@ describe("request primitives", () => {
 });
 
 describe("the app's sources", () => {
+  it("are checked when the site loads: a mistake is reported with its position, and the rest of the site serves", async () => {
+    const { loadSite } = await import("../src/site.ts");
+    const { routes, sources } = await import("../../../app/index.ts");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const broken = { name: "app/routes/zz-broken.sexp", text: '(defroute "/zz/" (render (p (query market productsx))))' };
+      const site = await loadSite([...sources, ...routes, broken]);
+      expect(logged.mock.calls.map((c) => String(c[0]))).toEqual(["app/routes/zz-broken.sexp:1:29: unknown query market/productsx (did you mean market/products?)"]);
+      expect(site.routes.length).toBeGreaterThan(5);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
   it("check clean against the site's primitives", async () => {
     const { siteRegistry } = await import("../src/site.ts");
     const { routes, sources } = await import("../../../app/index.ts");
