@@ -18,7 +18,7 @@ export default defineConfig({
         plugins: [sexpText],
         test: {
           name: "node",
-          include: ["sexp/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts"],
+          include: ["sexp/**/*.test.ts", "vocabulary/**/*.test.ts", "content/**/*.test.ts", "executor/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/dist/**", "**/*.worker.test.ts"],
         },
       },
@@ -55,7 +55,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/router/test/**/*.test.ts", "workers/resolver/test/**/*.worker.test.ts", "durable-objects/test/**/*.test.ts"],
+          include: ["workers/router/test/**/*.test.ts", "workers/resolver/test/**/*.worker.test.ts", "content/test/**/*.worker.test.ts", "durable-objects/test/**/*.test.ts"],
           globalSetup: ["workers/router/test/global-setup.ts"],
         },
       },

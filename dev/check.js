@@ -1,35 +1,20 @@
 // @ts-check
 /**
  * `npm run check [-- FILE...]`: the site's s-expression sources checked
- * against the site's own vocabulary (the base primitives, the resolver's
- * query/frag/action, and the request primitives such as current-user), which
- * plain `sexp check` does not know. Every file under app/ is read from disk,
+ * against the site's own vocabulary (@rose-ash/vocabulary: the base
+ * primitives, the resolver's query/frag/action with their checks against the
+ * app's declarations, and the request primitives such as current-user),
+ * which plain `sexp check` does not know. Every file under app/ is read from disk,
  * so what is checked is what is being edited; one `FILE:LINE:COL: message`
  * per problem, with the line and a caret, and exit 1 when there are any.
  */
-import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { SexpError, check, excerpt, locText, parse } from "@rose-ash/sexp";
+import { siteVocabulary } from "@rose-ash/vocabulary";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-
-// The router's registry is TypeScript for Workers: bundled for Node once per run.
-const out = join(root, ".data/check/site-vocabulary.mjs");
-mkdirSync(join(root, ".data/check"), { recursive: true });
-await build({
-  stdin: {
-    contents: `export { siteRegistry } from "./workers/router/src/site.ts";\nexport { check, parse, excerpt, locText, SexpError } from "./sexp/src/index.ts";\n`,
-    resolveDir: root,
-    loader: "ts",
-  },
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  outfile: out,
-  logLevel: "error",
-});
-const { siteRegistry, check, parse, excerpt, locText, SexpError } = await import(pathToFileURL(out).href);
 
 /** @param {string} dir @returns {string[]} */
 const sexpFiles = (dir) =>
@@ -49,11 +34,11 @@ for (const [name, text] of texts) {
     forms.push(...parse(text, { src: name }));
   } catch (/** @type {any} */ e) {
     if (!(e instanceof SexpError)) throw e;
-    problems.push(`${e.text}\n${excerpt(text, e.loc)}`);
+    problems.push(e.loc ? `${e.text}\n${excerpt(text, e.loc)}` : e.text);
   }
 }
 // The whole site is checked together (components are used across files); the report is for the files asked about, or all.
-for (const p of check(forms, { registry: siteRegistry() })) {
+for (const p of check(forms, { registry: siteVocabulary() })) {
   if (wanted.length && !wanted.includes(p.loc.src)) continue;
   problems.push(`${locText(p.loc)}: ${p.message}\n${excerpt(texts.get(p.loc.src) ?? "", p.loc)}`);
 }

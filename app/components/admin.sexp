@@ -43,3 +43,13 @@
       (p :class "note"
         "Mean time is the wall time from asking to the answer, in an isolate doing other work meanwhile. "
         "A page's component and part look-ups leave together, as one read of the hot tier."))))
+
+;; /_sexp/plan: a page's DAG, as the executor last resolved it here.
+(defcomp ~plan-page (&key path picture)
+  (~base-layout :title "Plan"
+    (main :class "layout plan-page"
+      (h1 "Plan of " (code path))
+      (form :class "filters" :method "get" :action "/_sexp/plan"
+        (label "Path" (input :name "path" :value path))
+        (button :type "submit" "Show"))
+      picture)))

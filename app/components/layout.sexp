@@ -21,9 +21,9 @@
 ;; What the browser's tab says.
 (define (page-title title) (str title " · Rose Ash"))
 
-;; The document around every page, with the header given. Each page brings
+;; The document around every page, with the header on top. Each page brings
 ;; its own <main> (the layouts below).
-(defcomp ~page-shell (&key title header &rest content)
+(defcomp ~page-shell (&key title top &rest content)
   (html :lang "en"
     (head
       (meta :charset "utf-8")
@@ -32,10 +32,10 @@
       (link :rel "icon" :href "/static/favicon.svg" :type "image/svg+xml")
       (link :rel "stylesheet" :href "/static/site.css")
       (script :src "/static/htmx-2.0.11.min.js" :defer true))
-    (body header content)))
+    (body top content)))
 
 (defcomp ~base-layout (&key title &rest content)
-  (~page-shell :title title :header (~header) content))
+  (~page-shell :title title :top (~header) content))
 
 ;; Two panes: an aside (navigation) and the main panel. htmx swaps both.
 (defcomp ~app-layout (&key title aside &rest content)
@@ -63,7 +63,7 @@
 ;; (the log has the detail under it) and, in development, the detail itself.
 ;; It reads nothing, so it renders when the database does not.
 (defcomp ~error-page (&key title message reference detail)
-  (~page-shell :title title :header (~masthead)
+  (~page-shell :title title :top (~masthead)
     (main :class "layout narrow error-page"
       (h1 title)
       (p message)

@@ -1,7 +1,7 @@
 /**
- * IpnsPointer: one Durable Object per name (`page:/blog/apple-day-2026/`,
- * `frag:nav-tree`, ...) holding the name's current CID, a sequence that only
- * grows, when it moved, and a bounded history.
+ * IpnsPointer: one Durable Object per name (a shared page's is
+ * `page:<route key> <path>[ htmx]`) holding the name's current CID, a
+ * sequence that only grows, when it moved, and a bounded history.
  *
  * `publish` is compare-and-swap on the sequence: it moves the pointer only
  * when the caller saw the current sequence, so under many concurrent
@@ -12,8 +12,8 @@
  * Durable Objects' input gates make it atomic.
  */
 import { DurableObject } from "cloudflare:workers";
-import { ipnsPublisher } from "@rose-ash/resolver";
-import { REPUBLISH_MS, signRecord, type SignedRecord } from "./ipns-record.ts";
+import { REPUBLISH_MS, ipnsPublisher, signRecord, type SignedRecord } from "@rose-ash/content";
+
 
 export const HISTORY_LIMIT = 32;
 

@@ -7,9 +7,9 @@ import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { describe, expect, it, vi } from "vitest";
-import { ipnsResolver } from "@rose-ash/resolver";
+import { ipnsResolver } from "@rose-ash/content";
 import { HISTORY_LIMIT } from "../src/index.ts";
-import { pointerKey } from "../src/ipns-record.ts";
+import { pointerKey } from "@rose-ash/content";
 
 /** The body of an answer by CID (application/octet-stream) as UTF-8 text. */
 const bytesAsText = async (res: Promise<Response>) => new TextDecoder().decode(await (await res).arrayBuffer());

@@ -18,9 +18,9 @@
  * References are over-approximated (a local named like a global counts), which
  * can cost a cache hit, never correctness; hosts also check at run time.
  */
+import { definitionOf } from "./forms.ts";
 import { forEachSymbol } from "./hash.ts";
-import type { PrimitiveEffect } from "./runtime.ts";
-import type { Registry } from "./registry.ts";
+import type { PrimitiveEffect, PrimitiveTable } from "./runtime.ts";
 import type { Node } from "./types.ts";
 
 export interface Effects {
@@ -49,7 +49,7 @@ export class Analysis {
 
   constructor(
     private readonly definitions: ReadonlyMap<string, Node>,
-    private readonly registry: Registry,
+    private readonly registry: PrimitiveTable,
   ) {
     const refs = new Map<string, Refs>();
     for (const [name, form] of definitions) {
@@ -162,5 +162,5 @@ function sameEffects(a: Effects, b: Effects): boolean {
 }
 
 function isComponentForm(form: Node): boolean {
-  return form.kind === "list" && form.value[0]?.kind === "sym" && form.value[0].value === "defcomp";
+  return definitionOf(form)?.kind === "component";
 }

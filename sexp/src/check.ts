@@ -1,37 +1,64 @@
 /**
  * Static validation (`sexp check`, and the LLM output validator): finds the
- * mistakes the compiler or the runtime would report — malformed special
- * forms, unknown symbols and components, wrong arity, unknown keyword
- * arguments, children of void elements, unsafe literal URLs, data in
- * script-running attributes or in `script`/`style` content — without
- * evaluating anything, and reports all of them rather than the first.
+ * mistakes the compiler or the runtime would report, and what the policy
+ * refuses (policy.ts), without evaluating anything, and reports all of them
+ * rather than the first.
  *
- * The walk mirrors compiler.ts node by node: the same head resolution (HTML
- * tag, then local, then special form, `~component`, custom element, call),
- * the same lexical scopes (it reuses the compiler's `Scope`, including the
- * hoisting of internal defines into the enclosing body) and the same
- * messages where both report the same thing.
+ * Forms are read by forms.ts, as the compiler reads them (same head
+ * resolution, same scopes, same hoisting of internal defines, same
+ * messages); this walk adds what only a look at the whole program can tell:
+ * names nobody defines, calls that do not fit what they call, components
+ * given keys or children they do not take, unsafe literal URLs, constant
+ * children that cannot render, and the policy's rules.
  */
-import { COMPONENT_OPTIONS, ROUTE_OPTIONS, SPECIAL_FORMS, Scope, definedName, readOptions, toData } from "./compiler.ts";
-import { renderChild } from "./html.ts";
-import { isLiteral, rawTextPieces, splitArgs, type SplitArgs } from "./markup.ts";
-import { SexpError, arityMessage, unknownKeyMessage, unknownNameMessage } from "./errors.ts";
+import { Analysis } from "./analyze.ts";
+import type { CheckScope } from "./call-check.ts";
+import { toData } from "./data.ts";
+import { componentCallProblems, functionCallProblem, primitiveCallProblem, signatureOf, type Signature } from "./calls.ts";
+import { SexpError, notAComponentMessage, unknownNameMessage, type Report } from "./errors.ts";
 import { UNSAFE_URL, isSafeUrl } from "./escape.ts";
 import {
-  HTML_TAGS,
-  RAW_TEXT_ELEMENTS,
-  SCRIPT_ATTRIBUTE_MESSAGE,
-  VOID_ELEMENTS,
-  attributeKind,
-  isCustomElementName,
-  isValidAttributeName,
-} from "./html-tags.ts";
+  checkFunctionName,
+  checkLocalDefine,
+  hoistDefines,
+  isLambdaForm,
+  isLiteral,
+  readCond,
+  readDefcomp,
+  readDefine,
+  readDefroute,
+  readHead,
+  readIf,
+  readKeywordAccess,
+  readLambda,
+  readLet,
+  readQuote,
+  readWhen,
+  type Head,
+  type LambdaForm,
+  type ParamList,
+} from "./forms.ts";
+import { definitionsOf } from "./hash.ts";
+import { renderChild } from "./html.ts";
+import { readComponentCall, readElement, type Attribute } from "./markup-forms.ts";
+import {
+  app,
+  attributeRefusal,
+  definitionRefusal,
+  elementRefusal,
+  formRefusal,
+  nestingRefusal,
+  primitiveRefusal,
+  sourceRefusal,
+  type Policy,
+} from "./policy.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { print } from "./printer.ts";
-import { compileQuery, queryKey, type QueryDef } from "./query.ts";
-import type { CallCheck, CheckScope } from "./call-check.ts";
+import { queryKey, readQuery, type QueryDef } from "./query.ts";
 import { parse } from "./reader.ts";
-import type { Registry } from "./registry.ts";
+import { routeParams } from "./route.ts";
+import type { PrimitiveMeta, PrimitiveTable } from "./runtime.ts";
+import { Scope, isLocal } from "./scope.ts";
 import type { ListNode, Loc, Node } from "./types.ts";
 
 /** One mistake found in the source, at the node it is about. */
@@ -42,56 +69,33 @@ export interface Problem {
 
 export interface CheckOptions {
   /** The primitives calls may use (default: the base set). Pass the host's registry to allow its I/O primitives. */
-  registry?: Registry;
+  registry?: PrimitiveTable;
   /** Forms of library files (`--lib`): their definitions are known; they are not checked themselves. */
   lib?: readonly Node[];
   /** Names bound at run time outside the checked forms (`--data` keys, host variables): known, of unknown value. */
   globals?: Iterable<string>;
+  /** What is refused beyond the language's rules (default: `app`, nothing more; see policy.ts). */
+  policy?: Policy;
 }
 
-/** A lambda list as far as calls are concerned. */
-export interface Signature {
-  readonly positional: readonly string[];
-  readonly rest: string | null;
-  readonly keys: readonly string[];
-  /** The lambda list as written, e.g. `a b &key (size 3)`. */
-  readonly text: string;
-}
-
-/** What a global definition (`define`, `defcomp`) tells the checker about a name. */
-interface Definition {
-  /** The file it is defined in. */
-  src?: string;
-  /** `unknown`: defined, but nothing is known of its value (or it is defined twice, differently). */
-  kind: "component" | "function" | "value" | "unknown";
-  /** Lambda list of a function or component; null when it could not be read. */
-  sig: Signature | null;
-}
+export type { Signature } from "./calls.ts";
 
 /**
  * Check top-level forms. Every problem is reported once, sorted by source
  * (in order of appearance), line and column.
  */
 export function check(forms: readonly Node[], options: CheckOptions = {}): Problem[] {
-  const known: Known = {
-    registry: options.registry ?? basePrimitives,
-    globals: new Set(options.globals ?? []),
-    definitions: new Map(),
-    queries: new Map(),
-  };
-  // Pass 1 collects every global definition (uses may come before definitions).
-  const collector = new Walker(known, null);
-  for (const form of options.lib ?? []) collector.top(form);
-  for (const form of forms) collector.top(form);
-  // Pass 2 checks the forms against them.
-  const problems: Problem[] = [];
-  const checker = new Walker(known, problems);
-  for (const form of forms) checker.top(form);
-  return sortProblems(problems, forms);
+  const policy = options.policy ?? app;
+  // Parsed forms have no source text: their size is that of their canonical print.
+  const tooBig = policy.limits.maxSourceBytes === null ? null : sourceRefusal(policy, printedBytes(forms));
+  return checkForms(forms, options, tooBig && forms[0] ? [{ loc: locOf(forms[0]), message: tooBig }] : []);
 }
 
-/** Parse and check source text; a read error is reported as the one problem. */
+/** Parse and check source text; a read error (or source over the policy's size) is reported as the one problem. */
 export function checkSource(text: string, options: CheckOptions & { src?: string } = {}): Problem[] {
+  const policy = options.policy ?? app;
+  const tooBig = policy.limits.maxSourceBytes === null ? null : sourceRefusal(policy, utf8Bytes(text));
+  if (tooBig) return [{ loc: { src: options.src ?? "<input>", line: 1, col: 1 }, message: tooBig }];
   let forms: Node[];
   try {
     forms = parse(text, { src: options.src });
@@ -99,12 +103,32 @@ export function checkSource(text: string, options: CheckOptions & { src?: string
     if (e instanceof SexpError && e.loc) return [{ loc: e.loc, message: e.message }];
     throw e;
   }
-  return check(forms, options);
+  return checkForms(forms, options, []);
 }
 
-/** Names a route pattern binds as locals in its body: each `:param`, and `path` for a trailing `*`. */
-export function routeParams(pattern: string): string[] {
-  return pattern.split("/").flatMap((s) => (s === "*" ? ["path"] : s.startsWith(":") && s.length > 1 ? [s.slice(1)] : []));
+function checkForms(forms: readonly Node[], options: CheckOptions, problems: Problem[]): Problem[] {
+  const policy = options.policy ?? app;
+  const registry = options.registry ?? basePrimitives;
+  const lib = options.lib ?? [];
+  const known: Known = {
+    registry,
+    policy,
+    globals: new Set(options.globals ?? []),
+    definitions: new Map(),
+    queries: new Map(),
+    // What the library's definitions do, when the policy refuses some of it (a write through a library function).
+    libEffects: Object.keys(policy.effects).length && lib.length ? new Analysis(definitionsOf(lib), registry) : null,
+  };
+  const deep = nestingRefusal(policy, forms);
+  if (deep) problems.push({ loc: locOf(deep.at), message: deep.message });
+  // Pass 1 collects every global definition (uses may come before definitions).
+  const collector = new Walker(known, null);
+  for (const form of lib) collector.top(form);
+  for (const form of forms) collector.top(form);
+  // Pass 2 checks the forms against them.
+  const checker = new Walker(known, problems);
+  for (const form of forms) checker.top(form);
+  return sortProblems(problems, forms);
 }
 
 function sortProblems(problems: Problem[], forms: readonly Node[]): Problem[] {
@@ -121,12 +145,36 @@ function sortProblems(problems: Problem[], forms: readonly Node[]): Problem[] {
   );
 }
 
+function locOf(n: Loc): Loc {
+  return { src: n.src, line: n.line, col: n.col };
+}
+
+function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+function printedBytes(forms: readonly Node[]): number {
+  return forms.reduce((n, f, i) => n + (i ? 1 : 0) + utf8Bytes(print(f)), 0);
+}
+
+/** What a global definition (`define`, `defcomp`) tells the checker about a name. */
+interface GlobalDefinition {
+  /** The file it is defined in. */
+  src?: string;
+  /** `unknown`: defined, but nothing is known of its value (or it is defined twice, differently). */
+  kind: "component" | "function" | "value" | "unknown";
+  /** Lambda list of a function or component; null when it could not be read. */
+  sig: Signature | null;
+}
+
 interface Known {
-  readonly registry: Registry;
+  readonly registry: PrimitiveTable;
+  readonly policy: Policy;
   readonly globals: ReadonlySet<string>;
-  readonly definitions: Map<string, Definition>;
+  readonly definitions: Map<string, GlobalDefinition>;
   /** Declared queries and actions, by `service/name`. */
   readonly queries: Map<string, QueryDef>;
+  readonly libEffects: Analysis | null;
 }
 
 /** What primitives' own call checks see of the checked code. */
@@ -144,13 +192,9 @@ function checkScope(known: Known): CheckScope {
 
 /** What a global name refers to, in the runtime's lookup order (definitions, host globals, primitives). */
 type Global =
-  | { readonly kind: "definition"; readonly def: Definition }
+  | { readonly kind: "definition"; readonly def: GlobalDefinition }
   | { readonly kind: "global" }
-  | { readonly kind: "primitive"; readonly params: string; readonly min: number; readonly max: number; readonly names: number; readonly check: CallCheck | null };
-
-function isLambdaForm(n: Node | undefined): n is ListNode {
-  return n?.kind === "list" && n.value[0]?.kind === "sym" && (n.value[0].value === "fn" || n.value[0].value === "lambda");
-}
+  | { readonly kind: "primitive"; readonly meta: PrimitiveMeta };
 
 /**
  * One walk over the forms. With `out === null` it only records global
@@ -158,6 +202,7 @@ function isLambdaForm(n: Node | undefined): n is ListNode {
  */
 class Walker {
   private readonly seen = new Set<string>();
+  private readonly report: Report = (message, at) => this.problem(message, at);
   constructor(
     private readonly known: Known,
     private readonly out: Problem[] | null,
@@ -172,18 +217,10 @@ class Walker {
     const key = `${loc.src}\0${loc.line}\0${loc.col}\0${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.out.push({ loc: { src: loc.src, line: loc.line, col: loc.col }, message });
+    this.out.push({ loc: locOf(loc), message });
   }
 
-  /** `bad if form: expected ...` when the argument count is outside [min, max]; true when it is fine. */
-  private arity(n: ListNode, min: number, max: number, usage: string): boolean {
-    const got = n.value.length - 1;
-    if (got >= min && got <= max) return true;
-    this.problem(`bad ${n.value[0]!.value} form: expected ${usage}`, n);
-    return false;
-  }
-
-  private define(name: string, def: Definition): void {
+  private define(name: string, def: GlobalDefinition): void {
     if (this.out) return; // definitions are recorded in pass 1 only
     const prev = this.known.definitions.get(name);
     if (!prev) {
@@ -201,13 +238,39 @@ class Walker {
     if (def) return { kind: "definition", def };
     if (this.known.globals.has(name)) return { kind: "global" };
     const p = this.known.registry.get(name);
-    if (p) return { kind: "primitive", params: p.meta.params, min: p.meta.minArgs, max: p.meta.maxArgs, names: p.meta.names, check: p.meta.check };
-    return null;
+    return p ? { kind: "primitive", meta: p.meta } : null;
   }
 
   /** Every name a symbol here could mean (for "did you mean"). */
   private knownNames(scope: Scope | null): Iterable<string> {
     return [...(scope?.allNames() ?? []), ...this.known.definitions.keys(), ...this.known.globals, ...this.known.registry.list().map((p) => p.name)];
+  }
+
+  /** The policy's word on using a global: a primitive, or a library definition, that does what it refuses. */
+  private refuseGlobal(name: string, g: Global, at: Loc): void {
+    const { policy, libEffects } = this.known;
+    if (g.kind === "primitive") {
+      const refusal = primitiveRefusal(policy, name, g.meta.effect);
+      if (refusal) this.problem(refusal, at);
+    } else if (g.kind === "definition" && libEffects) {
+      const effects = libEffects.of(name);
+      const refusal = effects && definitionRefusal(policy, name, effects.deep);
+      if (refusal) this.problem(refusal, at);
+    }
+  }
+
+  /** The policy's word on an element's attribute. */
+  private refuseAttribute(a: Attribute): void {
+    const refusal = this.out && attributeRefusal(this.known.policy, a);
+    if (refusal) this.problem(refusal.message, refusal.at);
+  }
+
+  /** The policy's word on a list's head: a special form, or an element (or a global named like one, in any case), it refuses. */
+  private refuseHead(n: ListNode, head: Head): void {
+    const policy = this.known.policy;
+    const element = head.kind === "element" ? head.tag : head.kind === "custom" || head.kind === "call" ? head.name : null;
+    const refusal = head.kind === "special" ? formRefusal(policy, head.form) : element !== null ? elementRefusal(policy, element) : null;
+    if (refusal) this.problem(refusal, n);
   }
 
   // -------------------------------------------------------------------------
@@ -233,397 +296,206 @@ class Walker {
   }
 
   private symbol(name: string, loc: Loc, scope: Scope | null): void {
-    if (scope?.resolve(name)) return;
-    if (this.lookup(name)) return;
+    if (isLocal(scope, name)) return;
+    const g = this.lookup(name);
+    if (g) return this.refuseGlobal(name, g, loc);
     this.problem(unknownNameMessage(name, this.knownNames(scope)), loc);
   }
 
   private list(n: ListNode, scope: Scope | null): void {
-    const items = n.value;
-    if (items.length === 0) return;
-    const head = items[0]!;
-    // Same order as compileList: HTML tags always, then locals, special forms, components, custom elements.
-    if (head.kind === "sym" && HTML_TAGS.has(head.value)) return this.element(head.value, n, scope);
-    if (head.kind === "sym" && !scope?.resolve(head.value)) {
-      const name = head.value;
-      if (SPECIAL_FORMS.has(name)) return this.special(name, n, scope);
-      if (name.startsWith("~")) return this.componentCall(name, n, scope);
-      if (isCustomElementName(name) && !this.lookup(name)) return this.element(name, n, scope);
-      return this.call(n, scope);
-    }
-    if (head.kind === "kw") return this.keywordAccess(head.value, n, scope);
-    if (head.kind !== "list" && head.kind !== "sym") {
-      const what = head.kind === "str" ? "string" : head.kind === "num" ? "number" : head.kind;
-      this.problem(`cannot call a ${what}: a list's first item must name a function, element or component`, head);
-      return this.walkAll(items.slice(1), scope);
-    }
-    this.walkAll(items, scope);
-  }
-
-  /** A call of a global function or primitive: the head must exist and the argument count fit. */
-  private call(n: ListNode, scope: Scope | null): void {
-    const head = n.value[0] as Extract<Node, { kind: "sym" }>;
-    const args = n.value.slice(1);
-    const g = this.lookup(head.value);
-    // A primitive's leading name arguments are not variables (see PrimitiveMeta.names).
-    const names = g?.kind === "primitive" && !scope?.resolve(head.value) ? g.names : 0;
-    this.walkAll(args.filter((a, i) => !(i < names && a.kind === "sym")), scope);
-    if (!g) return this.symbol(head.value, head, scope);
-    if (g.kind === "primitive") {
-      if (args.length < g.min || args.length > g.max) this.problem(arityMessage(`${head.value}${g.params ? " " + g.params : ""}`, g.min, g.max, args.length), n);
-      else if (g.check && this.out) for (const p of g.check(args, n, checkScope(this.known))) this.problem(p.message, p.at);
-    } else if (g.kind === "definition" && g.def.kind === "function" && g.def.sig) {
-      this.functionArgs(head.value, g.def.sig, args, n);
-    }
-  }
-
-  /** Mirror of the runtime's argument binding (`bindArgs`) over the literal arguments. */
-  private functionArgs(name: string, sig: Signature, args: Node[], loc: Loc): void {
-    const np = sig.positional.length;
-    const signature = sig.text ? `${name} ${sig.text}` : name;
-    const open = sig.rest !== null || sig.keys.length > 0;
-    if (args.length < np) return this.problem(arityMessage(signature, np, open ? Infinity : np, args.length), loc);
-    // With &rest, every further argument is accepted (unknown keys go to the rest list too).
-    if (sig.rest !== null) return;
-    let positional = np;
-    for (let i = np; i < args.length; i++) {
-      const a = args[i]!;
-      if (sig.keys.length && a.kind === "kw" && i + 1 < args.length) {
-        if (sig.keys.includes(a.value)) {
-          i++;
-          continue;
-        }
-        return this.problem(unknownKeyMessage(name, a.value, sig.keys), loc);
+    if (n.value.length === 0) return;
+    const head = readHead(n, scope, this.report);
+    if (this.out) this.refuseHead(n, head);
+    switch (head.kind) {
+      case "element":
+        return this.element(head.tag, n, scope);
+      case "special":
+        return this.special(head.form, n, scope);
+      case "component":
+        return this.componentCall(head.name, n, scope);
+      case "custom": {
+        // A call when a function of that name exists, as at run time.
+        const g = this.lookup(head.name);
+        if (!g) return this.element(head.name, n, scope);
+        // A host global the host does not bind after all is an element when it runs: its attributes must pass too.
+        if (g.kind === "global" && this.out) for (const a of readElement(head.name, n, scope, () => {}).attrs) this.refuseAttribute(a);
+        return this.call(head.name, n, scope);
       }
-      positional++;
+      case "keyword":
+        return this.walkAll(readKeywordAccess(head.key, n, this.report).exprs, scope);
+      case "call":
+        return head.name === null ? this.walkAll(n.value, scope) : this.call(head.name, n, scope);
     }
-    if (positional > np) {
-      if (!sig.keys.length) return this.problem(arityMessage(signature, np, np, args.length), loc);
-      this.problem(`(${signature}) takes ${np} argument${np === 1 ? "" : "s"} plus keyword arguments, got ${positional}`, loc);
+  }
+
+  /** A call of a global function or primitive: the head must exist and the arguments fit. */
+  private call(name: string, n: ListNode, scope: Scope | null): void {
+    const args = n.value.slice(1);
+    const g = this.lookup(name);
+    // A primitive's leading name arguments are not variables (see PrimitiveMeta.names).
+    const names = g?.kind === "primitive" ? g.meta.names : 0;
+    this.walkAll(args.filter((a, i) => !(i < names && a.kind === "sym")), scope);
+    if (!g) return this.problem(unknownNameMessage(name, this.knownNames(scope)), n.value[0]!);
+    this.refuseGlobal(name, g, n.value[0]!);
+    if (g.kind === "primitive") {
+      const wrong = primitiveCallProblem(name, g.meta, args.length);
+      if (wrong) this.problem(wrong, n);
+      else if (g.meta.check && this.out) for (const p of g.meta.check(args, n, checkScope(this.known))) this.problem(p.message, p.at);
+    } else if (g.kind === "definition" && g.def.kind === "function" && g.def.sig) {
+      const wrong = functionCallProblem(name, g.def.sig, args);
+      if (wrong) this.problem(wrong, n);
     }
   }
 
   // -------------------------------------------------------------------------
-  // Special forms (mirrors of the compiler's)
+  // Special forms (read by forms.ts, as the compiler reads them)
 
-  private special(name: string, n: ListNode, scope: Scope | null): void {
-    const items = n.value;
-    switch (name) {
+  private special(form: string, n: ListNode, scope: Scope | null): void {
+    const report = this.report;
+    switch (form) {
       case "quote":
-        this.arity(n, 1, 1, "(quote form)");
+        readQuote(n, report);
         return; // data: not checked
       case "if":
-        this.arity(n, 2, 3, "(if test then [else])");
-        return this.walkAll(items.slice(1), scope);
+        readIf(n, report);
+        return this.walkAll(n.value.slice(1), scope);
       case "when":
-      case "unless":
-        if (!this.arity(n, 1, Infinity, `(${name} test body...)`)) return;
-        this.walk(items[1]!, scope);
-        return this.body(items.slice(2), scope);
+      case "unless": {
+        const w = readWhen(n, report);
+        if (!w) return;
+        this.walk(w.test, scope);
+        return this.body(w.body, scope);
+      }
       case "cond":
-        return this.cond(n, scope);
-      case "and":
-      case "or":
-        return this.walkAll(items.slice(1), scope);
+        for (const c of readCond(n, report)) {
+          if (c.test) this.walk(c.test, scope);
+          this.body(c.body, scope);
+        }
+        return;
       case "let":
         return this.let(n, scope);
       case "lambda":
       case "fn":
-        this.lambda(n, scope);
+        this.lambda(readLambda(n, report), scope);
         return;
       case "define":
         return this.defineForm(n, scope);
       case "do":
-        return this.body(items.slice(1), scope);
+        return this.body(n.value.slice(1), scope);
       case "defcomp":
         return this.defcomp(n, scope);
       case "defroute":
         return this.defroute(n, scope);
       case "defquery":
-      case "defaction":
+      case "defaction": {
         // Its body is declarations and SQL, not expressions.
-        try {
-          const def = compileQuery(n);
-          if (!this.out) this.known.queries.set(queryKey(def.service, def.name), def);
-        } catch (e) {
-          if (!(e instanceof SexpError) || !e.loc) throw e;
-          this.problem(e.message, e.loc);
-        }
+        const def = readQuery(n, report);
+        if (def && !this.out) this.known.queries.set(queryKey(def.service, def.name), def);
         return;
-      case "<>":
-      case "raw!":
-        return this.walkAll(items.slice(1), scope);
+      }
+      default: // and, or, <>, raw!
+        return this.walkAll(n.value.slice(1), scope);
     }
   }
 
-  /** A body: internal defines are hoisted into the enclosing scope first (as compileBody does). */
+  /** A body: internal defines are hoisted into the enclosing scope first (as the compiler does). */
   private body(forms: readonly Node[], scope: Scope | null): void {
-    if (scope) {
-      for (const form of forms) {
-        const name = definedName(form);
-        if (name !== null && !scope.names.includes(name)) scope.add(name);
-      }
-    }
+    hoistDefines(forms, scope);
     this.walkAll(forms, scope);
   }
 
-  private cond(n: ListNode, scope: Scope | null): void {
-    let reported = false;
-    for (const c of n.value.slice(1)) {
-      if (c.kind !== "list" || c.value.length === 0) {
-        // `(cond a 1 :else 2)` (Clojure style) is one mistake, not one per item.
-        if (!reported) this.problem("cond clause must be a list: (test body...)", c);
-        reported = true;
-        if (!(c.kind === "sym" && c.value === "else")) this.walk(c, scope);
-        continue;
-      }
-      const t = c.value[0]!;
-      const isElse = (t.kind === "sym" && t.value === "else") || (t.kind === "kw" && t.value === "else");
-      if (!isElse) this.walk(t, scope);
-      if (c.value.length > 1) this.body(c.value.slice(1), scope);
-    }
-  }
-
   private let(n: ListNode, scope: Scope | null): void {
-    if (!this.arity(n, 1, Infinity, "(let ((name value) ...) body...)")) return;
-    const bindings = n.value[1]!;
+    const form = readLet(n, this.report);
+    if (!form) return;
     const inner = new Scope(scope);
-    if (bindings.kind !== "list") {
-      this.problem("let bindings must be a list: (let ((name value) ...) body...)", bindings);
-    } else if (bindings.value[0]?.kind === "sym") {
-      // `(let (a 1 b 2) ...)`: one mistake, read as the pairs that were meant.
-      this.problem("each let binding must be (name value)", bindings.value[0]);
-      const flat = bindings.value;
-      for (let i = 0; i < flat.length; i += 2) {
-        if (flat[i + 1]) this.walk(flat[i + 1]!, inner);
-        if (flat[i]!.kind === "sym") inner.add(flat[i]!.value as string);
-      }
-    } else {
-      for (const b of bindings.value) {
-        if (b.kind === "list" && b.value.length === 2 && b.value[0]!.kind === "sym") {
-          // Sequential: a binding's value sees the bindings before it, not itself.
-          this.walk(b.value[1]!, inner);
-          inner.add(b.value[0]!.value as string);
-          continue;
-        }
-        this.problem("each let binding must be (name value)", b);
-        // Keep the name bound so its uses are not reported as well.
-        if (b.kind === "list") {
-          const [first, ...rest] = b.value;
-          this.walkAll(first?.kind === "sym" ? rest : b.value, inner);
-          if (first?.kind === "sym") inner.add(first.value);
-        } else if (b.kind === "sym") inner.add(b.value);
-      }
+    for (const b of form.bindings) {
+      // Sequential: a binding's value sees the bindings before it, not itself.
+      this.walkAll(b.values, inner);
+      if (b.name !== null) inner.add(b.name);
     }
-    this.body(n.value.slice(2), inner);
+    this.body(form.body, inner);
   }
 
-  /** `(lambda (params...) body...)`; its signature, or null when the lambda list is malformed. */
-  private lambda(n: ListNode, scope: Scope | null): Signature | null {
-    if (!this.arity(n, 1, Infinity, "(lambda (params...) body...)")) return null;
-    const inner = new Scope(scope);
-    const sig = this.params(n.value[1]!, inner, "lambda");
-    this.body(n.value.slice(2), inner);
-    return sig;
+  /** A lambda list's names into `scope`, each `&key` default checked where it stands. */
+  private params(params: ParamList, scope: Scope): void {
+    for (const p of params.params) {
+      if (p.default) this.walk(p.default, scope);
+      if (p.name !== null) scope.add(p.name);
+    }
   }
 
-  /**
-   * Mirror of `compileParams`: positional names, `&rest name` and `&key`
-   * names with optional `(name default)`, declared into `scope`. Only the
-   * first mistake of a list is reported (as the compiler does); the names
-   * are still declared so the body is checked without follow-on reports.
-   */
-  private params(list: Node, scope: Scope, what: string): Signature | null {
-    if (list.kind !== "list") {
-      this.problem(`${what} parameters must be a list`, list);
-      if (list.kind === "sym") scope.add(list.value); // `(fn args ...)`: keep the name bound for the body
-      return null;
-    }
-    const positional: string[] = [];
-    const keys: string[] = [];
-    let rest: string | null = null;
-    let restNamed = false;
-    let mode: "pos" | "rest" | "key" = "pos";
-    let keyed = false;
-    let ok = true;
-    const bad = (message: string, loc: Loc): void => {
-      if (ok) this.problem(message, loc);
-      ok = false;
-    };
-    const seen = new Set<string>();
-    const declare = (p: Node): string | null => {
-      if (p.kind !== "sym") {
-        bad(`parameter must be a symbol, not ${p.kind === "list" ? "a list" : p.kind}`, p);
-        return null;
-      }
-      if (seen.has(p.value)) bad(`duplicate parameter '${p.value}'`, p);
-      seen.add(p.value);
-      return p.value;
-    };
-    for (const p of list.value) {
-      if (p.kind === "sym" && p.value.startsWith("&")) {
-        if (mode === "rest" && !restNamed) bad("&rest needs a name", p);
-        if (p.value === "&rest") {
-          if (restNamed) bad("&rest given twice", p);
-          mode = "rest";
-          restNamed = false;
-        } else if (p.value === "&key") {
-          if (keyed) bad("&key given twice", p);
-          keyed = true;
-          mode = "key";
-        } else bad(`unknown parameter marker '${p.value}' (use &rest or &key)`, p);
-        continue;
-      }
-      if (mode === "pos") {
-        const name = declare(p);
-        if (name !== null) positional.push(name), scope.add(name);
-        else if (p.kind === "list" && p.value[0]?.kind === "sym") scope.add(p.value[0].value); // `((a 1))`: meant a default
-      } else if (mode === "rest") {
-        if (restNamed) bad("&rest takes exactly one name", p);
-        const name = declare(p);
-        if (name !== null) {
-          if (!restNamed) rest = name;
-          restNamed = true;
-          scope.add(name);
-        }
-      } else {
-        let nameNode = p;
-        if (p.kind === "list") {
-          if (p.value.length !== 2) bad("a &key default is written (name default)", p);
-          // The default sees the parameters before it.
-          this.walkAll(p.value.slice(1), scope);
-          nameNode = p.value[0] ?? p;
-        }
-        const name = declare(nameNode);
-        if (name !== null) keys.push(name), scope.add(name);
-      }
-    }
-    if (mode === "rest" && !restNamed) bad("&rest needs a name", list);
-    if (!ok) return null;
-    return { positional, rest, keys, text: list.value.map(print).join(" ") };
+  /** A lambda; its signature, or null when it is malformed. */
+  private lambda(form: LambdaForm | null, scope: Scope | null): Signature | null {
+    if (!form) return null;
+    const inner = new Scope(scope);
+    this.params(form.params, inner);
+    this.body(form.body, inner);
+    return signatureOf(form.params);
   }
 
   private defineForm(n: ListNode, scope: Scope | null): void {
-    if (!this.arity(n, 2, Infinity, "(define name value) or (define (name params...) body...)")) return;
-    const target = n.value[1]!;
-    let name: string;
-    let def: Definition;
-    if (target.kind === "sym") {
-      this.arity(n, 2, 2, "(define name value)");
-      name = target.value;
-      const value = n.value[2];
-      if (isLambdaForm(value) && !scope?.resolve(value.value[0]!.value as string)) {
-        def = { kind: "function", sig: this.lambda(value, scope) };
+    const form = readDefine(n, this.report);
+    if (!form) return this.walkAll(n.value.slice(2), scope);
+    let def: GlobalDefinition;
+    if (form.kind === "function") {
+      def = { kind: "function", sig: this.lambda(form.lambda, scope) };
+    } else {
+      const [value, ...more] = form.values;
+      if (isLambdaForm(value, scope)) {
+        def = { kind: "function", sig: this.lambda(readLambda(value, this.report), scope) };
+        checkFunctionName(form.name, form.target, this.report);
+        this.walkAll(more, scope);
       } else {
-        this.walkAll(n.value.slice(2), scope);
+        this.walkAll(form.values, scope);
         def = { kind: value && isLiteral(value) ? "value" : "unknown", sig: null };
       }
-    } else if (target.kind === "list" && target.value[0]?.kind === "sym") {
-      name = target.value[0].value;
-      // (define (f a b) body...) is (define f (lambda (a b) body...)).
-      const lambda: ListNode = { ...n, value: [n.value[0]!, { ...target, value: target.value.slice(1) }, ...n.value.slice(2)] };
-      def = { kind: "function", sig: this.lambda(lambda, scope) };
-    } else {
-      this.problem("define needs a name: (define name value) or (define (name params...) body...)", target);
-      return this.walkAll(n.value.slice(2), scope);
-    }
-    if (def.kind === "function" && HTML_TAGS.has(name)) {
-      this.problem(`'${name}' is an HTML tag: (${name} ...) always builds a <${name}> element, so this function cannot be called by its name`, target);
     }
     if (scope) {
-      // compileDefine writes to a slot of the current frame: only a define hoisted by a body has one.
-      if (!scope.names.includes(name)) {
-        this.problem(`(define ${name} ...) is not directly in a body: a local define must be a form of a let, lambda, do, when, unless or cond body`, n);
-        scope.add(name); // so its uses are not reported as well
-      }
+      // So its uses are not reported as well.
+      if (!checkLocalDefine(n, form.name, scope, this.report)) scope.add(form.name);
       return;
     }
-    this.define(name, def);
+    this.define(form.name, def);
   }
 
   private defcomp(n: ListNode, scope: Scope | null): void {
-    if (!this.arity(n, 2, Infinity, "(defcomp ~name (&key ...) body...)")) return;
-    const nameNode = n.value[1]!;
-    const validName = nameNode.kind === "sym" && nameNode.value.startsWith("~") && nameNode.value.length >= 2;
-    if (!validName) this.problem("component names start with ~, e.g. (defcomp ~card (&key title) ...)", nameNode);
-    const name = nameNode.kind === "sym" ? nameNode.value : print(nameNode);
-    let i = 2;
-    if (n.value[i]?.kind === "str") i++; // optional docstring
-    const paramList = n.value[i];
-    if (!paramList) return this.problem(`defcomp ${name} needs a parameter list`, n);
+    const form = readDefcomp(n, this.report);
+    if (!form) return;
     const inner = new Scope(scope);
-    let sig = this.params(paramList, inner, "component");
-    if (sig?.positional.length) {
-      this.problem(`component parameters must be &key (and &rest): ${name} has positional '${sig.positional[0]}'`, paramList);
-      sig = null;
-    } else if (sig?.rest && sig.keys.includes("children")) {
-      this.problem(`${name} declares both &rest ${sig.rest} and a children key; use one`, paramList);
-      sig = null;
-    }
-    const { body, problems } = readOptions(n, i + 1, "defcomp", COMPONENT_OPTIONS);
-    for (const [message, at] of problems) this.problem(message, at);
-    this.body(n.value.slice(body), inner);
+    this.params(form.params, inner);
+    this.body(form.body, inner);
     // A component is global wherever it is defined (a defcomp inside a let closes over it).
-    if (validName) this.define(name, { kind: "component", sig, src: n.src });
+    if (form.named) this.define(form.name, { kind: "component", sig: form.ok ? signatureOf(form.params) : null, src: n.src });
   }
 
   private defroute(n: ListNode, scope: Scope | null): void {
-    if (!this.arity(n, 2, Infinity, '(defroute "/path/:param/" [:method "POST"] body...)')) return;
-    const pattern = n.value[1]!;
-    const validPattern = pattern.kind === "str" && pattern.value.startsWith("/");
-    if (!validPattern) this.problem('a route pattern is a string starting with "/"', pattern);
-    const { body, problems } = readOptions(n, 2, "defroute", ROUTE_OPTIONS);
-    for (const [message, at] of problems) this.problem(message, at);
+    const form = readDefroute(n, this.report);
+    if (!form) return;
     // The router runs the body with the pattern's :params bound.
     const inner = new Scope(scope);
-    if (validPattern) for (const p of routeParams(pattern.value as string)) inner.add(p);
-    this.body(n.value.slice(body), inner);
-  }
-
-  // -------------------------------------------------------------------------
-  // Data access: (:slot obj :a :b) and (:key obj [default])
-
-  private keywordAccess(kw: string, n: ListNode, scope: Scope | null): void {
-    const args = n.value.slice(1);
-    if (kw === "slot") {
-      if (args.length < 2) this.problem("(:slot obj :field ...) needs an object and at least one field", n);
-      for (const k of args.slice(1)) if (k.kind !== "kw" && k.kind !== "str") this.problem("(:slot obj :field ...) fields are keywords", k);
-      if (args[0]) this.walk(args[0], scope);
-      return;
-    }
-    if (args.length < 1 || args.length > 2) this.problem(`(:${kw} obj [default]) takes an object and an optional default`, n);
-    this.walkAll(args, scope);
+    if (form.pattern !== null) for (const p of routeParams(form.pattern)) inner.add(p);
+    this.body(form.body, inner);
   }
 
   // -------------------------------------------------------------------------
   // Markup
 
-  private splitArgs(args: readonly Node[], what: string): SplitArgs {
-    return splitArgs(args, what, (message, at) => this.problem(message, at));
-  }
-
   private element(tag: string, n: ListNode, scope: Scope | null): void {
-    const { attrs, children } = this.splitArgs(n.value.slice(1), "attribute");
-    if (VOID_ELEMENTS.has(tag) && children.length) {
-      this.problem(`<${tag}> is a void element and cannot have children`, children[0]!);
-    }
-    for (const a of attrs) {
-      const kind = attributeKind(a.name);
-      if (!isValidAttributeName(a.name)) this.problem(`invalid attribute name :${a.name}`, a.key);
-      else if (kind === "script" && !isLiteral(a.value)) this.problem(SCRIPT_ATTRIBUTE_MESSAGE(a.name), a.value);
-      if (kind === "url" && a.value.kind === "str" && !isSafeUrl(a.value.value)) {
+    const form = readElement(tag, n, scope, this.report);
+    for (const a of form.attrs) {
+      if (a.kind === "url" && a.value.kind === "str" && !isSafeUrl(a.value.value)) {
         this.problem(`unsafe URL in :${a.name}: ${print(a.value)} renders as ${UNSAFE_URL} (javascript:, vbscript: and non-image data: URLs are refused)`, a.value);
       }
+      this.refuseAttribute(a);
       this.walk(a.value, scope);
     }
-    if (!RAW_TEXT_ELEMENTS.has(tag)) {
-      for (const c of children) this.constantChild(c, scope);
-      return this.walkAll(children, scope);
+    if (form.rawText) {
+      // Only literal text and the element's embedding form; what is refused is still checked inside.
+      for (const p of form.rawText) if (!("text" in p)) this.walk("embed" in p ? p.embed : p.refused, scope);
+      return;
     }
-    // Only literal text and the element's embedding form; what is refused is still checked inside.
-    const pieces = rawTextPieces(tag, children, scope, (message, at) => this.problem(message, at));
-    const embedded = new Map<Node, Node>(pieces.flatMap((p) => ("embed" in p ? [[p.at, p.embed] as const] : [])));
-    for (const c of children) this.walk(embedded.get(c) ?? c, scope);
+    for (const c of form.children) this.constantChild(c, scope);
+    this.walkAll(form.children, scope);
   }
 
   /**
@@ -636,7 +508,7 @@ class Walker {
     for (;;) {
       if (c.kind !== "list" || c.value.length !== 2 || c.value[0]!.kind !== "sym") return;
       const head = c.value[0]!.value;
-      if ((head !== "quote" && head !== "do") || scope?.resolve(head)) return;
+      if ((head !== "quote" && head !== "do") || isLocal(scope, head)) return;
       if (head === "do") c = c.value[1]!;
       else break;
     }
@@ -649,23 +521,16 @@ class Walker {
   }
 
   private componentCall(name: string, n: ListNode, scope: Scope | null): void {
-    const { attrs, children } = this.splitArgs(n.value.slice(1), `${name} argument`);
+    const { attrs, children } = readComponentCall(name, n, this.report);
     for (const a of attrs) this.walk(a.value, scope);
     this.walkAll(children, scope);
     const g = this.lookup(name);
     if (!g) return this.problem(unknownNameMessage(name, this.knownNames(scope)), n);
+    this.refuseGlobal(name, g, n);
     if (g.kind !== "definition") return;
     const { def } = g;
-    if (def.kind === "function" || def.kind === "value") return this.problem(`${name} is not a component`, n);
+    if (def.kind === "function" || def.kind === "value") return this.problem(notAComponentMessage(name), n);
     if (def.kind !== "component" || !def.sig) return;
-    const sig = def.sig;
-    for (const a of attrs) if (!sig.keys.includes(a.name)) this.problem(unknownKeyMessage(name, a.name, sig.keys), n);
-    if (children.length) {
-      const childrenKey = sig.keys.includes("children");
-      if (!childrenKey && sig.rest === null) this.problem(`${name} takes no children (declare &key children or &rest)`, n);
-      else if (childrenKey && attrs.some((a) => a.name === "children")) this.problem(`${name}: children given both positionally and as :children`, n);
-    }
+    for (const p of componentCallProblems(name, def.sig, attrs.map((a) => a.name), children.length)) this.problem(p, n);
   }
 }
-
-

@@ -2,11 +2,29 @@
  * The compiler: syntax tree -> closures. Each node is compiled once (cached
  * per node) into a function of (frame, ctx); local variables are resolved to
  * frame slots at compile time, globals are looked up in `ctx.env` at run time,
- * static markup is rendered at compile time.
+ * static markup is rendered at compile time. The shape of every form is read
+ * by forms.ts; the first problem it reports is thrown.
  */
-import { EvalError, unknownNameMessage, withLoc } from "./errors.ts";
-import { getField } from "./data.ts";
-import { HTML_TAGS, isCustomElementName } from "./html-tags.ts";
+import { EvalError, RenderError, unknownNameMessage, withLoc } from "./errors.ts";
+import { getField, toData } from "./data.ts";
+import {
+  checkLocalDefine,
+  hoistDefines,
+  isLambdaForm,
+  readCond,
+  readDefcomp,
+  readDefine,
+  readDefroute,
+  readHead,
+  readIf,
+  readKeywordAccess,
+  readLambda,
+  readLet,
+  readQuote,
+  readWhen,
+  type LambdaForm,
+  type ParamList,
+} from "./forms.ts";
 import {
   Component,
   Env,
@@ -25,48 +43,10 @@ import {
   type Params,
 } from "./runtime.ts";
 import { compileComponentCall, compileElement, compileFragment, compileRaw } from "./markup.ts";
-import { mapFn } from "./primitives/lists.ts";
-import { compileQuery, queryKey } from "./query.ts";
+import { declareQuery, readQuery } from "./query.ts";
+import { declareRoute, type Route } from "./route.ts";
+import { Scope } from "./scope.ts";
 import { Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
-
-/** Forms the compiler handles itself when they head a list (unless a local shadows the name). */
-export const SPECIAL_FORMS = new Set([
-  "quote", "if", "when", "unless", "cond", "and", "or", "let", "lambda", "fn", "define", "do",
-  "defcomp", "defroute", "defquery", "defaction", "<>", "raw!",
-]);
-
-/** Top-level forms that define rather than produce output. */
-export const DEFINING_FORMS = new Set(["define", "defcomp", "defroute", "defquery", "defaction"]);
-
-export function isDefinition(form: Node): boolean {
-  return form.kind === "list" && form.value[0]?.kind === "sym" && DEFINING_FORMS.has(form.value[0].value);
-}
-
-/** Compile-time scope: the names of one frame's slots. */
-export class Scope {
-  readonly names: string[] = [];
-  constructor(readonly parent: Scope | null) {}
-  add(name: string): number {
-    this.names.push(name);
-    return this.names.length - 1;
-  }
-  /** Every local name visible here. */
-  allNames(): string[] {
-    const out: string[] = [];
-    for (let s: Scope | null = this; s; s = s.parent) out.push(...s.names);
-    return out;
-  }
-
-  /** [levels up, slot] of the innermost binding of `name`, or null for a global. */
-  resolve(name: string): [number, number] | null {
-    let up = 0;
-    for (let s: Scope | null = this; s; s = s.parent, up++) {
-      const i = s.names.lastIndexOf(name);
-      if (i >= 0) return [up, i];
-    }
-    return null;
-  }
-}
 
 const topLevelCode = new WeakMap<Node, Code>();
 
@@ -94,8 +74,9 @@ export function locOf(n: Loc): Loc {
   return { src: n.src, line: n.line, col: n.col };
 }
 
-export function fail(message: string, loc: Loc): never {
-  throw new EvalError(message, loc);
+/** The compiler's Report (see forms.ts): the first problem is thrown, a RenderError for markup. */
+export function fail(message: string, at: Loc, kind?: "render"): never {
+  throw kind === "render" ? new RenderError(message, locOf(at)) : new EvalError(message, locOf(at));
 }
 
 export function compile(n: Node, scope: Scope | null): Code {
@@ -193,42 +174,40 @@ export function evalAll(codes: Code[], f: Frame | null, ctx: EvalContext): Value
 function compileList(n: ListNode, scope: Scope | null): Code {
   const items = n.value;
   if (items.length === 0) return constant(Object.freeze([]) as Value);
-  const head = items[0]!;
-  // HTML tag names in head position are always elements: `(title title)` is a
-  // <title> holding the variable `title`. Special forms yield to a local of the
-  // same name, so `fn` can be a parameter as in the seed's `(map fn items)`.
-  if (head.kind === "sym" && HTML_TAGS.has(head.value)) return compileElement(head.value, n, scope);
-  if (head.kind === "sym" && !scope?.resolve(head.value)) {
-    const name = head.value;
-    switch (name) {
-      case "quote": return compileQuote(n);
-      case "if": return compileIf(n, scope);
-      case "when": return compileWhen(n, scope, true);
-      case "unless": return compileWhen(n, scope, false);
-      case "cond": return compileCond(n, scope);
-      case "and": return compileAndOr(n, scope, true);
-      case "or": return compileAndOr(n, scope, false);
-      case "let": return compileLet(n, scope);
-      case "lambda":
-      case "fn": return compileLambda(n, scope);
-      case "define": return compileDefine(n, scope);
-      case "do": return compileBody(items.slice(1), scope);
-      case "defcomp": return compileDefcomp(n, scope);
-      case "defroute": return compileDefroute(n);
-      case "defquery":
-      case "defaction": return compileDefquery(n);
-      case "<>": return compileFragment(n, scope);
-      case "raw!": return compileRaw(n, scope);
-    }
-    if (name.startsWith("~")) return compileComponentCall(name, n, scope);
-    if (isCustomElementName(name)) return compileCallOrCustomElement(name, n, scope);
-    if (name === "map" && items.length === 3 && isOneParamLambda(items[1]!)) return compileMapLambda(n, scope);
-  } else if (head.kind === "kw") {
-    return compileKeywordAccess(head.value, n, scope);
-  } else if (head.kind !== "list" && head.kind !== "sym") {
-    fail(`cannot call a ${head.kind === "str" ? "string" : head.kind === "num" ? "number" : head.kind}: a list's first item must name a function, element or component`, head);
+  const head = readHead(n, scope, fail);
+  switch (head.kind) {
+    case "element": return compileElement(head.tag, n, scope);
+    case "special": return compileSpecial(head.form, n, scope);
+    case "component": return compileComponentCall(head.name, n, scope);
+    case "custom": return compileCallOrCustomElement(head.name, n, scope);
+    case "keyword": return compileKeywordAccess(head.key, n, scope);
+    case "call":
+      if (head.name === "map" && items.length === 3 && isOneParamLambda(items[1]!, scope)) return compileMapLambda(n, scope);
+      return compileCall(n, scope);
   }
-  return compileCall(n, scope);
+}
+
+function compileSpecial(form: string, n: ListNode, scope: Scope | null): Code {
+  switch (form) {
+    case "quote": return constant(toData(readQuote(n, fail)!));
+    case "if": return compileIf(n, scope);
+    case "when": return compileWhen(n, scope, true);
+    case "unless": return compileWhen(n, scope, false);
+    case "cond": return compileCond(n, scope);
+    case "and": return compileAndOr(n, scope, true);
+    case "or": return compileAndOr(n, scope, false);
+    case "let": return compileLet(n, scope);
+    case "lambda":
+    case "fn": return compileLambda(readLambda(n, fail)!, scope, "lambda", n);
+    case "define": return compileDefine(n, scope);
+    case "do": return compileBody(n.value.slice(1), scope);
+    case "defcomp": return compileDefcomp(n, scope);
+    case "defroute": return compileDefroute(n);
+    case "defquery":
+    case "defaction": return compileDefquery(n);
+    case "<>": return compileFragment(n, scope);
+    default: return compileRaw(n, scope);
+  }
 }
 
 function compileCall(n: ListNode, scope: Scope | null): Code {
@@ -277,14 +256,11 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   };
 }
 
-function isOneParamLambda(n: Node): n is ListNode {
-  if (n.kind !== "list" || n.value.length < 3) return false;
-  const [head, params] = n.value;
-  return (
-    head!.kind === "sym" && (head!.value === "fn" || head!.value === "lambda") &&
-    params!.kind === "list" && params!.value.length === 1 &&
-    params!.value[0]!.kind === "sym" && !params!.value[0]!.value.startsWith("&")
-  );
+/** `(fn (x) body...)` (with `fn` not a local): one positional parameter and a body. */
+function isOneParamLambda(n: Node, scope: Scope | null): n is ListNode {
+  if (!isLambdaForm(n, scope) || n.value.length < 3) return false;
+  const params = n.value[1]!;
+  return params.kind === "list" && params.value.length === 1 && params.value[0]!.kind === "sym" && !params.value[0]!.value.startsWith("&");
 }
 
 /**
@@ -295,9 +271,10 @@ function isOneParamLambda(n: Node): n is ListNode {
 function compileMapLambda(n: ListNode, scope: Scope | null): Code {
   const generic = compileCall(n, scope);
   const lambda = n.value[1] as ListNode;
+  const form = readLambda(lambda, fail)!;
   const inner = new Scope(scope);
-  const params = compileParams(lambda.value[1]!, inner, "lambda");
-  const body = compileBody(lambda.value.slice(2), inner);
+  const params = compileParams(form.params, inner);
+  const body = compileBody(form.body, inner);
   finishParams(params, inner.names.length);
   const coll = compile(n.value[2]!, scope);
   const lookup = globalLookup("map");
@@ -326,7 +303,7 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
   };
   return (f, ctx) => {
     const map = lookup(ctx);
-    if (!(map instanceof Primitive) || map.fn !== mapFn) return generic(f, ctx);
+    if (!(map instanceof Primitive) || map.meta.inline !== "map") return generic(f, ctx);
     const c = coll(f, ctx);
     return c instanceof Promise ? c.then((c) => run(c, f, ctx)) : run(c, f, ctx);
   };
@@ -344,38 +321,13 @@ function compileCallOrCustomElement(name: string, n: ListNode, scope: Scope | nu
 }
 
 // ---------------------------------------------------------------------------
-// Special forms
-
-function arity(n: ListNode, min: number, max: number, usage: string): void {
-  const got = n.value.length - 1;
-  if (got < min || got > max) fail(`bad ${n.value[0]!.value} form: expected ${usage}`, n);
-}
-
-/** Quoted syntax as data: lists become lists, symbols symbols, maps maps. */
-export function toData(n: Node): Value {
-  switch (n.kind) {
-    case "list": return Object.freeze(n.value.map(toData));
-    case "map": {
-      const m = new Map<string, Value>();
-      for (let i = 0; i < n.value.length; i += 2) m.set(String(n.value[i]!.value), toData(n.value[i + 1]!));
-      return m;
-    }
-    case "sym": return Sym.of(n.value);
-    case "kw": return Keyword.of(n.value);
-    default: return n.value;
-  }
-}
-
-function compileQuote(n: ListNode): Code {
-  arity(n, 1, 1, "(quote form)");
-  return constant(toData(n.value[1]!));
-}
+// Special forms (read by forms.ts)
 
 function compileIf(n: ListNode, scope: Scope | null): Code {
-  arity(n, 2, 3, "(if test then [else])");
-  const test = compile(n.value[1]!, scope);
-  const yes = compile(n.value[2]!, scope);
-  const no = n.value[3] ? compile(n.value[3], scope) : NIL;
+  const form = readIf(n, fail)!;
+  const test = compile(form.test, scope);
+  const yes = compile(form.then, scope);
+  const no = form.else ? compile(form.else, scope) : NIL;
   return (f, ctx) => {
     const t = test(f, ctx);
     if (t instanceof Promise) return t.then((t) => (truthy(t) ? yes(f, ctx) : no(f, ctx)));
@@ -384,9 +336,9 @@ function compileIf(n: ListNode, scope: Scope | null): Code {
 }
 
 function compileWhen(n: ListNode, scope: Scope | null, when: boolean): Code {
-  arity(n, 1, Infinity, `(${when ? "when" : "unless"} test body...)`);
-  const test = compile(n.value[1]!, scope);
-  const body = compileBody(n.value.slice(2), scope);
+  const form = readWhen(n, fail)!;
+  const test = compile(form.test, scope);
+  const body = compileBody(form.body, scope);
   return (f, ctx) => {
     const t = test(f, ctx);
     if (t instanceof Promise) return t.then((t) => (truthy(t) === when ? body(f, ctx) : null));
@@ -395,14 +347,11 @@ function compileWhen(n: ListNode, scope: Scope | null, when: boolean): Code {
 }
 
 function compileCond(n: ListNode, scope: Scope | null): Code {
-  const clauses = n.value.slice(1).map((c) => {
-    if (c.kind !== "list" || c.value.length === 0) fail("cond clause must be a list: (test body...)", c);
-    const t = c.value[0]!;
-    const isElse = (t.kind === "sym" && t.value === "else") || (t.kind === "kw" && t.value === "else");
+  const clauses = readCond(n, fail).map((c) => ({
+    test: c.test === null ? constant(true) : compile(c.test, scope),
     // A clause without a body yields its test's value.
-    const body = c.value.length > 1 ? compileBody(c.value.slice(1), scope) : null;
-    return { test: isElse ? constant(true) : compile(t, scope), body };
-  });
+    body: c.body.length ? compileBody(c.body, scope) : null,
+  }));
   const run = (i: number, f: Frame | null, ctx: EvalContext): Out => {
     for (; i < clauses.length; i++) {
       const c = clauses[i]!;
@@ -436,21 +385,16 @@ function compileAndOr(n: ListNode, scope: Scope | null, isAnd: boolean): Code {
 }
 
 function compileLet(n: ListNode, scope: Scope | null): Code {
-  arity(n, 1, Infinity, "(let ((name value) ...) body...)");
-  const bindings = n.value[1]!;
-  if (bindings.kind !== "list") fail("let bindings must be a list: (let ((name value) ...) body...)", bindings);
+  const form = readLet(n, fail)!;
   const inner = new Scope(scope);
   const inits: Code[] = [];
   const slotsOfBindings: number[] = [];
-  for (const b of bindings.value) {
-    if (b.kind !== "list" || b.value.length !== 2 || b.value[0]!.kind !== "sym") {
-      fail("each let binding must be (name value)", b);
-    }
+  for (const b of form.bindings) {
     // Sequential: a binding's value sees the bindings before it, not itself.
-    inits.push(compile(b.value[1]!, inner));
-    slotsOfBindings.push(inner.add(b.value[0]!.value as string));
+    inits.push(compile(b.values[0]!, inner));
+    slotsOfBindings.push(inner.add(b.name!));
   }
-  const body = compileBody(n.value.slice(2), inner);
+  const body = compileBody(form.body, inner);
   const count = inits.length;
   return (f, ctx) => {
     const slots = new Array<Out>(inner.names.length).fill(null);
@@ -484,13 +428,8 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
  * A body: forms in sequence, the last one's value. Internal `define`s are
  * hoisted into the enclosing frame so they can refer to each other.
  */
-function compileBody(forms: Node[], scope: Scope | null): Code {
-  if (scope) for (const form of forms) {
-    const name = definedName(form);
-    if (name === null) continue;
-    if (!scope.names.includes(name)) scope.add(name);
-    hoisted.add(form);
-  }
+function compileBody(forms: readonly Node[], scope: Scope | null): Code {
+  hoistDefines(forms, scope);
   const codes = forms.map((form) => compile(form, scope));
   if (codes.length === 0) return NIL;
   if (codes.length === 1) return codes[0]!;
@@ -508,114 +447,44 @@ function compileBody(forms: Node[], scope: Scope | null): Code {
   return (f, ctx) => run(0, f, ctx);
 }
 
-/** Internal defines that a body has given a slot in its frame. */
-const hoisted = new WeakSet<Node>();
-
-/** The name a `define` form binds, or null for any other form. */
-export function definedName(form: Node): string | null {
-  if (form.kind !== "list" || form.value[0]?.kind !== "sym" || form.value[0].value !== "define") return null;
-  const target = form.value[1];
-  if (target?.kind === "sym") return target.value;
-  if (target?.kind === "list" && target.value[0]?.kind === "sym") return target.value[0].value;
-  return null;
-}
-
-/** The name a `define` or `defcomp` form binds, or null for any other form. */
-export function definitionName(form: Node): string | null {
-  if (form.kind === "list" && form.value[0]?.kind === "sym" && form.value[0].value === "defcomp") {
-    const target = form.value[1];
-    return target?.kind === "sym" ? target.value : null;
-  }
-  return definedName(form);
-}
-
-/**
- * Compile a lambda list into `scope`: positional names, `&rest name`, then
- * `&key` names with optional defaults `(name default)`.
- */
-export function compileParams(list: Node, scope: Scope, what: string): Params {
-  if (list.kind !== "list") fail(`${what} parameters must be a list`, list);
-  const positional: string[] = [];
+/** A lambda list's names into `scope`, in order; `&key` defaults compiled where they stand (they see the names before them). */
+function compileParams(list: ParamList, scope: Scope): Params {
   const keys: KeyParam[] = [];
-  let rest: string | null = null;
   let restSlot = -1;
-  let mode: "pos" | "rest" | "key" = "pos";
-  let keyed = false;
-  const seen = new Set<string>();
-  const declare = (p: Node): string => {
-    if (p.kind !== "sym") fail(`parameter must be a symbol, not ${p.kind === "list" ? "a list" : p.kind}`, p);
-    const name = p.value as string;
-    if (seen.has(name)) fail(`duplicate parameter '${name}'`, p);
-    seen.add(name);
-    return name;
-  };
-  for (const p of list.value) {
-    if (p.kind === "sym" && p.value.startsWith("&")) {
-      if (mode === "rest" && rest === null) fail("&rest needs a name", p);
-      // &rest and &key may come in either order (the seed writes `&key a b &rest content`).
-      if (p.value === "&rest") {
-        if (restSlot >= 0) fail("&rest given twice", p);
-        restSlot = -2; // declared, name pending
-        mode = "rest";
-      } else if (p.value === "&key") {
-        if (keyed) fail("&key given twice", p);
-        keyed = true;
-        mode = "key";
-      } else fail(`unknown parameter marker '${p.value}' (use &rest or &key)`, p);
-      continue;
-    }
-    if (mode === "pos") positional.push(declare(p)), scope.add(p.value as string);
-    else if (mode === "rest" && rest !== null) fail("&rest takes exactly one name", p);
-    else if (mode === "rest") {
-      rest = declare(p);
-      restSlot = scope.add(rest);
-    } else {
-      let nameNode = p;
-      let init: Code | null = null;
-      if (p.kind === "list") {
-        if (p.value.length !== 2) fail("a &key default is written (name default)", p);
-        nameNode = p.value[0]!;
-        // The default sees the parameters before it.
-        init = compile(p.value[1]!, scope);
-      }
-      const name = declare(nameNode);
-      keys.push({ name, slot: scope.add(name), init });
-    }
+  for (const p of list.params) {
+    if (p.kind === "key") {
+      const init = p.default ? compile(p.default, scope) : null;
+      keys.push({ name: p.name!, slot: scope.add(p.name!), init });
+    } else if (p.kind === "rest") restSlot = scope.add(p.name!);
+    else scope.add(p.name!);
   }
-  if (mode === "rest" && rest === null) fail("&rest needs a name", list);
-  return { positional, rest, restSlot, keys, keyIndex: new Map(keys.map((k) => [k.name, k])), template: [], simple: false, defaults: [] };
+  return {
+    positional: list.positional,
+    rest: list.rest,
+    restSlot,
+    keys,
+    keyIndex: new Map(keys.map((k) => [k.name, k])),
+    template: [],
+    simple: false,
+    defaults: [],
+  };
 }
 
-function compileLambda(n: ListNode, scope: Scope | null, name = "lambda"): Code {
-  arity(n, 1, Infinity, "(lambda (params...) body...)");
+function compileLambda(form: LambdaForm, scope: Scope | null, name: string, at: Loc): Code {
   const inner = new Scope(scope);
-  const params = compileParams(n.value[1]!, inner, "lambda");
-  const body = compileBody(n.value.slice(2), inner);
+  const params = compileParams(form.params, inner);
+  const body = compileBody(form.body, inner);
   finishParams(params, inner.names.length);
-  const loc = locOf(n);
+  const loc = locOf(at);
   return (f) => new Lambda(name, params, body, f, loc);
 }
 
 function compileDefine(n: ListNode, scope: Scope | null): Code {
-  arity(n, 2, Infinity, "(define name value) or (define (name params...) body...)");
-  const target = n.value[1]!;
-  let name: string;
-  let value: Code;
-  if (target.kind === "sym") {
-    arity(n, 2, 2, "(define name value)");
-    name = target.value;
-    value = compile(n.value[2]!, scope);
-  } else if (target.kind === "list" && target.value[0]?.kind === "sym") {
-    name = target.value[0].value;
-    if (HTML_TAGS.has(name)) fail(`'${name}' is an HTML tag: (${name} ...) always renders <${name}>, so a function needs another name`, target);
-    // (define (f a b) body...) is (define f (lambda (a b) body...)).
-    const lambda: ListNode = { ...n, value: [n.value[0]!, { ...target, value: target.value.slice(1) }, ...n.value.slice(2)] };
-    value = compileLambda(lambda, scope, name);
-  } else {
-    fail("define needs a name: (define name value) or (define (name params...) body...)", target);
-  }
+  const form = readDefine(n, fail)!;
+  const name = form.name;
+  const value = form.kind === "value" ? compile(form.values[0]!, scope) : compileLambda(form.lambda, scope, name, n);
   if (scope) {
-    if (!hoisted.has(n)) fail(`(define ${name} ...) is not directly in a body: a local define must be a form of a let, lambda, do, when, unless or cond body`, n);
+    checkLocalDefine(n, name, scope, fail);
     const slot = scope.names.lastIndexOf(name);
     return (f, ctx) => {
       const v = value(f, ctx);
@@ -631,94 +500,36 @@ function compileDefine(n: ListNode, scope: Scope | null): Code {
 }
 
 function compileDefcomp(n: ListNode, scope: Scope | null): Code {
-  arity(n, 2, Infinity, "(defcomp ~name (&key ...) body...)");
-  const nameNode = n.value[1]!;
-  if (nameNode.kind !== "sym" || !nameNode.value.startsWith("~") || nameNode.value.length < 2) {
-    fail("component names start with ~, e.g. (defcomp ~card (&key title) ...)", nameNode);
-  }
-  const name = nameNode.value as string;
-  let i = 2;
-  if (n.value[i]?.kind === "str") i++; // optional docstring
-  const paramList = n.value[i];
-  if (!paramList) fail(`defcomp ${name} needs a parameter list`, n);
+  const form = readDefcomp(n, fail)!;
+  const name = form.name;
   const inner = new Scope(scope);
-  const params = compileParams(paramList, inner, "component");
-  if (params.positional.length) fail(`component parameters must be &key (and &rest): ${name} has positional '${params.positional[0]}'`, paramList);
+  const params = compileParams(form.params, inner);
   const childrenKey = params.keyIndex.get("children");
-  if (childrenKey && params.rest) fail(`${name} declares both &rest ${params.rest} and a children key; use one`, paramList);
   const childrenSlot = childrenKey ? childrenKey.slot : params.restSlot;
-  // `:cache true` marks the component cacheable (see analyze.ts).
-  const { options, body: from, problems } = readOptions(n, i + 1, "defcomp", COMPONENT_OPTIONS);
-  if (problems.length) fail(...problems[0]!);
-  const cache = options.get("cache")?.value === true;
-  const body = compileBody(n.value.slice(from), inner);
+  const body = compileBody(form.body, inner);
   finishParams(params, inner.names.length);
   const loc = locOf(n);
   return (f, ctx) => {
-    ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot, cache), n);
+    ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot, form.cache), n);
     return null;
   };
 }
 
-export const METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
-
-/** Checks one option's value: null when fine, else what is wrong. */
-type OptionCheck = (value: Node) => string | null;
-
-const boolOption: OptionCheck = (v) => (v.kind === "bool" ? null : "takes true or false");
-export const COMPONENT_OPTIONS: Record<string, OptionCheck> = { cache: boolOption };
-export const ROUTE_OPTIONS: Record<string, OptionCheck> = {
-  method: (v) => (v.kind === "str" && METHODS.has(v.value.toUpperCase()) ? null : `must be one of ${[...METHODS].join(", ")}`),
-  cache: boolOption,
-};
-
-/**
- * `:name value` options after a definition's head, before its body (which
- * keeps at least one form): the options, where the body starts, and what is
- * wrong with them, each with the node to point at.
- */
-export function readOptions(n: ListNode, from: number, form: string, known: Record<string, OptionCheck>) {
-  const options = new Map<string, Node>();
-  const problems: [string, Node][] = [];
-  let i = from;
-  while (n.value[i]?.kind === "kw" && i + 1 < n.value.length - 1) {
-    const [opt, value] = [n.value[i]!, n.value[i + 1]!];
-    const name = opt.value as string;
-    const check = Object.hasOwn(known, name) ? known[name]! : null;
-    if (!check) problems.push([`unknown ${form} option :${name} (known: ${Object.keys(known).map((k) => ":" + k).join(", ")})`, opt]);
-    else {
-      const wrong = check(value);
-      if (wrong) problems.push([`:${name} ${wrong}`, value]);
-      else options.set(name, value);
-    }
-    i += 2;
-  }
-  return { options, body: i, problems };
-}
-
+/** `(defroute ...)`: the route is data for the router, declared in the environment when the form runs. */
 function compileDefroute(n: ListNode): Code {
-  arity(n, 2, Infinity, '(defroute "/path/:param/" [:method "POST"] body...)');
-  const pattern = n.value[1]!;
-  if (pattern.kind !== "str" || !pattern.value.startsWith("/")) fail('a route pattern is a string starting with "/"', pattern);
-  const { options, body, problems } = readOptions(n, 2, "defroute", ROUTE_OPTIONS);
-  if (problems.length) fail(...problems[0]!);
-  const method = ((options.get("method")?.value as string | undefined) ?? "GET").toUpperCase();
-  const route = { pattern: pattern.value as string, method, cache: options.get("cache")?.value !== false, body: n.value.slice(body), form: n as Node };
+  const form = readDefroute(n, fail)!;
+  const route: Route = { pattern: form.pattern!, method: form.method, cache: form.cache, body: [...form.body], form: n };
   return (_f, ctx) => {
-    // Evaluating the same route again (a reloaded file) replaces it.
-    const routes = ctx.env.routes;
-    const at = routes.findIndex((r) => r.pattern === route.pattern && r.method === route.method);
-    if (at >= 0) routes[at] = route;
-    else routes.push(route);
+    declareRoute(ctx.env.declarations, route);
     return null;
   };
 }
 
-/** `(defquery|defaction service name (&key ...) ...)`: validated now, registered in the environment when run. */
+/** `(defquery|defaction service name (&key ...) ...)`: validated now, declared in the environment when run. */
 function compileDefquery(n: ListNode): Code {
-  const query = compileQuery(n);
+  const query = readQuery(n, fail)!;
   return (_f, ctx) => {
-    ctx.env.queries.set(queryKey(query.service, query.name), query);
+    declareQuery(ctx.env.declarations, query);
     return null;
   };
 }
@@ -727,23 +538,10 @@ function compileDefquery(n: ListNode): Code {
 // Data access: (:slot obj :a :b) and (:key obj [default])
 
 function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Code {
-  const args = n.value.slice(1);
-  let obj: Code;
-  let path: string[];
-  let fallback: Code = NIL;
-  if (kw === "slot") {
-    if (args.length < 2) fail("(:slot obj :field ...) needs an object and at least one field", n);
-    obj = compile(args[0]!, scope);
-    path = args.slice(1).map((k) => {
-      if (k.kind !== "kw" && k.kind !== "str") fail("(:slot obj :field ...) fields are keywords", k);
-      return k.value as string;
-    });
-  } else {
-    if (args.length < 1 || args.length > 2) fail(`(:${kw} obj [default]) takes an object and an optional default`, n);
-    obj = compile(args[0]!, scope);
-    path = [kw];
-    if (args[1]) fallback = compile(args[1], scope);
-  }
+  const form = readKeywordAccess(kw, n, fail);
+  const obj = compile(form.object!, scope);
+  const path = form.path;
+  const fallback = form.fallback ? compile(form.fallback, scope) : NIL;
   const loc = locOf(n);
   const walk = (o: Value, f: Frame | null, ctx: EvalContext): Out => {
     let v = o;

@@ -1,10 +1,26 @@
 /**
- * Field access on data. Maps are looked up by name; plain JS objects (rows
- * handed in by the host) only by their own properties, so no expression can
- * reach `__proto__`, `constructor` or anything else on a prototype.
+ * Data: syntax read as data (what `quote` gives), and field access on data.
+ * Maps are looked up by name; plain JS objects (rows handed in by the host)
+ * only by their own properties, so no expression can reach `__proto__`,
+ * `constructor` or anything else on a prototype.
  */
 import { EvalError } from "./errors.ts";
-import { Keyword, Sym, typeName, type Value } from "./types.ts";
+import { Keyword, Sym, typeName, type Node, type Value } from "./types.ts";
+
+/** Quoted syntax as data: lists become lists, symbols symbols, maps maps. */
+export function toData(n: Node): Value {
+  switch (n.kind) {
+    case "list": return Object.freeze(n.value.map(toData));
+    case "map": {
+      const m = new Map<string, Value>();
+      for (let i = 0; i < n.value.length; i += 2) m.set(String(n.value[i]!.value), toData(n.value[i + 1]!));
+      return m;
+    }
+    case "sym": return Sym.of(n.value);
+    case "kw": return Keyword.of(n.value);
+    default: return n.value;
+  }
+}
 
 export function getField(obj: Value, key: string | number): Value {
   if (obj === null || obj === undefined) return null;

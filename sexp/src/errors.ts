@@ -54,6 +54,14 @@ export class RenderError extends SexpError {
   }
 }
 
+/**
+ * Where a reader of forms (forms.ts) says what is wrong: the message, the
+ * node it is about, and `render` for markup that cannot be produced (a
+ * RenderError when thrown, an EvalError otherwise). The compiler's report
+ * throws the first problem; the checker's collects them all.
+ */
+export type Report = (message: string, at: Loc, kind?: "render") => void;
+
 export function locText(loc: Loc): string {
   return `${loc.src}:${loc.line}:${loc.col}`;
 }
@@ -113,6 +121,21 @@ export function unknownKeyMessage(name: string, key: string, keys: readonly stri
   if (suggestion) return `${name} has no parameter :${key}${suggestion}`;
   const names = keys.map((k) => ":" + k).join(", ");
   return `${name} has no parameter :${key}${names ? ` (it takes ${names})` : ""}`;
+}
+
+/** A component call of something that is not a component (`(~f)` where `~f` is a function). */
+export function notAComponentMessage(name: string): string {
+  return `${name} is not a component`;
+}
+
+/** Children given to a component that has no parameter for them. */
+export function noChildrenMessage(name: string): string {
+  return `${name} takes no children (declare &key children or &rest)`;
+}
+
+/** Children given both as `:children` and after the keyword arguments. */
+export function childrenTwiceMessage(name: string): string {
+  return `${name}: children given both positionally and as :children`;
 }
 
 /** The wording for a name that is not defined: a component (`~name`) or any other symbol, with the closest known name. */

@@ -14,9 +14,10 @@
  *
  * SHA3 comes from @noble/hashes (pure JS): Workers' WebCrypto has no SHA3.
  */
+import { HTML_TAGS } from "./html-tags.ts";
 import { sha3_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { definitionName } from "./compiler.ts";
+import { definitionName } from "./forms.ts";
 import { EvalError } from "./errors.ts";
 import { print, printValue } from "./printer.ts";
 import { isCallable, type Callable, type Node, type Value } from "./types.ts";
@@ -80,8 +81,14 @@ export function callableIn(v: Value): Callable | null {
 export function forEachSymbol(n: Node, visit: (name: string) => void): void {
   if (n.kind === "sym") return visit(n.value);
   if (n.kind !== "list" && n.kind !== "map") return;
-  if (n.kind === "list" && n.value[0]?.kind === "sym" && n.value[0].value === "quote") return;
-  for (const item of n.value) forEachSymbol(item, visit);
+  let from = 0;
+  if (n.kind === "list" && n.value[0]?.kind === "sym") {
+    const head = n.value[0].value;
+    if (head === "quote") return;
+    // An HTML tag at the head is always an element, never a reference (`(header ...)` is not the `header` primitive).
+    if (HTML_TAGS.has(head)) from = 1;
+  }
+  for (let i = from; i < n.value.length; i++) forEachSymbol(n.value[i]!, visit);
 }
 
 /**

@@ -5,8 +5,8 @@
  * a subtree that did I/O is keyed again with what each I/O call answered, so
  * the same data gives the same key and new data a new one.
  */
-import { toData } from "./compiler.ts";
 import { EvalError } from "./errors.ts";
+import { toData } from "./data.ts";
 import { callableIn, type Hasher } from "./hash.ts";
 import { printValue } from "./printer.ts";
 import { parseOne } from "./reader.ts";

@@ -2,7 +2,10 @@
  * Running programs: evaluate top-level forms in order, render the
  * non-definition ones to HTML, and convert host data (JSON) into values.
  */
-import { compileTop, isDefinition, locOf } from "./compiler.ts";
+import { compileTop, locOf } from "./compiler.ts";
+// The environment's `routes`, `queries`, `query()` and `allQueries()`.
+import "./env-accessors.ts";
+import { isDefinition } from "./forms.ts";
 import { renderChild } from "./html.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { LimitError } from "./errors.ts";

@@ -20,8 +20,9 @@
  * catalog and the checker read. Running a query is the host's job (an I/O
  * primitive); this module validates and binds.
  */
-import { toData } from "./compiler.ts";
-import { EvalError, unknownKeyMessage } from "./errors.ts";
+import { toData } from "./data.ts";
+import { DeclarationKind, type Declarations } from "./declarations.ts";
+import { EvalError, unknownKeyMessage, type Report } from "./errors.ts";
 import { printValue } from "./printer.ts";
 import { Keyword, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
@@ -63,6 +64,30 @@ export interface QueryDef {
 /** `service/name`, the key a query is registered under. */
 export function queryKey(service: string, name: string): string {
   return `${service}/${name}`;
+}
+
+/** The queries and actions of an environment, by `service/name`. */
+export const QUERIES = new DeclarationKind<QueryDef>("query");
+
+/** Record a query or action (again under the same name: replaced). */
+export function declareQuery(declarations: Declarations, def: QueryDef): void {
+  declarations.set(QUERIES, queryKey(def.service, def.name), def);
+}
+
+/** The query or action `service/name` visible in these declarations. */
+export function queryOf(declarations: Declarations, service: string, name: string): QueryDef | undefined {
+  return declarations.get(QUERIES, queryKey(service, name));
+}
+
+/** Read a `defquery`/`defaction` form: its definition, or null after reporting its first mistake. */
+export function readQuery(form: ListNode, report: Report): QueryDef | null {
+  try {
+    return compileQuery(form);
+  } catch (e) {
+    if (!(e instanceof EvalError) || !e.loc) throw e;
+    report(e.message, e.loc);
+    return null;
+  }
 }
 
 /** Validate a `(defquery ...)` form and turn it into a definition (errors carry positions). */

@@ -5,7 +5,7 @@
  * `sexp check` read.
  */
 import type { CallCheck } from "./call-check.ts";
-import { Primitive, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta } from "./runtime.ts";
+import { Primitive, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta, type PrimitiveTable } from "./runtime.ts";
 
 export interface PrimitiveSpec {
   readonly name: string;
@@ -19,10 +19,12 @@ export interface PrimitiveSpec {
   readonly effect?: PrimitiveEffect;
   /** A static check of its calls' arguments, which `sexp check` runs (see call-check.ts). */
   readonly check?: CallCheck;
+  /** Calls the compiler may run inline (see PrimitiveMeta.inline). */
+  readonly inline?: "map";
   readonly fn: PrimitiveFn;
 }
 
-export class Registry {
+export class Registry implements PrimitiveTable {
   private readonly own = new Map<string, Primitive>();
   constructor(private readonly parent: Registry | null = null) {}
 
@@ -68,6 +70,7 @@ export class Registry {
       io,
       effect: spec.effect ?? null,
       check: spec.check ?? null,
+      inline: spec.inline ?? null,
       names: spec.names ?? 0,
       minArgs,
       maxArgs,

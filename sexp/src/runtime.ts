@@ -6,11 +6,19 @@
  * wrapped in a promise unless an I/O primitive actually returned one, so pure
  * evaluation never allocates promises; consumers check `instanceof Promise`.
  */
-import { EvalError, LimitError, SexpError, arityMessage, unknownKeyMessage, withLoc } from "./errors.ts";
+import {
+  EvalError,
+  LimitError,
+  SexpError,
+  arityMessage,
+  childrenTwiceMessage,
+  noChildrenMessage,
+  unknownKeyMessage,
+  withLoc,
+} from "./errors.ts";
 import { Keyword, typeName, type Callable, type Loc, type Node, type Value } from "./types.ts";
 import { getField } from "./data.ts";
-import { queryKey, type QueryDef } from "./query.ts";
-import type { Registry } from "./registry.ts";
+import { Declarations } from "./declarations.ts";
 import type { CallCheck } from "./call-check.ts";
 
 /** What compiled code returns: a value, or a promise of one when I/O is pending. */
@@ -27,19 +35,19 @@ export class Frame {
   ) {}
 }
 
-/** A route recorded by `defroute`: data for the router, not evaluated. */
-export interface Route {
-  readonly pattern: string;
-  readonly method: string;
-  /** `:cache false` keeps the route's pages out of the page cache (its `:cache` components still apply). */
-  readonly cache: boolean;
-  readonly body: Node[];
-  readonly form: Node;
+/** Where an environment finds primitives by name: a `Registry` (registry.ts). */
+export interface PrimitiveTable {
+  get(name: string): Primitive | undefined;
+  /** Every primitive, by name. */
+  list(): Primitive[];
 }
 
 /**
  * The global environment. Lookups go own bindings -> parent -> primitives, so
  * a site environment can be shared and each request gets a cheap child.
+ * What `defroute`, `defquery` and `defaction` declare is kept in
+ * `declarations` (see route.ts and query.ts; env-accessors.ts adds the
+ * `routes`, `queries`, `query()` and `allQueries()` accessors).
  */
 export class Env {
   /**
@@ -50,13 +58,11 @@ export class Env {
   readonly vars = new Map<string, Out>();
   /** The defining form of every `define`/`defcomp` made in this environment. */
   readonly definitions = new Map<string, Node>();
-  readonly routes: Route[] = [];
-  /** Named queries from `defquery`, by `service/name`. */
-  readonly queries = new Map<string, QueryDef>();
-  readonly registry: Registry;
-  constructor(
-    registryOrParent: Registry | Env,
-  ) {
+  /** Routes, queries and actions declared here, by kind (a child sees its parent's too). */
+  readonly declarations: Declarations;
+  readonly registry: PrimitiveTable;
+  readonly parent: Env | null;
+  constructor(registryOrParent: PrimitiveTable | Env) {
     if (registryOrParent instanceof Env) {
       this.parent = registryOrParent;
       this.registry = registryOrParent.registry;
@@ -64,8 +70,8 @@ export class Env {
       this.parent = null;
       this.registry = registryOrParent;
     }
+    this.declarations = new Declarations(this.parent?.declarations ?? null);
   }
-  readonly parent: Env | null;
 
   lookup(name: string): Out | undefined {
     let e: Env | null = this;
@@ -83,23 +89,6 @@ export class Env {
     for (let e: Env | null = this; e; e = e.parent) for (const k of e.vars.keys()) out.add(k);
     for (const p of this.registry.list()) out.add(p.name);
     return out;
-  }
-
-  /** The query `service/name` visible here, or undefined. */
-  query(service: string, name: string): QueryDef | undefined {
-    const key = queryKey(service, name);
-    for (let e: Env | null = this; e; e = e.parent) {
-      const q = e.queries.get(key);
-      if (q) return q;
-    }
-    return undefined;
-  }
-
-  /** Every query and action visible here, nearest first. */
-  allQueries(): QueryDef[] {
-    const out = new Map<string, QueryDef>();
-    for (let e: Env | null = this; e; e = e.parent) for (const [k, q] of e.queries) if (!out.has(k)) out.set(k, q);
-    return [...out.values()];
   }
 
   /** Every definition visible here, nearest first. */
@@ -320,6 +309,12 @@ export interface PrimitiveMeta {
   readonly names: number;
   /** The static check of a call's arguments, or null. */
   readonly check: CallCheck | null;
+  /**
+   * `map`: the compiler may run `(map (fn (x) body...) items)` with this
+   * primitive as a loop, without a closure and a call per item. Only the
+   * base `map` says so.
+   */
+  readonly inline: "map" | null;
   readonly minArgs: number;
   readonly maxArgs: number;
 }
@@ -480,8 +475,8 @@ function invokeComponent(fn: Component, slots: readonly number[], names: readonl
     if (slot === fn.childrenSlot) childrenGiven = true;
   }
   if (values.length > nk) {
-    if (fn.childrenSlot < 0) throw new EvalError(`${fn.name} takes no children (declare &key children or &rest)`, loc);
-    if (childrenGiven) throw new EvalError(`${fn.name}: children given both positionally and as :children`, loc);
+    if (fn.childrenSlot < 0) throw new EvalError(noChildrenMessage(fn.name), loc);
+    if (childrenGiven) throw new EvalError(childrenTwiceMessage(fn.name), loc);
     frameSlots[fn.childrenSlot] = values.slice(nk);
   }
   return runBody(fn, new Frame(frameSlots, fn.frame), ctx, loc);

@@ -85,6 +85,17 @@ describe("analysis", () => {
     expect(cyclic.analysis.of("~a")!.deep.volatile).toBe(true);
   });
 
+  it("does not take an HTML element for a primitive of the same name", async () => {
+    const r = registry();
+    r.defineIO({ name: "header", params: "name", doc: "a primitive no page can call by name", effect: "user", fn: () => null });
+    r.defineIO({ name: "request-header", params: "name", doc: "test request header", effect: "user", fn: () => null });
+    const env = createEnv(r);
+    await evaluateForms(parse(`(defcomp ~masthead (&key) (header :class "site" (h1 "Rose Ash"))) (defcomp ~asks (&key) (p (request-header "x")))`), env);
+    const analysis = new Analysis(env.allDefinitions(), env.registry);
+    expect(analysis.of("~masthead")!.deep).toEqual({ io: false, user: false, volatile: false, write: false });
+    expect(analysis.of("~asks")!.own.user).toBe(true);
+  });
+
   it("analyses an expression such as a route body", async () => {
     const { analysis } = await analysed();
     expect(analysis.ofNode(parseOne(`(~layout (~card :title "x"))`)).own).toMatchObject({ io: true, user: false });

@@ -222,7 +222,7 @@ describe("review regressions", () => {
   });
 
   it("a function cannot be named like an HTML tag (the tag would always win)", async () => {
-    expect((await failure(ev("(define (g) 1)"))).message).toBe("'g' is an HTML tag: (g ...) always renders <g>, so a function needs another name");
+    expect((await failure(ev("(define (g) 1)"))).message).toBe("'g' is an HTML tag: (g ...) always builds a <g> element, so this function cannot be called by its name");
   });
 
   it("re-evaluating a defroute replaces it", async () => {

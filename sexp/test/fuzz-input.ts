@@ -5,7 +5,7 @@
  * the language with random parts), programs with random token-level
  * mutations, token soup, and rare very deep nesting.
  */
-import { SPECIAL_FORMS } from "../src/compiler.ts";
+import { SPECIAL_FORMS } from "../src/forms.ts";
 import { HTML_TAGS } from "../src/html-tags.ts";
 import { basePrimitives } from "../src/primitives/index.ts";
 

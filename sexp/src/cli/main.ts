@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { check } from "../check.ts";
-import { isDefinition } from "../compiler.ts";
+import { isDefinition } from "../forms.ts";
 import { SexpError, formatError, locText } from "../errors.ts";
 import { Hasher, definitionsOf } from "../hash.ts";
 import { prettyForms } from "../pretty.ts";

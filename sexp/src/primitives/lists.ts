@@ -9,8 +9,7 @@ import { display } from "./strings.ts";
 import { compare, equal } from "./equality.ts";
 import { chargeSize, copied, list, num, settle, str, whenReady } from "./util.ts";
 
-/** `map`; the compiler recognises it to run `(map (fn (x) ...) items)` without a call per item. */
-export const mapFn: PrimitiveFn = ([f, c], ctx) => settle(list(c!, "map", 1).map((x) => ctx.apply(f!, [x])));
+const mapFn: PrimitiveFn = ([f, c], ctx) => settle(list(c!, "map", 1).map((x) => ctx.apply(f!, [x])));
 
 export function registerLists(r: Registry): void {
   r.define({
@@ -153,6 +152,8 @@ export function registerLists(r: Registry): void {
     params: "f coll",
     doc: "A list of (f item) for every item; the calls run concurrently when f does I/O.",
     examples: [["(map (fn (x) (* x x)) (list 1 2 3))", "(1 4 9)"], ["(map :name (list {:name \"a\"}))", '("a")']],
+    // The compiler runs `(map (fn (x) ...) items)` as a loop, without a call per item.
+    inline: "map",
     fn: mapFn,
   });
   r.define({

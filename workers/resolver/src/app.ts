@@ -5,6 +5,7 @@
  * `<service>/<name>`, rendered by `(frag <service> <name> ...)`.
  */
 import { Component, createEnv, evaluateForms, parse, type Env, type Node, type Registry } from "@rose-ash/sexp";
+import { fragmentService } from "@rose-ash/vocabulary";
 
 export interface Source {
   readonly name: string;
@@ -39,7 +40,3 @@ export async function loadApp(sources: readonly Source[], registry: Registry): P
   return { env, forms: all, fragment: (service, name) => fragments.get(`${service}/${name}`) };
 }
 
-/** The service whose fragments a source file holds (`app/fragments/<service>.sexp`), or null. */
-export function fragmentService(src: string): string | null {
-  return /(?:^|\/)fragments\/([a-z0-9-]+)\.sexp$/.exec(src)?.[1] ?? null;
-}

@@ -10,6 +10,11 @@ import { DEFAULT_COOLDOWN_MS, UnavailableError } from "./breaker.ts";
 import { RequestIO, TimeoutError } from "./request-io.ts";
 import type { Call, CallResult, Json, Op } from "./wire.ts";
 
+/** What makes a page's I/O calls (the client below, or a traced wrapper around it). */
+export interface Resolver {
+  call(op: Op, service: string, name: string, args: { [key: string]: Json }): Promise<Json>;
+}
+
 /** Sends one batch: in-process, or to the resolver Worker over a service binding (cancelled by `signal`). */
 export type Transport = (calls: readonly Call[], signal?: AbortSignal) => Promise<CallResult[]>;
 
@@ -19,7 +24,7 @@ interface Pending {
   reject(error: Error): void;
 }
 
-export class ResolverClient {
+export class ResolverClient implements Resolver {
   private wave: Pending[] = [];
   private readonly inFlightReads = new Map<string, Promise<Json>>();
   private scheduled = false;
@@ -30,9 +35,18 @@ export class ResolverClient {
     readonly requests: RequestIO = new RequestIO(),
   ) {}
 
-  /** What this request read (`query svc/name`, `frag svc/name`) and which actions it ran: a page's dependencies. */
-  readonly reads = new Set<string>();
-  readonly actions = new Set<string>();
+  private readonly readCalls = new Map<string, { op: "query" | "frag"; service: string; name: string }>();
+  private readonly actionCalls = new Map<string, { service: string; name: string }>();
+
+  /** The queries and fragments this request read: what a content change may touch. */
+  reads(): { op: "query" | "frag"; service: string; name: string }[] {
+    return [...this.readCalls.values()];
+  }
+
+  /** The actions this request ran. */
+  actions(): { service: string; name: string }[] {
+    return [...this.actionCalls.values()];
+  }
 
   /** Batches sent so far (for tests and metrics). */
   get batches(): number {
@@ -41,7 +55,9 @@ export class ResolverClient {
 
   call(op: Op, service: string, name: string, args: { [key: string]: Json }): Promise<Json> {
     const call: Call = { op, service, name, args };
-    (op === "action" ? this.actions : this.reads).add(`${op} ${service}/${name}`);
+    const id = `${op} ${service}/${name}`;
+    if (op === "action") this.actionCalls.set(id, { service, name });
+    else this.readCalls.set(id, { op, service, name });
     // Reads are deduplicated within the request; an action is never repeated or merged.
     const key = op === "action" ? null : JSON.stringify([op, service, name, args]);
     const known = key ? this.inFlightReads.get(key) : undefined;

@@ -3,11 +3,11 @@
  * to one service, and one result per call, as JSON.
  */
 import { EvalError, Html, Keyword, Sym, fromJson, typeName, type Value } from "@rose-ash/sexp";
+import type { Op } from "@rose-ash/vocabulary";
 
+export type { Op };
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** `query` reads, `frag` renders a service's fragment to HTML, `action` changes data. */
-export type Op = "query" | "frag" | "action";
 
 export interface Call {
   readonly op: Op;

@@ -1,10 +1,10 @@
 /**
  * The resolver Worker: the router's service binding `RESOLVER` sends it
- * batches of calls (`POST /batch`, JSON), one per service per wave, and it
+ * batches of calls (`POST /batch`, JSON), one per wave whatever the services, and it
  * answers with one result per call. It has no public route in production.
  */
 import { basePrimitives } from "@rose-ash/sexp";
-import { sources } from "../../../app/index.ts";
+import { sources } from "@rose-ash/app";
 import { loadApp, type App } from "./app.ts";
 import { databaseFromEnv, type DatabaseEnv } from "./db.ts";
 import { executeBatch } from "./execute.ts";

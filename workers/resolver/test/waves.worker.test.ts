@@ -5,7 +5,7 @@
  */
 import { basePrimitives, render } from "@rose-ash/sexp";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { sources } from "../../../app/index.ts";
+import { sources } from "@rose-ash/app";
 import { RequestIO, ResolverClient, TimeoutError, UnavailableError, executeBatch, loadApp, localTransport, registerResolverPrimitives, type App, type Db, type ResolverIO, type Transport } from "../src/index.ts";
 
 const registry = basePrimitives.extend();

@@ -1,24 +1,20 @@
 /**
  * Content changes: a signed webhook or an action names the tables it
- * changed; the shared pages that read them are re-rendered and their
- * pointers moved. With a queue (INVALIDATIONS) the work is queued and the
- * webhook answers at once; deliveries may repeat or come out of order, and
- * input keys make that harmless. Without one it runs in the request.
+ * changed; the shared pages that read them are re-rendered through the
+ * executor (`resolvePage` in `refresh` mode: the same walk that serves them)
+ * and their pointers moved. With a queue (INVALIDATIONS) the work is queued
+ * and the webhook answers at once; deliveries may repeat or come out of
+ * order, and input keys make that harmless. Without one it runs in the request.
  */
-import { askAgain, formatError, inputKey } from "@rose-ash/sexp";
+import { formatError } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
+import { pageName, type PageKey } from "@rose-ash/executor";
+import type { ContentChange, Defer, WorkerEnv } from "./env.ts";
 import { WEBHOOK_MAX_BYTES, WEBHOOK_WINDOW_S, touchedDependencies, verifyWebhookSignature } from "./invalidate.ts";
-import { PageCache } from "./page-cache.ts";
-import { hotCacheFrom } from "./tiers.ts";
-import { currentSite, evalContext, pageCallsKey, rememberPageCalls, requestContext, runRoute, type Defer, type WorkerEnv } from "./render.ts";
+import { currentSite, executorFor, requestContext, type RouteJob, type RouteRender } from "./render.ts";
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
-
-/** What a queued change says: the tables written, and by what (for the log). */
-export interface ContentChange {
-  readonly tables: readonly string[];
-  readonly by: string;
-}
+import { storesFrom } from "./tiers.ts";
 
 export interface PageChange {
   readonly name: string;
@@ -31,98 +27,71 @@ export interface PageChange {
 
 /**
  * Re-render the shared pages that read any of `tables` and move their
- * pointers. A page whose input key is what its pointer already has (the data
- * it reads did not change, or this change was delivered before) moves
- * nothing; one that is no longer a shared page (now a 404, a redirect, per
- * visitor) is retired. One page failing does not stop the others: what
- * failed is returned beside what happened to the rest.
+ * pointers. One page failing does not stop the others: what failed is
+ * returned beside what happened to the rest.
  */
-export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, cache: PageCache, defer: Defer) {
+export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, defer: Defer) {
   const pages: PageChange[] = [];
   const failed: { name: string; error: string }[] = [];
-  if (tables.length === 0) return { pages, failed };
-  const index = cache.index();
-  for (const name of await index.pagesReading(touchedDependencies(await index.dependencies(), tables, s.app.env))) {
+  const stores = storesFrom(env).pages;
+  if (tables.length === 0 || !stores) return { pages, failed };
+  const touched = touchedDependencies(await stores.dependencies.dependencies(), tables, s.app.env);
+  for (const page of await stores.dependencies.pagesReading(touched)) {
     try {
-      const change = await refresh(name, s, env, cache, defer);
+      const change = await refresh(page, s, env, defer);
       if (change) pages.push(change);
     } catch (e) {
-      failed.push({ name, error: formatError(e) });
+      failed.push({ name: pageName(page), error: formatError(e) });
     }
   }
   return { pages, failed };
 }
 
 /** Re-render one shared page from current data; what happened to its pointer, or null when it is not ours to serve. */
-async function refresh(name: string, s: Site, env: WorkerEnv, cache: PageCache, defer: Defer): Promise<PageChange | null> {
-  const m = /^page:(\S+) (\S+?)( htmx)?$/.exec(name);
-  if (!m) return null;
-  const url = new URL(m[2]!, "https://rose-ash.internal");
-  const request = new Request(url, { headers: m[3] ? { "HX-Request": "true" } : {} });
+async function refresh(page: PageKey, s: Site, env: WorkerEnv, defer: Defer): Promise<PageChange | null> {
+  const url = new URL(page.path, "https://rose-ash.internal");
   const match = matchRoute(s.routes, "GET", url.pathname);
-  if (!match || s.routeKey(match.route) !== m[1]) return null; // another version's page: no longer served
+  if (!match || s.routeKey(match.route) !== page.route) return null; // another version's page: no longer served
+  const request = new Request(url, { headers: page.htmx ? { "HX-Request": "true" } : {} });
   const dbs: Db[] = [];
   try {
-    // The plan: ask the current render's I/O again; the same answers give the same input key, and nothing to render.
-    const seen = await cache.pointer(name).current();
-    if (seen?.retired) return null;
-    if (seen && (await sameInput(seen.inputKey, name, s, request, env, dbs, defer))) {
-      return { name, cid: seen.cid, status: "unchanged", sequence: seen.sequence, rendered: false };
+    const io = requestContext(s, request, env, dbs, new Map(), true);
+    const exec = executorFor(s, io, env, defer);
+    const r = await exec.resolvePage<RouteJob, RouteRender>({ page, shared: true, mode: "refresh", fresh: false, match });
+    const name = pageName(page);
+    switch (r.state) {
+      case "unchanged":
+        return { name, cid: r.cid, status: "unchanged", sequence: r.sequence, rendered: false };
+      case "miss":
+        return { name, cid: r.page.cid, status: r.moved.status === "moved" ? "moved" : "unchanged", sequence: r.moved.sequence, rendered: true };
+      case "retired":
+        return { name, cid: r.cid, status: "retired", sequence: r.sequence, rendered: true };
+      default:
+        return null;
     }
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const current = attempt === 0 ? seen : await cache.pointer(name).current();
-      const { io, result, calls, inputKey } = await runRoute(s, match, request, env, true, dbs, defer);
-      // A part that failed is not fixed into the page: the pointer stays, and the next change tries again.
-      if (io.degraded) throw new Error(`a part of ${name} failed to render`);
-      if (result.html === null || result.status !== 200 || io.userScoped || io.volatile) {
-        if (!current || current.retired) return null;
-        const retired = await cache.retire(name, current.sequence);
-        if (retired.status === "conflict") continue;
-        return { name, cid: current.cid, status: "retired", sequence: retired.pointer?.sequence ?? null, rendered: true };
-      }
-      const key = inputKey(name);
-      // The same input renders the same bytes: publishing them stores and moves nothing.
-      const { cid, result: published } = await cache.publish(name, result.html, current?.retired ? { sequence: current.sequence, cid: null } : (current ?? { sequence: 0, cid: null }), [...io.resolver.reads], key, defer);
-      if (published.status !== "conflict") {
-        rememberPageCalls(env, key, calls, defer);
-        return { name, cid, status: published.status, sequence: published.pointer?.sequence ?? current?.sequence ?? null, rendered: true };
-      }
-    }
-    throw new Error(`${name}: the pointer kept moving under three re-renders`);
   } finally {
     for (const db of dbs) await db.close();
   }
 }
 
-/** Whether asking a page's written-down I/O calls again gives its current input key. */
-async function sameInput(key: string | null, name: string, s: Site, request: Request, env: WorkerEnv, dbs: Db[], defer: Defer): Promise<boolean> {
-  const written = key === null ? null : await hotCacheFrom(env)?.get(pageCallsKey(key)).catch(() => null);
-  if (!written) return false;
-  const ctx = evalContext(s, requestContext(s, request, env, dbs, new Map(), true), env, defer);
-  const calls = await askAgain(written, ctx).catch(() => null);
-  return calls !== null && inputKey(s.hasher, name, calls) === key;
-}
-
 /** A change happened: queue its re-renders, or run them now when there is no queue. */
 export async function contentChanged(change: ContentChange, env: WorkerEnv, defer: Defer): Promise<{ queued: boolean; pages: PageChange[]; failed: { name: string; error: string }[] }> {
-  const cache = PageCache.from(env);
-  if (change.tables.length === 0 || !cache) return { queued: false, pages: [], failed: [] };
+  if (change.tables.length === 0 || !storesFrom(env).pages) return { queued: false, pages: [], failed: [] };
   if (env.INVALIDATIONS) {
     await env.INVALIDATIONS.send(change);
     return { queued: true, pages: [], failed: [] };
   }
-  return { queued: false, ...(await invalidate(change.tables, await currentSite(), env, cache, defer)) };
+  return { queued: false, ...(await invalidate(change.tables, await currentSite(), env, defer)) };
 }
 
 /** The queue consumer: each change's re-renders; a failure is retried (the queue's max_retries). */
 export async function consumeChanges(batch: MessageBatch<ContentChange>, env: WorkerEnv, context: ExecutionContext): Promise<void> {
-  const cache = PageCache.from(env);
-  if (!cache) return batch.ackAll();
+  if (!storesFrom(env).pages) return batch.ackAll();
   const s = await currentSite();
   for (const message of batch.messages) {
     const what = `content change (${message.body.by}; ${message.body.tables.join(", ")})`;
     try {
-      const { pages, failed } = await invalidate(message.body.tables, s, env, cache, (p) => context.waitUntil(p));
+      const { pages, failed } = await invalidate(message.body.tables, s, env, (p) => context.waitUntil(p));
       const count = (status: PageChange["status"]) => pages.filter((p) => p.status === status).length;
       const skipped = pages.filter((p) => !p.rendered).length;
       console.log(`${what}: ${pages.length + failed.length} pages read them: ${count("moved")} moved, ${count("unchanged")} unchanged (${skipped} without rendering), ${count("retired")} retired, ${failed.length} failed`);
@@ -143,8 +112,8 @@ export async function consumeChanges(batch: MessageBatch<ContentChange>, env: Wo
  * happened to each page.
  */
 export async function contentWebhook(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
-  const cache = PageCache.from(env);
-  if (!env.WEBHOOK_SECRET || !cache) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
+  const index = env.DEPENDENCIES?.get(env.DEPENDENCIES.idFromName("pages"));
+  if (!env.WEBHOOK_SECRET || !index || !storesFrom(env).pages) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
   const timestamp = request.headers.get("x-rose-timestamp") ?? "";
   const signature = request.headers.get("x-rose-signature") ?? "";
   const age = Math.abs(Date.now() / 1000 - Number(timestamp));
@@ -152,7 +121,7 @@ export async function contentWebhook(request: Request, env: WorkerEnv, context: 
   const body = await readText(request, WEBHOOK_MAX_BYTES);
   if (body === null) return text(413, `The body is larger than ${WEBHOOK_MAX_BYTES} bytes`);
   if (!(await verifyWebhookSignature(env.WEBHOOK_SECRET, timestamp, body, signature))) return text(401, "Bad x-rose-signature");
-  if (!(await cache.index().firstUse(signature, (Number(timestamp) + WEBHOOK_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
+  if (!(await index.firstUse(signature, (Number(timestamp) + WEBHOOK_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
   let tables: unknown;
   try {
     tables = (JSON.parse(body) as { tables?: unknown }).tables;

@@ -8,7 +8,7 @@
  */
 import { EvalContext, Keyword, apply, createEnv, escapeHtml, formatError, toHtml, type Value } from "@rose-ash/sexp";
 import { UnavailableError, causeOf } from "@rose-ash/resolver";
-import { routes, sources } from "../../../app/index.ts";
+import { routes, sources } from "@rose-ash/app";
 import type { Site } from "./site.ts";
 
 export interface ErrorPageBindings {

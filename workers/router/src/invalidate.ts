@@ -6,6 +6,7 @@
  * (fragments query inside their service, so this is the safe side).
  */
 import type { Env, QueryDef } from "@rose-ash/sexp";
+import type { Dependency } from "@rose-ash/executor";
 
 const IDENT = "([a-z_][a-z0-9_]*)";
 
@@ -21,18 +22,13 @@ export function tablesWritten(action: QueryDef): string[] {
 }
 
 /** The dependencies (of those pages have) that a change to `tables` touches. */
-export function touchedDependencies(deps: readonly string[], tables: readonly string[], env: Env): string[] {
+export function touchedDependencies(deps: readonly Dependency[], tables: readonly string[], env: Env): Dependency[] {
   const changed = new Set(tables.map((t) => t.toLowerCase()));
   const reads = (q: QueryDef | undefined) => !!q && tablesRead(q.sql).some((t) => changed.has(t));
   const services = new Set<string>();
   for (const q of env.allQueries()) if (reads(q)) services.add(q.service);
-  return deps.filter((dep) => {
-    const m = /^(query|frag) ([^/]+)\/(.+)$/.exec(dep);
-    if (!m) return false;
-    return m[1] === "query" ? reads(env.query(m[2]!, m[3]!)) : services.has(m[2]!);
-  });
+  return deps.filter((d) => (d.op === "query" ? reads(env.query(d.service, d.name)) : services.has(d.service)));
 }
-
 
 /**
  * A webhook's signature: hex HMAC-SHA256 over `<timestamp>.<body>` under the

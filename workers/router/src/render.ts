@@ -1,39 +1,24 @@
 /**
- * Rendering a route for a request: the site (loaded once per isolate), the
- * request as primitives see it, and one evaluation of a route body with the
- * component plan (components.ts) and every I/O call written down.
+ * Rendering for a request: the site (loaded once per isolate), the request
+ * as the primitives see it, and the executor of the request with the leaf
+ * executors only the router can run: `page` (evaluate a route body for this
+ * request) and `hole` (render a visitor's part of a shared page); the I/O
+ * leaves send through the resolver's client.
  */
-import { EvalContext, apply, createEnv, inputKey, writeCalls, type IoCall, type Value } from "@rose-ash/sexp";
-import { hotKey, type HotCache, type Db } from "@rose-ash/resolver";
-import { routes, sources } from "../../../app/index.ts";
-import { ComponentStore, componentHook } from "./components.ts";
-import type { ContentChange } from "./content-changes.ts";
-import type { RateLimiter } from "@rose-ash/durable-objects";
-import type { CacheBindings } from "./page-cache.ts";
-import { isDevelopment, type ErrorPageBindings } from "./error-page.ts";
+import { EvalContext, apply, askAgain, createEnv, formatError, inputKey, toHtml, type IoCall, type Value } from "@rose-ash/sexp";
+import { fragmentError, type Db, type Json, type Op } from "@rose-ash/resolver";
+import { Executor, Leaves, componentLeaf, ioLeaf, pageName, type HoleJob, type HoleRender, type PageJob, type PageLeaf, type PageRender, type Stores } from "@rose-ash/executor";
+import { routes, sources } from "@rose-ash/app";
+import { SESSION_READS, routeResult } from "@rose-ash/vocabulary";
+import type { Defer, WorkerEnv } from "./env.ts";
+import { isDevelopment } from "./error-page.ts";
 import { markSessionsEnded, visitorScope } from "./visitor-scope.ts";
-import { resolverClient, type ResolverBindings } from "./resolver-client.ts";
-import { hotCacheFrom, type HotBindings } from "./tiers.ts";
-import { routeResult, type RequestInfo } from "./request.ts";
+import { resolverClient } from "./resolver-client.ts";
+import { hotCacheFrom, storesFrom } from "./tiers.ts";
+import type { RequestInfo } from "./request.ts";
 import type { RouteMatch } from "./routes.ts";
 import { Session } from "./session.ts";
 import { loadSite, type Site } from "./site.ts";
-
-export interface WorkerEnv extends ResolverBindings, CacheBindings, HotBindings, ErrorPageBindings {
-  /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
-  SESSION_SECRET?: string;
-  /** Signs content webhooks (`POST /webhooks/content`). */
-  WEBHOOK_SECRET?: string;
-  /** "true": a request with `Cache-Control: no-cache` is rendered afresh (dev, benchmarks); off in production. */
-  RENDER_ON_NO_CACHE?: string;
-  /** Content changes to re-render; absent: they are re-rendered in the request that made them. */
-  INVALIDATIONS?: Queue<ContentChange>;
-  /** Rate limits (sign-in attempts); absent: none. */
-  LIMITS?: DurableObjectNamespace<RateLimiter>;
-}
-
-/** Work that may finish after the response (ExecutionContext.waitUntil). */
-export type Defer = (p: Promise<unknown>) => void;
 
 let site: Promise<Site> | null = null;
 
@@ -45,70 +30,131 @@ export function currentSite(): Promise<Site> {
   return site;
 }
 
+/** A page of a route for this request. */
+export interface RouteJob extends PageJob {
+  readonly match: RouteMatch;
+}
+
+/** A route's render for this request: the page, and the request as it was left (session, limits). */
+export interface RouteRender extends PageRender {
+  readonly io: RequestInfo;
+  /** The session cookie to set, when the session changed. */
+  readonly cookie: string | null;
+  /** Seconds until a rate-limited attempt may be made again (the answer is a 429). */
+  readonly rateLimited: number | undefined;
+}
+
 /**
- * One evaluation of a route for a request, with its I/O context. Every I/O
- * call it makes is written down with its answer: with the route's key they
- * are the render's input key.
+ * The executor for a request, its leaves bound to `io`: the route's page,
+ * the visitor's holes, components, and the I/O calls (now traced through it).
  */
-export async function runRoute(s: Site, match: RouteMatch, request: Request, env: WorkerEnv, shared: boolean, dbs: Db[], defer: Defer, fresh = false) {
-  const io = { ...requestContext(s, request, env, dbs, await readForm(request), shared), fresh };
-  const calls: IoCall[] = [];
-  const ctx = evalContext(s, io, env, defer);
-  ctx.recorders = [calls];
-  const value = await apply(s.handler(match.route), [...match.params.values()] as Value[], ctx);
-  return { io, result: routeResult(value), calls, inputKey: (name: string) => inputKey(s.hasher, name, calls) };
+export function executorFor(s: Site, io: RequestInfo, env: WorkerEnv, defer: Defer, stores: Stores = storesFrom(env)): Executor {
+  const leaves = new Leaves();
+  const exec = new Executor({ site: s, stores, leaves, defer, sessionReads: SESSION_READS });
+  const client = io.resolver;
+  io.resolver = exec.io<Op, { [key: string]: Json }, Json>(client);
+  leaves
+    .register(routeLeaf(s, io, exec))
+    .register(holeLeaf(s, io, exec))
+    .register(componentLeaf)
+    .register(ioLeaf("query"))
+    .register(ioLeaf("fragment"))
+    .register(ioLeaf("action"));
+  return exec;
 }
 
-/** Where a page render's I/O calls are kept, by its input key, so a later check can ask them again instead of rendering. */
-export const pageCallsKey = (inputKey: string) => hotKey(`page-calls ${inputKey}`, null);
-const PAGE_CALLS_TTL_S = 30 * 24 * 3600;
-
-/** Keep the calls behind a page's input key (immutable under it). */
-export function rememberPageCalls(env: WorkerEnv, key: string | null, calls: readonly IoCall[], defer: Defer): void {
-  const hot = hotCacheFrom(env);
-  const written = key === null ? null : writeCalls(calls);
-  if (hot && key !== null && written !== null) defer(hot.put(pageCallsKey(key), written, PAGE_CALLS_TTL_S).catch(() => {}));
+/** The `page` leaf: one evaluation of the route's body, every I/O call written down with its answer. */
+function routeLeaf(s: Site, io: RequestInfo, exec: Executor): PageLeaf<RouteJob, RouteRender> {
+  return {
+    kind: "page",
+    execute: async (job) => {
+      const calls: IoCall[] = [];
+      const ctx = evalContext(s, io, exec);
+      ctx.recorders = [calls];
+      const value = await apply(s.handler(job.match.route), [...job.match.params.values()] as Value[], ctx);
+      // The visitor changed something: what was kept for them is stale.
+      if (io.client.actions().length) await io.session.bump();
+      const cookie = await io.session.cookie();
+      return {
+        ...routeResult(value),
+        calls,
+        reads: io.client.reads(),
+        inputKey: inputKey(s.hasher, pageName(job.page), calls),
+        userScoped: io.userScoped === true,
+        volatile: io.volatile === true,
+        degraded: io.degraded === true,
+        sessionStarted: cookie !== null,
+        io,
+        cookie,
+        rateLimited: io.rateLimited,
+      };
+    },
+    askAgain: async (job, written) => inputKey(s.hasher, pageName(job.page), await askAgain(written, evalContext(s, io, exec))),
+  };
 }
 
-/** The component store over each hot tier (its in-isolate copy lives as long as the isolate). */
-const componentStores = new WeakMap<HotCache, ComponentStore>();
+/** The `hole` leaf: a user-scoped component rendered for this request's visitor. */
+function holeLeaf(s: Site, io: RequestInfo, exec: Executor) {
+  return {
+    kind: "hole",
+    execute: async ({ component, given }: HoleJob): Promise<HoleRender> => {
+      const fill: RequestInfo = { ...io, shared: false, degraded: false };
+      const made: IoCall[] = [];
+      const ctx = evalContext(s, fill, exec);
+      ctx.recorders = [made];
+      try {
+        return { html: toHtml(await apply(s.app.env.lookup(component) as Value, [...given], ctx)), calls: made, failed: false, degraded: fill.degraded === true };
+      } catch (e) {
+        // The rest of the page stands: this part shows the site's notice, and is not kept.
+        console.error(`hole ${component} failed, rendered as an error: ${formatError(e)}`);
+        return { html: toHtml(await fragmentError("page", component, ctx)), calls: made, failed: true, degraded: true };
+      }
+    },
+  };
+}
 
 /** An evaluation context for a request: its I/O, and the component plan (holes, cached components). */
-export function evalContext(s: Site, io: RequestInfo, env: WorkerEnv, defer: Defer): EvalContext {
-  const hot = hotCacheFrom(env);
-  let store = hot ? componentStores.get(hot) : undefined;
-  if (hot && !store) componentStores.set(hot, (store = new ComponentStore(hot)));
+export function evalContext(s: Site, io: RequestInfo, exec: Executor): EvalContext {
   const ctx = new EvalContext(createEnv(s.app.env), {}, io);
-  ctx.hook = componentHook(s, io, store ?? null, defer);
+  ctx.hook = exec.componentHook(io);
   return ctx;
 }
 
-/** The request as primitives see it: parameters, form, cookies, session, and the resolver for its I/O. */
-export function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[], form = new Map<string, string>(), shared = false): RequestInfo {
+/**
+ * The request as primitives see it: parameters, form, cookies, session, and
+ * the resolver for its I/O (traced once `executorFor` has the request).
+ * `shared`: the render is the one everyone is served (holes for user-scoped
+ * parts); `fresh`: nothing is taken from a cache.
+ */
+export function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: Db[], form = new Map<string, string>(), shared = false, fresh = false): RequestInfo {
   const url = new URL(request.url);
   const cookies = parseCookies(request.headers.get("cookie"));
   // Secure everywhere but development (plain http on localhost).
   const session = new Session(env.SESSION_SECRET, cookies.get(Session.cookieName), !isDevelopment(env));
   const hot = hotCacheFrom(env);
+  const client = resolverClient(s.app, env, dbs);
   return {
     request,
     url,
     cookies,
     form,
     session,
-    resolver: resolverClient(s.app, env, dbs),
+    client,
+    resolver: client,
     method: request.method,
     shared,
+    fresh,
     components: { cached: 0, rendered: 0 },
     // Set by Cloudflare's edge to the connecting address (a client cannot choose it there); in development any client can.
-    client: request.headers.get("cf-connecting-ip") ?? "unknown",
+    address: request.headers.get("cf-connecting-ip") ?? "unknown",
+    limit: env.LIMITS ? (key, limit, windowMs) => env.LIMITS!.get(env.LIMITS!.idFromName(key)).take(limit, windowMs) : undefined,
     visitorScope: () => visitorScope(session, hot),
     sessionsEnded: (sids) => markSessionsEnded(sids, hot),
-    limit: env.LIMITS ? (key, limit, windowMs) => env.LIMITS!.get(env.LIMITS!.idFromName(key)).take(limit, windowMs) : undefined,
   };
 }
 
-async function readForm(request: Request): Promise<Map<string, string>> {
+/** The fields of a POSTed form (urlencoded or multipart); empty for anything else. */
+export async function readForm(request: Request): Promise<Map<string, string>> {
   const form = new Map<string, string>();
   const type = request.headers.get("content-type") ?? "";
   if (request.method !== "POST" || !/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return form;

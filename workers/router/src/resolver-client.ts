@@ -5,10 +5,7 @@
  * timeout per cool-down, not one per request, and the first call after the
  * cool-down finds out whether it is back.
  */
-import {
-  CircuitBreaker, RequestIO, ResolverClient, databaseFromEnv, databaseTimeoutMs, guardedTransport, localTransport, serviceTransport,
-  type App, type DatabaseEnv, type Db, type ServiceBinding,
-} from "@rose-ash/resolver";
+import { CircuitBreaker, RequestIO, ResolverClient, databaseFromEnv, databaseTimeoutMs, guardedTransport, localTransport, serviceTransport, type App, type DatabaseEnv, type Db, type ServiceBinding } from "@rose-ash/resolver";
 
 export interface ResolverBindings extends DatabaseEnv {
   /** The resolver Worker (service binding); absent: the resolver runs in this Worker. */

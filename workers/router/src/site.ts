@@ -4,13 +4,15 @@
  * each definition and route depends on (analyze.ts in sexp) and its Merkle
  * key. Each route body is compiled once, as a function of its path parameters.
  */
-import { Analysis, Hasher, Lambda, basePrimitives, check, evaluateForms, locText, node, type DefinitionEffects, type Env, type Route } from "@rose-ash/sexp";
+import { Analysis, Hasher, Lambda, basePrimitives, check, evaluateForms, locText, node, type DefinitionEffects, type Env, type Registry, type Route } from "@rose-ash/sexp";
 import { loadApp, registerResolverPrimitives, type App, type Source } from "@rose-ash/resolver";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
 
 export interface Site {
   readonly app: App;
+  /** Every primitive pages may call (the site's vocabulary, with its functions). */
+  readonly registry: Registry;
   readonly routes: readonly CompiledRoute[];
   readonly analysis: Analysis;
   readonly hasher: Hasher;
@@ -36,9 +38,10 @@ export function siteRegistry() {
 }
 
 export async function loadSite(sources: readonly Source[]): Promise<Site> {
-  const app = await loadApp(sources, siteRegistry());
+  const registry = siteRegistry();
+  const app = await loadApp(sources, registry);
   // What `npm run check` finds is said at load too, with positions; the pages it does not touch still serve.
-  for (const p of check(app.forms, { registry: app.env.registry })) console.error(`${locText(p.loc)}: ${p.message}`);
+  for (const p of check(app.forms, { registry })) console.error(`${locText(p.loc)}: ${p.message}`);
   const routes = compileRoutes(app.env.routes);
   const definitions = app.env.allDefinitions();
   const hasher = new Hasher(definitions);
@@ -53,6 +56,7 @@ export async function loadSite(sources: readonly Source[]): Promise<Site> {
   }
   return {
     app,
+    registry,
     routes,
     analysis,
     hasher,

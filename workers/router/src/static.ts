@@ -3,8 +3,8 @@
  * Paths carry a version, so they are cached for a year.
  */
 import htmx from "htmx.org/dist/htmx.min.js";
-import css from "../../../app/static/site.css";
-import favicon from "../../../app/static/favicon.svg";
+import css from "@rose-ash/app/static/site.css";
+import favicon from "@rose-ash/app/static/favicon.svg";
 
 interface Asset {
   readonly body: string;

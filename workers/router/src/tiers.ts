@@ -1,17 +1,23 @@
 /**
- * The cache tiers from the Worker's bindings and settings, each an embedded
- * default with production adapters beside it:
+ * The executor's stores from the Worker's bindings and settings, each an
+ * embedded default with production adapters beside it, made once per
+ * isolate:
  *
- * - hot: Workers KV (HOT), or Upstash Redis when UPSTASH_REDIS_REST_URL and
- *   _TOKEN are set;
+ * - pointers: the IpnsPointer Durable Objects (POINTERS), with this
+ *   isolate's copy of each for POINTER_TTL_MS; which pages read what: the
+ *   DependencyIndex (DEPENDENCIES);
  * - warm: the CID-keyed R2 bucket (WARM), read first; then the trustless
  *   gateways in IPFS_GATEWAYS (comma-separated), every block verified. What
  *   is stored is also pinned through an IPFS Pinning Service API endpoint
  *   (PINNING_SERVICE_URL and _TOKEN), which fetches it from this site's own
- *   trustless gateway (PUBLIC_ORIGIN/ipfs/<cid>).
+ *   trustless gateway (PUBLIC_ORIGIN/ipfs/<cid>);
+ * - hot (rendered parts, written calls): Workers KV (HOT), or Upstash Redis
+ *   when UPSTASH_REDIS_REST_URL and _TOKEN are set; in memory without either.
  */
 import { Redis } from "@upstash/redis/cloudflare";
-import { WarmStore, batchedHotCache, bucketStore, gatewaySource, kvHotCache, pinningServiceSink, upstashHotCache, type HotCache, type WarmSink } from "@rose-ash/resolver";
+import { WarmStore, batchedHotCache, bucketStore, gatewaySource, kvHotCache, pinningServiceSink, upstashHotCache, type HotCache, type WarmSink } from "@rose-ash/content";
+import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
+import { POINTER_TTL_MS, durableDependencies, durablePointers, hotCalls, hotResults, memoryCalls, memoryResults, type Stores } from "@rose-ash/executor";
 
 export interface HotBindings {
   HOT?: KVNamespace;
@@ -27,6 +33,17 @@ export interface WarmBindings {
   PINNING_SERVICE_TOKEN?: string;
   /** This site's public origin, where a pinning service fetches what it pins. */
   PUBLIC_ORIGIN?: string;
+}
+
+export interface CacheBindings extends HotBindings, WarmBindings {
+  POINTERS?: DurableObjectNamespace<IpnsPointer>;
+  DEPENDENCIES?: DurableObjectNamespace<DependencyIndex>;
+  /**
+   * How long (ms) this isolate may serve a page from its own copy of the
+   * pointer before asking the Durable Object again; 0 asks every time. A
+   * move made here is seen here at once; elsewhere within this time.
+   */
+  POINTER_TTL_MS?: string;
 }
 
 /** Hot tiers made so far in this isolate, by what they connect to (a client is made once, not per request). */
@@ -56,4 +73,35 @@ export function warmTierFrom(env: WarmBindings): { store: WarmStore; pins: WarmS
       ? pinningServiceSink(env.PINNING_SERVICE_URL, env.PINNING_SERVICE_TOKEN, env.PUBLIC_ORIGIN ? { meta: { gateway: env.PUBLIC_ORIGIN } } : {})
       : null;
   return { store: new WarmStore(r2, [r2, ...gateways]), pins };
+}
+
+/** The stores, made once per isolate for the same bindings (the pointer namespace, the hot tier). */
+const made = new WeakMap<object, Map<string, Stores>>();
+
+export function storesFrom(env: CacheBindings): Stores {
+  const hot = hotCacheFrom(env);
+  const owner: object = env.POINTERS ?? made;
+  const which = `${hot?.name ?? "memory"} ${env.POINTER_TTL_MS ?? ""} ${env.IPFS_GATEWAYS ?? ""} ${env.PINNING_SERVICE_URL ?? ""}`;
+  let byOwner = made.get(owner);
+  if (!byOwner) made.set(owner, (byOwner = new Map()));
+  let stores = byOwner.get(which);
+  if (!stores) {
+    const warm = warmTierFrom(env);
+    const ttl = Number(env.POINTER_TTL_MS ?? POINTER_TTL_MS);
+    stores = {
+      pages:
+        env.POINTERS && env.DEPENDENCIES && warm
+          ? {
+              pointers: durablePointers(env.POINTERS, Number.isFinite(ttl) && ttl >= 0 ? ttl : POINTER_TTL_MS),
+              content: warm.store,
+              pins: warm.pins,
+              dependencies: durableDependencies(env.DEPENDENCIES),
+            }
+          : null,
+      results: hot ? hotResults(hot) : memoryResults(),
+      calls: hot ? hotCalls(hot) : memoryCalls(),
+    };
+    byOwner.set(which, stores);
+  }
+  return stores;
 }

@@ -7,11 +7,10 @@
  * whose session ended gets no scope, so their parts are made afresh (and
  * find no user). Other isolates see the mark within SESSION_CHECK_MS.
  */
-import { hotKey, type HotCache } from "@rose-ash/resolver";
+import { hotKey, type HotCache } from "@rose-ash/content";
+import { USER_TTL_S } from "@rose-ash/executor";
 import type { Session } from "./session.ts";
 
-/** How long a visitor's per-user parts are reused (their own actions make them stale at once). */
-export const USER_TTL_S = 60;
 /** How long this isolate trusts that a session was not ended, before asking the hot tier again. */
 const SESSION_CHECK_MS = 1000;
 

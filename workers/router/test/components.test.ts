@@ -5,11 +5,13 @@
  * user-scoped results kept per visitor. Then the same on the running site.
  */
 import { SELF, env } from "cloudflare:test";
-import { EvalContext, compileTop, createEnv, parseOne, toHtml, type Value } from "@rose-ash/sexp";
-import { ResolverClient, databaseFromEnv, type HotCache } from "@rose-ash/resolver";
+import { compileTop, parseOne, toHtml, type Value } from "@rose-ash/sexp";
+import { ResolverClient, databaseFromEnv } from "@rose-ash/resolver";
+import { type HotCache } from "@rose-ash/content";
+import { hotCalls, hotResults, templateOf, type Stores } from "@rose-ash/executor";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { ComponentStore, componentHook } from "../src/components.ts";
-import { fillHoles, templateOf } from "../src/page-cache.ts";
+import type { WorkerEnv } from "../src/env.ts";
+import { evalContext, executorFor } from "../src/render.ts";
 import type { RequestInfo } from "../src/request.ts";
 import { Session } from "../src/session.ts";
 import { visitorScope } from "../src/visitor-scope.ts";
@@ -61,28 +63,32 @@ interface RenderOptions {
 /** One request as the primitives see it (no resolver behind it: a fragment call fails). */
 function requestInfo({ url = "https://t.test/", shared = false, who, cookies = [] }: RenderOptions): RequestInfo {
   const session = who?.session ?? new Session("test-secret", undefined, false);
+  const client = new ResolverClient(async () => Promise.reject(new Error("no resolver in this test")));
   return {
     request: new Request(url),
     url: new URL(url),
     cookies: new Map(cookies),
     form: new Map(),
     session,
-    resolver: new ResolverClient(async () => Promise.reject(new Error("no resolver in this test"))),
+    client,
+    resolver: client,
     method: "GET",
     shared,
     components: { cached: 0, rendered: 0 },
-    client: "test",
+    address: "test",
     visitorScope: () => visitorScope(session, null),
     sessionsEnded: async () => {},
   };
 }
 
+/** The stores of one isolate over a hot tier (its own copy in front), keeping no pages. */
+const storesOver = (hot: HotCache): Stores => ({ pages: null, results: hotResults(hot), calls: hotCalls(hot) });
+
 /** Render `expr` on `site` as one request; what came out and what the plan did. */
-async function render(site: Site, store: ComponentStore, expr: string, options: RenderOptions = {}) {
+async function render(site: Site, stores: Stores, expr: string, options: RenderOptions = {}) {
   const io = requestInfo(options);
   const pending: Promise<unknown>[] = [];
-  const ctx = new EvalContext(createEnv(site.app.env), {}, io);
-  ctx.hook = componentHook(site, io, store, (p) => pending.push(p));
+  const ctx = evalContext(site, io, executorFor(site, io, env as unknown as WorkerEnv, (p) => pending.push(p), stores));
   const html = toHtml((await compileTop(parseOne(expr))(null, ctx)) as Value);
   await Promise.all(pending);
   return { html, ...io.components, userScoped: io.userScoped ?? false };
@@ -92,7 +98,7 @@ describe("component plan", () => {
   const site = loadSite([{ name: "test/lib.sexp", text: LIB }]);
 
   it("renders a pure :cache component once per input; a hit skips it", async () => {
-    const store = new ComponentStore(memoryHot());
+    const store = storesOver(memoryHot());
     const s = await site;
     expect(await render(s, store, `(~card :title "a")`)).toMatchObject({ html: `<div class="card">a</div>`, cached: 0, rendered: 1 });
     expect(await render(s, store, `(~card :title "a")`)).toMatchObject({ html: `<div class="card">a</div>`, cached: 1, rendered: 0 });
@@ -104,15 +110,15 @@ describe("component plan", () => {
   it("keys by the component's Merkle hash: a changed definition is a new key, shared through the hot tier", async () => {
     const hot = memoryHot();
     const before = await loadSite([{ name: "test/lib.sexp", text: LIB }]);
-    await render(before, new ComponentStore(hot), `(~card :title "a")`);
+    await render(before, storesOver(hot), `(~card :title "a")`);
     // Another isolate (its own local copy) with the same definitions finds it in the hot tier.
-    expect(await render(before, new ComponentStore(hot), `(~card :title "a")`)).toMatchObject({ cached: 1 });
+    expect(await render(before, storesOver(hot), `(~card :title "a")`)).toMatchObject({ cached: 1 });
     const after = await loadSite([{ name: "test/lib.sexp", text: LIB.replace(`(div :class "card" title)`, `(section :class "card" title)`) }]);
-    expect(await render(after, new ComponentStore(hot), `(~card :title "a")`)).toMatchObject({ html: `<section class="card">a</section>`, cached: 0, rendered: 1 });
+    expect(await render(after, storesOver(hot), `(~card :title "a")`)).toMatchObject({ html: `<section class="card">a</section>`, cached: 0, rendered: 1 });
   });
 
   it("keys a component that does I/O after its answers are in", async () => {
-    const store = new ComponentStore(memoryHot());
+    const store = storesOver(memoryHot());
     const s = await site;
     const at = (q: string) => ({ url: `https://t.test/?q=${q}` });
     expect(await render(s, store, `(~search)`, at("1"))).toMatchObject({ html: "<p>q=1</p>", rendered: 1 });
@@ -124,7 +130,7 @@ describe("component plan", () => {
 
   it("keeps a user-scoped component's output per visitor, and makes it a hole in a shared render", async () => {
     const hot = memoryHot();
-    const store = new ComponentStore(hot);
+    const store = storesOver(hot);
     const s = await site;
     const [ada, bob] = [await visitor(), await visitor()];
     const adaSid = (await ada.session.data())!.sid;
@@ -138,7 +144,7 @@ describe("component plan", () => {
   });
 
   it("renders what it cannot key: a function argument, and a user-scoped component with children (then the page is not shared)", async () => {
-    const store = new ComponentStore(memoryHot());
+    const store = storesOver(memoryHot());
     const s = await site;
     for (let i = 0; i < 2; i++) expect(await render(s, store, `(~apply-it :f (fn (x) (+ x 1)))`)).toMatchObject({ html: "<p>2</p>", cached: 0 });
     const who = await visitor();
@@ -151,18 +157,16 @@ describe("holes", () => {
   const fill = async (html: string, hot: HotCache, options: RenderOptions) => {
     const s = await site;
     const io = requestInfo(options);
-    const context = (io: RequestInfo) => {
-      const ctx = new EvalContext(createEnv(s.app.env), {}, io);
-      ctx.hook = componentHook(s, io, null, () => {});
-      return ctx;
-    };
-    const { body } = await fillHoles(templateOf(html, null), s, io, hot, context, () => {});
+    const pending: Promise<unknown>[] = [];
+    const exec = executorFor(s, io, env as unknown as WorkerEnv, (p) => pending.push(p), storesOver(hot));
+    const { body } = await exec.fillHoles(templateOf(html, null), io);
+    await Promise.all(pending);
     return new TextDecoder().decode(body);
   };
 
   it("never keeps a hole that read a cookie: anonymous visitors each get their own", async () => {
     const hot = memoryHot();
-    const { html } = await render(await site, new ComponentStore(hot), `(div (~lang))`, { shared: true });
+    const { html } = await render(await site, storesOver(hot), `(div (~lang))`, { shared: true });
     expect(html).toBe("<div><!--rose:hole ~lang {}--></div>");
     expect(await fill(html, hot, { cookies: [["lang", "fr"]] })).toBe("<div><p>lang fr</p></div>");
     expect(await fill(html, hot, { cookies: [["lang", "de"]] })).toBe("<div><p>lang de</p></div>");
@@ -172,18 +176,19 @@ describe("holes", () => {
 
   it("keeps a hole the session decides, per session", async () => {
     const hot = memoryHot();
-    const { html } = await render(await site, new ComponentStore(hot), `(div (~hi))`, { shared: true });
+    const { html } = await render(await site, storesOver(hot), `(div (~hi))`, { shared: true });
     const who = await visitor();
     const sid = (await who.session.data())!.sid;
     expect(await fill(html, hot, { who })).toBe(`<div><p>hi ${sid}</p></div>`);
-    expect(hot.keys()).toHaveLength(1);
-    expect(hot.keys()[0]).toMatch(new RegExp(`^user:${sid}\\.`));
+    // The hole, and (as ~hi is also :cache) the component and its plan inside it: all kept for this visitor only.
+    expect(hot.keys().filter((k) => k.includes(":hole "))).toHaveLength(1);
+    for (const k of hot.keys()) expect(k).toMatch(new RegExp(`^user:${sid}\\.`));
   });
 });
 
 describe("a part that failed", () => {
   it("is not kept: a component holding a failed fragment renders again next time", async () => {
-    const store = new ComponentStore(memoryHot());
+    const store = storesOver(memoryHot());
     const s = await loadSite([{ name: "test/lib.sexp", text: LIB }]);
     const first = await render(s, store, `(~with-frag)`);
     expect(first.html).toContain("unavailable");

@@ -137,7 +137,7 @@ describe("request primitives", () => {
 describe("the app's sources", () => {
   it("are checked when the site loads: a mistake is reported with its position, and the rest of the site serves", async () => {
     const { loadSite } = await import("../src/site.ts");
-    const { routes, sources } = await import("../../../app/index.ts");
+    const { routes, sources } = await import("@rose-ash/app");
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
       const broken = { name: "app/routes/zz-broken.sexp", text: '(defroute "/zz/" (render (p (query market productsx))))' };
@@ -151,7 +151,7 @@ describe("the app's sources", () => {
 
   it("check clean against the site's primitives", async () => {
     const { siteRegistry } = await import("../src/site.ts");
-    const { routes, sources } = await import("../../../app/index.ts");
+    const { routes, sources } = await import("@rose-ash/app");
     const { check, parse } = await import("@rose-ash/sexp");
     const forms = [...sources, ...routes].flatMap((s) => parse(s.text, { src: s.name }));
     expect(check(forms, { registry: siteRegistry() }).map((p) => `${p.loc.src}:${p.loc.line}: ${p.message}`)).toEqual([]);

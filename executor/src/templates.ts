@@ -1,0 +1,77 @@
+/**
+ * Shared pages with holes. A user-scoped component in a shared render is an
+ * HTML comment naming it and its keyword arguments (`holeMarker`); the page
+ * is kept split at those comments, as UTF-8, so a hit encodes only what is
+ * filled in per request (holes.ts).
+ */
+import { scriptJson, type Value } from "@rose-ash/sexp";
+import { Lru } from "./lru.ts";
+
+/**
+ * Where a user-scoped component goes in a shared page: a comment naming the
+ * component and its keyword arguments as JSON (which has no `>`, so it cannot
+ * end the comment); null when they are not plain data, or there are children.
+ */
+export function holeMarker(component: string, names: readonly string[], values: readonly Value[]): string | null {
+  if (values.length !== names.length) return null;
+  const given = new Map<string, Value>();
+  names.forEach((k, i) => given.set(k, values[i]!));
+  try {
+    return `<!--rose:hole ${component} ${scriptJson(given)}-->`;
+  } catch {
+    return null;
+  }
+}
+
+const HOLE = /<!--rose:hole (~[^\s]+) (\{.*?\})-->/g;
+
+/** A page split at its holes, as UTF-8: `text[i]`, hole i, `text[i + 1]`, ... */
+export interface Template {
+  readonly text: readonly Uint8Array[];
+  readonly holes: readonly Hole[];
+}
+
+/** A hole: the component, and its arguments as the page has them (JSON). */
+export interface Hole {
+  readonly component: string;
+  readonly args: string;
+}
+
+const utf8 = new TextEncoder();
+
+/** Shared pages split at their holes, by CID, in this isolate: bytes under a CID never change, and these were verified or made here. */
+const templates = new Lru<Template>(32 * 1024 * 1024, (t) => t.text.reduce((n, p) => n + p.length, 0));
+
+/** `html` split at its holes; kept when it is a shared page (`cid`). */
+export function templateOf(html: string, cid: string | null): Template {
+  let t = cid === null ? null : templates.get(cid);
+  if (t) return t;
+  const text: Uint8Array[] = [];
+  const holes: Hole[] = [];
+  let last = 0;
+  for (const m of html.matchAll(HOLE)) {
+    text.push(utf8.encode(html.slice(last, m.index)));
+    holes.push({ component: m[1]!, args: m[2]! });
+    last = m.index! + m[0].length;
+  }
+  text.push(utf8.encode(html.slice(last)));
+  t = { text, holes };
+  if (cid !== null) templates.set(cid, t);
+  return t;
+}
+
+/** A shared page this isolate already has split, by CID (null when it has not). */
+export function knownTemplate(cid: string): Template | null {
+  return templates.get(cid);
+}
+
+/** The page with what was filled into its holes, as one UTF-8 body. */
+export function joinTemplate(template: Template, filled: readonly string[]): Uint8Array {
+  if (template.holes.length === 0) return template.text[0]!;
+  const parts = [template.text[0]!];
+  filled.forEach((h, i) => parts.push(utf8.encode(h), template.text[i + 1]!));
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) (body.set(p, at), (at += p.length));
+  return body;
+}

@@ -1,0 +1,44 @@
+/**
+ * What one resolve did, node by node: the page, the components and holes of
+ * it, and the I/O leaves (queries, fragments, actions), each with its kind,
+ * key, the tier that answered (or that it ran), hit or miss, and the time
+ * it took. `/_sexp/plan` draws it.
+ */
+
+/** The kinds of node the HTML executors handle; media kinds join them. */
+export type NodeKind = "page" | "component" | "hole" | "query" | "fragment" | "action" | (string & {});
+
+export type NodeState = "hit" | "miss" | "stale" | "bypass" | "ran" | "failed";
+
+export interface TraceNode {
+  readonly id: number;
+  readonly parent: number | null;
+  readonly kind: NodeKind;
+  /** What people call it: a path, a component's name, `blog/post-by-slug`. */
+  readonly label: string;
+  /** Its key (a pointer name, an input key), or null when it has none (a leaf that is not kept). */
+  key: string | null;
+  /** Where its answer came from: `pointer`, `memory`, `warm`, `hot`, `resolver`, `render`. */
+  tier: string | null;
+  state: NodeState | null;
+  ms: number;
+  readonly started: number;
+}
+
+export class Trace {
+  readonly nodes: TraceNode[] = [];
+  readonly at = new Date().toISOString();
+
+  start(kind: NodeKind, label: string, parent: TraceNode | null = null, key: string | null = null): TraceNode {
+    const node: TraceNode = { id: this.nodes.length, parent: parent?.id ?? null, kind, label, key, tier: null, state: null, ms: 0, started: Date.now() };
+    this.nodes.push(node);
+    return node;
+  }
+
+  finish(node: TraceNode, state: NodeState, tier: string | null, key: string | null = node.key): void {
+    node.state = state;
+    node.tier = tier;
+    node.key = key;
+    node.ms = Date.now() - node.started;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The page walk on the embedded stores, with a scripted `page` leaf: the
+ * plan, hits, misses and what is published, serving stale, and re-rendering
+ * after a content change (asking calls again, moving, retiring).
+ */
+import { WarmStore, bucketStore, memoryBucket } from "@rose-ash/content";
+import { Analysis, Hasher, basePrimitives, type IoCall } from "@rose-ash/sexp";
+import { describe, expect, it } from "vitest";
+import {
+  Executor, Leaves, memoryCalls, memoryDependencies, memoryPointers, memoryResults, pageName,
+  type PageJob, type PageLeaf, type PageRender, type PageKey, type Stores,
+} from "../src/index.ts";
+
+function stores(): Stores {
+  const r2 = bucketStore(memoryBucket());
+  return {
+    pages: { pointers: memoryPointers(), content: new WarmStore(r2, [r2]), pins: null, dependencies: memoryDependencies() },
+    results: memoryResults(),
+    calls: memoryCalls(),
+  };
+}
+
+const site = { hasher: new Hasher(new Map()), analysis: new Analysis(new Map(), basePrimitives), registry: basePrimitives };
+
+/** A page leaf that renders whatever `content` says now, and counts its renders. */
+function scripted() {
+  const state = { html: "<p>one</p>", status: 200, degraded: false, fail: false, renders: 0, answer: "a" };
+  const leaf: PageLeaf<PageJob, PageRender> = {
+    kind: "page",
+    execute: async (job) => {
+      state.renders++;
+      if (state.fail) throw new Error("the database is down");
+      const calls: IoCall[] = [{ primitive: "query", args: ["x"], result: state.answer }];
+      return {
+        status: state.status, html: state.status === 200 ? state.html : null, location: null, calls,
+        reads: [{ op: "query", service: "blog", name: "x" }], inputKey: `${pageName(job.page)} ${state.answer}`,
+        userScoped: false, volatile: false, degraded: state.degraded, sessionStarted: false,
+      };
+    },
+    askAgain: async (job) => `${pageName(job.page)} ${state.answer}`,
+  };
+  return { state, leaf };
+}
+
+function executor(s: Stores, leaf: PageLeaf<PageJob, PageRender>) {
+  return new Executor({ site, stores: s, leaves: new Leaves().register(leaf), defer: () => {}, sessionReads: new Set() });
+}
+
+const page: PageKey = { route: "r1", path: "/p/", htmx: false };
+const serve: PageJob = { page, shared: true, mode: "serve", fresh: false };
+const refresh: PageJob = { ...serve, mode: "refresh" };
+
+describe("resolvePage", () => {
+  it("renders and publishes a shared page once, then serves it from its pointer", async () => {
+    const s = stores();
+    const { state, leaf } = scripted();
+    const first = await executor(s, leaf).resolvePage(serve);
+    expect(first.state).toBe("miss");
+    const second = await executor(s, leaf).resolvePage(serve);
+    expect(second).toMatchObject({ state: "hit" });
+    expect(state.renders).toBe(1);
+    if (second.state !== "hit" || first.state !== "miss") throw new Error("unexpected");
+    expect(second.page.cid).toBe(first.page.cid);
+    expect(new TextDecoder().decode(second.page.template.text[0]!)).toBe("<p>one</p>");
+    expect(await s.pages!.dependencies.pagesReading([{ op: "query", service: "blog", name: "x" }])).toEqual([page]);
+  });
+
+  it("renders for one visitor what the plan does not share, and what may not be kept", async () => {
+    const s = stores();
+    const { state, leaf } = scripted();
+    expect((await executor(s, leaf).resolvePage({ ...serve, shared: false })).state).toBe("bypass");
+    state.status = 404;
+    expect((await executor(s, leaf).resolvePage(serve)).state).toBe("bypass");
+    expect(await s.pages!.pointers.current(page)).toBeNull();
+  });
+
+  it("serves the page as it was when a forced render fails or a part of it does", async () => {
+    const s = stores();
+    const { state, leaf } = scripted();
+    await executor(s, leaf).resolvePage(serve);
+    state.fail = true;
+    expect((await executor(s, leaf).resolvePage({ ...serve, fresh: true })).state).toBe("stale");
+    state.fail = false;
+    state.degraded = true;
+    expect((await executor(s, leaf).resolvePage({ ...serve, fresh: true })).state).toBe("stale");
+  });
+
+  it("re-renders after a change only when asking the calls again answers differently; a page now gone is retired", async () => {
+    const s = stores();
+    const { state, leaf } = scripted();
+    await executor(s, leaf).resolvePage(serve);
+    expect(await executor(s, leaf).resolvePage(refresh)).toMatchObject({ state: "unchanged" });
+    expect(state.renders).toBe(1);
+    state.answer = "b";
+    state.html = "<p>two</p>";
+    const moved = await executor(s, leaf).resolvePage(refresh);
+    expect(moved).toMatchObject({ state: "miss", moved: { status: "moved", sequence: 2 } });
+    state.status = 404;
+    state.answer = "c";
+    expect(await executor(s, leaf).resolvePage(refresh)).toMatchObject({ state: "retired", sequence: 3 });
+    expect(await executor(s, leaf).resolvePage(refresh)).toEqual({ state: "gone" });
+    // Serving again renders it live, and publishes it when it is back.
+    state.status = 200;
+    expect((await executor(s, leaf).resolvePage(serve)).state).toBe("miss");
+    expect((await s.pages!.pointers.current(page))!.retired).toBe(false);
+  });
+
+  it("keeps a trace of what it did, for the plan picture", async () => {
+    const s = stores();
+    const { leaf } = scripted();
+    const exec = executor(s, leaf);
+    await exec.resolvePage(serve);
+    expect(exec.trace.nodes).toMatchObject([{ kind: "page", label: "/p/", key: pageName(page), state: "miss", tier: "render" }]);
+    expect(Executor.lastTrace(page)).toBe(exec.trace);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Delivering a page: a shared page with its holes filled for the person
+ * asking, its CID as the ETag (with a digest of what the holes rendered to)
+ * and 304 for a matching If-None-Match; or a page rendered for one visitor.
+ * What the executor did goes into `x-rose-*` headers.
+ */
+import type { Executor, StoredPage } from "@rose-ash/executor";
+import { metrics, templateOf } from "@rose-ash/executor";
+import type { RouteResult } from "@rose-ash/vocabulary";
+import type { RequestInfo } from "./request.ts";
+
+const utf8 = new TextEncoder();
+
+export async function deliverShared(
+  request: Request, exec: Executor, io: RequestInfo, pointer: string, page: StoredPage, state: "hit" | "miss" | "stale", extra: Record<string, string>,
+): Promise<Response> {
+  const { body, holes, cached, failed } = await exec.fillHoles(page.template, io);
+  const etag = await pageEtag(page.cid, holes);
+  const headers: Record<string, string> = {
+    ...extra,
+    etag,
+    "cache-control": holes.length ? "private, no-cache" : "public, no-cache",
+    "x-rose-cache": state,
+    "x-rose-holes": `${holes.length - cached} rendered, ${cached} cached`,
+    "x-rose-pointer": encodeURIComponent(pointer),
+    "x-rose-cid": page.cid,
+    ...componentsHeader(io),
+  };
+  if (failed) headers["x-rose-degraded"] = `${failed} part${failed === 1 ? "" : "s"} unavailable`;
+  metrics.pages[state]++;
+  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
+  return toResponse({ status: 200, html: body, location: null }, headers);
+}
+
+/** A page rendered for this request only (`bypass` when it was a read: a page that is never shared). */
+export async function deliverOwn(exec: Executor, io: RequestInfo, result: RouteResult, state: "bypass" | null): Promise<Response> {
+  const html = result.html === null ? null : (await exec.fillHoles(templateOf(result.html, null), io)).body;
+  if (state) metrics.pages[state]++;
+  return toResponse({ ...result, html }, { ...(state ? { "x-rose-cache": state, "cache-control": "private, no-cache" } : {}), ...componentsHeader(io) });
+}
+
+/** What the component plan did for this response, when it did anything. */
+function componentsHeader(io: RequestInfo): Record<string, string> {
+  const { cached, rendered } = io.components;
+  return cached + rendered ? { "x-rose-components": `${cached} cached, ${rendered} rendered` } : {};
+}
+
+/** Digests of what holes rendered to, by that text (a hole served again from memory is the same string). */
+const holeDigests = new Map<string, string>();
+
+/** An ETag for the page as this person gets it: the CID, plus a digest of what their holes rendered to. */
+export async function pageEtag(cid: string, holes: readonly string[]): Promise<string> {
+  if (holes.length === 0) return `"${cid}"`;
+  const text = holes.join("\0");
+  let digest = holeDigests.get(text);
+  if (digest === undefined) {
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+    digest = [...hash.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    if (holeDigests.size >= 1024) holeDigests.delete(holeDigests.keys().next().value!);
+    holeDigests.set(text, digest);
+  }
+  return `"${cid}.${digest}"`;
+}
+
+/** The HTTP response for a route's result, its page already final (HTML text, or its UTF-8 bytes). */
+export function toResponse(result: Omit<RouteResult, "html"> & { html: string | Uint8Array | null }, headers: Record<string, string> = {}): Response {
+  if (result.location !== null) return new Response(null, { status: result.status, headers: { ...headers, location: result.location } });
+  return new Response(result.html, { status: result.status, headers: { "content-type": "text/html; charset=utf-8", ...headers } });
+}

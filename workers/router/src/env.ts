@@ -1,0 +1,27 @@
+/** The router Worker's bindings and settings, and the messages of its queue. */
+import type { RateLimiter } from "@rose-ash/durable-objects";
+import type { ErrorPageBindings } from "./error-page.ts";
+import type { ResolverBindings } from "./resolver-client.ts";
+import type { CacheBindings } from "./tiers.ts";
+
+/** What a queued content change says: the tables written, and by what (for the log). */
+export interface ContentChange {
+  readonly tables: readonly string[];
+  readonly by: string;
+}
+
+export interface WorkerEnv extends ResolverBindings, CacheBindings, ErrorPageBindings {
+  /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
+  SESSION_SECRET?: string;
+  /** Signs content webhooks (`POST /webhooks/content`). */
+  WEBHOOK_SECRET?: string;
+  /** "true": a request with `Cache-Control: no-cache` is rendered afresh (dev, benchmarks); off in production. */
+  RENDER_ON_NO_CACHE?: string;
+  /** Content changes to re-render; absent: they are re-rendered in the request that made them. */
+  INVALIDATIONS?: Queue<ContentChange>;
+  /** Rate limits (sign-in attempts); absent: none. */
+  LIMITS?: DurableObjectNamespace<RateLimiter>;
+}
+
+/** Work that may finish after the response (ExecutionContext.waitUntil). */
+export type Defer = (p: Promise<unknown>) => void;
