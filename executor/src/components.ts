@@ -14,7 +14,7 @@
  *   kept per visitor for a while; shared results never change under their key.
  */
 import { Html, askAgain, callKey, inputKey, toHtml, writeCalls, type ComponentCall, type ComponentHook, type EvalContext, type IoCall, type Out, type Value } from "@rose-ash/sexp";
-import type { Executor } from "./executor.ts";
+import type { Walk } from "./context.ts";
 import { callKeys, resultKeys } from "./keys.ts";
 import type { Leaf } from "./leaves.ts";
 import { measured, metrics } from "./metrics.ts";
@@ -39,7 +39,7 @@ export const componentLeaf: Leaf<ComponentJob, string> = {
 };
 
 /** The hook for one render: holes in shared renders, cache look-ups for `:cache` components. */
-export function componentHook(exec: Executor, scope: PartsScope): ComponentHook {
+export function componentHook(exec: Walk, scope: PartsScope): ComponentHook {
   const { analysis, hasher, registry } = exec.site;
   return (call, run, ctx) => {
     const effects = analysis.of(call.fn.name);

@@ -3,8 +3,9 @@
  * stores (kept per isolate, given), the leaf executors by node kind, and the
  * trace of what it did. Cheap to make: one per request.
  */
-import type { Analysis, ComponentHook, Hasher, Registry } from "@rose-ash/sexp";
+import type { ComponentHook } from "@rose-ash/sexp";
 import { componentHook } from "./components.ts";
+import type { SiteModel, Walk } from "./context.ts";
 import { fillHoles, type FilledPage } from "./holes.ts";
 import { TracedIo, type IoCaller } from "./io.ts";
 import { pageName, type PageKey } from "./keys.ts";
@@ -15,13 +16,6 @@ import { resolvePage, type PageJob, type PageRender, type PageResolution } from 
 import type { Stores } from "./stores.ts";
 import type { Template } from "./templates.ts";
 import { Trace } from "./trace.ts";
-
-/** What the executor needs of a site: its Merkle hasher, its analysis, its primitives. */
-export interface SiteModel {
-  readonly hasher: Hasher;
-  readonly analysis: Analysis;
-  readonly registry: Registry;
-}
 
 export interface ExecutorOptions {
   readonly site: SiteModel;
@@ -36,7 +30,7 @@ export interface ExecutorOptions {
 /** The last trace of each page, in this isolate, for `/_sexp/plan`. */
 const lastTraces = new Lru<Trace>(256, () => 1);
 
-export class Executor {
+export class Executor implements Walk {
   readonly site: SiteModel;
   readonly stores: Stores;
   readonly leaves: Leaves;
@@ -69,7 +63,7 @@ export class Executor {
 
   /** The request's I/O through this executor: traced, done by the registered I/O leaves. */
   io<Op extends string, Args, Answer>(client: IoCaller<Op, Args, Answer>): TracedIo<Op, Args, Answer> {
-    return new TracedIo(this, client, null);
+    return new TracedIo(this, client);
   }
 
   /** Keep this trace as the last one of `page` (what `/_sexp/plan` shows). */

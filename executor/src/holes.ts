@@ -9,7 +9,7 @@
  */
 import { Keyword, fromJson, type IoCall, type Value } from "@rose-ash/sexp";
 import { USER_TTL_S } from "./components.ts";
-import type { Executor } from "./executor.ts";
+import type { Walk } from "./context.ts";
 import { resultKeys } from "./keys.ts";
 import { measured, metrics } from "./metrics.ts";
 import type { PartsScope } from "./parts.ts";
@@ -46,7 +46,7 @@ export interface FilledPage {
 /** Hole components seen reading more than the session (a cookie, a header) or the time: rendered every time. */
 const unkept = new Set<string>();
 
-export async function fillHoles(exec: Executor, template: Template, scope: PartsScope): Promise<FilledPage> {
+export async function fillHoles(exec: Walk, template: Template, scope: PartsScope): Promise<FilledPage> {
   if (template.holes.length === 0) return { body: template.text[0]!, holes: [], cached: 0, failed: 0 };
   let cached = 0;
   let failed = 0;

@@ -5,7 +5,8 @@
  * interfaces. The router serves HTTP and asks it; content changes re-render
  * through it; so will the render service and federation.
  */
-export { Executor, type ExecutorOptions, type SiteModel } from "./executor.ts";
+export { Executor, type ExecutorOptions } from "./executor.ts";
+export type { SiteModel, Walk } from "./context.ts";
 export { resolvePage, type PageJob, type PageLeaf, type PageRender, type PageResolution, type StoredPage } from "./resolve.ts";
 export { routeIsShared, keepsShared, type RenderFacts } from "./plan.ts";
 export { componentLeaf, USER_TTL_S, SHARED_TTL_S, type ComponentJob } from "./components.ts";

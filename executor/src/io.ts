@@ -4,9 +4,8 @@
  * registered for its kind (the resolver's batched client, which the job
  * carries).
  */
-import type { Executor } from "./executor.ts";
+import type { Walk } from "./context.ts";
 import type { Leaf } from "./leaves.ts";
-import type { TraceNode } from "./trace.ts";
 
 /** What makes the I/O calls: the resolver's per-request client, or anything shaped like it. */
 export interface IoCaller<Op extends string, Args, Answer> {
@@ -33,14 +32,13 @@ export function ioLeaf<Op extends string, Args, Answer>(kind: string): Leaf<IoJo
 
 export class TracedIo<Op extends string, Args, Answer> implements IoCaller<Op, Args, Answer> {
   constructor(
-    private readonly exec: Executor,
+    private readonly exec: Walk,
     readonly client: IoCaller<Op, Args, Answer>,
-    private readonly parent: TraceNode | null,
   ) {}
 
   call(op: Op, service: string, name: string, args: Args): Promise<Answer> {
     const kind = ioKind(op);
-    const node = this.exec.trace.start(kind, `${service}/${name}`, this.parent);
+    const node = this.exec.trace.start(kind, `${service}/${name}`);
     const leaf = this.exec.leaves.get<IoJob<Op, Args, Answer>, Answer>(kind);
     return leaf.execute({ client: this.client, op, service, name, args }).then(
       (answer) => (this.exec.trace.finish(node, "ran", "resolver"), answer),

@@ -14,7 +14,7 @@
  *          shared any more retires the pointer.
  */
 import { writeCalls, type IoCall } from "@rose-ash/sexp";
-import type { Executor } from "./executor.ts";
+import type { Walk } from "./context.ts";
 import { callKeys, pageName, type Dependency, type PageKey } from "./keys.ts";
 import type { Leaf } from "./leaves.ts";
 import { measured, metrics } from "./metrics.ts";
@@ -73,7 +73,7 @@ export type PageResolution<R extends PageRender> =
 /** How many times a re-render tries again when the pointer moved under it. */
 const REFRESH_ATTEMPTS = 3;
 
-export async function resolvePage<J extends PageJob, R extends PageRender>(exec: Executor, job: J): Promise<PageResolution<R>> {
+export async function resolvePage<J extends PageJob, R extends PageRender>(exec: Walk, job: J): Promise<PageResolution<R>> {
   const leaf = exec.leaves.get<J, R>("page") as PageLeaf<J, R>;
   const node = exec.trace.start("page", job.page.path + (job.page.htmx ? " (htmx)" : ""), null, pageName(job.page));
   const done = <P extends PageResolution<R>>(p: P, tier: string | null): P => {
@@ -161,7 +161,7 @@ async function storedPage(stores: PageStores, p: PointerState): Promise<StoredPa
 }
 
 /** Whether asking a page's written-down calls again gives its current input key. */
-async function sameInput<J extends PageJob, R extends PageRender>(exec: Executor, leaf: PageLeaf<J, R>, job: J, p: PointerState): Promise<boolean> {
+async function sameInput<J extends PageJob, R extends PageRender>(exec: Walk, leaf: PageLeaf<J, R>, job: J, p: PointerState): Promise<boolean> {
   if (p.inputKey === null) return false;
   const written = await exec.stores.calls.get(callKeys.page(p.inputKey));
   if (!written) return false;
@@ -177,7 +177,7 @@ const utf8 = new TextEncoder();
  * input key. The same bytes as the pointer already names store and move
  * nothing.
  */
-async function publish(exec: Executor, stores: PageStores, page: PageKey, render: PageRender, seen: Seen): Promise<{ page: StoredPage; moved: Moved }> {
+async function publish(exec: Walk, stores: PageStores, page: PageKey, render: PageRender, seen: Seen): Promise<{ page: StoredPage; moved: Moved }> {
   const html = render.html!;
   const bytes = utf8.encode(html);
   const cid = await stores.content.put(bytes, seen.cid);
