@@ -43,6 +43,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 const IMPORT = /^\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?["']([^"']+)["']/gm;
+const DYNAMIC_IMPORT = /import\(\s*["']([^"']+)["']\s*\)/g;
 
 /** Every module's imports of our modules, as paths from the root (a package import is its entry). */
 function importGraph(): { graph: Map<string, string[]>; packages: Map<string, Set<string>> } {
@@ -54,7 +55,8 @@ function importGraph(): { graph: Map<string, string[]>; packages: Map<string, Se
     packages.set(name, used);
     for (const f of sourceFiles(join(ROOT, dir))) {
       const targets: string[] = [];
-      for (const [, spec] of readFileSync(f, "utf8").matchAll(IMPORT)) {
+      const text = readFileSync(f, "utf8");
+      for (const [, spec] of [...text.matchAll(IMPORT), ...text.matchAll(DYNAMIC_IMPORT)]) {
         if (spec!.startsWith(".")) targets.push(relative(ROOT, resolve(dirname(f), spec!)));
         else {
           const pkg = Object.keys(PACKAGES).find((p) => spec === p || spec!.startsWith(`${p}/`));
@@ -97,7 +99,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
       onStack.delete(w);
       component.push(w);
     } while (w !== v);
-    if (component.length > 1) found.push(component.sort());
+    if (component.length > 1 || graph.get(v)!.includes(v)) found.push(component.sort());
   };
   for (const v of graph.keys()) if (!index.has(v)) visit(v);
   return found;

@@ -7,7 +7,7 @@
  * when the caller saw the current sequence, so under many concurrent
  * publishers no update is lost or reordered (a loser re-reads and decides).
  * An input key already applied (a queue or webhook delivered twice) and a
- * CID equal to the current one move nothing. Each move is signed as an IPNS
+ * CID equal to the current one move nothing (the latter takes its input key). Each move is signed as an IPNS
  * record. The read-modify-write below awaits only this object's storage, so
  * Durable Objects' input gates make it atomic.
  */
@@ -86,6 +86,13 @@ export class IpnsPointer extends DurableObject<PointerEnv> {
     // The same bytes, or the render of the same input delivered again: nothing moves. (Data that
     // changed and changed back is a new render of an old input, and moves the pointer back.)
     if (current && !current.retired && (current.cid === req.cid || (req.inputKey && current.inputKey === req.inputKey))) {
+      // The same bytes from new input (data changed where the page does not show it): it takes the
+      // new input key, so that asking its calls again matches. The sequence and the record stay.
+      if (current.cid === req.cid && req.inputKey && current.inputKey !== req.inputKey && current.sequence === req.expectedSequence) {
+        const pointer: Pointer = { ...current, inputKey: req.inputKey };
+        await this.ctx.storage.put("current", pointer);
+        return { status: "unchanged", pointer };
+      }
       return { status: "unchanged", pointer: current };
     }
     if ((current?.sequence ?? 0) !== req.expectedSequence) return { status: "conflict", pointer: current };

@@ -34,10 +34,13 @@ describe("IpnsPointer", () => {
     const p = stub("page:/idem/");
     await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 0, inputKey: "render-1" });
     await p.publish({ name: "page:/idem/", cid: goodbyeCid, expectedSequence: 1, inputKey: "render-2" });
-    // The same CID again: nothing to announce.
-    expect(await p.publish({ name: "page:/idem/", cid: goodbyeCid, expectedSequence: 2, inputKey: "render-3" })).toMatchObject({ status: "unchanged", pointer: { sequence: 2 } });
+    // The same CID again, from new input: nothing to announce, but the pointer takes the new input key.
+    expect(await p.publish({ name: "page:/idem/", cid: goodbyeCid, expectedSequence: 2, inputKey: "render-3" })).toMatchObject({ status: "unchanged", pointer: { sequence: 2, inputKey: "render-3" } });
+    expect(await p.current()).toMatchObject({ cid: goodbyeCid, sequence: 2, inputKey: "render-3" });
+    // ... unless the publisher saw an older sequence.
+    expect(await p.publish({ name: "page:/idem/", cid: goodbyeCid, expectedSequence: 1, inputKey: "render-x" })).toMatchObject({ status: "unchanged", pointer: { inputKey: "render-3" } });
     // The current render delivered again: nothing moves.
-    expect(await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 2, inputKey: "render-2" })).toMatchObject({ status: "unchanged", pointer: { cid: goodbyeCid, sequence: 2 } });
+    expect(await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 2, inputKey: "render-3" })).toMatchObject({ status: "unchanged", pointer: { cid: goodbyeCid, sequence: 2 } });
     // A late publisher that saw an older sequence never moves the pointer back.
     expect(await p.publish({ name: "page:/idem/", cid: helloCid, expectedSequence: 1, inputKey: "render-1" })).toMatchObject({ status: "conflict", pointer: { cid: goodbyeCid, sequence: 2 } });
     // Data that changed back, rendered from the current sequence: the pointer follows it back.

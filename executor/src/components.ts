@@ -19,12 +19,12 @@ import { callKeys, resultKeys } from "./keys.ts";
 import type { Leaf } from "./leaves.ts";
 import { measured, metrics } from "./metrics.ts";
 import type { PartsScope } from "./parts.ts";
+import { isHole } from "./plan.ts";
+import { IMMUTABLE_TTL_S } from "./stores.ts";
 import { holeMarker } from "./templates.ts";
 
 /** How long a visitor's part is reused for them (their own actions make it stale at once). */
 export const USER_TTL_S = 60;
-/** Shared results never change under their key; the TTL only bounds storage. */
-export const SHARED_TTL_S = 30 * 24 * 3600;
 
 /** Running a component call: the `component` leaf. */
 export interface ComponentJob {
@@ -44,7 +44,7 @@ export function componentHook(exec: Walk, scope: PartsScope): ComponentHook {
   return (call, run, ctx) => {
     const effects = analysis.of(call.fn.name);
     if (!effects) return run(ctx);
-    if (scope.shared && effects.own.user) {
+    if (scope.shared && isHole(effects)) {
       const marker = holeMarker(call.fn.name, call.names, call.values);
       // Arguments that are not plain data cannot travel in a hole: rendered here, the page is not shared.
       if (marker !== null) return new Html(marker);
@@ -90,7 +90,7 @@ export function componentHook(exec: Walk, scope: PartsScope): ComponentHook {
     const calls = after === null ? null : writeCalls(made);
     exec.trace.finish(node, "miss", "render", after ?? before);
     if (after !== null && calls !== null) {
-      const ttl = shared ? SHARED_TTL_S : USER_TTL_S;
+      const ttl = shared ? IMMUTABLE_TTL_S : USER_TTL_S;
       // The plan is kept even when it made no calls this time: a look-up needs it.
       exec.defer(
         Promise.all([doesIo ? exec.stores.calls.put(callKeys.plan(before, visitor), calls, ttl) : null, exec.stores.results.put(resultKeys.component(after, visitor), html, ttl, shared)]).catch((e: unknown) =>

@@ -25,6 +25,8 @@ export interface Walk {
   readonly defer: (p: Promise<unknown>) => void;
   /** Primitives whose answer the visitor's session decides: a part that read only these is kept per visitor. */
   readonly sessionReads: ReadonlySet<string>;
+  /** Primitives that read the site's data (queries, fragments), not the request: a visitor's part may be kept after reading these. */
+  readonly dataReads: ReadonlySet<string>;
   readonly trace: Trace;
   /** Keep this walk's trace as the last one of `page`. */
   remember(page: PageKey): void;

@@ -17,15 +17,8 @@ import type { Stores } from "./stores.ts";
 import type { Template } from "./templates.ts";
 import { Trace } from "./trace.ts";
 
-export interface ExecutorOptions {
-  readonly site: SiteModel;
-  readonly stores: Stores;
-  readonly leaves: Leaves;
-  /** Work that may finish after the response (Workers' waitUntil). */
-  readonly defer: (p: Promise<unknown>) => void;
-  /** Primitives whose answer the visitor's session decides: a part that read only these is kept per visitor. */
-  readonly sessionReads: ReadonlySet<string>;
-}
+/** What an executor is made of: the rest of a `Walk` it makes itself. */
+export type ExecutorOptions = Pick<Walk, "site" | "stores" | "leaves" | "defer" | "sessionReads" | "dataReads">;
 
 /** The last trace of each page, in this isolate, for `/_sexp/plan`. */
 const lastTraces = new Lru<Trace>(256, () => 1);
@@ -36,6 +29,7 @@ export class Executor implements Walk {
   readonly leaves: Leaves;
   readonly defer: (p: Promise<unknown>) => void;
   readonly sessionReads: ReadonlySet<string>;
+  readonly dataReads: ReadonlySet<string>;
   readonly trace = new Trace();
 
   constructor(options: ExecutorOptions) {
@@ -44,6 +38,7 @@ export class Executor implements Walk {
     this.leaves = options.leaves;
     this.defer = options.defer;
     this.sessionReads = options.sessionReads;
+    this.dataReads = options.dataReads;
   }
 
   /** Resolve a page: from its pointer, or rendered (and published when it may be shared). See resolve.ts. */

@@ -4,8 +4,9 @@
  * rendered by the `hole` leaf, or taken from what was kept for this visitor.
  * A rendered hole is kept, keyed with the component's Merkle hash, its
  * arguments and the visitor's scope (their session and its version, which
- * an action bumps), but only when the session decides all it read (not a
- * cookie or a header), nothing in it failed, and not the time.
+ * an action bumps), but only when all it read is the session and the site's
+ * data (not a parameter, a cookie or a header, which the key does not hold,
+ * nor the time) and nothing in it failed.
  */
 import { Keyword, fromJson, type IoCall, type Value } from "@rose-ash/sexp";
 import { USER_TTL_S } from "./components.ts";
@@ -43,7 +44,7 @@ export interface FilledPage {
   readonly failed: number;
 }
 
-/** Hole components seen reading more than the session (a cookie, a header) or the time: rendered every time. */
+/** Hole components seen reading more than the session and the data (a parameter, a header, the time): rendered every time. */
 const unkept = new Set<string>();
 
 export async function fillHoles(exec: Walk, template: Template, scope: PartsScope): Promise<FilledPage> {
@@ -70,8 +71,7 @@ export async function fillHoles(exec: Walk, template: Template, scope: PartsScop
       return out.html;
     }
     exec.trace.finish(node, "miss", "render", key);
-    const registry = exec.site.registry;
-    if (!out.calls.every((c) => registry.get(c.primitive)?.meta.effect == null || exec.sessionReads.has(c.primitive))) unkept.add(component);
+    if (!out.calls.every((c) => exec.sessionReads.has(c.primitive) || exec.dataReads.has(c.primitive))) unkept.add(component);
     else if (key !== null && !out.degraded) {
       exec.defer(exec.stores.results.put(key, out.html, USER_TTL_S, false).catch((e: unknown) => console.warn(`hot tier: ${e instanceof Error ? e.message : String(e)}`)));
     }

@@ -7,18 +7,17 @@
  */
 export { Executor, type ExecutorOptions } from "./executor.ts";
 export type { SiteModel, Walk } from "./context.ts";
-export { resolvePage, type PageJob, type PageLeaf, type PageRender, type PageResolution, type StoredPage } from "./resolve.ts";
-export { routeIsShared, keepsShared, type RenderFacts } from "./plan.ts";
-export { componentLeaf, USER_TTL_S, SHARED_TTL_S, type ComponentJob } from "./components.ts";
+export type { PageJob, PageLeaf, PageRender, PageResolution, StoredPage } from "./resolve.ts";
+export { isHole, routeIsShared, type RenderFacts } from "./plan.ts";
+export { componentLeaf, USER_TTL_S, type ComponentJob } from "./components.ts";
 export { type FilledPage, type HoleJob, type HoleRender } from "./holes.ts";
-export { TracedIo, ioKind, ioLeaf, type IoCaller, type IoJob } from "./io.ts";
+export { ioLeaf, type IoCaller, type IoJob } from "./io.ts";
 export { Leaves, type Leaf } from "./leaves.ts";
 export type { PartsScope } from "./parts.ts";
-export { canonicalPath, callKeys, dependencyName, pageName, resultKeys, type Dependency, type PageKey } from "./keys.ts";
-export { holeMarker, joinTemplate, knownTemplate, templateOf, type Hole, type Template } from "./templates.ts";
+export { canonicalPath, pageName, type Dependency, type PageKey } from "./keys.ts";
+export { templateOf, type Template } from "./templates.ts";
 export { Trace, type NodeKind, type NodeState, type TraceNode } from "./trace.ts";
-export { metrics, measured, type TierMetrics } from "./metrics.ts";
-export { Lru } from "./lru.ts";
+export { metrics, type TierMetrics } from "./metrics.ts";
 export type { CallStore, DependencyStore, Moved, PageStores, PointerState, PointerStore, ResultStore, Seen, Stores } from "./stores.ts";
 export { memoryCalls, memoryDependencies, memoryPointers, memoryResults } from "./stores/memory.ts";
 export { POINTER_TTL_MS, durableDependencies, durablePointers, hotCalls, hotResults } from "./stores/workers.ts";

@@ -26,8 +26,4 @@ export class Leaves {
     if (!leaf) throw new Error(`no executor for ${kind} nodes`);
     return leaf as unknown as Leaf<Job, Out>;
   }
-
-  kinds(): NodeKind[] {
-    return [...this.byKind.keys()];
-  }
 }

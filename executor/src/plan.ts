@@ -4,7 +4,7 @@
  * shared page everyone is served. Page serving and re-rendering after a
  * content change both ask here.
  */
-import type { Effects } from "@rose-ash/sexp";
+import type { DefinitionEffects, Effects } from "@rose-ash/sexp";
 
 /**
  * A route's pages are shared when the request only reads (GET or HEAD), the
@@ -13,6 +13,11 @@ import type { Effects } from "@rose-ash/sexp";
  */
 export function routeIsShared(method: string, cacheable: boolean, own: Effects): boolean {
   return (method === "GET" || method === "HEAD") && cacheable && !own.user && !own.volatile;
+}
+
+/** In a shared render, a component that reads who is asking is a hole, filled per request (holes.ts). */
+export function isHole(effects: DefinitionEffects): boolean {
+  return effects.own.user;
 }
 
 /** What a render did, as far as keeping it is concerned. */

@@ -19,7 +19,7 @@ import { callKeys, pageName, type Dependency, type PageKey } from "./keys.ts";
 import type { Leaf } from "./leaves.ts";
 import { measured, metrics } from "./metrics.ts";
 import { keepsShared, type RenderFacts } from "./plan.ts";
-import type { Moved, PageStores, PointerState, Seen } from "./stores.ts";
+import { IMMUTABLE_TTL_S, type Moved, type PageStores, type PointerState, type Seen } from "./stores.ts";
 import { knownTemplate, templateOf, type Template } from "./templates.ts";
 
 export interface PageJob {
@@ -117,13 +117,14 @@ export async function resolvePage<J extends PageJob, R extends PageRender>(exec:
       const current = seen && !seen.retired ? seen : null;
       if (!current) return done(refresh ? { state: "gone" } : { state: "bypass", render }, "render");
       const retired = await stores.pointers.retire(job.page, current.sequence);
-      if (retired.status === "conflict" && refresh && attempt + 1 < REFRESH_ATTEMPTS) {
+      if (retired.status === "conflict" && refresh) {
+        if (attempt + 1 >= REFRESH_ATTEMPTS) throw new Error(`${pageName(job.page)}: the pointer kept moving under ${REFRESH_ATTEMPTS} re-renders`);
         seen = await stores.pointers.current(job.page, true);
         continue;
       }
       return done(refresh ? { state: "retired", cid: current.cid, sequence: retired.sequence, render } : { state: "bypass", render }, "render");
     }
-    const { page, moved } = await publish(exec, stores, job.page, render, seen ? { sequence: seen.sequence, cid: seen.retired ? null : seen.cid } : { sequence: 0, cid: null });
+    const { page, moved } = await publish(exec, stores, job.page, render, seen, refresh ? live!.cid : (stored?.cid ?? null));
     // Losing to a concurrent render while serving is fine (the same input renders the same page); a re-render tries again.
     if (moved.status !== "conflict" || !refresh || attempt + 1 >= REFRESH_ATTEMPTS) {
       if (moved.status === "conflict" && refresh) throw new Error(`${pageName(job.page)}: the pointer kept moving under ${REFRESH_ATTEMPTS} re-renders`);
@@ -168,27 +169,33 @@ async function sameInput<J extends PageJob, R extends PageRender>(exec: Walk, le
   return (await leaf.askAgain(job, written).catch(() => null)) === p.inputKey;
 }
 
-const PAGE_CALLS_TTL_S = 30 * 24 * 3600;
 const utf8 = new TextEncoder();
 
 /**
- * Store a rendered page by CID and move its pointer to it (compare-and-swap
- * from `seen`); record what it read and write down its calls, under its
- * input key. The same bytes as the pointer already names store and move
- * nothing.
+ * Store a rendered page by CID (unless `stored`, the CID the warm tier is
+ * known to hold, is the same), record what it read, and move its pointer to
+ * it (compare-and-swap from the pointer as the look-up saw it); write down
+ * its calls under its input key. The same bytes as the pointer names move
+ * nothing, but take the new input key, so that asking the calls again next
+ * time matches it; the same bytes from the same input do nothing at all.
  */
-async function publish(exec: Walk, stores: PageStores, page: PageKey, render: PageRender, seen: Seen): Promise<{ page: StoredPage; moved: Moved }> {
+async function publish(exec: Walk, stores: PageStores, page: PageKey, render: PageRender, pointer: PointerState | null, stored: string | null): Promise<{ page: StoredPage; moved: Moved }> {
   const html = render.html!;
   const bytes = utf8.encode(html);
-  const cid = await stores.content.put(bytes, seen.cid);
-  const template = templateOf(html, cid);
-  if (cid === seen.cid) return { page: { template, cid, sequence: seen.sequence }, moved: { status: "unchanged", sequence: seen.sequence } };
-  const moved = await stores.pointers.publish(page, cid, seen, render.inputKey);
+  const cid = await stores.content.put(bytes, stored);
+  const seen: Seen = pointer ? { sequence: pointer.sequence, cid: pointer.retired ? null : pointer.cid } : { sequence: 0, cid: null };
+  if (cid === seen.cid && render.inputKey !== null && render.inputKey === pointer!.inputKey) {
+    return { page: { template: templateOf(html, cid), cid, sequence: seen.sequence }, moved: { status: "unchanged", sequence: seen.sequence } };
+  }
+  // Recorded before the pointer moves: a change that lands in between still finds the page.
   await stores.dependencies.record(page, render.reads);
+  const moved = await stores.pointers.publish(page, cid, seen, render.inputKey);
   const written = render.inputKey === null ? null : writeCalls(render.calls);
-  if (render.inputKey !== null && written !== null) exec.defer(exec.stores.calls.put(callKeys.page(render.inputKey), written, PAGE_CALLS_TTL_S).catch(() => {}));
+  if (render.inputKey !== null && written !== null && moved.status !== "conflict") {
+    exec.defer(exec.stores.calls.put(callKeys.page(render.inputKey), written, IMMUTABLE_TTL_S).catch((e: unknown) => console.warn(`${pageName(page)}: writing down its calls: ${e instanceof Error ? e.message : String(e)}`)));
+  }
   // Pinned after the response: the service fetches the bytes from this site's gateway.
   const pins = stores.pins;
   if (pins && moved.status === "moved") exec.defer(pins.put(cid, bytes).catch((e: unknown) => console.error(`pinning ${cid}: ${e instanceof Error ? e.message : String(e)}`)));
-  return { page: { template, cid, sequence: moved.sequence ?? seen.sequence }, moved };
+  return { page: { template: templateOf(html, cid), cid, sequence: moved.sequence ?? seen.sequence }, moved };
 }

@@ -7,6 +7,9 @@
 import type { WarmSink, WarmStore } from "@rose-ash/content";
 import type { Dependency, PageKey } from "./keys.ts";
 
+/** What is kept under a content key never changes under it: its TTL only bounds storage. */
+export const IMMUTABLE_TTL_S = 30 * 24 * 3600;
+
 /** What a look-up saw of a pointer: its sequence (0 when there is none) and CID. */
 export interface Seen {
   readonly sequence: number;
@@ -31,7 +34,11 @@ export interface Moved {
 export interface PointerStore {
   /** The pointer; `ask` skips any copy this isolate keeps (a re-render must decide from the pointer as it is). */
   current(page: PageKey, ask?: boolean): Promise<PointerState | null>;
-  /** Move to `cid` unless it moved since `seen`; the input key makes a repeat move nothing. */
+  /**
+   * Move to `cid` unless it moved since `seen`. The same CID, or the input
+   * key it has already, moves nothing; the same CID from a new input key
+   * (seen current) takes that key.
+   */
   publish(page: PageKey, cid: string, seen: Seen, inputKey: string | null): Promise<Moved>;
   /** No shared page any more: look-ups miss until it is published again. */
   retire(page: PageKey, seen: number): Promise<Moved>;

@@ -18,7 +18,7 @@ export interface TraceNode {
   readonly label: string;
   /** Its key (a pointer name, an input key), or null when it has none (a leaf that is not kept). */
   key: string | null;
-  /** Where its answer came from: `pointer`, `memory`, `warm`, `hot`, `resolver`, `render`. */
+  /** Where its answer came from: `pointer` (a page by its pointer and stored bytes), `hot`, `resolver`, `render`. */
   tier: string | null;
   state: NodeState | null;
   ms: number;

@@ -43,7 +43,7 @@ function scripted() {
 }
 
 function executor(s: Stores, leaf: PageLeaf<PageJob, PageRender>) {
-  return new Executor({ site, stores: s, leaves: new Leaves().register(leaf), defer: () => {}, sessionReads: new Set() });
+  return new Executor({ site, stores: s, leaves: new Leaves().register(leaf), defer: () => {}, sessionReads: new Set(), dataReads: new Set() });
 }
 
 const page: PageKey = { route: "r1", path: "/p/", htmx: false };
@@ -103,6 +103,65 @@ describe("resolvePage", () => {
     state.status = 200;
     expect((await executor(s, leaf).resolvePage(serve)).state).toBe("miss");
     expect((await s.pages!.pointers.current(page))!.retired).toBe(false);
+  });
+
+  it("a re-render that loses the pointer to a newer one renders again from current data, and never moves it back", async () => {
+    const s = stores();
+    const { state, leaf } = scripted();
+    await executor(s, leaf).resolvePage(serve);
+    // While this re-render runs, another one publishes newer data: this publish conflicts, and it tries again.
+    state.answer = "b";
+    state.html = "<p>two</p>";
+    const racing: PageLeaf<PageJob, PageRender> = {
+      ...leaf,
+      execute: async (job) => {
+        const render = await leaf.execute(job);
+        if (state.renders === 2) {
+          state.answer = "c";
+          state.html = "<p>three</p>";
+          await executor(s, leaf).resolvePage(refresh);
+        }
+        return render;
+      },
+    };
+    const r = await executor(s, racing).resolvePage(refresh);
+    expect(r).toMatchObject({ state: "miss", moved: { status: "unchanged" } });
+    const now = (await s.pages!.pointers.current(page))!;
+    expect(now.inputKey).toBe(`${pageName(page)} c`);
+    expect(new TextDecoder().decode((await s.pages!.content.get(now.cid))!)).toBe("<p>three</p>");
+  });
+
+  it("fails a re-render whose pointer keeps moving, rather than report a move or a retirement it did not make", async () => {
+    for (const status of [200, 404]) {
+      const s = stores();
+      const { state, leaf } = scripted();
+      await executor(s, leaf).resolvePage(serve);
+      state.answer = "b";
+      state.status = status;
+      let n = 0;
+      const jostled: PageLeaf<PageJob, PageRender> = {
+        ...leaf,
+        execute: async (job) => {
+          // Someone else moves the pointer under every attempt.
+          const now = (await s.pages!.pointers.current(page, true))!;
+          await s.pages!.pointers.publish(page, `bafy-other-${n++}`, now, null);
+          return leaf.execute(job);
+        },
+      };
+      await expect(executor(s, jostled).resolvePage(refresh)).rejects.toThrow(/kept moving under 3 re-renders/);
+    }
+  });
+
+  it("gives the pointer a render's new input key when its bytes are the same, so the next change asks again instead of rendering", async () => {
+    const s = stores();
+    const { state, leaf } = scripted();
+    await executor(s, leaf).resolvePage(serve);
+    state.answer = "b"; // new data, the same page
+    expect(await executor(s, leaf).resolvePage(refresh)).toMatchObject({ state: "miss", moved: { status: "unchanged", sequence: 1 } });
+    expect((await s.pages!.pointers.current(page))!.inputKey).toBe(`${pageName(page)} b`);
+    const renders = state.renders;
+    expect(await executor(s, leaf).resolvePage(refresh)).toMatchObject({ state: "unchanged" });
+    expect(state.renders).toBe(renders);
   });
 
   it("keeps a trace of what it did, for the plan picture", async () => {

@@ -1,8 +1,8 @@
 /**
- * The package's shape, read from its source: no import circles (`import`
- * and `import type`, `export ... from`) except the compiler <-> markup
- * recursion, and no message written both in the checker and in the
- * compiler or runtime (forms.ts and errors.ts are where shared ones live).
+ * The package's shape, read from its source: what the runtime may not
+ * know, and no message written both in the checker and in the compiler or
+ * runtime (forms.ts and errors.ts are where shared ones live). Import
+ * circles are checked for the whole repository in test/structure.test.ts.
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -33,40 +33,6 @@ function importGraph(): Map<string, string[]> {
   return graph;
 }
 
-/** Strongly connected components with more than one module (Tarjan). */
-function cycles(graph: Map<string, string[]>): string[][] {
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!graph.has(w)) continue;
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) !== index.get(v)) return;
-    const component: string[] = [];
-    let w: string;
-    do {
-      w = stack.pop()!;
-      onStack.delete(w);
-      component.push(w);
-    } while (w !== v);
-    if (component.length > 1 || graph.get(v)!.includes(v)) found.push(component.sort());
-  };
-  for (const v of graph.keys()) if (!index.has(v)) visit(v);
-  return found;
-}
-
 /** Message-like literals of a module (quoted or template, with interpolations blanked), comments left out. */
 function messages(file: string): Set<string> {
   const text = readFileSync(join(SRC, file), "utf8").replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, "");
@@ -84,10 +50,6 @@ describe("the package's structure", () => {
     expect(graph.get("compiler.ts")).toContain("forms.ts");
     expect(graph.get("check.ts")).toContain("forms.ts");
     expect(graph.get("call-check.ts")).toContain("query.ts"); // an `import type`
-  });
-
-  it("has no import circle but the compiler <-> markup recursion", () => {
-    expect(cycles(importGraph())).toEqual([["compiler.ts", "markup.ts"]]);
   });
 
   it("the runtime knows nothing of routes, SQL, the compiler or the primitives", () => {

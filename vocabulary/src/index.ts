@@ -11,7 +11,7 @@ import { RESPONSE_PRIMITIVES, responseFunctions } from "./responses.ts";
 import { defineVocabulary } from "./spec.ts";
 
 export { REQUEST_PRIMITIVES, SESSION_READS } from "./request.ts";
-export { RESOLVER_PRIMITIVES, callParts, declaration, fragmentService, type Op } from "./resolver.ts";
+export { DATA_READS, RESOLVER_PRIMITIVES, callParts, declaration, fragmentService, type Op } from "./resolver.ts";
 export { RESPONSE_PRIMITIVES, responseFunctions, routeResult, type RouteResult } from "./responses.ts";
 export { defineVocabulary, type PrimitiveDoc, type PrimitiveFn } from "./spec.ts";
 

@@ -19,6 +19,9 @@ import type { PrimitiveDoc } from "./spec.ts";
 
 export type Op = "query" | "frag" | "action";
 
+/** The reads of the site's data (not of the request): a visitor's kept part may depend on these. */
+export const DATA_READS: ReadonlySet<string> = new Set<Op>(["query", "frag"]);
+
 export const RESOLVER_PRIMITIVES: readonly PrimitiveDoc[] = [
   {
     io: true,

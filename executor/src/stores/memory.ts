@@ -13,8 +13,11 @@ export function memoryPointers(): PointerStore {
     publish: async (page, cid, seen, inputKey): Promise<Moved> => {
       const name = pageName(page);
       const now = pointers.get(name);
+      if (now && !now.retired && (now.cid === cid || (inputKey !== null && now.inputKey === inputKey))) {
+        if (now.cid === cid && inputKey !== null && now.sequence === seen.sequence) pointers.set(name, { ...now, inputKey });
+        return { status: "unchanged", sequence: now.sequence };
+      }
       if ((now?.sequence ?? 0) !== seen.sequence) return { status: "conflict", sequence: now?.sequence ?? null };
-      if (now && !now.retired && (now.cid === cid || (inputKey !== null && now.inputKey === inputKey))) return { status: "unchanged", sequence: now.sequence };
       const sequence = (now?.sequence ?? 0) + 1;
       pointers.set(name, { cid, sequence, retired: false, inputKey });
       return { status: "moved", sequence };

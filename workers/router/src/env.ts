@@ -25,3 +25,8 @@ export interface WorkerEnv extends ResolverBindings, CacheBindings, ErrorPageBin
 
 /** Work that may finish after the response (ExecutionContext.waitUntil). */
 export type Defer = (p: Promise<unknown>) => void;
+
+/** Work after the response: the Worker's `waitUntil`, or (outside a Worker's request) let it run and drop its failure. */
+export function deferTo(context?: ExecutionContext): Defer {
+  return (p) => (context ? context.waitUntil(p) : void p.catch(() => {}));
+}

@@ -11,11 +11,11 @@
 import { Keyword, apply, formatError, fromJson, toHtml, type EvalContext, type Value } from "@rose-ash/sexp";
 import { type Db } from "@rose-ash/resolver";
 import { negotiate, serveContent } from "@rose-ash/content";
-import { canonicalPath, metrics, pageName, routeIsShared, type PageKey } from "@rose-ash/executor";
+import { metrics, pageName } from "@rose-ash/executor";
 import { AutoRouter } from "itty-router";
 import { consumeChanges, contentChanged, contentWebhook } from "./content-changes.ts";
 import { deliverOwn, deliverShared, toResponse } from "./deliver.ts";
-import type { ContentChange, Defer, WorkerEnv } from "./env.ts";
+import { deferTo, type ContentChange, type Defer, type WorkerEnv } from "./env.ts";
 import { tablesWritten } from "./invalidate.ts";
 import { errorResponse, isDevelopment } from "./error-page.ts";
 import { isCrossSite } from "./cross-site.ts";
@@ -45,21 +45,19 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     }
     // Cookies are SameSite=Lax; refusing writes from other sites closes the rest of the CSRF door.
     if (request.method !== "GET" && request.method !== "HEAD" && isCrossSite(request, url)) return text(403, "Cross-site requests are refused");
-    const defer: Defer = (p) => (context ? context.waitUntil(p) : void p.catch(() => {}));
-    const reads = s.routeQuery(match.route);
-    const page: PageKey = { route: s.routeKey(match.route), path: canonicalPath(url, reads), htmx: request.headers.get("HX-Request") === "true" };
+    const defer = deferTo(context);
+    const page = s.pageOf(match.route, url, request.headers.get("HX-Request") === "true");
     // `Cache-Control: no-cache` renders afresh where the operator allows it (RENDER_ON_NO_CACHE; dev and benchmarks).
     const fresh = env.RENDER_ON_NO_CACHE === "true" && /\bno-cache\b/.test(request.headers.get("cache-control") ?? "");
-    const shared = routeIsShared(request.method, match.route.cache, s.routeEffects(match.route).own);
+    const shared = s.routeIsShared(match.route, request.method);
     const io = requestContext(s, request, env, dbs, await readForm(request), shared, fresh);
     const exec = executorFor(s, io, env, defer);
     const job: RouteJob = { page, shared, mode: "serve", fresh, match };
     const resolved = await exec.resolvePage<RouteJob, RouteRender>(job);
     const canonical = { link: `<${url.origin}${page.path}>; rel="canonical"` };
     if (resolved.state === "hit" || resolved.state === "stale" || resolved.state === "miss") {
-      const response = await deliverShared(request, exec, io, pageName(page), resolved.page, resolved.state, canonical);
-      if (resolved.state === "miss" && resolved.render.cookie) response.headers.append("set-cookie", resolved.render.cookie);
-      return response;
+      // A shared render started no session (plan.ts): there is no cookie to set.
+      return deliverShared(request, exec, io, pageName(page), resolved.page, resolved.state, canonical);
     }
     if (resolved.state !== "bypass") throw new Error(`a page served as ${resolved.state}`);
     const render = resolved.render;
@@ -102,17 +100,18 @@ function text(status: number, body: string): Response {
  * An operator page (`/_sexp/...`): open in development; in production only
  * for a visitor signed in as an operator (`is_admin`), and a 404 to anyone else.
  */
-async function operatorPage(request: Request, env: WorkerEnv, page: (s: Site, ctx: EvalContext, dbs: Db[]) => Promise<Value>): Promise<Response> {
+async function operatorPage(request: Request, env: WorkerEnv, context: ExecutionContext, page: (s: Site, ctx: EvalContext, dbs: Db[], defer: Defer) => Promise<Value>): Promise<Response> {
   const s = await currentSite();
   const dbs: Db[] = [];
+  const defer = deferTo(context);
   try {
     const io = requestContext(s, request, env, dbs);
-    const ctx = evalContext(s, io, executorFor(s, io, env, (p) => void p.catch(() => {})));
+    const ctx = evalContext(s, io, executorFor(s, io, env, defer));
     if (!isDevelopment(env)) {
       const user = await apply(s.app.env.lookup("current-user") as Value, [], ctx);
       if (!(user instanceof Map && user.get("is_admin") === true)) return text(404, "Not Found");
     }
-    return toResponse({ status: 200, html: toHtml(await page(s, ctx, dbs)), location: null }, { "cache-control": "no-store" });
+    return toResponse({ status: 200, html: toHtml(await page(s, ctx, dbs, defer)), location: null }, { "cache-control": "no-store" });
   } finally {
     for (const db of dbs) await db.close();
   }
@@ -140,14 +139,14 @@ router.get("/ipfs/*", async (request: Request, env: WorkerEnv, context: Executio
   if (edge && response.status === 200) context.waitUntil(edge.put(key, response.clone()));
   return response;
 });
-router.get("/_sexp/cache", (request: Request, env: WorkerEnv) =>
-  operatorPage(request, env, async (s, ctx) => await apply(s.app.env.lookup("~cache-metrics") as Value, [Keyword.of("metrics"), fromJson(metrics)], ctx)),
+router.get("/_sexp/cache", (request: Request, env: WorkerEnv, context: ExecutionContext) =>
+  operatorPage(request, env, context, async (s, ctx) => await apply(s.app.env.lookup("~cache-metrics") as Value, [Keyword.of("metrics"), fromJson(metrics)], ctx)),
 );
 // `?path=/blog/apple-day-2026/`: that page's nodes as the executor last resolved them in this isolate (resolved now when it has not).
-router.get("/_sexp/plan", (request: Request, env: WorkerEnv) =>
-  operatorPage(request, env, async (s, ctx, dbs) => {
+router.get("/_sexp/plan", (request: Request, env: WorkerEnv, context: ExecutionContext) =>
+  operatorPage(request, env, context, async (s, ctx, dbs, defer) => {
     const path = new URL(request.url).searchParams.get("path") || "/";
-    const picture = await planPicture(s, new URL(path, request.url), env, dbs);
+    const picture = await planPicture(s, new URL(path, request.url), env, dbs, defer);
     return await apply(s.app.env.lookup("~plan-page") as Value, [Keyword.of("path"), path, Keyword.of("picture"), picture], ctx);
   }),
 );

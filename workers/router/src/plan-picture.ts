@@ -7,10 +7,10 @@
  * the tier that answered, hit or miss, and the time. A page not resolved here
  * yet is resolved now, as an anonymous GET.
  */
-import { Html, escapeHtml, type Node } from "@rose-ash/sexp";
-import { Executor, canonicalPath, pageName, routeIsShared, type PageKey, type Trace, type TraceNode } from "@rose-ash/executor";
+import { Component, Html, escapeHtml, type Node } from "@rose-ash/sexp";
+import { Executor, isHole, pageName, type Trace, type TraceNode } from "@rose-ash/executor";
 import type { Db } from "@rose-ash/resolver";
-import type { WorkerEnv } from "./env.ts";
+import type { Defer, WorkerEnv } from "./env.ts";
 import { executorFor, readForm, requestContext, type RouteJob, type RouteRender } from "./render.ts";
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
@@ -25,17 +25,17 @@ interface Shape {
   readonly children: Shape[];
 }
 
-export async function planPicture(s: Site, url: URL, env: WorkerEnv, dbs: Db[]): Promise<Html> {
+export async function planPicture(s: Site, url: URL, env: WorkerEnv, dbs: Db[], defer: Defer): Promise<Html> {
   const match = matchRoute(s.routes, "GET", url.pathname);
   if (!match) return new Html(`<p class="empty">No route serves <code>${escapeHtml(url.pathname)}</code>.</p>`);
   const route = match.route;
-  const page: PageKey = { route: s.routeKey(route), path: canonicalPath(url, s.routeQuery(route)), htmx: false };
+  const page = s.pageOf(route, url, false);
   let trace = Executor.lastTrace(page);
   if (!trace) {
     const request = new Request(url);
-    const shared = routeIsShared("GET", route.cache, s.routeEffects(route).own);
+    const shared = s.routeIsShared(route, "GET");
     const io = requestContext(s, request, env, dbs, await readForm(request), shared);
-    const exec = executorFor(s, io, env, (p) => void p.catch(() => {}));
+    const exec = executorFor(s, io, env, defer);
     await exec.resolvePage<RouteJob, RouteRender>({ page, shared, mode: "serve", fresh: false, match });
     trace = exec.trace;
   }
@@ -69,8 +69,9 @@ function shapeOf(s: Site, forms: readonly Node[], seen: ReadonlySet<string>): Sh
       named.add(head.value);
       const def = definitions.get(head.value)!;
       const effects = s.analysis.of(head.value);
-      const hole = effects?.own.user === true;
-      const cached = def.kind === "list" && def.value.some((x, i) => x.kind === "kw" && x.value === "cache" && def.value[i + 1]?.kind === "bool" && def.value[i + 1]!.value === true);
+      const hole = effects !== undefined && isHole(effects);
+      const fn = s.app.env.lookup(head.value);
+      const cached = fn instanceof Component && fn.cache;
       const note = hole ? "hole: filled per visitor" : cached ? ":cache, by input key" : effects?.deep.io ? "does I/O" : "pure";
       const body = def.kind === "list" ? def.value.slice(2) : [];
       out.push({ kind: hole ? "hole" : "component", label: head.value, note, traced: hole || cached, children: seen.has(head.value) ? [] : shapeOf(s, body, new Set([...seen, head.value])) });

@@ -9,7 +9,7 @@ import { EvalContext, apply, askAgain, createEnv, formatError, inputKey, toHtml,
 import { fragmentError, type Db, type Json, type Op } from "@rose-ash/resolver";
 import { Executor, Leaves, componentLeaf, ioLeaf, pageName, type HoleJob, type HoleRender, type PageJob, type PageLeaf, type PageRender, type Stores } from "@rose-ash/executor";
 import { routes, sources } from "@rose-ash/app";
-import { SESSION_READS, routeResult } from "@rose-ash/vocabulary";
+import { DATA_READS, SESSION_READS, routeResult } from "@rose-ash/vocabulary";
 import type { Defer, WorkerEnv } from "./env.ts";
 import { isDevelopment } from "./error-page.ts";
 import { markSessionsEnded, visitorScope } from "./visitor-scope.ts";
@@ -50,9 +50,8 @@ export interface RouteRender extends PageRender {
  */
 export function executorFor(s: Site, io: RequestInfo, env: WorkerEnv, defer: Defer, stores: Stores = storesFrom(env)): Executor {
   const leaves = new Leaves();
-  const exec = new Executor({ site: s, stores, leaves, defer, sessionReads: SESSION_READS });
-  const client = io.resolver;
-  io.resolver = exec.io<Op, { [key: string]: Json }, Json>(client);
+  const exec = new Executor({ site: s, stores, leaves, defer, sessionReads: SESSION_READS, dataReads: DATA_READS });
+  traceThrough(exec, io);
   leaves
     .register(routeLeaf(s, io, exec))
     .register(holeLeaf(s, io, exec))
@@ -63,11 +62,19 @@ export function executorFor(s: Site, io: RequestInfo, env: WorkerEnv, defer: Def
   return exec;
 }
 
+/** The request's I/O calls go through the executor (a node of its trace each). */
+function traceThrough(exec: Executor, io: RequestInfo): RequestInfo {
+  io.resolver = exec.io<Op, { [key: string]: Json }, Json>(io.client);
+  return io;
+}
+
 /** The `page` leaf: one evaluation of the route's body, every I/O call written down with its answer. */
-function routeLeaf(s: Site, io: RequestInfo, exec: Executor): PageLeaf<RouteJob, RouteRender> {
+function routeLeaf(s: Site, request: RequestInfo, exec: Executor): PageLeaf<RouteJob, RouteRender> {
   return {
     kind: "page",
     execute: async (job) => {
+      // A re-render reads everything afresh: one tried again after losing the pointer must not reuse the answers it lost with.
+      const io = job.mode === "refresh" ? traceThrough(exec, request.again()) : request;
       const calls: IoCall[] = [];
       const ctx = evalContext(s, io, exec);
       ctx.recorders = [calls];
@@ -89,7 +96,7 @@ function routeLeaf(s: Site, io: RequestInfo, exec: Executor): PageLeaf<RouteJob,
         rateLimited: io.rateLimited,
       };
     },
-    askAgain: async (job, written) => inputKey(s.hasher, pageName(job.page), await askAgain(written, evalContext(s, io, exec))),
+    askAgain: async (job, written) => inputKey(s.hasher, pageName(job.page), await askAgain(written, evalContext(s, request, exec))),
   };
 }
 
@@ -134,6 +141,7 @@ export function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: D
   const hot = hotCacheFrom(env);
   const client = resolverClient(s.app, env, dbs);
   return {
+    again: () => requestContext(s, request, env, dbs, form, shared, fresh),
     request,
     url,
     cookies,

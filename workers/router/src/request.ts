@@ -42,6 +42,8 @@ export interface RequestInfo extends ResolverIO {
   readonly visitorScope: () => Promise<string | null>;
   /** Sessions were ended (signing out): what was kept for them is not served again. */
   readonly sessionsEnded: (sids: readonly string[]) => Promise<void>;
+  /** The same request as it was before anything was read: a new client, no answers kept, no flags set. */
+  readonly again: () => RequestInfo;
 }
 
 /** What the request primitives do (see @rose-ash/vocabulary for what they are). */

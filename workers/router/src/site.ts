@@ -6,6 +6,8 @@
  */
 import { Analysis, Hasher, Lambda, basePrimitives, check, evaluateForms, locText, node, type DefinitionEffects, type Env, type Registry, type Route } from "@rose-ash/sexp";
 import { loadApp, registerResolverPrimitives, type App, type Source } from "@rose-ash/resolver";
+import { canonicalPath, routeIsShared, type PageKey } from "@rose-ash/executor";
+import { fragmentService } from "@rose-ash/vocabulary";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
 
@@ -23,10 +25,10 @@ export interface Site {
    * fragment it could reach), shortened: a page rendered from another key is never served.
    */
   routeKey(route: Route): string;
-  /** What the route's body depends on (user-scoped components counted as holes). */
-  routeEffects(route: Route): DefinitionEffects;
-  /** The query parameters the route can read (`(param "name")`), or null when it may read any. */
-  routeQuery(route: Route): ReadonlySet<string> | null;
+  /** The page a request for `url` is, by this route: the query parameters it can read (`(param "name")`) are part of it. */
+  pageOf(route: Route, url: URL, htmx: boolean): PageKey;
+  /** Whether the route's pages are shared for a request with this method: the executor's plan, from what its body depends on (user-scoped components counted as holes). */
+  routeIsShared(route: Route, method: string): boolean;
 }
 
 /** The primitives pages may use: the base set, the resolver's I/O, and request access. */
@@ -62,15 +64,15 @@ export async function loadSite(sources: readonly Source[]): Promise<Site> {
     hasher,
     handler: (route) => handlers.get(route)!.lambda,
     routeKey: (route) => handlers.get(route)!.key,
-    routeEffects: (route) => handlers.get(route)!.effects,
-    routeQuery: (route) => handlers.get(route)!.query,
+    pageOf: (route, url, htmx) => ({ route: handlers.get(route)!.key, path: canonicalPath(url, handlers.get(route)!.query), htmx }),
+    routeIsShared: (route, method) => routeIsShared(method, route.cache, handlers.get(route)!.effects.own),
   };
 }
 
 function isDataForm(f: (App["forms"])[number]): boolean {
   if (f.kind !== "list" || f.value[0]?.kind !== "sym") return false;
   const head = f.value[0].value;
-  return head === "defquery" || head === "defaction" || (head === "defcomp" && /(?:^|\/)fragments\//.test(f.src ?? ""));
+  return head === "defquery" || head === "defaction" || (head === "defcomp" && fragmentService(f.src ?? "") !== null);
 }
 
 /** `(fn (param ...) body...)` built from the route, evaluated once. */

@@ -46,13 +46,29 @@ export interface CacheBindings extends HotBindings, WarmBindings {
   POINTER_TTL_MS?: string;
 }
 
+/** Each binding object, numbered once: what a tier or store was made from, as part of a key. */
+const bindingIds = new WeakMap<object, number>();
+let nextBindingId = 1;
+
+/** A key for what `parts` are: bindings by identity, settings by value. */
+function madeFrom(...parts: (object | string | undefined)[]): string {
+  return parts
+    .map((p) => {
+      if (p === undefined || typeof p === "string") return JSON.stringify(p ?? null);
+      let id = bindingIds.get(p);
+      if (id === undefined) bindingIds.set(p, (id = nextBindingId++));
+      return `#${id}`;
+    })
+    .join(" ");
+}
+
 /** Hot tiers made so far in this isolate, by what they connect to (a client is made once, not per request). */
 const hotTiers = new Map<string, HotCache | null>();
 
 /** The hot tier from the bindings: Upstash when configured, else KV, else none. */
 export function hotCacheFrom(env: HotBindings): HotCache | null {
   const upstash = env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN } : null;
-  const which = upstash ? `upstash ${upstash.url} ${upstash.token}` : env.HOT ? "kv" : "none";
+  const which = upstash ? madeFrom("upstash", upstash.url, upstash.token) : madeFrom("kv", env.HOT);
   let hot = hotTiers.get(which);
   if (hot === undefined) {
     // Reads gathered per tick: a page's many component and hole look-ups are one round trip.
@@ -75,16 +91,16 @@ export function warmTierFrom(env: WarmBindings): { store: WarmStore; pins: WarmS
   return { store: new WarmStore(r2, [r2, ...gateways]), pins };
 }
 
-/** The stores, made once per isolate for the same bindings (the pointer namespace, the hot tier). */
-const made = new WeakMap<object, Map<string, Stores>>();
+/** The stores, made once per isolate for the same bindings and settings. */
+const made = new Map<string, Stores>();
 
 export function storesFrom(env: CacheBindings): Stores {
   const hot = hotCacheFrom(env);
-  const owner: object = env.POINTERS ?? made;
-  const which = `${hot?.name ?? "memory"} ${env.POINTER_TTL_MS ?? ""} ${env.IPFS_GATEWAYS ?? ""} ${env.PINNING_SERVICE_URL ?? ""}`;
-  let byOwner = made.get(owner);
-  if (!byOwner) made.set(owner, (byOwner = new Map()));
-  let stores = byOwner.get(which);
+  const which = madeFrom(
+    env.POINTERS, env.DEPENDENCIES, env.WARM, hot ?? undefined, env.POINTER_TTL_MS, env.IPFS_GATEWAYS,
+    env.PINNING_SERVICE_URL, env.PINNING_SERVICE_TOKEN, env.PUBLIC_ORIGIN,
+  );
+  let stores = made.get(which);
   if (!stores) {
     const warm = warmTierFrom(env);
     const ttl = Number(env.POINTER_TTL_MS ?? POINTER_TTL_MS);
@@ -101,7 +117,7 @@ export function storesFrom(env: CacheBindings): Stores {
       results: hot ? hotResults(hot) : memoryResults(),
       calls: hot ? hotCalls(hot) : memoryCalls(),
     };
-    byOwner.set(which, stores);
+    made.set(which, stores);
   }
   return stores;
 }

@@ -7,11 +7,12 @@
 import { SELF, env } from "cloudflare:test";
 import { compileTop, parseOne, toHtml, type Value } from "@rose-ash/sexp";
 import { ResolverClient, databaseFromEnv } from "@rose-ash/resolver";
-import { type HotCache } from "@rose-ash/content";
-import { hotCalls, hotResults, templateOf, type Stores } from "@rose-ash/executor";
+import { WarmStore, bucketStore, memoryBucket, type HotCache } from "@rose-ash/content";
+import { hotCalls, hotResults, memoryCalls, memoryDependencies, memoryPointers, memoryResults, templateOf, type Stores } from "@rose-ash/executor";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import type { WorkerEnv } from "../src/env.ts";
-import { evalContext, executorFor } from "../src/render.ts";
+import { evalContext, executorFor, type RouteJob, type RouteRender } from "../src/render.ts";
+import { matchRoute } from "../src/routes.ts";
 import type { RequestInfo } from "../src/request.ts";
 import { Session } from "../src/session.ts";
 import { visitorScope } from "../src/visitor-scope.ts";
@@ -27,6 +28,8 @@ const LIB = `
 (defcomp ~wrap (&key children) (p (session-key) children))
 (defcomp ~lang (&key) (p "lang " (or (cookie "lang") "en")))
 (defcomp ~with-frag (&key) :cache true (div (frag blog link-card :slug "x")))
+(defcomp ~paged (&key) (p (session-key) " page " (param "page")))
+(defroute "/r/" (p "q=" (param "q")))
 `;
 
 /** A hot tier in memory, counting reads. */
@@ -61,10 +64,12 @@ interface RenderOptions {
 }
 
 /** One request as the primitives see it (no resolver behind it: a fragment call fails). */
-function requestInfo({ url = "https://t.test/", shared = false, who, cookies = [] }: RenderOptions): RequestInfo {
+function requestInfo(options: RenderOptions): RequestInfo {
+  const { url = "https://t.test/", shared = false, who, cookies = [] } = options;
   const session = who?.session ?? new Session("test-secret", undefined, false);
   const client = new ResolverClient(async () => Promise.reject(new Error("no resolver in this test")));
   return {
+    again: () => requestInfo(options),
     request: new Request(url),
     url: new URL(url),
     cookies: new Map(cookies),
@@ -174,6 +179,16 @@ describe("holes", () => {
     expect(hot.keys()).toEqual([]);
   });
 
+  it("never keeps a hole that read a parameter: what is kept for a visitor is not keyed by the URL", async () => {
+    const hot = memoryHot();
+    const { html } = await render(await site, storesOver(hot), `(div (~paged))`, { shared: true });
+    const who = await visitor();
+    const sid = (await who.session.data())!.sid;
+    expect(await fill(html, hot, { who, url: "https://t.test/?page=1" })).toBe(`<div><p>${sid} page 1</p></div>`);
+    expect(await fill(html, hot, { who, url: "https://t.test/?page=2" })).toBe(`<div><p>${sid} page 2</p></div>`);
+    expect(hot.keys().filter((k) => k.includes(":hole "))).toEqual([]);
+  });
+
   it("keeps a hole the session decides, per session", async () => {
     const hot = memoryHot();
     const { html } = await render(await site, storesOver(hot), `(div (~hi))`, { shared: true });
@@ -238,5 +253,36 @@ describe("components on the site", () => {
       expect(await sequence()).toBe(before + 1);
       await vi.waitFor(async () => expect(await (await get("/")).text()).toContain("Renamed On Sale"), { timeout: 2000, interval: 100 });
     });
+  });
+});
+
+describe("re-rendering a page", () => {
+  it("evaluates the route in a fresh request context: nothing answered before (asking the calls again, an earlier attempt) is reused", async () => {
+    const s = await loadSite([{ name: "test/lib.sexp", text: LIB }]);
+    const r2 = bucketStore(memoryBucket());
+    const stores: Stores = {
+      pages: { pointers: memoryPointers(), content: new WarmStore(r2, [r2]), pins: null, dependencies: memoryDependencies() },
+      results: memoryResults(),
+      calls: memoryCalls(),
+    };
+    const match = matchRoute(s.routes, "GET", "/r/")!;
+    const job: RouteJob = { page: { route: s.routeKey(match.route), path: "/r/", htmx: false }, shared: true, mode: "serve", fresh: false, match };
+    const resolve = async (url: string, mode: RouteJob["mode"]) => {
+      const made: RequestInfo[] = [];
+      const io: RequestInfo = { ...requestInfo({ url }), again: () => (made.push(requestInfo({ url })), made.at(-1)!) };
+      const r = await executorFor(s, io, env as unknown as WorkerEnv, () => {}, stores).resolvePage<RouteJob, RouteRender>({ ...job, mode });
+      return { r, io, made };
+    };
+    const served = await resolve("https://t.test/r/?q=1", "serve");
+    expect(served.r.state).toBe("miss");
+    expect(served.made).toHaveLength(0);
+    // The request now answers differently (as data does after a change): asked again, then rendered anew.
+    const { r, io, made } = await resolve("https://t.test/r/?q=2", "refresh");
+    expect(r.state).toBe("miss");
+    if (r.state !== "miss") throw new Error("unexpected");
+    expect(made).toHaveLength(1);
+    expect(r.render.io).toBe(made[0]);
+    expect(r.render.io).not.toBe(io);
+    expect(r.render.html).toContain("q=2");
   });
 });
