@@ -31,7 +31,7 @@ for (const [p, name] of /** @type {const} */ ([[port, "PORT"], [dbPort, "DEV_DB_
 }
 
 const db = await startDevDatabase({ databaseUrl, dataDir, port: dbPort });
-process.stdout.write(`${color("1", "Rose Ash")}, development\n  database  ${db.description}${dataDir ? " (delete .data/ to start again from the seed)" : ""}\n`);
+process.stdout.write(`${color("1", "Rose Ash")}, development\n  database  ${db.description}${dataDir ? "; delete .data/ to start again from the seed" : ""}\n`);
 
 // The resolver reads the database settings from its own [vars] (wrangler's
 // --var reaches only the first Worker), so it runs from a copy of its config

@@ -34,7 +34,7 @@ export const PAGES = /** @type {const} */ ([
 
 /**
  * @typedef {{ name: string, path: string, width: number, file: string, status: number, scrollWidth: number, innerWidth: number,
- *   mains: number, mainWidth: number, cardsPerRow: number, title: string }} Shot
+ *   scrollingTables: number, mains: number, mainWidth: number, cardsPerRow: number, title: string }} Shot
  */
 
 /**
@@ -73,6 +73,8 @@ export async function capturePages(base, outDir) {
           return {
             scrollWidth: document.documentElement.scrollWidth,
             innerWidth: window.innerWidth,
+            // Tables wider than the page scroll inside their box: columns a person must scroll to see.
+            scrollingTables: [...document.querySelectorAll(".table-scroll")].filter((e) => e.scrollWidth > e.clientWidth).length,
             mains: document.querySelectorAll("main").length,
             mainWidth: main ? Math.round(main.getBoundingClientRect().width) : 0,
             cardsPerRow: cards.length ? cards.filter((t) => t === cards[0]).length : 0,
@@ -96,8 +98,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const outDir = process.argv[3] ?? "test-output/screenshots";
   const { shots, failures } = await capturePages(base, outDir);
   for (const s of shots) {
-    const sideways = s.scrollWidth > s.innerWidth ? `  scrolls sideways (${s.scrollWidth} px)` : "";
-    console.log(`${String(s.width).padStart(4)}  ${s.name.padEnd(16)} ${s.status}  main ${s.mainWidth} px${s.cardsPerRow ? `, ${s.cardsPerRow} cards a row` : ""}${sideways}  ${s.file}`);
+    const sideways =
+      (s.scrollWidth > s.innerWidth ? `  scrolls sideways (${s.scrollWidth} px)` : "") + (s.scrollingTables ? `  ${s.scrollingTables} table(s) scroll sideways` : "");
+    console.log(`${String(s.width).padStart(4)}  ${s.name.padEnd(16)} ${s.status}  main ${s.mainWidth} px${s.cardsPerRow ? `, ${s.cardsPerRow} card${s.cardsPerRow === 1 ? "" : "s"} a row` : ""}${sideways}  ${s.file}`);
   }
   for (const f of failures) console.log(`failed: ${f}`);
 }

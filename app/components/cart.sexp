@@ -14,7 +14,7 @@
         (input :type "number" :name "quantity" :value (:quantity line) :min 0 :max (:stock line)
                :aria-label (str "How many " (:name line)))
         (button :type "submit" :class "link" "Update")))
-    (td :class "num" (price (:unit_pence line)))
+    (td :class "num unit" (price (:unit_pence line)))
     (td :class "num" (price (:line_pence line)))
     (td (form :method "post" :action "/cart/remove/"
               :hx-post "/cart/remove/" :hx-target "#cart-panel" :hx-swap "outerHTML"
@@ -31,7 +31,7 @@
       (<>
         (div :class "table-scroll"
           (table :class "lines"
-            (thead (tr (th "Product") (th :class "num" "Quantity") (th :class "num" "Price") (th :class "num" "Total") (th)))
+            (thead (tr (th "Product") (th :class "num" "Quantity") (th :class "num unit" "Price") (th :class "num" "Total") (th)))
             (tbody (map (fn (l) (~cart-line :line l)) lines))))
         (form :class "checkout" :method "post" :action "/cart/checkout/"
           (input :type "hidden" :name "idempotency_key" :value checkout)
