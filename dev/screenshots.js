@@ -15,10 +15,10 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const WIDTHS = /** @type {const} */ ([1280, 390]);
+const WIDTHS = /** @type {const} */ ([1280, 390]);
 
 /** The page kinds: a name, a path, and whether a signed-in visitor with a cart is needed. */
-export const PAGES = /** @type {const} */ ([
+const PAGES = /** @type {const} */ ([
   { name: "home", path: "/" },
   { name: "blog", path: "/blog/" },
   { name: "post", path: "/blog/apple-day-2026/" },

@@ -12,10 +12,9 @@ import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createScratchSchema } from "../dev/db/scratch.js";
 import { startPinningServer } from "../dev/pinning/server.js";
-import { capturePages } from "../dev/screenshots.js";
+import { CHROMIUM, capturePages } from "../dev/screenshots.js";
 import { startStack } from "../dev/stack.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 

@@ -131,10 +131,3 @@
          WHERE o.id = :id
            AND (o.user_id = :user_id::int OR (:user_id::int IS NULL AND o.session_key = :session_key::text))")
 
-(defquery cart order-by-key (&key idempotency_key)
-  "The order a checkout form placed, by its idempotency key (for a repeated submit)."
-  :params {:idempotency_key :text}
-  :returns :value
-  :shape {:id :int}
-  :example {:idempotency_key "seeded-order-0001-key"}
-  :sql "SELECT id FROM orders WHERE idempotency_key = :idempotency_key")

@@ -18,6 +18,7 @@ export { canonicalPath, pageName, type Dependency, type PageKey } from "./keys.t
 export { templateOf, type Template } from "./templates.ts";
 export { Trace, type NodeKind, type NodeState, type TraceNode } from "./trace.ts";
 export { metrics, type TierMetrics } from "./metrics.ts";
+export { Lru } from "./lru.ts";
 export type { CallStore, DependencyStore, Moved, PageStores, PointerState, PointerStore, ResultStore, Seen, Stores } from "./stores.ts";
 export { memoryCalls, memoryDependencies, memoryPointers, memoryResults } from "./stores/memory.ts";
 export { POINTER_TTL_MS, durableDependencies, durablePointers, hotCalls, hotResults } from "./stores/workers.ts";

@@ -203,10 +203,14 @@ type Global =
 class Walker {
   private readonly seen = new Set<string>();
   private readonly report: Report = (message, at) => this.problem(message, at);
+  /** What primitives' call checks see (it reads `known` as it is when they ask). */
+  private readonly callScope: CheckScope;
   constructor(
     private readonly known: Known,
     private readonly out: Problem[] | null,
-  ) {}
+  ) {
+    this.callScope = checkScope(known);
+  }
 
   top(form: Node): void {
     this.walk(form, null);
@@ -340,7 +344,7 @@ class Walker {
     if (g.kind === "primitive") {
       const wrong = primitiveCallProblem(name, g.meta, args.length);
       if (wrong) this.problem(wrong, n);
-      else if (g.meta.check && this.out) for (const p of g.meta.check(args, n, checkScope(this.known))) this.problem(p.message, p.at);
+      else if (g.meta.check && this.out) for (const p of g.meta.check(args, n, this.callScope)) this.problem(p.message, p.at);
     } else if (g.kind === "definition" && g.def.kind === "function" && g.def.sig) {
       const wrong = functionCallProblem(name, g.def.sig, args);
       if (wrong) this.problem(wrong, n);

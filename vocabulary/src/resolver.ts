@@ -55,10 +55,10 @@ export function fragmentService(src: string): string | null {
   return /(?:^|\/)fragments\/([a-z0-9-]+)\.sexp$/.exec(src)?.[1] ?? null;
 }
 
-/** The declaration `op` calls as `service/name`, or what is wrong: none, or one of the other kind. */
-export function declaration(op: "query" | "action", service: string, name: string, def: QueryDef | undefined, all: Iterable<QueryDef>): { def: QueryDef } | { problem: string } {
+/** The declaration `op` calls as `service/name`, or what is wrong: none (then `all` is asked, for "did you mean"), or one of the other kind. */
+export function declaration(op: "query" | "action", service: string, name: string, def: QueryDef | undefined, all: () => Iterable<QueryDef>): { def: QueryDef } | { problem: string } {
   if (!def) {
-    const known = [...all].filter((q) => q.kind === op).map((q) => `${q.service}/${q.name}`);
+    const known = [...all()].filter((q) => q.kind === op).map((q) => `${q.service}/${q.name}`);
     return { problem: `unknown ${op} ${service}/${name}${didYouMean(`${service}/${name}`, known)}` };
   }
   if (def.kind !== op) return { problem: `${service}/${name} is ${def.kind === "action" ? "an action: use (action ...)" : "a query: use (query ...)"}` };
@@ -70,7 +70,7 @@ function checkDeclared(op: "query" | "action"): CallCheck {
   return (args, call, scope) => {
     const parts = callNodes(op, args, call);
     if ("problem" in parts) return [parts.problem];
-    const found = declaration(op, parts.service, parts.name, scope.query(parts.service, parts.name), scope.queries());
+    const found = declaration(op, parts.service, parts.name, scope.query(parts.service, parts.name), () => scope.queries());
     return "problem" in found ? [{ message: found.problem, at: call }] : checkQueryArgs(found.def, parts.given, call);
   };
 }

@@ -84,7 +84,11 @@ export function registerData(r: Registry): void {
     examples: [["(merge {:a 1} {:a 2 :b 3})", "{:a 2 :b 3}"]],
     fn: (ms, ctx) => {
       const out: SMap = new Map();
-      for (const m of ms) for (const [k, v] of copiedMap(asMap(m, "merge"), ctx)) out.set(k, v);
+      for (const m of ms) {
+        const entries = asMap(m, "merge");
+        ctx.charge(entries.size);
+        for (const [k, v] of entries) out.set(k, v);
+      }
       return out;
     },
   });

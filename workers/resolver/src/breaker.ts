@@ -19,14 +19,24 @@ export class UnavailableError extends Error {
   }
 }
 
-export interface BreakerState {
+/** `e`, or the error it was caused by (through `cause`), that is a `type`; null when none is. */
+export function causeOf<T extends Error>(e: unknown, type: abstract new (...args: never[]) => T): T | null {
+  let x: unknown = e;
+  for (let depth = 0; x instanceof Error && depth < 10; depth++) {
+    if (x instanceof type) return x;
+    x = (x as Error).cause;
+  }
+  return null;
+}
+
+interface BreakerState {
   /** Closed: calls go through. Open: they fail until `until`. Probing: one call is finding out. */
   readonly phase: "closed" | "open" | "probing";
   readonly until: number;
   readonly cooldownMs: number;
 }
 
-export type BreakerEvent = { readonly kind: "outage" | "success"; readonly probe: boolean; readonly now: number };
+type BreakerEvent = { readonly kind: "outage" | "success"; readonly probe: boolean; readonly now: number };
 
 export interface BreakerOptions {
   /** How long the first outage keeps the breaker open (ms). */
@@ -40,7 +50,7 @@ export const DEFAULT_COOLDOWN_MS = 5_000;
 export const MAX_COOLDOWN_MS = 60_000;
 
 /** The breaker's rule: what an outcome does to its state. */
-export function next(state: BreakerState, event: BreakerEvent, options: Required<Omit<BreakerOptions, "now">>): BreakerState {
+function next(state: BreakerState, event: BreakerEvent, options: Required<Omit<BreakerOptions, "now">>): BreakerState {
   if (event.kind === "success") {
     // Only the probe's success closes an open breaker; a late success from before the outage changes nothing.
     if (state.phase === "closed" || event.probe) return { phase: "closed", until: 0, cooldownMs: options.cooldownMs };
@@ -67,10 +77,6 @@ export class CircuitBreaker {
     this.options = { cooldownMs, maxCooldownMs };
     this.now = now;
     this.state = { phase: "closed", until: 0, cooldownMs };
-  }
-
-  get phase(): BreakerState["phase"] {
-    return this.state.phase;
   }
 
   /**

@@ -8,7 +8,7 @@
 import { EvalContext, apply, bindQuery, createEnv, formatError, numberedSql, toHtml, Keyword, type QueryDef, type Value } from "@rose-ash/sexp";
 import type { App } from "./app.ts";
 import { ResolverClient } from "./client.ts";
-import { UnavailableError } from "./breaker.ts";
+import { UnavailableError, causeOf } from "./breaker.ts";
 import { isOutage, type Db, type Row } from "./db.ts";
 import { fromWire, type Call, type CallResult, type Json } from "./wire.ts";
 import type { ResolverIO } from "./primitives.ts";
@@ -71,20 +71,11 @@ async function runReads(db: Db, reads: readonly Bound[], results: CallResult[], 
     reads.forEach((r, i) => (results[r.index] = { ok: shape(r.def, row[`r${i}`] as Row[]) }));
   } catch (e) {
     // The database is out of reach: every read fails alike, and at once.
-    if (reads.length === 1 || isOutage(e)) return reads.forEach((r) => fail(r.index, e, isOutage(e)));
+    const outage = isOutage(e);
+    if (reads.length === 1 || outage) return reads.forEach((r) => fail(r.index, e, outage));
     // One query failed the statement: run each alone so the error lands on its own call.
     await Promise.all(reads.map((r) => runReads(db, [r], results, fail)));
   }
-}
-
-/** `e`, or the error it was caused by (through `cause`), that is a `type`; null when none is. */
-export function causeOf<T extends Error>(e: unknown, type: abstract new (...args: never[]) => T): T | null {
-  let x: unknown = e;
-  for (let depth = 0; x instanceof Error && depth < 10; depth++) {
-    if (x instanceof type) return x;
-    x = (x as Error).cause;
-  }
-  return null;
 }
 
 /** `SELECT (SELECT coalesce(json_agg(q), '[]') FROM (<query 1>) q) AS r0, ...` with parameters renumbered. */

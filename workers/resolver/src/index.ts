@@ -1,9 +1,9 @@
 /** The resolver: runs s-expression pages' I/O (queries, fragments, actions) per request. */
 export { loadApp, type App, type Source } from "./app.ts";
 export { ResolverClient, type Resolver, type Transport } from "./client.ts";
-export { CircuitBreaker, UnavailableError, next as nextBreakerState, type BreakerEvent, type BreakerOptions, type BreakerState } from "./breaker.ts";
-export { configureNeon, databaseFromEnv, databaseTimeoutMs, isOutage, neonDb, neonHttpDb, type Db, type DatabaseEnv, type Row } from "./db.ts";
-export { causeOf, executeBatch } from "./execute.ts";
+export { CircuitBreaker, UnavailableError, causeOf, type BreakerOptions } from "./breaker.ts";
+export { configureNeon, databaseFromEnv, databaseTimeoutMs, neonDb, neonHttpDb, type Db, type DatabaseEnv, type Row } from "./db.ts";
+export { executeBatch } from "./execute.ts";
 export { guardedTransport, localTransport, serviceTransport, type ServiceBinding } from "./transport.ts";
 export { fragmentError, registerResolverPrimitives, type ResolverIO } from "./primitives.ts";
 export { RequestIO, TimeoutError, type RequestIOOptions } from "./request-io.ts";

@@ -46,7 +46,7 @@ export function registerResolverPrimitives(registry: Registry): void {
 /** A query or action: declared, arguments bound and checked, then sent. */
 function declared(op: "query" | "action", args: Value[], ctx: EvalContext): Promise<Value> {
   const { service, name, given } = callParts(op, args);
-  const found = declaration(op, service, name, ctx.env.query(service, name), ctx.env.allQueries());
+  const found = declaration(op, service, name, ctx.env.query(service, name), () => ctx.env.allQueries());
   if ("problem" in found) throw new EvalError(found.problem);
   const def = found.def;
   if (op === "action" && io(ctx).method !== "POST") throw new EvalError(`action ${service}/${name}: actions run only in POST routes`);

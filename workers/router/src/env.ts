@@ -1,6 +1,5 @@
 /** The router Worker's bindings and settings, and the messages of its queue. */
 import type { RateLimiter } from "@rose-ash/durable-objects";
-import type { ErrorPageBindings } from "./error-page.ts";
 import type { ResolverBindings } from "./resolver-client.ts";
 import type { CacheBindings } from "./tiers.ts";
 
@@ -10,7 +9,9 @@ export interface ContentChange {
   readonly by: string;
 }
 
-export interface WorkerEnv extends ResolverBindings, CacheBindings, ErrorPageBindings {
+export interface WorkerEnv extends ResolverBindings, CacheBindings {
+  /** "development" shows errors' detail on their pages, opens the operator pages, and sends cookies without Secure. */
+  ENVIRONMENT?: string;
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
   SESSION_SECRET?: string;
   /** Signs content webhooks (`POST /webhooks/content`). */
@@ -21,6 +22,10 @@ export interface WorkerEnv extends ResolverBindings, CacheBindings, ErrorPageBin
   INVALIDATIONS?: Queue<ContentChange>;
   /** Rate limits (sign-in attempts); absent: none. */
   LIMITS?: DurableObjectNamespace<RateLimiter>;
+}
+
+export function isDevelopment(env: Pick<WorkerEnv, "ENVIRONMENT">): boolean {
+  return env.ENVIRONMENT === "development";
 }
 
 /** Work that may finish after the response (ExecutionContext.waitUntil). */

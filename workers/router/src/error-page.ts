@@ -9,21 +9,13 @@
 import { EvalContext, Keyword, apply, createEnv, escapeHtml, formatError, toHtml, type Value } from "@rose-ash/sexp";
 import { UnavailableError, causeOf } from "@rose-ash/resolver";
 import { routes, sources } from "@rose-ash/app";
+import { isDevelopment, type WorkerEnv } from "./env.ts";
 import type { Site } from "./site.ts";
-
-export interface ErrorPageBindings {
-  /** "development" shows errors' detail on their pages, opens the operator pages, and sends cookies without Secure. */
-  ENVIRONMENT?: string;
-}
-
-export function isDevelopment(env: ErrorPageBindings): boolean {
-  return env.ENVIRONMENT === "development";
-}
 
 const sourceTexts = new Map([...sources, ...routes].map((s) => [s.name, s.text]));
 
 /** The error, logged under a new reference, as the response a person sees. */
-export async function errorResponse(e: unknown, env: ErrorPageBindings, site: Site | null): Promise<Response> {
+export async function errorResponse(e: unknown, env: Pick<WorkerEnv, "ENVIRONMENT">, site: Site | null): Promise<Response> {
   const reference = crypto.randomUUID().slice(0, 8);
   const detail = formatError(e, (src) => sourceTexts.get(src));
   console.error(`[${reference}] ${detail}`);

@@ -7,6 +7,7 @@
  */
 import type { Env, QueryDef } from "@rose-ash/sexp";
 import type { Dependency } from "@rose-ash/executor";
+import { hmacKey } from "./hmac.ts";
 
 const IDENT = "([a-z_][a-z0-9_]*)";
 
@@ -44,10 +45,6 @@ export async function verifyWebhookSignature(secret: string, timestamp: string, 
   if (!/^[0-9a-f]{64}$/.test(signature)) return false;
   const mac = Uint8Array.from(signature.match(/../g)!, (h) => parseInt(h, 16));
   return crypto.subtle.verify("HMAC", await hmacKey(secret), mac, new TextEncoder().encode(`${timestamp}.${body}`));
-}
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
 /** The largest webhook body read (a list of table names is far smaller). */

@@ -7,7 +7,7 @@ import { EvalError, Keyword, fromJson, type EvalContext, type Registry, type Val
 import { REQUEST_PRIMITIVES, RESPONSE_PRIMITIVES, defineVocabulary, responseFunctions, type PrimitiveFn } from "@rose-ash/vocabulary";
 import type { Json, Resolver, ResolverClient, ResolverIO } from "@rose-ash/resolver";
 import { verifyPassword } from "./password.ts";
-import { base64url, type Session } from "./session.ts";
+import { randomId, type Session } from "./session.ts";
 
 /** The request as the primitives see it (`EvalContext.io`). */
 export interface RequestInfo extends ResolverIO {
@@ -75,29 +75,17 @@ const requestFunctions: Readonly<Record<string, PrimitiveFn>> = {
     io.user = Promise.resolve(user);
     return user;
   },
-  "sign-out": async (_a, ctx) => {
-    const io = req(ctx.io);
-    const s = await io.session.data();
-    if (s?.uid != null) {
-      await io.resolver.call("action", "account", "end-session", { sid: s.sid });
-      await io.sessionsEnded([s.sid]);
-      await io.session.setUser(null);
-    }
-    io.user = Promise.resolve(null);
-    return null;
-  },
-  "sign-out-everywhere": async (_a, ctx) => {
-    const io = req(ctx.io);
-    const s = await io.session.data();
-    if (s?.uid != null) {
-      const ended = (await io.resolver.call("action", "account", "end-all-sessions", { user_id: s.uid })) as { id: string }[];
-      await io.sessionsEnded([s.sid, ...ended.map((r) => r.id)]);
-      await io.session.setUser(null);
-    }
-    io.user = Promise.resolve(null);
-    return null;
-  },
-  "new-id": () => base64url(crypto.getRandomValues(new Uint8Array(16))),
+  "sign-out": (_a, ctx) =>
+    signOut(req(ctx.io), async (sid) => {
+      await req(ctx.io).resolver.call("action", "account", "end-session", { sid });
+      return [sid];
+    }),
+  "sign-out-everywhere": (_a, ctx) =>
+    signOut(req(ctx.io), async (sid, uid) => {
+      const ended = (await req(ctx.io).resolver.call("action", "account", "end-all-sessions", { user_id: uid })) as { id: string }[];
+      return [sid, ...ended.map((r) => r.id)];
+    }),
+  "new-id": () => randomId(16),
   now: () => new Date().toISOString(),
 };
 
@@ -155,6 +143,17 @@ function currentUser(ctx: EvalContext): Promise<Value> {
 
 function req(io: unknown): RequestInfo {
   return io as RequestInfo;
+}
+
+/** Sign the visitor out: `end` closes their sessions in the database and says which; what was kept for those is not served again. */
+async function signOut(io: RequestInfo, end: (sid: string, uid: number) => Promise<string[]>): Promise<null> {
+  const s = await io.session.data();
+  if (s?.uid != null) {
+    await io.sessionsEnded(await end(s.sid, s.uid));
+    await io.session.setUser(null);
+  }
+  io.user = Promise.resolve(null);
+  return null;
 }
 
 function text(v: Value, fn: string): string {

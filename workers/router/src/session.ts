@@ -6,6 +6,8 @@
  * session is honoured only while the database has it open (`current-user`
  * checks on use), so signing out ends it for every copy of the cookie.
  */
+import { hmacKey } from "./hmac.ts";
+
 const COOKIE = "rose_session";
 const MAX_AGE_S = 30 * 24 * 3600;
 
@@ -17,17 +19,6 @@ export interface SessionData {
   readonly exp: number;
   /** Bumped whenever the visitor changes something (an action), so what was cached for them is not used again. */
   readonly v?: number;
-}
-
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function key(secret: string): Promise<CryptoKey> {
-  let k = keys.get(secret);
-  if (!k) {
-    k = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, k);
-  }
-  return k;
 }
 
 export class Session {
@@ -93,14 +84,14 @@ export class Session {
   static cookieName = COOKIE;
 }
 
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return base64url(bytes);
+/** A random id: `bytes` random bytes, base64url (18 for a session id). */
+export function randomId(bytes = 18): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 async function sign(secret: string, data: SessionData): Promise<string> {
   const payload = base64url(new TextEncoder().encode(JSON.stringify(data)));
-  const mac = await crypto.subtle.sign("HMAC", await key(secret), new TextEncoder().encode(payload));
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(payload));
   return `${payload}.${base64url(new Uint8Array(mac))}`;
 }
 
@@ -113,7 +104,7 @@ async function verify(secret: string, cookie: string): Promise<SessionData | nul
   const payload = cookie.slice(0, dot);
   const mac = fromBase64url(cookie.slice(dot + 1));
   // crypto.subtle.verify compares in constant time.
-  if (!mac || !(await crypto.subtle.verify("HMAC", await key(secret), mac, new TextEncoder().encode(payload)))) return null;
+  if (!mac || !(await crypto.subtle.verify("HMAC", await hmacKey(secret), mac, new TextEncoder().encode(payload)))) return null;
   try {
     const data = JSON.parse(new TextDecoder().decode(fromBase64url(payload)!)) as SessionData;
     const valid =

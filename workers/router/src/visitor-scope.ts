@@ -8,14 +8,15 @@
  * find no user). Other isolates see the mark within SESSION_CHECK_MS.
  */
 import { hotKey, type HotCache } from "@rose-ash/content";
-import { USER_TTL_S } from "@rose-ash/executor";
+import { Lru, USER_TTL_S } from "@rose-ash/executor";
 import type { Session } from "./session.ts";
 
 /** How long this isolate trusts that a session was not ended, before asking the hot tier again. */
 const SESSION_CHECK_MS = 1000;
 
-const ended = new Set<string>();
-const notEnded = new Map<string, number>();
+/** Sessions known here to have ended, and ones the hot tier said had not (for SESSION_CHECK_MS). */
+const ended = new Lru<true>(10_000, () => 1);
+const notEnded = new Lru<true>(10_000, () => 1);
 
 const endedKey = (sid: string) => hotKey(`session-ended ${sid}`, null);
 
@@ -29,26 +30,15 @@ export async function visitorScope(session: Session, hot: HotCache | null): Prom
 
 /** Mark sessions ended, here and (for USER_TTL_S, as long as anything is kept for them) in the hot tier. */
 export async function markSessionsEnded(sids: readonly string[], hot: HotCache | null): Promise<void> {
-  for (const sid of sids) {
-    remember(ended, sid);
-    notEnded.delete(sid);
-  }
+  for (const sid of sids) ended.set(sid, true);
   if (hot) await Promise.all(sids.map((sid) => hot.put(endedKey(sid), "1", USER_TTL_S)));
 }
 
 async function sessionEnded(sid: string, hot: HotCache | null): Promise<boolean> {
-  if (ended.has(sid)) return true;
-  if ((notEnded.get(sid) ?? 0) > Date.now() || !hot) return false;
+  if (ended.get(sid)) return true;
+  if (notEnded.get(sid) || !hot) return false;
   const marked = (await hot.get(endedKey(sid)).catch(() => null)) !== null;
-  if (marked) remember(ended, sid);
-  else {
-    if (notEnded.size >= 10_000) notEnded.delete(notEnded.keys().next().value!);
-    notEnded.set(sid, Date.now() + SESSION_CHECK_MS);
-  }
+  if (marked) ended.set(sid, true);
+  else notEnded.set(sid, true, SESSION_CHECK_MS / 1000);
   return marked;
-}
-
-function remember(set: Set<string>, sid: string): void {
-  if (set.size >= 10_000) set.delete(set.values().next().value!);
-  set.add(sid);
 }
