@@ -18,7 +18,7 @@ export default defineConfig({
         plugins: [sexpText],
         test: {
           name: "node",
-          include: ["sexp/**/*.test.ts", "vocabulary/**/*.test.ts", "content/**/*.test.ts", "executor/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts"],
+          include: ["sexp/**/*.test.ts", "vocabulary/**/*.test.ts", "content/**/*.test.ts", "executor/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts", "workers/llm/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/dist/**", "**/*.worker.test.ts"],
         },
       },
@@ -35,6 +35,8 @@ export default defineConfig({
                 NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
                 // Short, so a test can watch a copy of a pointer expire.
                 POINTER_TTL_MS: "300",
+                // Low, so a test can reach it.
+                LLM_RATE_LIMIT: "20",
                 IPNS_ROUTING_URL: inject("routingUrl"),
               },
               // The resolver Worker behind the router's RESOLVER service binding.
@@ -49,13 +51,24 @@ export default defineConfig({
                     NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
                   },
                 },
+                {
+                  name: "rose-ash-llm",
+                  modules: true,
+                  scriptPath: inject("llmScript"),
+                  compatibilityDate: "2026-04-26",
+                  r2Buckets: { WARM: "rose-ash-warm" },
+                  bindings: {
+                    DATABASE_URL: inject("connectionString"),
+                    NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
+                  },
+                },
               ],
             },
           })),
         ],
         test: {
           name: "workers",
-          include: ["workers/router/test/**/*.test.ts", "workers/resolver/test/**/*.worker.test.ts", "content/test/**/*.worker.test.ts", "durable-objects/test/**/*.test.ts"],
+          include: ["workers/router/test/**/*.test.ts", "workers/resolver/test/**/*.worker.test.ts", "workers/llm/test/**/*.worker.test.ts", "content/test/**/*.worker.test.ts", "durable-objects/test/**/*.test.ts"],
           globalSetup: ["workers/router/test/global-setup.ts"],
         },
       },

@@ -9,6 +9,7 @@ import cart from "./components/cart.sexp";
 import events from "./components/events.sexp";
 import layout from "./components/layout.sexp";
 import market from "./components/market.sexp";
+import llm from "./components/llm.sexp";
 import account from "./components/account.sexp";
 import admin from "./components/admin.sexp";
 import accountFragments from "./fragments/account.sexp";
@@ -19,9 +20,11 @@ import blogQueries from "./queries/blog.sexp";
 import cartQueries from "./queries/cart.sexp";
 import eventsQueries from "./queries/events.sexp";
 import marketQueries from "./queries/market.sexp";
+import llmQueries from "./queries/llm.sexp";
 import site from "./routes/site.sexp";
 import cartRoutes from "./routes/cart.sexp";
 import accountRoutes from "./routes/account.sexp";
+import llmRoutes from "./routes/llm.sexp";
 
 export interface SourceText {
   readonly name: string;
@@ -37,6 +40,7 @@ export const sources: readonly SourceText[] = [
   { name: "app/components/events.sexp", text: events },
   { name: "app/components/account.sexp", text: account },
   { name: "app/components/admin.sexp", text: admin },
+  { name: "app/components/llm.sexp", text: llm },
   { name: "app/fragments/account.sexp", text: accountFragments },
   { name: "app/fragments/blog.sexp", text: blogFragments },
   { name: "app/fragments/cart.sexp", text: cartFragments },
@@ -45,10 +49,12 @@ export const sources: readonly SourceText[] = [
   { name: "app/queries/cart.sexp", text: cartQueries },
   { name: "app/queries/events.sexp", text: eventsQueries },
   { name: "app/queries/market.sexp", text: marketQueries },
+  { name: "app/queries/llm.sexp", text: llmQueries },
 ];
 
 export const routes: readonly SourceText[] = [
   { name: "app/routes/site.sexp", text: site },
   { name: "app/routes/cart.sexp", text: cartRoutes },
   { name: "app/routes/account.sexp", text: accountRoutes },
+  { name: "app/routes/llm.sexp", text: llmRoutes },
 ];

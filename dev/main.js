@@ -47,11 +47,23 @@ writeFileSync(
 );
 
 // Run wrangler's own entry directly (not through npx) so Ctrl-C reaches it.
+// The LLM Worker: the same values, and the model settings from this environment (LOCAL_GGUF starts the sidecar).
+const model = await startModel(process.env);
+const llmConfig = fileURLToPath(new URL(`../.data/dev/llm-${port}.wrangler.toml`, import.meta.url));
+writeFileSync(
+  llmConfig,
+  readFileSync(new URL("../workers/llm/wrangler.toml", import.meta.url), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(fileURLToPath(new URL("../workers/llm/src/worker.ts", import.meta.url)))}`)
+    .replace(/^DATABASE_URL = .*$/m, `DATABASE_URL = ${JSON.stringify(db.connectionString)}`)
+    .replace(/^NEON_DEV_PROXY = .*$/m, (line) => [`NEON_DEV_PROXY = ${JSON.stringify(`127.0.0.1:${db.relayPort}`)}`, ...Object.entries(model.vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`)].join("\n")),
+);
+process.stdout.write(`  model     ${model.description}\n`);
+
 const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 const wrangler = spawn(
   process.execPath,
   [
-    wranglerBin, "dev", "-c", "wrangler.toml", "-c", resolverConfig,
+    wranglerBin, "dev", "-c", "wrangler.toml", "-c", resolverConfig, "-c", llmConfig,
     "--ip", "127.0.0.1", "--port", String(port),
     // Local Durable Objects, R2 and KV (pointers, cached pages): kept beside the database's data.
     "--persist-to", process.env.DEV_STATE_DIR || fileURLToPath(new URL("../.data/wrangler", import.meta.url)),
@@ -73,6 +85,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   wrangler.kill("SIGINT");
+  model.stop();
   await db.stop();
 };
 process.on("SIGINT", stop);
@@ -91,6 +104,45 @@ for (;;) {
     break;
   }
   await new Promise((r) => setTimeout(r, 250));
+}
+
+/**
+ * The model the LLM Worker uses, from this environment: LLM_* settings as
+ * they are (an OpenAI-compatible endpoint), or LOCAL_GGUF: the local-gguf
+ * sidecar (dev/local-gguf) started on a free port with that model file, its
+ * decoding under the catalog's grammar.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<{ vars: Record<string, string>, description: string, stop: () => void }>}
+ */
+async function startModel(env) {
+  /** @type {Record<string, string>} */
+  const vars = {};
+  for (const k of ["LLM_PROVIDER", "LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY", "LLM_GRAMMAR", "LLM_STREAM", "LLM_REPAIR_ROUNDS", "LLM_TIMEOUT_MS", "LLM_MAX_TOKENS", "LLM_CONVERSATION_TOKENS"]) {
+    if (env[k]) vars[k] = /** @type {string} */ (env[k]);
+  }
+  if (!env.LOCAL_GGUF) {
+    const description = vars.LLM_BASE_URL ? `${vars.LLM_MODEL || "default"} at ${vars.LLM_BASE_URL}` : "none configured: /llm is a playground (LOCAL_GGUF=model.gguf or LLM_BASE_URL=... to add one)";
+    return { vars, description, stop: () => {} };
+  }
+  const sidecar = spawn(process.execPath, [fileURLToPath(new URL("./local-gguf/server.js", import.meta.url))], {
+    env: { ...env, PORT: env.LOCAL_GGUF_PORT || "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    sidecar.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    sidecar.once("exit", (code) => reject(new Error(`the local model (LOCAL_GGUF=${env.LOCAL_GGUF}) did not start (exit ${code})`)));
+  }).catch((e) => {
+    console.error(e.message);
+    process.exit(1);
+  });
+  const name = env.LOCAL_GGUF.split("/").pop() ?? "local";
+  Object.assign(vars, { LLM_BASE_URL: String(url), LLM_MODEL: vars.LLM_MODEL || name, LLM_GRAMMAR: vars.LLM_GRAMMAR || "gbnf" });
+  return { vars, description: `${name} on this machine (node-llama-cpp, under the catalog's grammar)`, stop: () => void sidecar.kill("SIGINT") };
 }
 
 /** Whether a port on 127.0.0.1 can be listened on. @param {number} p */

@@ -17,7 +17,10 @@ import { chromium } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 const WIDTHS = /** @type {const} */ ([1280, 390]);
 
-/** The page kinds: a name, a path, and whether a signed-in visitor with a cart is needed. */
+/**
+ * The page kinds: a name, a path, and whether a signed-in visitor with a cart is needed
+ * (`order`: the page of the order that visitor placed, whose number is known only then).
+ */
 const PAGES = /** @type {const} */ ([
   { name: "home", path: "/" },
   { name: "blog", path: "/blog/" },
@@ -29,6 +32,7 @@ const PAGES = /** @type {const} */ ([
   { name: "sign-in", path: "/account/sign-in/" },
   { name: "cart", path: "/cart/", signedIn: true },
   { name: "account", path: "/account/", signedIn: true },
+  { name: "order", path: "/orders/", signedIn: true, order: true },
   { name: "not-found", path: "/no/such/page" },
 ]);
 
@@ -58,13 +62,24 @@ export async function capturePages(base, outDir) {
       // A signed-in visitor with two things in the cart, for the pages that need one.
       const signedIn = await browser.newContext({ viewport: { width, height: width > 600 ? 1600 : 844 } });
       await signedIn.request.post(`${base}/account/sign-in/`, { form: { email: "hannah@example.org", password: "rose-ash" }, maxRedirects: 0 });
-      for (const product_id of ["10", "3"]) await signedIn.request.post(`${base}/cart/add/`, { form: { product_id }, maxRedirects: 0 });
+      const fillCart = async () => {
+        for (const product_id of ["10", "3"]) await signedIn.request.post(`${base}/cart/add/`, { form: { product_id }, maxRedirects: 0 });
+      };
+      // An order placed first (its page, and a history on the account page), then the cart filled again.
+      await fillCart();
+      const cart = await (await signedIn.request.get(`${base}/cart/`)).text();
+      const idempotency_key = /name="idempotency_key" value="([\w-]+)"/.exec(cart)?.[1] ?? "";
+      const placed = await signedIn.request.post(`${base}/cart/checkout/`, { form: { idempotency_key }, maxRedirects: 0 });
+      const orderPath = placed.headers()["location"] ?? "";
+      if (!/^\/orders\/\d+\/$/.test(orderPath)) failures.push(`order @${width}: checkout answered ${placed.status()} ${orderPath}`);
+      await fillCart();
       for (const p of PAGES) {
+        const path = "order" in p ? orderPath : p.path;
         const page = await ("signedIn" in p ? signedIn : context).newPage();
-        page.on("response", (r) => r.status() >= 400 && r.url() !== base + p.path && failures.push(`${p.name} @${width}: ${r.status()} ${r.url()}`));
+        page.on("response", (r) => r.status() >= 400 && r.url() !== base + path && failures.push(`${p.name} @${width}: ${r.status()} ${r.url()}`));
         // (A failed request shows as a console error too; those are counted above, the page's own status apart.)
         page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && failures.push(`${p.name} @${width}: console: ${m.text()}`));
-        const res = await page.goto(base + p.path, { waitUntil: "networkidle" });
+        const res = await page.goto(base + path, { waitUntil: "networkidle" });
         const file = join(outDir, String(width), `${p.name}.png`);
         await page.screenshot({ path: file, fullPage: true });
         const measured = await page.evaluate(() => {
@@ -81,7 +96,7 @@ export async function capturePages(base, outDir) {
             title: document.title,
           };
         });
-        shots.push({ name: p.name, path: p.path, width, file, status: res?.status() ?? 0, ...measured });
+        shots.push({ name: p.name, path, width, file, status: res?.status() ?? 0, ...measured });
         await page.close();
       }
       await context.close();

@@ -92,6 +92,52 @@ describe.each(backends)("the site on %s", (backend, port) => {
     }
   });
 
+  it("dates the blog index's posts, and its aside is an archive by month (not the list again), each month a page", async () => {
+    const longDate = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    const monthTitle = (ym: string) => new Date(`${ym}-01T00:00:00Z`).toLocaleDateString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+    const listed = (html: string) =>
+      [...html.split('<ul class="posts">')[1]!.split("</ul>")[0]!.matchAll(/<li><a href="\/blog\/[a-z0-9-]+\/"[^>]*>[^<]+<\/a><div><time datetime="([^"]+)">([^<]+)<\/time> · [^<]+<\/div>/g)].map(
+        ([, at, shown]) => ({ at: at!, shown: shown! }),
+      );
+    const asideOf = (html: string) => /<aside id="aside">(.*?)<\/aside>/.exec(html)![1]!;
+    const index = (await page("/blog/")).html;
+    const posts = listed(index);
+    expect(posts).toHaveLength(20);
+    for (const p of posts) expect(p.shown).toBe(longDate(p.at));
+    expect(posts.map((p) => p.at)).toEqual(posts.map((p) => p.at).sort().reverse()); // newest first
+    const aside = asideOf(index);
+    expect(aside).toMatch(/^<h2>Archive<\/h2><ul class="archive"><li><a href="\/blog\/"[^>]*><span aria-current="page">All posts<\/span><\/a><\/li><li>/);
+    expect(aside).not.toMatch(/href="\/blog\/[a-z0-9-]+\/"/);
+    const months = [...aside.matchAll(/<li><a href="\/blog\/\?month=(\d{4}-\d{2})"[^>]*>([^<]+)<\/a> <span class="count">(\d+)<\/span><\/li>/g)].map(
+      ([, month, title, n]) => ({ month: month!, title: title!, posts: Number(n) }),
+    );
+    expect(aside.match(/<li>/g)).toHaveLength(months.length + 1);
+    expect(months.map((m) => m.month)).toEqual([...new Set(months.map((m) => m.month))].sort().reverse());
+    for (const m of months) expect(m.title).toBe(monthTitle(m.month));
+    expect(months.reduce((n, m) => n + m.posts, 0)).toBeGreaterThanOrEqual(posts.length);
+    // The index's months are counted right (all but its oldest, which the index's limit may cut short).
+    const inIndex = new Map<string, number>();
+    for (const p of posts) inIndex.set(p.at.slice(0, 7), (inIndex.get(p.at.slice(0, 7)) ?? 0) + 1);
+    const oldest = posts.at(-1)!.at.slice(0, 7);
+    for (const [month, n] of inIndex) {
+      const counted = months.find((m) => m.month === month)?.posts;
+      if (month === oldest) expect(counted, month).toBeGreaterThanOrEqual(n);
+      else expect(counted, month).toBe(n);
+    }
+    // A month's page: its posts only, its name as the heading, the month current in the archive.
+    const month = months.find((m) => m.posts > 1)!;
+    const one = await page(`/blog/?month=${month.month}`);
+    expect(one.status).toBe(200);
+    expect(one.html).toContain(`<title>Blog: ${month.title} · Rose Ash</title>`);
+    expect(one.html).toContain(`<h1>Blog: ${month.title}</h1><ul class="posts">`);
+    const inMonth = listed(one.html);
+    expect(inMonth).toHaveLength(month.posts);
+    for (const p of inMonth) expect([p.at.slice(0, 7), p.shown]).toEqual([month.month, longDate(p.at)]);
+    expect(asideOf(one.html)).toMatch(new RegExp(`<a href="/blog/"[^>]*>All posts</a>.*<a href="/blog/\\?month=${month.month}"[^>]*><span aria-current="page">${month.title}</span></a> <span class="count">${month.posts}</span>`));
+    // A month with no posts shows them all.
+    expect(listed((await page("/blog/?month=1999-01")).html)).toEqual(posts);
+  });
+
   it("answers htmx navigation with the main panel and the aside out of band", async () => {
     const { status, html } = await page("/blog/apple-day-2026/", { headers: { "HX-Request": "true" } });
     expect(status).toBe(200);
@@ -203,6 +249,45 @@ describe.each(backends)("the site on %s", (backend, port) => {
     await expect.poll(stockOn, { timeout: 10_000 }).toBe(before - 3);
   });
 
+  it("lists a signed-in visitor's orders on the account page, newest first, each linking to its page", async () => {
+    const signedIn = await post("/account/sign-in/", { email: "tom@example.org", password: "rose-ash" });
+    expect([signedIn.status, signedIn.headers.get("location")]).toEqual([303, "/"]);
+    const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+    const account = async () => (await page("/account/", { headers: { cookie } })).html;
+    expect(await account()).toContain('<h2>Orders</h2><p class="empty">No orders yet. <a href="/market/">Visit the market</a>.</p>');
+    const order = async (quantity: string) => {
+      await post("/cart/add/", { product_id: "10" }, { "HX-Request": "true", cookie });
+      await post("/cart/update/", { product_id: "10", quantity }, { "HX-Request": "true", cookie });
+      const key = /name="idempotency_key" value="([\w-]+)"/.exec((await page("/cart/", { headers: { cookie } })).html)![1]!;
+      const placed = await post("/cart/checkout/", { idempotency_key: key }, { cookie });
+      expect(placed.status).toBe(303);
+      return placed.headers.get("location")!;
+    };
+    const started = Date.now();
+    const first = await order("2");
+    const second = await order("1");
+    expect(second).not.toBe(first);
+    const html = await account();
+    const table = /<h2>Orders<\/h2><div class="table-scroll"><table class="lines"><thead><tr><th>Order<\/th><th>Placed<\/th><th class="num">Items<\/th><th class="num">Total<\/th><\/tr><\/thead><tbody>(.*?)<\/tbody><\/table><\/div>/.exec(html)![1]!;
+    const rows = [...table.matchAll(/<tr><td><a href="(\/orders\/(\d+)\/)">Order (\d+)<\/a><\/td><td><time datetime="([^"]+)">([^<]+)<\/time><\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><\/tr>/g)];
+    expect(table.match(/<tr>/g)).toHaveLength(rows.length);
+    expect(rows.map(([, href, id, number, , , items, total]) => [href, id === number, items, total])).toEqual([
+      [second, true, "1 item", "£4.20"],
+      [first, true, "2 items", "£8.40"],
+    ]);
+    for (const [, , , , at, shown] of rows) {
+      expect(Date.parse(at!)).toBeGreaterThanOrEqual(started - 60_000);
+      expect(shown).toBe(new Date(at!).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }));
+    }
+    // Each links to its page, which links back to the history; nobody else sees it there.
+    const confirmation = await page(first, { headers: { cookie } });
+    expect(confirmation.status).toBe(200);
+    expect(confirmation.html).toContain('<a href="/account/">Your orders</a>');
+    const kwame = (await post("/account/sign-in/", { email: "kwame@example.org", password: "rose-ash" })).headers.get("set-cookie")!.split(";")[0]!;
+    expect((await page("/account/", { headers: { cookie: kwame } })).html).not.toContain(`href="${first}"`);
+    expect((await page(first, { headers: { cookie: kwame } })).status).toBe(404);
+  });
+
   it("signs in and out; the visitor's cart follows them in", async () => {
     const anon = await post("/cart/add/", { product_id: "20" }, { "HX-Request": "true" });
     const visitor = anon.headers.get("set-cookie")!.split(";")[0]!;
@@ -297,6 +382,14 @@ describe.each(backends)("the site on %s", (backend, port) => {
     expect(market(1280).cardsPerRow).toBeGreaterThanOrEqual(4);
     expect(market(390).cardsPerRow).toBe(1);
     expect(shots.find((s) => s.name === "blog" && s.width === 1280)!.mainWidth).toBeGreaterThanOrEqual(600);
+    // The page of an order placed on the way, at both widths (checked above like every page).
+    const orders = shots.filter((s) => s.name === "order");
+    expect(orders.map((s) => s.width)).toEqual([1280, 390]);
+    for (const s of orders) {
+      expect(s.path).toMatch(/^\/orders\/\d+\/$/);
+      expect(s.title).toMatch(/^Order \d+ · Rose Ash$/);
+      expect(existsSync(s.file)).toBe(true);
+    }
   }, 120_000);
 
   // One real browser, on the PGlite run; skipped only on a machine without chromium outside CI (CI installs it).

@@ -60,3 +60,22 @@ export * from "./check.ts";
 export { app, untrusted, policyLimits, isSameOriginPath, type Policy, type PolicyLimits } from "./policy.ts";
 export { Analysis, PURE, type DefinitionEffects, type Effects } from "./analyze.ts";
 export { askAgain, callKey, inputKey, writeCalls } from "./keys.ts";
+export { pretty, prettyForms, type PrettyOptions } from "./pretty.ts";
+export {
+  buildCatalog,
+  catalogAttributes,
+  GENERATED_ATTRIBUTES,
+  type Catalog,
+  type CatalogAttribute,
+  type CatalogComponent,
+  type CatalogComponentKey,
+  type CatalogInput,
+  type CatalogPrimitive,
+  type CatalogQuery,
+  type CatalogQueryParam,
+} from "./generation/catalog.ts";
+export { catalogGrammar, grammarProblems, GRAMMAR_DEFAULTS, GRAMMAR_VARIABLES, type GrammarOptions } from "./generation/grammar.ts";
+export { extractSexp, type Extracted } from "./generation/extract.ts";
+export { repairSexp, type Repaired } from "./generation/repair.ts";
+export { validateGenerated, PROTOTYPE_KEYS, type Positioned, type ValidateOptions, type Validation } from "./generation/validate.ts";
+export { systemPrompt, refinePrompt, repairPrompt, workedExamples, type PromptExample } from "./generation/prompt.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EvalError, createEnv, evaluateForms, parse } from "../src/index.ts";
-import { ev, failure } from "./helpers.ts";
+import { ev, failure, html } from "./helpers.ts";
 
 describe("evaluator: special forms", () => {
   it("quote returns data", async () => {
@@ -105,6 +105,25 @@ describe("evaluator: errors carry positions", () => {
     expect(e).toBeInstanceOf(EvalError);
     expect(e.message).toBe("unknown symbol 'frobnicate'");
     expect([e.loc?.line, e.loc?.col]).toEqual([2, 4]);
+  });
+
+  it("unknown symbols and components at run time name the closest one", async () => {
+    for (const [src, line, col] of [
+      ["(define products (list 1 2))\n(count prodcuts)", 2, 8],
+      ["(let ((products (list 1 2))) (count prodcuts))", 1, 37],
+    ] as const) {
+      const e = await failure(ev(src));
+      expect(e).toBeInstanceOf(EvalError);
+      expect(e.message).toBe("unknown symbol 'prodcuts' (did you mean 'products'?)");
+      expect([e.loc?.line, e.loc?.col]).toEqual([line, col]);
+    }
+    expect((await failure(ev("(coutn (list 1))"))).message).toBe("unknown symbol 'coutn' (did you mean 'count'?)");
+    const e = await failure(html('(defcomp ~card (&key title) (div title))\n(div (~crad :title "x"))'));
+    expect(e).toBeInstanceOf(EvalError);
+    expect(e.message).toBe("unknown component ~crad (did you mean ~card?)");
+    expect([e.loc?.line, e.loc?.col]).toEqual([2, 6]);
+    // Nothing close: no guess.
+    expect((await failure(ev("(define products 1) zzzzzzzz"))).message).toBe("unknown symbol 'zzzzzzzz'");
   });
 
   it("unknown variable", async () => {

@@ -8,12 +8,14 @@ import { basePrimitives, type Registry } from "@rose-ash/sexp";
 import { REQUEST_PRIMITIVES } from "./request.ts";
 import { RESOLVER_PRIMITIVES } from "./resolver.ts";
 import { RESPONSE_PRIMITIVES, responseFunctions } from "./responses.ts";
+import { GENERATED_PRIMITIVES } from "./generated.ts";
 import { defineVocabulary } from "./spec.ts";
 
 export { REQUEST_PRIMITIVES, SESSION_READS } from "./request.ts";
 export { DATA_READS, RESOLVER_PRIMITIVES, callParts, declaration, fragmentService, type Op } from "./resolver.ts";
 export { RESPONSE_PRIMITIVES, responseFunctions, routeResult, type RouteResult } from "./responses.ts";
 export { defineVocabulary, type PrimitiveDoc, type PrimitiveFn } from "./spec.ts";
+export { GENERATED_PRIMITIVES } from "./generated.ts";
 
 /**
  * Everything a page may call, for checking and cataloguing: the base
@@ -25,5 +27,6 @@ export function siteVocabulary(): Registry {
   defineVocabulary(registry, RESOLVER_PRIMITIVES);
   defineVocabulary(registry, REQUEST_PRIMITIVES);
   defineVocabulary(registry, RESPONSE_PRIMITIVES, responseFunctions);
+  defineVocabulary(registry, GENERATED_PRIMITIVES);
   return registry;
 }

@@ -9,6 +9,7 @@
 import { formatError } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
 import { pageName, type PageKey } from "@rose-ash/executor";
+import { readText } from "./body.ts";
 import type { ContentChange, Defer, WorkerEnv } from "./env.ts";
 import { WEBHOOK_MAX_BYTES, WEBHOOK_WINDOW_S, touchedDependencies, verifyWebhookSignature } from "./invalidate.ts";
 import { currentSite, executorFor, requestContext, type RouteJob, type RouteRender } from "./render.ts";
@@ -131,29 +132,6 @@ export async function contentWebhook(request: Request, env: WorkerEnv, context: 
   if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
   const { queued, pages, failed } = await contentChanged({ tables, by: `webhook ${signature.slice(0, 12)}` }, env, (p) => context.waitUntil(p));
   return Response.json(queued ? { tables, queued } : { tables, queued, pages, failed }, { status: queued ? 202 : 200 });
-}
-
-/** The body as text, or null (unread past the limit) when it is larger than `max` bytes, by its length or as it streams. */
-async function readText(request: Request, max: number): Promise<string | null> {
-  if (Number(request.headers.get("content-length")) > max) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) (bytes.set(c, at), (at += c.length));
-  return new TextDecoder().decode(bytes);
 }
 
 function text(status: number, body: string): Response {

@@ -1,5 +1,6 @@
 /** The router Worker's bindings and settings, and the messages of its queue. */
 import type { RateLimiter } from "@rose-ash/durable-objects";
+import type { LlmEnv } from "@rose-ash/llm";
 import type { ResolverBindings } from "./resolver-client.ts";
 import type { CacheBindings } from "./tiers.ts";
 
@@ -9,7 +10,7 @@ export interface ContentChange {
   readonly by: string;
 }
 
-export interface WorkerEnv extends ResolverBindings, CacheBindings {
+export interface WorkerEnv extends ResolverBindings, CacheBindings, Omit<LlmEnv, "WARM"> {
   /** "development" shows errors' detail on their pages, opens the operator pages, and sends cookies without Secure. */
   ENVIRONMENT?: string;
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */
@@ -22,6 +23,10 @@ export interface WorkerEnv extends ResolverBindings, CacheBindings {
   INVALIDATIONS?: Queue<ContentChange>;
   /** Rate limits (sign-in attempts); absent: none. */
   LIMITS?: DurableObjectNamespace<RateLimiter>;
+  /** The LLM Worker (natural language -> validated s-expressions, RPC); absent: the same service runs in-process. */
+  LLM?: Service;
+  /** Requests to POST /llm a minute, per address and per session (default 10). */
+  LLM_RATE_LIMIT?: string;
 }
 
 export function isDevelopment(env: Pick<WorkerEnv, "ENVIRONMENT">): boolean {

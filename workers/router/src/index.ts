@@ -19,6 +19,7 @@ import { deferTo, isDevelopment, type ContentChange, type Defer, type WorkerEnv 
 import { tablesWritten } from "./invalidate.ts";
 import { errorResponse } from "./error-page.ts";
 import { isCrossSite } from "./cross-site.ts";
+import { getActor, getCatalog, getGeneration, getGrammar, getLlm, postFeedback, postLlm } from "./llm.ts";
 import { planPicture } from "./plan-picture.ts";
 import type { Site } from "./site.ts";
 import { warmTierFrom } from "./tiers.ts";
@@ -150,6 +151,13 @@ router.get("/_sexp/plan", (request: Request, env: WorkerEnv, context: ExecutionC
     return await apply(s.app.env.lookup("~plan-page") as Value, [Keyword.of("path"), path, Keyword.of("picture"), picture], ctx);
   }),
 );
+router.post("/llm", (request: Request, env: WorkerEnv, context: ExecutionContext) => postLlm(request, env, context, handle));
+router.get("/llm", (request: Request, env: WorkerEnv, context: ExecutionContext) => getLlm(request, env, handle, context));
+router.post("/llm/feedback", (request: Request, env: WorkerEnv) => postFeedback(request, env));
+router.get("/llm/catalog", (request: Request, env: WorkerEnv) => getCatalog(request, env));
+router.get("/llm/grammar.gbnf", (_request: Request, env: WorkerEnv) => getGrammar(env));
+router.get("/llm/actor", (request: Request) => getActor(request));
+router.get("/llm/generations/:hash", (request: Request & { params: { hash: string } }, env: WorkerEnv) => getGeneration(request, env, request.params.hash));
 router.post("/webhooks/content", (request: Request, env: WorkerEnv, context: ExecutionContext) => contentWebhook(request, env, context));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 

@@ -8,6 +8,7 @@ import { Analysis, Hasher, Lambda, basePrimitives, check, evaluateForms, locText
 import { loadApp, registerResolverPrimitives, type App, type Source } from "@rose-ash/resolver";
 import { canonicalPath, routeIsShared, type PageKey } from "@rose-ash/executor";
 import { fragmentService } from "@rose-ash/vocabulary";
+import { registerGeneratedPrimitives } from "./generated.ts";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
 
@@ -31,11 +32,12 @@ export interface Site {
   routeIsShared(route: Route, method: string): boolean;
 }
 
-/** The primitives pages may use: the base set, the resolver's I/O, and request access. */
+/** The primitives pages may use: the base set, the resolver's I/O, request access, and generated pages. */
 export function siteRegistry() {
   const registry = basePrimitives.extend();
   registerResolverPrimitives(registry);
   registerRequestPrimitives(registry);
+  registerGeneratedPrimitives(registry);
   return registry;
 }
 

@@ -3,7 +3,8 @@
  * seed data, or, when DATABASE_URL is set, that Postgres with schema.sql
  * applied in a scratch schema (dropped afterwards) that the Worker's
  * connections select through their search_path. Also bundles the resolver
- * Worker, which the tests run beside the router as its RESOLVER service, and
+ * and LLM Workers, which the tests run beside the router as its RESOLVER and
+ * LLM services, and
  * starts a local IPNS routing server for the pointers' records.
  */
 import { mkdirSync } from "node:fs";
@@ -19,6 +20,7 @@ declare module "vitest" {
     relayPort: number;
     connectionString: string;
     resolverScript: string;
+    llmScript: string;
     routingUrl: string;
   }
 }
@@ -30,7 +32,8 @@ export default async function setup(project: TestProject) {
   // Where the pointers publish their signed IPNS records (a local Delegated Routing server).
   const routing = await startRoutingServer();
   project.provide("routingUrl", routing.url);
-  project.provide("resolverScript", await bundleResolver());
+  project.provide("resolverScript", await bundleWorker("resolver", "../../resolver/src/worker.ts"));
+  project.provide("llmScript", await bundleWorker("llm", "../../llm/src/worker.ts"));
   project.provide("relayPort", db.relayPort);
   project.provide("connectionString", scratch?.connectionString ?? db.connectionString);
   return async () => {
@@ -40,13 +43,14 @@ export default async function setup(project: TestProject) {
   };
 }
 
-/** The resolver Worker as one ES module, bundled as wrangler would (text rule for .sexp). */
-async function bundleResolver(): Promise<string> {
+/** A Worker beside the router (the resolver, the LLM Worker) as one ES module, bundled as wrangler would (text rule for .sexp). */
+async function bundleWorker(name: string, entry: string): Promise<string> {
   const dir = fileURLToPath(new URL("../../../.data/test/", import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const outfile = `${dir}resolver-worker.mjs`;
+  const outfile = `${dir}${name}-worker.mjs`;
   await build({
-    entryPoints: [fileURLToPath(new URL("../../resolver/src/worker.ts", import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    external: ["cloudflare:*"],
     bundle: true,
     format: "esm",
     platform: "browser",

@@ -268,15 +268,24 @@ describe("production", () => {
     return res;
   };
 
-  it("opens /_sexp/cache to operators only (open in development)", async () => {
+  it("opens /_sexp/cache and /_sexp/plan to operators only (open in development)", async () => {
+    const plan = "/_sexp/plan?path=/blog/";
     expect((await get("/_sexp/cache")).status).toBe(200);
+    expect((await get(plan)).status).toBe(200);
     expect((await fetchProduction(new Request(`${base}/_sexp/cache`))).status).toBe(404);
+    expect((await fetchProduction(new Request(`${base}${plan}`))).status).toBe(404);
     const visitor = await signIn("kwame@example.org", "192.0.2.14");
     expect((await fetchProduction(new Request(`${base}/_sexp/cache`, { headers: { cookie: visitor } }))).status).toBe(404);
+    const refused = await fetchProduction(new Request(`${base}${plan}`, { headers: { cookie: visitor } }));
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).not.toContain("<svg");
     const operator = await signIn("hannah@example.org", "192.0.2.15");
     const page = await fetchProduction(new Request(`${base}/_sexp/cache`, { headers: { cookie: operator } }));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<h1>Cache</h1>");
+    const picture = await fetchProduction(new Request(`${base}${plan}`, { headers: { cookie: operator } }));
+    expect(picture.status).toBe(200);
+    expect(await picture.text()).toContain("<h1>Plan of <code>/blog/</code></h1>");
   });
 
   it("sends session cookies Secure (not in development, on plain http)", async () => {

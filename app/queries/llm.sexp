@@ -1,0 +1,8 @@
+;; The LLM endpoint's generations: workers/llm writes them (schema.sql's llm_* tables).
+
+(defquery llm generation (&key hash)
+  "One generation by its hash: the s-expression, what was asked and what made it."
+  :params {:hash :text}
+  :returns :one
+  :shape {:hash :text :sexp :text :cid :text :prompt :text :provider :text :model :text :created_at :timestamp}
+  :sql "SELECT hash, sexp, cid, prompt, provider, model, created_at FROM llm_generations WHERE hash = :hash")
