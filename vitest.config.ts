@@ -60,6 +60,11 @@ export default defineConfig({
                   bindings: {
                     DATABASE_URL: inject("connectionString"),
                     NEON_DEV_PROXY: `127.0.0.1:${inject("relayPort")}`,
+                    // Recorded replies (dev/llm/replay-server.js), with the grammar sent as llama.cpp's server takes it.
+                    LLM_BASE_URL: inject("replayUrl"),
+                    LLM_MODEL: "replay",
+                    LLM_GRAMMAR: "gbnf",
+                    LLM_TIMEOUT_MS: "1500",
                   },
                 },
               ],

@@ -68,8 +68,9 @@ export async function startDevDatabase({ databaseUrl, dataDir, port = 0, seed = 
 export async function schemaSql(withSeed) {
   const sql = await readFile(SCHEMA, "utf8");
   if (withSeed) return sql;
-  const marker = sql.indexOf("-- seed: development data");
-  return marker < 0 ? sql : sql.slice(0, marker);
+  // The marker line itself, not its mention in the header comment.
+  const marker = sql.indexOf("\n-- seed: development data\n");
+  return marker < 0 ? sql : sql.slice(0, marker + 1);
 }
 
 /**

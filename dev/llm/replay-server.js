@@ -122,8 +122,8 @@ export function textOf(reply) {
  * scenario, and the `n` assistant messages after it are that scenario's own
  * replies 0..n-1 (as read: a prefix, where reading stopped at the first form),
  * each followed by a user message (the repair prompt, naming no other
- * scenario); the longest such chain wins. Otherwise the last user message naming a scenario, its round
- * the number of assistant messages after it.
+ * scenario); the longest such chain wins. Otherwise the last user message
+ * naming a scenario, its round the number of assistant messages after it.
  * @param {readonly Scenario[]} scenarios
  * @param {readonly Message[]} messages
  * @returns {Choice | null}

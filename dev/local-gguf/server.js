@@ -117,22 +117,28 @@ export async function startLocalGguf({ models, port = 0, host = "127.0.0.1", thr
   const engine = await loadEngine();
   const cores = availableParallelism();
   const nThreads = threads ?? (cores <= 2 ? 1 : Math.min(cores, 4));
-  /** @type {string[]} */
-  const errors = [];
+  /** llama.cpp's errors while a model loads, kept for the one line that says why it did not. @type {string[] | undefined} */
+  let loadErrors;
   const llama = await getLlama(engine, gpu, (level, message) => {
     const line = message.trim();
     if (!line) return;
-    if (level === "error" || level === "fatal") errors.push(line);
-    process.stderr.write(`local-gguf: llama.cpp ${level}: ${line}\n`);
+    if (loadErrors && (level === "error" || level === "fatal")) loadErrors.push(line);
+    else process.stderr.write(`local-gguf: llama.cpp ${level}: ${line}\n`);
   });
   /** @type {Served[]} */
   const served = [];
   for (const path of models) {
     let model;
+    loadErrors = [];
     try {
       model = await llama.loadModel({ modelPath: resolve(path), ...(gpu ? {} : { gpuLayers: 0 }) });
     } catch (e) {
-      throw new Error(`cannot load ${path}: ${e instanceof Error ? e.message.split("\n")[0] : e}`);
+      // The log arrives asynchronously.
+      await new Promise((r) => setTimeout(r, 20));
+      const why = loadErrors.map((l) => /error loading model: (.*)/.exec(l)?.[1]).find(Boolean) ?? (e instanceof Error ? e.message.split("\n")[0] : String(e));
+      throw new Error(`cannot load ${path}: ${why}`);
+    } finally {
+      loadErrors = undefined;
     }
     const context = await model.createContext({ contextSize: Math.min(model.trainContextSize, contextSize ?? 8192), threads: nThreads, sequences: 1 });
     const completion = new engine.LlamaCompletion({ contextSequence: context.getSequence() });

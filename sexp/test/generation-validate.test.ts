@@ -89,7 +89,7 @@ describe("validateGenerated", () => {
   });
 
   it("refuses text over the size limit and nesting over the depth limit, positioned", () => {
-    expect(problems(`(p "${"x".repeat(70_000)}")`)).toEqual([{ line: 1, col: 1, message: "the source is 70007 bytes, more than the untrusted limit of 65536" }]);
+    expect(problems(`(p "${"x".repeat(70_000)}")`)).toEqual([{ line: 1, col: 1, message: "the source is 70006 bytes, more than the untrusted limit of 65536" }]);
     const deep = "(div ".repeat(70) + ")".repeat(70);
     expect(problems(deep)).toEqual([{ line: 1, col: 321, message: "nesting deeper than 64 levels" }]);
   });
@@ -103,10 +103,10 @@ describe("validateGenerated", () => {
     const { warnings, problems: none } = validate('(div (p "Only £4.50 today") (p "Opens 1 May 2026") (p "12 in stock") (time :datetime "2026-05-01" "soon") (a :href "/events/2026-05-01/" "that day"))');
     expect(none).toEqual([]);
     expect(warnings).toEqual([
-      { line: 1, col: 9, message: 'literal price "£4.50" — show the query\'s field instead (market/products :price_pence)' },
-      { line: 1, col: 31, message: 'literal date "1 May 2026" — show the query\'s field instead (events/upcoming :starts_at)' },
-      { line: 1, col: 53, message: 'literal count "12 in stock" — show the query\'s field instead (market/products :stock)' },
-      { line: 1, col: 83, message: 'literal date "2026-05-01" — show the query\'s field instead (events/upcoming :starts_at)' },
+      { line: 1, col: 9, message: 'literal price "£4.50" — show the query\'s field instead (market/product-by-slug :price_pence)' },
+      { line: 1, col: 32, message: 'literal date "1 May 2026" — show the query\'s field instead (events/upcoming :starts_at)' },
+      { line: 1, col: 55, message: 'literal count "12 in stock" — show the query\'s field instead (events/upcoming :capacity)' },
+      { line: 1, col: 86, message: 'literal date "2026-05-01" — show the query\'s field instead (events/upcoming :starts_at)' },
     ]);
     // Query parameters are not data shown; nor is anything when no query has such a field.
     expect(validate('(query events upcoming :from "2026-05-01")').warnings).toEqual([]);
@@ -115,6 +115,7 @@ describe("validateGenerated", () => {
   });
 
   it("reads the fields from the environment when no catalog is given", () => {
-    expect(validate('(p "£3")', false).warnings).toEqual([{ line: 1, col: 4, message: 'literal price "£3" — show the query\'s field instead (market/products :price_pence)' }]);
+    // (all of them: account/orders is one the catalog leaves out)
+    expect(validate('(p "£3")', false).warnings).toEqual([{ line: 1, col: 4, message: 'literal price "£3" — show the query\'s field instead (account/orders :total_pence)' }]);
   });
 });

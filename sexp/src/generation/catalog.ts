@@ -93,6 +93,8 @@ export interface CatalogExclusion {
   /** `~name`, or `service/name`. */
   readonly name: string;
   readonly why: string;
+  /** Left out by the policy (which `check` enforces itself), or by `CatalogInput.include`. */
+  readonly by: "policy" | "include";
 }
 
 export interface Catalog {
@@ -181,13 +183,13 @@ export function buildCatalog(input: CatalogInput): Catalog {
   const primitives = catalogPrimitives(input.registry, policy);
   const components = catalogComponents(input.env, input.registry, policy, excluded).filter((c) => {
     const why = include({ kind: "component", name: c.name, params: c.keys.map((k) => k.name), fields: [] });
-    if (why !== null) excluded.push({ kind: "component", name: c.name, why });
+    if (why !== null) excluded.push({ kind: "component", name: c.name, why, by: "include" });
     return why === null;
   });
   const queries = catalogQueries(input.env).filter((q) => {
     const name = `${q.service}/${q.name}`;
     const why = include({ kind: "query", name, params: q.params.map((p) => p.name), fields: q.fields.map((f) => f.name) });
-    if (why !== null) excluded.push({ kind: "query", name, why });
+    if (why !== null) excluded.push({ kind: "query", name, why, by: "include" });
     return why === null;
   });
   const elements = [...HTML_TAGS].filter((t) => !Object.hasOwn(policy.elements, t)).sort(compare);
@@ -217,7 +219,7 @@ function catalogComponents(env: Env, registry: PrimitiveTable, policy: Policy, e
     const effects = analysis?.of(name);
     const refused = effects && definitionRefusal(policy, name, effects.deep);
     if (refused) {
-      excluded.push({ kind: "component", name, why: refused });
+      excluded.push({ kind: "component", name, why: refused, by: "policy" });
       continue;
     }
     const c = readDefcomp(form, () => {});

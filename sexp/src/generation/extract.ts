@@ -95,7 +95,8 @@ function fenced(output: string, fixes: string[]): string | null {
 /**
  * “ ” as string quotes and ‘ ’ as `'`, outside strings; inside a string
  * opened with a plain quote they are text and stay. A string opened with “
- * ends at its ” (or a plain quote); “ ” nested in it become escaped quotes.
+ * ends at its ” (or at a plain quote, when no ” follows); plain quotes and
+ * “ ” inside it become escaped quotes.
  */
 function plainQuotes(text: string): string {
   if (!/[\u2018\u2019\u201c\u201d]/.test(text)) return text;
@@ -115,6 +116,8 @@ function plainQuotes(text: string): string {
         out += '\\"';
       } else if (c === "\u201d" && nested > 0) {
         nested--;
+        out += '\\"';
+      } else if (c === '"' && closesLater(text, i + 1)) {
         out += '\\"';
       } else if (c === "\u201d" || c === '"') {
         out += '"';
@@ -140,6 +143,13 @@ function plainQuotes(text: string): string {
     }
   }
   return out;
+}
+
+/** Whether a ” comes before the next “ (so a plain quote met first is text inside the string, not its end). */
+function closesLater(text: string, from: number): boolean {
+  const close = text.indexOf("\u201d", from);
+  const open = text.indexOf("\u201c", from);
+  return close >= 0 && (open < 0 || close < open);
 }
 
 // ---------------------------------------------------------------------------

@@ -119,7 +119,8 @@ function prototypeKeys(n: Node, out: Positioned[]): void {
 function outsideCatalog(forms: readonly Node[], catalog: Catalog, out: Positioned[]): void {
   const components = new Set(catalog.components.map((c) => c.name));
   const queries = new Set(catalog.queries.map((q) => `${q.service}/${q.name}`));
-  const why = new Map(catalog.excluded.map((e) => [e.name, e.why]));
+  // What the policy left out, `check` refuses itself.
+  const why = new Map(catalog.excluded.filter((e) => e.by === "include").map((e) => [e.name, e.why]));
   const pending = [...forms];
   for (let n = pending.pop(); n; n = pending.pop()) {
     if (n.kind !== "list" && n.kind !== "map") continue;

@@ -17,20 +17,13 @@
  * pretends to be a model: without a provider, the closest approved earlier
  * generation is offered, labelled as such.
  */
-import { contentHash, extractSexp, pretty, refinePrompt, repairPrompt, repairSexp, sha3Hex, validateGenerated, type Node } from "@rose-ash/sexp";
+import { contentHash, extractSexp, pretty, refinePrompt, repairPrompt, repairSexp, sha3Hex, validateGenerated, type Node, type Positioned } from "@rose-ash/sexp";
 import { cidOf, type WarmSink } from "@rose-ash/content";
 import type { LlmSettings } from "./env.ts";
 import { HOW_TO_CONFIGURE, ProviderError, type ChatMessage, type Provider } from "./providers/index.ts";
 import { mostSimilar, normalizePrompt } from "./similar.ts";
 import { HAND_WRITTEN, type Generation, type GenerationStore } from "./store.ts";
 import type { Vocabulary } from "./vocabulary.ts";
-
-/** A problem or warning at a place in the s-expression (1-based). */
-export interface Positioned {
-  readonly line: number;
-  readonly col: number;
-  readonly message: string;
-}
 
 export interface GenerateRequest {
   /** What the person asked for. */

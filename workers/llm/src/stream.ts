@@ -9,13 +9,17 @@
 
 /** The `data:` payloads of an SSE stream, as they complete. */
 export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = "";
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
+      if (done) {
+        buffer += decoder.decode();
+        break;
+      }
+      buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = eventEnd(buffer)) >= 0) {
         const event = buffer.slice(0, end);

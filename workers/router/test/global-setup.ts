@@ -5,7 +5,8 @@
  * connections select through their search_path. Also bundles the resolver
  * and LLM Workers, which the tests run beside the router as its RESOLVER and
  * LLM services, and
- * starts a local IPNS routing server for the pointers' records.
+ * starts a local IPNS routing server for the pointers' records and the
+ * replay server of recorded model replies for the LLM Worker.
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,7 @@ import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
 import { createScratchSchema } from "../../../dev/db/scratch.js";
 import { startDevDatabase } from "../../../dev/db/server.js";
+import { startReplayServer } from "../../../dev/llm/replay-server.js";
 import { startRoutingServer } from "../../../dev/routing/server.js";
 
 declare module "vitest" {
@@ -22,6 +24,7 @@ declare module "vitest" {
     resolverScript: string;
     llmScript: string;
     routingUrl: string;
+    replayUrl: string;
   }
 }
 
@@ -32,6 +35,9 @@ export default async function setup(project: TestProject) {
   // Where the pointers publish their signed IPNS records (a local Delegated Routing server).
   const routing = await startRoutingServer();
   project.provide("routingUrl", routing.url);
+  // The LLM Worker's model: recorded replies from a local OpenAI-compatible server (dev/llm), never a stand-in that makes answers up.
+  const replay = await startReplayServer();
+  project.provide("replayUrl", replay.url);
   project.provide("resolverScript", await bundleWorker("resolver", "../../resolver/src/worker.ts"));
   project.provide("llmScript", await bundleWorker("llm", "../../llm/src/worker.ts"));
   project.provide("relayPort", db.relayPort);
@@ -40,6 +46,7 @@ export default async function setup(project: TestProject) {
     await scratch?.drop();
     await db.stop();
     await routing.close();
+    await replay.close();
   };
 }
 

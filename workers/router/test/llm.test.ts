@@ -6,7 +6,8 @@
  * provenance, the catalog and its grammar, and the chat page. The model
  * paths run against recorded replies in llm-model.test.ts.
  */
-import { SELF } from "cloudflare:test";
+import { SELF, createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import worker, { type WorkerEnv } from "../src/index.ts";
 import { describe, expect, it } from "vitest";
 
 const base = "http://rose-ash.test";
@@ -137,8 +138,29 @@ describe("the catalog, its grammar, the chat page", () => {
     expect(grammar).toContain("product-card");
   });
 
-  it("serves the chat page, saying plainly that no model is configured, with the playground", async () => {
-    const res = await SELF.fetch(`${base}/llm`);
+  it("without a model: the chat page says so plainly and how to configure one; a prompt gets a 503, never a made-up answer", async () => {
+    // The same service in-process (no LLM binding), with no provider configured.
+    const none: WorkerEnv = { ...(env as WorkerEnv), LLM: undefined };
+    const ask = async (request: Request) => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(request, none, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    const answer = await ask(new Request(`${base}/llm`, { method: "POST", body: JSON.stringify({ prompt: "the cheapest products" }), headers: { "content-type": "application/json" } }));
+    expect(answer.status).toBe(503);
+    const body = (await answer.json()) as { error: string; closest: unknown };
+    expect(body.error).toMatch(/No model is configured.*LOCAL_GGUF.*LLM_BASE_URL/);
+    expect(body).not.toHaveProperty("sexp");
+    // A page people rated well is offered for a prompt like its own: labelled, with its similarity.
+    const rated = (await (await ask(new Request(`${base}/llm`, { method: "POST", body: JSON.stringify({ prompt: "the cheapest bakery products as cards", sexp: cards }), headers: { "content-type": "application/json" } }))).json()) as Answer;
+    await ask(new Request(`${base}/llm/feedback`, { method: "POST", body: JSON.stringify({ hash: rated.hash, rating: 5 }), headers: { "content-type": "application/json" } }));
+    const offered = await ask(new Request(`${base}/llm`, { method: "POST", body: new URLSearchParams({ prompt: "cheapest bakery products" }), headers: { "HX-Request": "true" } }));
+    const turn = await offered.text();
+    expect(turn).toContain("Not written by a model");
+    expect(turn).toContain(`/llm/g/${rated.hash}/`);
+    expect(turn).toMatch(/similarity 0\.[5-9]/);
+    const res = await ask(new Request(`${base}/llm`));
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain("No model is configured");
