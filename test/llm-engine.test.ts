@@ -56,19 +56,20 @@ describe("the SentencePiece vocabulary", () => {
 const suite = (name: string) => (engineMissing ? `${name} (skipped: ${engineMissing})` : name);
 
 describe.skipIf(engineMissing)(suite("llama.cpp behind the local-gguf sidecar"), () => {
-  const folder = modelFolder();
   const bigram = bigramModel(CORPUS);
   const random = randomModel({ seed: 12 });
   // Under ChatML every prompt ends in the assistant header, so this one knows a single answer.
   const templated = bigramModel([["assistant\n", '(p "templated")']], { chatTemplate: CHATML, control: ["<|im_start|>", "<|im_end|>"] });
+  let folder: ReturnType<typeof modelFolder>;
   let sidecar: Sidecar;
 
   beforeAll(async () => {
+    folder = modelFolder();
     sidecar = await startSidecar([folder.write("bigram.gguf", bigram.gguf), folder.write("random.gguf", random.gguf), folder.write("chatml.gguf", templated.gguf)]);
   }, 30_000);
   afterAll(async () => {
     await sidecar?.close();
-    folder.remove();
+    folder?.remove();
   });
 
   it("lists the models it serves", async () => {
@@ -155,20 +156,22 @@ describe.skipIf(engineMissing)(suite("llama.cpp behind the local-gguf sidecar"),
   });
 
   it("the random model sampled under a GBNF grammar writes only sentences of the grammar (200 seeds)", async () => {
+    // The whole distribution (no top-k, top-p or min-p cut), and room to finish any sentence.
+    const sample = (seed: number) => ({
+      model: "random",
+      messages: [{ role: "user", content: "write a page" }],
+      grammar: SEXP_GBNF,
+      temperature: 1,
+      top_k: 0,
+      top_p: 1,
+      min_p: 0,
+      seed,
+      max_tokens: SEXP_MAX_CHARS + 1,
+    });
     const outputs: string[] = [];
     const outside: string[] = [];
     for (let seed = 0; seed < 200; seed++) {
-      const { status, answer } = await chat(sidecar.url, {
-        model: "random",
-        messages: [{ role: "user", content: "write a page" }],
-        grammar: SEXP_GBNF,
-        temperature: 1,
-        top_k: 0,
-        top_p: 1,
-        min_p: 0,
-        seed,
-        max_tokens: SEXP_MAX_CHARS + 1,
-      });
+      const { status, answer } = await chat(sidecar.url, sample(seed));
       expect(status).toBe(200);
       const choice = answer.choices[0];
       const text = choice?.message.content ?? "";
@@ -181,9 +184,8 @@ describe.skipIf(engineMissing)(suite("llama.cpp behind the local-gguf sidecar"),
     expect(outputs.filter((o) => /^\(\w+ .*\(/.test(o)).length).toBeGreaterThanOrEqual(5);
     // The same seed samples the same sentence, streamed or not.
     for (const seed of [3, 7, 11]) {
-      const body = { model: "random", messages: [{ role: "user", content: "write a page" }], grammar: SEXP_GBNF, temperature: 1, top_k: 0, top_p: 1, min_p: 0, seed, max_tokens: SEXP_MAX_CHARS + 1 };
-      expect((await chat(sidecar.url, body)).answer.choices[0]?.message.content).toBe(outputs[seed]);
-      expect((await chatStream(sidecar.url, body)).text).toBe(outputs[seed]);
+      expect((await chat(sidecar.url, sample(seed))).answer.choices[0]?.message.content).toBe(outputs[seed]);
+      expect((await chatStream(sidecar.url, sample(seed))).text).toBe(outputs[seed]);
     }
   }, 60_000);
 
@@ -219,10 +221,13 @@ describe.skipIf(engineMissing)(suite("the local-gguf sidecar's start"), () => {
   it("says in one line why a model file cannot be loaded, and exits 1", async () => {
     const folder = modelFolder();
     try {
-      const { code, stdout, stderr } = await runSidecar([folder.write("broken.gguf", new TextEncoder().encode("not a model"))]);
-      expect(code).toBe(1);
-      expect(stdout).toBe("");
-      expect(stderr).toMatch(/^local-gguf: cannot load .*broken\.gguf: .+\n$/);
+      const notGguf = await runSidecar([folder.write("broken.gguf", new TextEncoder().encode("not a model"))]);
+      expect(notGguf).toMatchObject({ code: 1, stdout: "" });
+      expect(notGguf.stderr).toMatch(/^local-gguf: cannot load .*broken\.gguf: Invalid GGUF magic.*\n$/);
+      const { gguf } = randomModel({ seed: 1 });
+      const truncated = await runSidecar([folder.write("truncated.gguf", gguf.subarray(0, gguf.length - 1000))]);
+      expect(truncated).toMatchObject({ code: 1, stdout: "" });
+      expect(truncated.stderr).toMatch(/^local-gguf: cannot load .*truncated\.gguf: tensor '[\w.]+' data is not within the file bounds, model is corrupted or incomplete\n$/);
     } finally {
       folder.remove();
     }

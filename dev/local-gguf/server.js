@@ -297,7 +297,7 @@ export async function startLocalGguf({ models, port = 0, host = "127.0.0.1", thr
   function prompt(s, messages) {
     if (s.chat) {
       const history = messages.map((m) =>
-        m.role === "system" ? { type: "system", text: m.content } : m.role === "assistant" ? { type: "model", response: [m.content] } : { type: "user", text: m.content },
+        m.role === "system" || m.role === "developer" ? { type: "system", text: m.content } : m.role === "assistant" ? { type: "model", response: [m.content] } : { type: "user", text: m.content },
       );
       if (messages.at(-1)?.role !== "assistant") history.push({ type: "model", response: [] });
       const state = s.chat.generateContextState({ chatHistory: history });

@@ -78,8 +78,7 @@ export const SITE_SOURCE = `
 
 (define (price pence) (format "£%.2f" (/ pence 100)))
 
-(defcomp ~product-card (&key product)
-  "A product as a card."
+(defcomp ~product-card "A product as a card." (&key product)
   (article :class "card"
     (h3 (a :href (str "/market/" (:slug product) "/") (:name product)))
     (span :class "price" (price (:price_pence product)))))
