@@ -106,6 +106,13 @@ describe.skipIf(engineMissing)(suite("llama.cpp behind the local-gguf sidecar"),
     }
   });
 
+  it("honours logit_bias: a banned token is not written", async () => {
+    const body = { model: "bigram", messages: [{ role: "user", content: "say hello" }], temperature: 0 };
+    const [answerToken] = bigram.vocab.tokenize(' (p "Hello, world!")');
+    expect((await chat(sidecar.url, { ...body, logit_bias: { [String(answerToken)]: 10 } })).answer.choices[0]?.message.content).toBe('(p "Hello, world!")');
+    expect((await chat(sidecar.url, { ...body, logit_bias: { [String(answerToken)]: -100 } })).answer.choices[0]?.message.content).not.toContain("Hello");
+  });
+
   it("the bigram model answers the same after a system message, and stops at max_tokens with finish_reason length", async () => {
     const messages = [
       { role: "system", content: "Write one s-expression." },
@@ -209,6 +216,11 @@ describe.skipIf(engineMissing)(suite("llama.cpp behind the local-gguf sidecar"),
     expect((await post(JSON.stringify({ messages: [] }))).status).toBe(400);
     expect((await post(JSON.stringify({ messages: [{ role: "user", content: "x" }], max_tokens: -1 }))).status).toBe(400);
     expect((await post(JSON.stringify({ messages: [{ role: "user", content: "x" }], n: 2 }))).status).toBe(400);
+    expect((await post(JSON.stringify({ messages: [{ role: "user", content: "x" }], logit_bias: { x: 1 } }))).status).toBe(400);
+    // More than the context (8192 tokens, less a tenth kept for shifting) holds: one byte token each.
+    const long = await chat(sidecar.url, { model: "random", messages: [{ role: "user", content: "x".repeat(8000) }] });
+    expect(long.status).toBe(400);
+    expect(long.answer.error).toMatchObject({ code: "context_length_exceeded" });
     const unknown = await chat(sidecar.url, { model: "gpt-4", messages: [{ role: "user", content: "x" }] });
     expect(unknown.status).toBe(404);
     expect(unknown.answer.error?.message).toBe('model "gpt-4" is not served here; models: bigram.gguf, random.gguf, chatml.gguf');

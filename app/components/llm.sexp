@@ -31,11 +31,12 @@
 
 (defcomp ~llm-page (&key status conversation turns)
   (~base-layout :title "Ask for a page"
-    (main :class "layout narrow llm"
+    (main :class "layout llm"
       (h1 "Ask for a page")
       (~llm-status :status status)
       (div :id "turns" :class "llm-turns" turns)
       (form :class "llm-ask" :method "post" :action "/llm" :hx-post "/llm" :hx-target "#turns" :hx-swap "beforeend"
+            :hx-on:htmx:after-request "if (event.detail.successful) this.reset()"
         (~llm-conversation :id "conversation-ask" :conversation conversation)
         (label :for "prompt" "What should the page show?")
         (textarea :id "prompt" :name "prompt" :rows "3" :required true :maxlength "4000"
@@ -52,7 +53,7 @@
 
 ;; One line of a diff: kind is "add", "remove" or "same".
 (defcomp ~diff-line (&key line)
-  (span :class (str "diff-" (:kind line)) (:text line) "\n"))
+  (span :class (str "diff-" (:kind line)) (:text line)))
 
 (defcomp ~llm-rating (&key hash)
   (form :class "llm-rating" :method "post" :action "/llm/feedback" :hx-post "/llm/feedback" :hx-swap "outerHTML"
@@ -80,7 +81,7 @@
         (ul (map (fn (r) (li r)) repairs))))
     (when diff
       (details :class "llm-diff" :open true (summary "What changed")
-        (pre (map (fn (l) (~diff-line :line l)) diff))))
+        (pre :class "code" (map (fn (l) (~diff-line :line l)) diff))))
     (details (summary "The s-expression") (pre :class "code" (:sexp generation)))
     (~llm-rating :hash (:hash generation))
     (~llm-conversation :id "conversation-ask" :conversation conversation :oob true)

@@ -12,7 +12,8 @@
  *
  *   GET  /v1/models             the model(s) loaded
  *   POST /v1/chat/completions   {model, messages, max_tokens, temperature (0: greedy),
- *                               seed, stop, top_p, top_k, min_p, stream,
+ *                               seed, stop, top_p, top_k, min_p, logit_bias,
+ *                               frequency_penalty, presence_penalty, stream,
  *                               stream_options.include_usage, and llama-server's
  *                               `grammar`: a GBNF string the output must match}
  *   POST /tokenize              {content} -> {tokens} (as llama-server; for tests)
@@ -75,6 +76,7 @@ import { fileURLToPath } from "node:url";
  * @property {(options: Record<string, unknown>) => Promise<Llama>} getLlama
  * @property {new (options: { contextSequence: unknown }) => Completion} LlamaCompletion
  * @property {(model: Model, options?: Record<string, unknown>) => ChatWrapper} resolveChatWrapper
+ * @property {new (tokenizer: unknown) => { set(token: number, bias: "never" | { logit: number }): unknown }} TokenBias
  */
 
 /** A model being served. @typedef {{ id: string, path: string, model: Model, context: Context, completion: Completion, chat?: ChatWrapper }} Served */
@@ -263,6 +265,7 @@ export async function startLocalGguf({ models, port = 0, host = "127.0.0.1", thr
       minP: o.minP,
       repeatPenalty: o.frequencyPenalty || o.presencePenalty ? { lastTokens: 64, penalty: 1, frequencyPenalty: o.frequencyPenalty, presencePenalty: o.presencePenalty } : false,
       ...(grammar ? { grammar } : {}),
+      ...(o.logitBias.length ? { tokenBias: biasOf(s.model, o.logitBias) } : {}),
       customStopTriggers: [...stops, ...o.stop],
       signal,
       stopOnAbortSignal: true,
@@ -288,6 +291,13 @@ export async function startLocalGguf({ models, port = 0, host = "127.0.0.1", thr
     }
     sendJson(res, 200, { ...head, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content }, logprobs: null, finish_reason: finish }], usage });
   }
+
+  /** OpenAI's logit_bias: added to the logits (-100 bans a token). End-of-text tokens are left alone (node-llama-cpp's TokenBias skips them). @param {Model} model @param {[number, number][]} biases */
+  const biasOf = (model, biases) => {
+    const bias = new engine.TokenBias(model.tokenizer);
+    for (const [token, b] of biases) bias.set(token, b <= -100 ? "never" : { logit: b });
+    return bias;
+  };
 
   /**
    * The prompt's tokens (without the BOS the completion adds) and the stop triggers of its format.
@@ -367,6 +377,15 @@ function chatOptions(body) {
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw new HttpError(400, "n must be 1: one choice per request");
   if (body.grammar !== undefined && body.grammar !== null && typeof body.grammar !== "string") throw new HttpError(400, "grammar must be a GBNF string");
   const streamOptions = /** @type {{ include_usage?: unknown } | undefined} */ (body.stream_options);
+  /** @type {[number, number][]} */
+  const logitBias = [];
+  if (body.logit_bias !== undefined && body.logit_bias !== null) {
+    if (typeof body.logit_bias !== "object" || Array.isArray(body.logit_bias)) throw new HttpError(400, "logit_bias must map token ids to biases");
+    for (const [k, v] of Object.entries(body.logit_bias)) {
+      if (!/^\d{1,9}$/.test(k) || typeof v !== "number" || !(v >= -100 && v <= 100)) throw new HttpError(400, `logit_bias: ${JSON.stringify(k)}: a token id and a number from -100 to 100`);
+      logitBias.push([Number(k), v]);
+    }
+  }
   return {
     messages,
     maxTokens: num("max_tokens", 1, 1e6, true) ?? num("max_completion_tokens", 1, 1e6, true) ?? 1024,
@@ -381,6 +400,7 @@ function chatOptions(body) {
     grammar: typeof body.grammar === "string" && body.grammar.trim() !== "" ? body.grammar : undefined,
     stream: body.stream === true,
     includeUsage: streamOptions?.include_usage === true,
+    logitBias,
   };
 }
 

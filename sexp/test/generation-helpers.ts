@@ -4,8 +4,15 @@
  * primitives that read who is asking or write; components and queries of a
  * market), and GBNF tools written independently of grammar.ts: a reader of
  * the GBNF it writes, a random derivation (sampling) of strings from a
- * grammar, and a count of the derivations of a string (1 when unambiguous).
+ * grammar, and a count of the derivations of a string (1 when unambiguous);
+ * and llama.cpp's own GBNF parser, through the local-gguf sidecar's
+ * node-llama-cpp, when it is installed.
  */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   basePrimitives,
   checkQueryArgs,
@@ -338,4 +345,52 @@ export function derivations(g: Grammar, text: string, start = "root"): number {
     return out;
   };
   return run(g.get(start)!, 0).get(text.length) ?? 0;
+}
+
+// ---------------------------------------------------------------------------
+// llama.cpp
+
+const llamaPath = fileURLToPath(new URL("../../dev/local-gguf/node_modules/node-llama-cpp/dist/index.js", import.meta.url));
+/** node-llama-cpp of the local-gguf sidecar (dev/local-gguf/install.js), or null when it is not installed. */
+export const LLAMA: string | null = existsSync(llamaPath) ? llamaPath : null;
+
+/**
+ * Each grammar parsed by llama.cpp's GBNF parser (node-llama-cpp, no model
+ * needed), in a child process whose stderr (where llama.cpp says why it
+ * refuses a grammar) is attached to each failure.
+ */
+export function compileWithLlama(grammars: Record<string, string>): Record<string, { ok: boolean; ms: number; error?: string }> {
+  if (!LLAMA) throw new Error("node-llama-cpp is not installed in dev/local-gguf");
+  const dir = mkdtempSync(join(tmpdir(), "gbnf-"));
+  try {
+    for (const [name, text] of Object.entries(grammars)) writeFileSync(join(dir, `${name}.gbnf`), text);
+    const script = join(dir, "compile.mjs");
+    writeFileSync(
+      script,
+      `import { readFileSync } from "node:fs";
+const { getLlama } = await import(${JSON.stringify(LLAMA)});
+const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" });
+const out = {};
+for (const name of ${JSON.stringify(Object.keys(grammars))}) {
+  const t = performance.now();
+  try {
+    await llama.createGrammar({ grammar: readFileSync(${JSON.stringify(dir)} + "/" + name + ".gbnf", "utf8") });
+    out[name] = { ok: true, ms: performance.now() - t };
+  } catch (e) {
+    out[name] = { ok: false, ms: performance.now() - t, error: String(e && e.message) };
+  }
+}
+await llama.dispose();
+console.log(JSON.stringify(out));
+`,
+    );
+    const run = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 60_000 });
+    if (run.status !== 0) throw new Error(`node-llama-cpp exited ${run.status}: ${run.stderr}`);
+    const result = JSON.parse(run.stdout.trim().split("\n").pop()!) as Record<string, { ok: boolean; ms: number; error?: string }>;
+    // llama.cpp says why on stderr: attach it to the failures.
+    for (const r of Object.values(result)) if (!r.ok) r.error = `${r.error}\n${run.stderr.slice(0, 2000)}`;
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -26,3 +26,17 @@ export function inSexpLanguage(text: string): boolean {
 
 /** The longest text in the language, in characters: a bound on the tokens needed to finish one. */
 export const SEXP_MAX_CHARS = 1 + 7 + 3 * (1 + (1 + 7 + 2 * (1 + 8) + 1)) + 1;
+
+/**
+ * The string literals of a GBNF grammar (`"..."`, escapes undone), for a vocabulary whose
+ * pieces are the grammar's words, as a real model's pieces would be, so that sampling under
+ * it takes tokens that span several of its elements, not only single characters.
+ */
+export function gbnfLiterals(gbnf: string): string[] {
+  const out = new Set<string>();
+  for (const [, body] of gbnf.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)) {
+    const text = (body ?? "").replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r" })[c] ?? c);
+    if (text.length >= 2 && text.length <= 24) out.add(text);
+  }
+  return [...out];
+}

@@ -408,10 +408,23 @@ class GbnfReader {
     return this.out;
   }
 
+  /** Offsets of the newlines, for line numbers. */
+  private newlines: number[] | null = null;
+
   private line(at = this.pos): number {
-    let n = 1;
-    for (let i = 0; i < at && i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) n++;
-    return n;
+    if (!this.newlines) {
+      this.newlines = [];
+      for (let i = this.text.indexOf("\n"); i >= 0; i = this.text.indexOf("\n", i + 1)) this.newlines.push(i);
+    }
+    // Lines are one more than the newlines before `at`.
+    let lo = 0;
+    let hi = this.newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.newlines[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
   }
 
   private fail(message: string): never {

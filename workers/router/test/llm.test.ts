@@ -95,6 +95,22 @@ describe("POST /llm with an s-expression written by hand (the playground)", () =
   });
 });
 
+describe("generated pages that read who is asking", () => {
+  it("render for each visitor and are never shared or stored", async () => {
+    const signIn = await SELF.fetch(`${base}/account/sign-in/`, { method: "POST", body: new URLSearchParams({ email: "hannah@example.org", password: "rose-ash" }), headers: { "cf-connecting-ip": "192.0.2.77" }, redirect: "manual" });
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    const greeting = '(p "Hello, " (or (:name (current-user)) "visitor") ".")';
+    const hers = (await (await json({ sexp: greeting }, { cookie })).json()) as Answer;
+    expect(hers.html).toContain("Hello, Hannah");
+    expect(hers.cid).toBeNull();
+    const anyone = (await (await json({ sexp: greeting })).json()) as Answer;
+    expect(anyone.hash).toBe(hers.hash);
+    expect(anyone.html).toContain("Hello, visitor.");
+    const page = await (await SELF.fetch(`${base}/llm/g/${hers.hash}/`, { headers: { "HX-Request": "true" } })).text();
+    expect(page).not.toContain("Hannah");
+  });
+});
+
 describe("POST /llm: malformed, too large, too many", () => {
   it("answers 400 for a body that is not the contract", async () => {
     expect((await json("{not json")).status).toBe(400);
