@@ -11,16 +11,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * @param {{ port: number, dbPort: number, databaseUrl?: string, vars?: Record<string, string>, timeoutMs?: number }} options
+ * @param {{ port: number, dbPort: number, databaseUrl?: string, vars?: Record<string, string>, env?: Record<string, string>, timeoutMs?: number }} options
  *   databaseUrl: a Postgres to use (its schema applied); absent: PGlite in memory, seeded
  *   vars: more variables for the router Worker (wrangler's --var)
+ *   env: more environment for `npm run dev` itself (the model: LOCAL_GGUF, LLM_BASE_URL, ...)
  * @returns {Promise<{ url: string, output: () => string, freezeDatabase: () => void, thawDatabase: () => void, stop: () => Promise<void> }>}
  */
-export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, timeoutMs = 90_000 }) {
+export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, env = {}, timeoutMs = 90_000 }) {
   // A fresh state folder: pointers and cached pages from an earlier run do not carry over.
   const state = mkdtempSync(join(tmpdir(), "rose-ash-stack-"));
   const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url))], {
-    env: { ...process.env, PORT: String(port), DEV_DB_PORT: String(dbPort), DATABASE_URL: databaseUrl, DEV_DB_DATA: "memory", DEV_STATE_DIR: state, DEV_VARS: JSON.stringify(vars) },
+    env: { ...process.env, ...env, PORT: String(port), DEV_DB_PORT: String(dbPort), DATABASE_URL: databaseUrl, DEV_DB_DATA: "memory", DEV_STATE_DIR: state, DEV_VARS: JSON.stringify(vars) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

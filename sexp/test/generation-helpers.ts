@@ -44,6 +44,7 @@ const checkQuery: CallCheck = (args, call, scope) => {
 export function testRegistry(): Registry {
   const r = basePrimitives.extend();
   r.defineIO({ name: "query", params: "service name &rest keys-and-values", doc: "Rows of a named query.", names: 2, check: checkQuery, fn: () => [] });
+  r.defineIO({ name: "frag", params: "service type &rest keys-and-values", doc: "A fragment rendered by its service.", names: 2, fn: () => "" });
   r.defineIO({ name: "action", params: "service name &rest keys-and-values", doc: "Perform a named action.", names: 2, effect: "write", fn: () => null });
   r.defineIO({ name: "current-user", params: "", doc: "The signed-in user, or nil.", effect: "user", fn: () => null });
   r.defineIO({ name: "session-key", params: "", doc: "The session's key.", effect: "user", fn: () => null });

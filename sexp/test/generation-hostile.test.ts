@@ -8,7 +8,7 @@
  * was put there.
  */
 import { describe, expect, it } from "vitest";
-import { buildCatalog, validateGenerated } from "../src/index.ts";
+import { buildCatalog, extractSexp, repairSexp, validateGenerated } from "../src/index.ts";
 import { testSite } from "./generation-helpers.ts";
 
 const site = await testSite();
@@ -73,6 +73,9 @@ const FORMS = [
   "(~buy :product nil)",
   "(query account orders :user_id 1)",
   "(~cart-mini :user_id 1)",
+  "(frag cart cart-mini :user_id 1)",
+  "(apply query (list 'account 'orders :user_id 1))",
+  "(map frag (list 1))",
   "(~picks :heading (session-key))",
   '(p {:__proto__ {:polluted true}})',
   '(p (get {"__proto__" 1} "__proto__"))',
@@ -153,6 +156,16 @@ describe("hostile output", () => {
     expect(said("(sign-out)")).toMatch(/sign-out is not allowed in untrusted content: it changes data/);
     expect(said("(div " + "(div ".repeat(80) + ")".repeat(81))).toMatch(/nesting deeper than 64 levels/);
     expect(said('(p :__proto__ "x")')).toMatch(/prototype property/);
+  });
+
+  it("extracts, repairs and validates pathological replies in linear time", () => {
+    for (const reply of ["(".repeat(60_000), '("'.repeat(30_000), "(;".repeat(30_000), "(let [".repeat(10_000), ")".repeat(60_000), '"'.repeat(60_000), "```lisp\n".repeat(5_000), "(p ".repeat(20_000) + '"x']) {
+      const t = performance.now();
+      const extracted = extractSexp(reply);
+      const repaired = repairSexp(extracted?.text ?? reply);
+      validateGenerated(repaired.text, { ...site, catalog });
+      expect(performance.now() - t, JSON.stringify(reply.slice(0, 12))).toBeLessThan(1500);
+    }
   });
 
   it("stays fast on a large hostile reply", () => {

@@ -61,7 +61,7 @@ describe("refinePrompt and repairPrompt", () => {
         "  |   ^",
         "",
         "",
-        "Fix them and answer with the whole corrected s-expression only.",
+        "Fix it and answer with the whole corrected s-expression only.",
       ].join("\n"),
     );
     expect(repairPrompt("(p)", [{ line: 1, col: 1, message: "a" }, { line: 9, col: 1, message: "b" }])).toContain("2 problems");

@@ -65,6 +65,7 @@ describe("validateGenerated", () => {
       { line: 1, col: 1, message: "query account/orders is not available to generated content: it is told whose data to read (:user_id); only the site's own pages, which know who is asking, may say" },
     ]);
     expect(problems("(~cart-mini :user_id 4)")[0]!.message).toMatch(/^~cart-mini is not available to generated content: it is told whose data to read \(:user_id\)/);
+    expect(problems("(frag cart cart-mini :user_id 4)")[0]!.message).toMatch(/^fragment cart\/cart-mini is not available to generated content: it is told whose data to read/);
     // Without a catalog, the policy alone decides.
     expect(problems("(query account orders :user_id 4)", false)).toEqual([]);
   });
@@ -81,6 +82,14 @@ describe("validateGenerated", () => {
     // As text it is fine, and so is a URL from the site's data.
     expect(problems('(p "Hello, " (:name (current-user)))')).toEqual([]);
     expect(problems('(ul (map (fn (x) (li (a :href (str "/market/" (:slug x) "/") (:name x)))) (query market products)))')).toEqual([]);
+  });
+
+  it("calls query and frag only directly: given to another function, no check would see what they name", () => {
+    expect(problems("(p (apply query (list 'account 'orders :user_id 4)))")).toEqual([
+      { line: 1, col: 11, message: "query may only be called directly in generated content, as (query service name ...), not given to another function" },
+    ]);
+    expect(problems("(p (map frag (list 1)))")[0]).toMatchObject({ line: 1, col: 9 });
+    expect(problems("(p (count (query market products)))")).toEqual([]);
   });
 
   it("refuses keywords and keys that name a prototype property", () => {

@@ -212,7 +212,7 @@ function catalogPrimitives(registry: PrimitiveTable, policy: Policy): CatalogPri
 function catalogComponents(env: Env, registry: PrimitiveTable, policy: Policy, excluded: CatalogExclusion[]): CatalogComponent[] {
   const definitions = env.allDefinitions();
   const analysis = Object.keys(policy.effects).length ? new Analysis(definitions, registry) : null;
-  const uses = componentUses(env, definitions);
+  const uses = componentUses(env, definitions, registry);
   const out: CatalogComponent[] = [];
   for (const [name, form] of definitions) {
     if (definitionOf(form)?.kind !== "component" || form.kind !== "list") continue;
@@ -243,14 +243,16 @@ const MAX_EXAMPLE = 160;
 
 /**
  * The shortest call of each component in the site's own code (definitions
- * and routes), printed; ties go to the first in code-unit order.
+ * and routes), printed; ties go to the first in code-unit order. Calls that
+ * name data by reading it there (a query, a fragment, the session) are not
+ * examples to follow.
  */
-function componentUses(env: Env, definitions: ReadonlyMap<string, Node>): Map<string, string> {
+function componentUses(env: Env, definitions: ReadonlyMap<string, Node>, registry: PrimitiveTable): Map<string, string> {
   const best = new Map<string, string>();
   const visit = (n: Node): void => {
     if (n.kind !== "list" && n.kind !== "map") return;
     const head = n.value[0];
-    if (n.kind === "list" && head?.kind === "sym" && head.value.startsWith("~")) {
+    if (n.kind === "list" && head?.kind === "sym" && head.value.startsWith("~") && !readsData(n, registry)) {
       const text = print(n);
       const prev = best.get(head.value);
       if (text.length <= MAX_EXAMPLE && (prev === undefined || text.length < prev.length || (text.length === prev.length && text < prev))) best.set(head.value, text);
@@ -260,6 +262,15 @@ function componentUses(env: Env, definitions: ReadonlyMap<string, Node>): Map<st
   for (const form of definitions.values()) visit(form);
   for (const route of env.routes) visit(route.form);
   return best;
+}
+
+/** Whether a form calls a primitive that reads by name (query, frag), reads who is asking or writes. */
+function readsData(n: Node, registry: PrimitiveTable): boolean {
+  if (n.kind === "sym") {
+    const meta = registry.get(n.value)?.meta;
+    return meta !== undefined && (meta.names > 0 || meta.effect !== null);
+  }
+  return (n.kind === "list" || n.kind === "map") && n.value.some((x) => readsData(x, registry));
 }
 
 /** `(~name :key key ...)`, with defaults as given and a paragraph for children. */

@@ -14,7 +14,7 @@
  */
 import { SPECIAL_FORMS } from "../forms.ts";
 import { HTML_TAGS } from "../html-tags.ts";
-import { positionOf, tokenize, type Token } from "./lexer.ts";
+import { positions, tokenize, type Token } from "./lexer.ts";
 
 export interface Extracted {
   readonly text: string;
@@ -202,11 +202,13 @@ function chooseForms(text: string): Chosen | null {
 /** Every top-level list in the text, complete or not (the text ending inside it). */
 function topLevelForms(text: string): Form[] {
   const out: Form[] = [];
+  // Characters scanned, at most a few times the text: "((((..." never closing must not take quadratic time.
+  const budget = { left: 4 * text.length + 10_000 };
   let i = 0;
-  while (i < text.length) {
+  while (i < text.length && budget.left > 0) {
     const open = text.indexOf("(", i);
     if (open < 0) break;
-    const end = formEnd(text, open);
+    const end = formEnd(text, open, budget);
     if (end === null) {
       // Cut off, when it starts like code; else a parenthesis of the prose, and the code may be inside.
       if (codeHead(text.slice(open, open + 200))) {
@@ -222,17 +224,22 @@ function topLevelForms(text: string): Form[] {
   return out;
 }
 
-/** Where the list opened at `open` ends (after its closer), or null when the text ends first. */
-function formEnd(text: string, open: number): number | null {
+/** Where the list opened at `open` ends (after its closer), or null when the text (or the budget of characters to scan) ends first. */
+function formEnd(text: string, open: number, budget = { left: Infinity }): number | null {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
+    if (--budget.left < 0) return null;
     const c = text[i]!;
     if (c === '"') {
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (--budget.left < 0) return null;
+        if (text[i] === "\\") i++;
+      }
       if (i >= text.length) return null;
     } else if (c === ";") {
       const nl = text.indexOf("\n", i);
-      if (nl < 0) return null;
+      budget.left -= (nl < 0 ? text.length : nl) - i;
+      if (nl < 0 || budget.left < 0) return null;
       i = nl;
     } else if (c === "(" || c === "[" || c === "{") depth++;
     else if (c === ")" || c === "]" || c === "}") {
@@ -278,6 +285,9 @@ function clojureVectors(text: string): { text: string; fixes: string[] } {
 
 function clojureVectorsOnce(text: string): { text: string; fixes: string[] } {
   const tokens = tokenize(text);
+  const positionOf = positions(text);
+  // Tokens looked at, a few times the text's: vectors that never close must not take quadratic time.
+  const budget = { left: 4 * tokens.length + 1000 };
   const edits: { start: number; end: number; insert: string }[] = [];
   const fixes: string[] = [];
   for (let k = 0; k + 2 < tokens.length; k++) {
@@ -285,9 +295,9 @@ function clojureVectorsOnce(text: string): { text: string; fixes: string[] } {
     if (open.kind !== "open" || text[open.start] !== "(" || head.kind !== "atom" || vec.kind !== "open" || text[vec.start] !== "[") continue;
     const name = text.slice(head.start, head.end);
     if (name !== "let" && name !== "fn" && name !== "lambda") continue;
-    const items = vectorItems(text, tokens, k + 2);
+    const items = vectorItems(text, tokens, k + 2, budget);
     if (!items || edits.some((e) => vec.start < e.end)) continue;
-    const { line, col } = positionOf(text, vec.start);
+    const { line, col } = positionOf(vec.start);
     const words = items.items.map((it) => text.slice(it[0], it[1]));
     if (name === "let") {
       if (words.length % 2) continue;
@@ -305,12 +315,13 @@ function clojureVectorsOnce(text: string): { text: string; fixes: string[] } {
   return { text: out, fixes };
 }
 
-/** The items of the `[...]` whose opener is tokens[at]: their [start, end) and where the vector ends; null when it does not close. */
-function vectorItems(text: string, tokens: readonly Token[], at: number): { items: [number, number][]; end: number } | null {
+/** The items of the `[...]` whose opener is tokens[at]: their [start, end) and where the vector ends; null when it does not close (or the budget of tokens runs out). */
+function vectorItems(text: string, tokens: readonly Token[], at: number, budget: { left: number }): { items: [number, number][]; end: number } | null {
   const items: [number, number][] = [];
   let depth = 0;
   let itemStart = -1;
   for (let k = at + 1; k < tokens.length; k++) {
+    if (--budget.left < 0) return null;
     const t = tokens[k]!;
     if (t.kind === "comment") continue;
     if (depth === 0 && t.kind === "close") return text[t.start] === "]" ? { items, end: t.end } : null;

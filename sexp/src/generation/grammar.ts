@@ -24,6 +24,9 @@
  * are of named rules, so llama.cpp's expansion of `x{0,N}` stays at N rules
  * (its limit is 2000, see llama.cpp #19051).
  *
+ * The whole answer is a list that makes markup: an element, a component,
+ * `(<> ...)`, a `let`, or a condition (`if`, `when`, `unless`, `cond`).
+ *
  * Primitives that read who is asking (effect `user`: the session, cookies,
  * headers) are left out: validation refuses their values in URLs and
  * component arguments, which a grammar cannot follow.
@@ -206,7 +209,7 @@ class Builder {
     }
     for (const [key, fns] of this.fnPrimitives) {
       const { lambda, min, max } = fns[0]!;
-      if (b + lambda > GRAMMAR_VARIABLES.length || d + 2 > this.o.maxDepth) continue;
+      if (!this.forms.has("fn") || b + lambda > GRAMMAR_VARIABLES.length || d + 2 > this.o.maxDepth) continue;
       const params = GRAMMAR_VARIABLES.slice(b, b + lambda).join(" ");
       const fn = `ws "(fn (${params})" ws ${this.expr(d + 2, b + lambda)} ")"`;
       const args = [...Array(min - 1)].map(() => `ws ${item()}`);

@@ -104,15 +104,18 @@ export function closerOf(open: string): string {
   return open === "(" ? ")" : open === "{" ? "}" : "]";
 }
 
-/** 1-based line and column of an offset. */
-export function positionOf(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
+/** Line and column of offsets in one text, the lines found once (for many look-ups). */
+export function positions(text: string): (offset: number) => { line: number; col: number } {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
     }
-  }
-  return { line, col: offset - lineStart + 1 };
+    return { line: lo + 1, col: offset - starts[lo]! + 1 };
+  };
 }

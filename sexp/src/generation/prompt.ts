@@ -57,7 +57,7 @@ export function repairPrompt(sexp: string, problems: readonly { readonly line: n
     const shown = excerpt(sexp, { src: "", line: p.line, col: p.col });
     if (shown) lines.push(shown, "");
   }
-  lines.push("", "Fix them and answer with the whole corrected s-expression only.");
+  lines.push("", `Fix ${problems.length === 1 ? "it" : "them"} and answer with the whole corrected s-expression only.`);
   return lines.join("\n");
 }
 

@@ -13,7 +13,7 @@
  */
 import { HTML_TAGS, isCustomElementName } from "../html-tags.ts";
 import { parse } from "../reader.ts";
-import { closerOf, positionOf, tokenize, type Token } from "./lexer.ts";
+import { closerOf, positions, tokenize, type Token } from "./lexer.ts";
 
 export interface Repaired {
   readonly text: string;
@@ -83,10 +83,14 @@ class Repair {
   /** Whether the text ends in a comment (a closer after it would be commented out: it goes on a new line). */
   private endsInComment = false;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.position = positions(text);
+  }
+
+  private readonly position: (offset: number) => { line: number; col: number };
 
   private at(offset: number): string {
-    const { line, col } = positionOf(this.text, offset);
+    const { line, col } = this.position(offset);
     return `${line}:${col}`;
   }
 

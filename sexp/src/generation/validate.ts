@@ -5,8 +5,12 @@
  * parameters and types, through the registry's call checks), and exactly
  * one top-level form. Beyond the policy, generated content:
  *
- * - uses only the catalog's components and queries, when a catalog is
- *   given (it leaves out those told whose data to read, see catalog.ts);
+ * - uses only the catalog's components, fragments and queries, when a
+ *   catalog is given (it leaves out those told whose data to read, see
+ *   catalog.ts);
+ * - calls the primitives that take bare names (`query`, `frag`) only
+ *   directly, never as values given to another function (`(apply query
+ *   ...)` would name its query where no check sees it);
  * - puts nothing read from who is asking (`current-user`, `session-key`,
  *   cookies, headers: primitives of effect `user`) into a URL attribute or
  *   a component's keyword argument, where it could be sent to another site
@@ -45,7 +49,11 @@ export interface ValidateOptions {
   readonly env: Env;
   /** Default `untrusted`. */
   readonly policy?: Policy;
-  /** The catalog, for the warnings about literal data (the environment's queries otherwise). */
+  /**
+   * The catalog: its components and queries are the only ones allowed (those
+   * it left out are refused, saying why), and its queries' fields are what
+   * the warnings about literal data look for (the environment's otherwise).
+   */
   readonly catalog?: Catalog;
   /** The name positions are given in (default `<generated>`). */
   readonly src?: string;
@@ -85,6 +93,7 @@ export function validateGenerated(text: string, opts: ValidateOptions): Validati
   for (const p of check(forms, { registry: scope.registry, lib: scope.lib, policy })) problems.push({ line: p.loc.line, col: p.loc.col, message: p.message });
   for (const f of forms) prototypeKeys(f, problems);
   if (opts.catalog) outsideCatalog(forms, opts.catalog, problems);
+  namedCallsAsValues(forms, scope.registry, problems);
   whoIsAsking(forms, scope.registry, problems);
   return { forms, problems: ordered(problems), warnings: ordered(literalData(forms, dataFields(opts))) };
 }
@@ -129,9 +138,30 @@ function outsideCatalog(forms: readonly Node[], catalog: Catalog, out: Positione
     if (n.kind !== "list" || head?.kind !== "sym") continue;
     if (head.value.startsWith("~") && !components.has(head.value) && why.has(head.value)) {
       out.push({ line: n.line, col: n.col, message: `${head.value} is not available to generated content: ${why.get(head.value)}` });
+    } else if (head.value === "frag" && service?.kind === "sym" && name?.kind === "sym" && why.has(`~${name.value}`)) {
+      out.push({ line: n.line, col: n.col, message: `fragment ${service.value}/${name.value} is not available to generated content: ${why.get(`~${name.value}`)}` });
     } else if (head.value === "query" && service?.kind === "sym" && name?.kind === "sym") {
       const key = `${service.value}/${name.value}`;
       if (!queries.has(key) && why.has(key)) out.push({ line: n.line, col: n.col, message: `query ${key} is not available to generated content: ${why.get(key)}` });
+    }
+  }
+}
+
+/** Primitives that take bare names (`query`, `frag`, `action`) anywhere but at the head of a call. */
+function namedCallsAsValues(forms: readonly Node[], registry: PrimitiveTable, out: Positioned[]): void {
+  const names = (name: string): number => registry.get(name)?.meta.names ?? 0;
+  const pending = [...forms];
+  for (let n = pending.pop(); n; n = pending.pop()) {
+    if (n.kind === "sym" && names(n.value) > 0) {
+      out.push({ line: n.line, col: n.col, message: `${n.value} may only be called directly in generated content, as (${n.value} service name ...), not given to another function` });
+    } else if (n.kind === "map") pending.push(...n.value);
+    else if (n.kind === "list") {
+      const head = n.value[0];
+      if (head?.kind === "sym" && head.value === "quote") continue;
+      // The head and its bare names are the call's own.
+      const skip = head?.kind === "sym" ? 1 + names(head.value) : 0;
+      pending.push(...n.value.slice(skip));
+      if (skip === 0 && head) pending.push(head);
     }
   }
 }

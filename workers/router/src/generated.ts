@@ -7,8 +7,14 @@
  * the page's waves and are written down with the page's calls, its
  * user-scoped components become holes of a shared page, and the policy's
  * step and depth limits bound it. A source is checked once per isolate.
+ *
+ * What the checker cannot see (a number where a string was wanted, a
+ * component given the wrong kind of data) fails when it runs: the generated
+ * part then shows a notice with the position (`generatedFailure` reads it
+ * back), and the page around it stands. Failures that are not the
+ * s-expression's (the database) go on up as they would from any page.
  */
-import { EvalContext, EvalError, compileTop, policyLimits, untrusted, validateGenerated, type Node, type Registry } from "@rose-ash/sexp";
+import { EvalContext, EvalError, Html, SexpError, compileTop, escapeHtml, policyLimits, untrusted, validateGenerated, type Node, type Registry, type Value } from "@rose-ash/sexp";
 import { GENERATED_PRIMITIVES, defineVocabulary, type PrimitiveFn } from "@rose-ash/vocabulary";
 
 const checked = new Map<string, Node>();
@@ -32,8 +38,35 @@ const generated: PrimitiveFn = ([source], ctx) => {
   inner.hook = ctx.hook;
   inner.recorders = ctx.recorders;
   inner.depth = ctx.depth;
-  return compileTop(form)(null, inner);
+  try {
+    const value = compileTop(form)(null, inner);
+    return value instanceof Promise ? value.catch(failure) : value;
+  } catch (e) {
+    return failure(e);
+  }
 };
+
+/** A language error in generated code: a notice in its place, with the position; anything else is not ours to hide. */
+function failure(e: unknown): Value {
+  if (!(e instanceof SexpError)) throw e;
+  const at = e.loc ? { line: e.loc.line, col: e.loc.col } : { line: 1, col: 1 };
+  return new Html(
+    `<p class="generated-error" role="alert" data-line="${at.line}" data-col="${at.col}">This part could not be shown: ${at.line}:${at.col}: ${escapeHtml(e.message)}</p>`,
+  );
+}
+
+/** The failures (line, column, message) that generated code showed in a rendered page. */
+export function generatedFailures(html: string): { line: number; col: number; message: string }[] {
+  return [...html.matchAll(/<p class="generated-error" role="alert" data-line="(\d+)" data-col="(\d+)">This part could not be shown: \d+:\d+: ([^<]*)<\/p>/g)].map((m) => ({
+    line: Number(m[1]),
+    col: Number(m[2]),
+    message: unescape(m[3]!),
+  }));
+}
+
+function unescape(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+}
 
 export function registerGeneratedPrimitives(registry: Registry): void {
   defineVocabulary(registry, GENERATED_PRIMITIVES, { generated });

@@ -22,6 +22,7 @@
 import { Html, Keyword, apply, fromJson, toHtml, type Value } from "@rose-ash/sexp";
 import { ACTIVITY_JSON, HAND_WRITTEN, creationOf, lineDiff, llmActor, llmService, type Generation, type LlmService, type Outcome } from "@rose-ash/llm";
 import { readText } from "./body.ts";
+import { generatedFailures } from "./generated.ts";
 import { deferTo, isDevelopment, type WorkerEnv } from "./env.ts";
 import { currentSite, evalContext, executorFor, requestContext } from "./render.ts";
 import { Session } from "./session.ts";
@@ -74,6 +75,8 @@ export async function postLlm(request: Request, env: WorkerEnv, context: Executi
     return failure(request, env, page.status === 503 ? 503 : 422, { error, errors: [], sexp: generation.sexp, conversation }, html || asked.form);
   }
   deferTo(context)(llm.interact(generation.hash, "rendered", null, session).catch(() => {}));
+  // What failed when it ran (the checker cannot see every type): shown in place, and said here.
+  const failures = generatedFailures(rendered).map((f) => ({ ...f, message: `when rendered: ${f.message}` }));
   const answer = {
     sexp: generation.sexp,
     hash: generation.hash,
@@ -83,7 +86,7 @@ export async function postLlm(request: Request, env: WorkerEnv, context: Executi
     provider: generation.provider,
     cached,
     repairs: generation.repairs,
-    warnings,
+    warnings: [...warnings, ...failures],
     conversation,
     page: `/llm/g/${generation.hash}/`,
     provenance: `/llm/generations/${generation.hash}`,
@@ -94,7 +97,7 @@ export async function postLlm(request: Request, env: WorkerEnv, context: Executi
     generation: fromJson(generation as unknown as Json),
     cached,
     repairs: fromJson(generation.repairs as unknown as Json),
-    warnings: fromJson(warnings as unknown as Json),
+    warnings: fromJson([...warnings, ...failures] as unknown as Json),
     diff: previous && previous !== generation.sexp ? fromJson(lineDiff(previous, generation.sexp) as unknown as Json) : null,
     conversation,
     content: new Html(rendered),

@@ -86,6 +86,17 @@ describe("POST /llm with an s-expression written by hand (the playground)", () =
     expect(body).not.toHaveProperty("html");
   });
 
+  it("shows what fails only when it runs (a type the checker cannot see) as a notice in its place, says where, and the page stands", async () => {
+    const res = await json({ sexp: '(div (h2 "Kept") (strong (ends-with? 4.56 "x")))' });
+    expect(res.status).toBe(200);
+    const a = (await res.json()) as Answer;
+    expect(a.html).toMatch(/^<p class="generated-error" role="alert"[^>]*>This part could not be shown: 1:26: ends-with\?: argument 1 must be a string/);
+    const page = await SELF.fetch(`${base}/llm/g/${a.hash}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<main[\s\S]*generated-error/);
+    expect(a.warnings).toContainEqual({ line: 1, col: expect.any(Number), message: expect.stringMatching(/^when rendered: .*ends-with\?/) });
+  });
+
   it("answers an unknown query with its position and a suggestion", async () => {
     const res = await json({ sexp: '(ul (map (fn (p) (li (:name p))) (query market productz)))' });
     expect(res.status).toBe(422);
