@@ -19,6 +19,7 @@ const PACKAGES: Record<string, string> = {
   "@rose-ash/durable-objects": "durable-objects/src",
   "@rose-ash/app": "app",
   "@rose-ash/resolver": "workers/resolver/src",
+  "@rose-ash/llm": "workers/llm/src",
   "@rose-ash/router": "workers/router/src",
 };
 
@@ -31,7 +32,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "@rose-ash/executor": ["@rose-ash/sexp", "@rose-ash/content", "@rose-ash/durable-objects"],
   "@rose-ash/app": [],
   "@rose-ash/resolver": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/app"],
-  "@rose-ash/router": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/executor", "@rose-ash/durable-objects", "@rose-ash/app", "@rose-ash/resolver"],
+  "@rose-ash/llm": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/app", "@rose-ash/resolver"],
+  "@rose-ash/router": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/executor", "@rose-ash/durable-objects", "@rose-ash/app", "@rose-ash/resolver", "@rose-ash/llm"],
 };
 
 function sourceFiles(dir: string): string[] {

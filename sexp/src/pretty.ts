@@ -64,6 +64,7 @@ function layoutMap(n: MapNode, indent: number, job: Job): string {
 
 function layoutList(n: ListNode, indent: number, job: Job): string {
   const items = n.value;
+  if (items.length === 0) return "()";
   const head = items[0]!;
   if (items.length === 2 && head.kind === "sym" && head.value === "quote") return "'" + layout(items[1]!, indent + 1, job);
   if (head.kind !== "sym" && head.kind !== "kw") {

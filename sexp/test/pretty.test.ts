@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse, print } from "../src/index.ts";
+import { parse, parseOne, print } from "../src/index.ts";
 import { pretty, prettyForms } from "../src/pretty.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
@@ -60,5 +60,13 @@ describe("pretty-printer", () => {
       expect(performance.now() - t0).toBeLessThan(1000);
       expect(print(parse(out)[0]!)).toBe(print(form!));
     }
+  });
+});
+
+describe("pretty: empty lists", () => {
+  it("prints () deep inside a form too wide for one line", () => {
+    const deep = "(div ".repeat(41) + "(p ())" + ")".repeat(41);
+    const printed = pretty(parseOne(deep));
+    expect(print(parseOne(printed))).toBe(print(parseOne(deep)));
   });
 });

@@ -2,7 +2,9 @@
  * `(generated source)`: s-expression text a model or a person wrote (see
  * @rose-ash/vocabulary's GENERATED_PRIMITIVES), rendered inside the page
  * that asks. It is checked with the untrusted policy against the site's
- * vocabulary first (a problem is an error with its line and column, never
+ * vocabulary first, as the LLM Worker checks a model's answer (the same
+ * catalog: private queries and components are not there), a problem an
+ * error with its line and column, never
  * a render), then evaluated in the page's own context: its queries go out in
  * the page's waves and are written down with the page's calls, its
  * user-scoped components become holes of a shared page, and the policy's
@@ -14,7 +16,7 @@
  * back), and the page around it stands. Failures that are not the
  * s-expression's (the database) go on up as they would from any page.
  */
-import { EvalContext, EvalError, Html, SexpError, compileTop, escapeHtml, policyLimits, untrusted, validateGenerated, type Node, type Registry, type Value } from "@rose-ash/sexp";
+import { EvalContext, EvalError, Html, SexpError, buildCatalog, compileTop, escapeHtml, policyLimits, untrusted, validateGenerated, type Catalog, type Env, type Node, type Registry, type Value } from "@rose-ash/sexp";
 import { GENERATED_PRIMITIVES, defineVocabulary, type PrimitiveFn } from "@rose-ash/vocabulary";
 
 const checked = new Map<string, Node>();
@@ -25,7 +27,8 @@ const generated: PrimitiveFn = ([source], ctx) => {
   if (typeof source !== "string") throw new EvalError("generated: the source must be s-expression text (a string)");
   let form = checked.get(source);
   if (form === undefined) {
-    const result = validateGenerated(source, { registry: ctx.env.registry, env: ctx.env });
+    const site = siteOf(ctx.env);
+    const result = validateGenerated(source, { registry: site.registry, env: site, catalog: catalogOf(site) });
     const problem = result.problems[0];
     if (problem) throw new EvalError(`generated: ${problem.line}:${problem.col}: ${problem.message}${result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : ""}`);
     if (result.forms.length !== 1) throw new EvalError("generated: the source must be one form");
@@ -45,6 +48,22 @@ const generated: PrimitiveFn = ([source], ctx) => {
     return failure(e);
   }
 };
+
+/** The site's environment: the root of a request's (definitions are made there once per isolate). */
+function siteOf(env: Env): Env {
+  let e = env;
+  while (e.parent) e = e.parent;
+  return e;
+}
+
+const catalogs = new WeakMap<Env, Catalog>();
+
+/** What generated code may use here: the catalog the LLM Worker makes from the same vocabulary and sources. */
+function catalogOf(site: Env): Catalog {
+  let catalog = catalogs.get(site);
+  if (!catalog) catalogs.set(site, (catalog = buildCatalog({ registry: site.registry, env: site })));
+  return catalog;
+}
 
 /** A language error in generated code: a notice in its place, with the position; anything else is not ours to hide. */
 function failure(e: unknown): Value {
