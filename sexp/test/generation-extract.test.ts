@@ -26,7 +26,7 @@ describe("extractSexp", () => {
       const reply = `Here you go:\n\n\`\`\`${lang}\n(div (p "x"))\n\`\`\`\n\nEnjoy (really)!`;
       expect(extractSexp(reply), lang).toEqual({ text: '(div (p "x"))', fixes: [`took the s-expression from a ${lang ? "```" + lang + " " : ""}code fence`] });
     }
-    expect(extractSexp("```lisp\n(div (p \"x\")")?.fixes).toEqual(["took the s-expression from a ```lisp code fence (never closed)", "the reply ends inside the s-expression (it was cut off)"]);
+    expect(extractSexp("```lisp\n(div (p \"x\")")?.fixes).toEqual(["took the s-expression from a ```lisp code fence (the reply ends inside it)", "the reply ends inside the s-expression (it was cut off)"]);
   });
 
   it("prefers a fence of s-expressions to one of HTML, and the larger of two", () => {

@@ -123,6 +123,11 @@ describe("validateGenerated", () => {
     expect(validateGenerated('(p "£4.50 on 2026-05-01")', { registry: bare.registry, env: bare }).warnings).toEqual([]);
   });
 
+  it("points at the field of a query the form calls, before any other's", () => {
+    const { warnings } = validate('(div (p "12 in stock") (map (fn (x) (p (:name x))) (query market products)))');
+    expect(warnings).toEqual([{ line: 1, col: 9, message: 'literal count "12 in stock" — show the query\'s field instead (market/products :stock)' }]);
+  });
+
   it("reads the fields from the environment when no catalog is given", () => {
     // (all of them: account/orders is one the catalog leaves out)
     expect(validate('(p "£3")', false).warnings).toEqual([{ line: 1, col: 4, message: 'literal price "£3" — show the query\'s field instead (account/orders :total_pence)' }]);

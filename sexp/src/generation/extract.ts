@@ -85,7 +85,7 @@ function fenced(output: string, fixes: string[]): string | null {
     if (size >= bestSize) [best, bestSize] = [f, size];
   }
   const fence = best!;
-  fixes.push(`took the s-expression from a ${fence.lang ? "```" + fence.lang + " " : ""}code fence${fence.closed ? "" : " (never closed)"}`);
+  fixes.push(`took the s-expression from a ${fence.lang ? "```" + fence.lang + " " : ""}code fence${fence.closed ? "" : " (the reply ends inside it)"}`);
   return fence.body;
 }
 

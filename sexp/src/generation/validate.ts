@@ -95,7 +95,7 @@ export function validateGenerated(text: string, opts: ValidateOptions): Validati
   if (opts.catalog) outsideCatalog(forms, opts.catalog, problems);
   namedCallsAsValues(forms, scope.registry, problems);
   whoIsAsking(forms, scope.registry, problems);
-  return { forms, problems: ordered(problems), warnings: ordered(literalData(forms, dataFields(opts))) };
+  return { forms, problems: ordered(problems), warnings: ordered(literalData(forms, dataFields(opts, queriesCalled(forms)))) };
 }
 
 function ordered(list: Positioned[]): Positioned[] {
@@ -255,8 +255,21 @@ function fieldKind(name: string, type: string): DataKind | null {
   return null;
 }
 
-/** The first field of each kind among the queries (by service, name, then shape order). */
-function dataFields(opts: ValidateOptions): Map<DataKind, DataField> {
+/** `service/name` of every `(query service name ...)` in the forms. */
+function queriesCalled(forms: readonly Node[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: Node): void => {
+    if (n.kind !== "list" && n.kind !== "map") return;
+    const [head, service, name] = n.value;
+    if (n.kind === "list" && head?.kind === "sym" && head.value === "query" && service?.kind === "sym" && name?.kind === "sym") out.add(`${service.value}/${name.value}`);
+    n.value.forEach(visit);
+  };
+  forms.forEach(visit);
+  return out;
+}
+
+/** The first field of each kind among the queries: those the forms call first, then the others (by service, name, then shape order). */
+function dataFields(opts: ValidateOptions, called: ReadonlySet<string>): Map<DataKind, DataField> {
   const queries = opts.catalog
     ? opts.catalog.queries.map((q) => ({ service: q.service, name: q.name, fields: q.fields }))
     : opts.env
@@ -265,7 +278,8 @@ function dataFields(opts: ValidateOptions): Map<DataKind, DataField> {
         .map((q) => ({ service: q.service, name: q.name, fields: [...q.shape].map(([name, type]) => ({ name, type })) }))
         .sort((a, b) => (a.service + "/" + a.name < b.service + "/" + b.name ? -1 : 1));
   const out = new Map<DataKind, DataField>();
-  for (const q of queries) {
+  const first = (q: { service: string; name: string }) => (called.has(`${q.service}/${q.name}`) ? 0 : 1);
+  for (const q of [...queries].sort((a, b) => first(a) - first(b))) {
     for (const f of q.fields) {
       const kind = fieldKind(f.name, f.type);
       if (kind && !out.has(kind)) out.set(kind, { kind, where: `${q.service}/${q.name} :${f.name}` });

@@ -4,7 +4,8 @@
  *   POST /llm                 {"prompt", "conversation"?} (or "sexp": the playground) ->
  *                             200 {sexp, hash, cid, html, model, cached, repairs, conversation, ...};
  *                             422 {error, errors: [{line, col, message}], sexp}; 400; 413; 429
- *                             (Retry-After); 502 the provider failed; 503 no model configured.
+ *                             (Retry-After); 403 from another site; 502 the provider failed;
+ *                             503 no model configured.
  *                             With Accept: text/html or a form post, the same as a page (htmx: a turn).
  *   GET  /llm                 the chat page (and playground)
  *   POST /llm/feedback        a rating (1..5) or a click on a generation
@@ -22,6 +23,7 @@
 import { Html, Keyword, apply, fromJson, toHtml, type Value } from "@rose-ash/sexp";
 import { ACTIVITY_JSON, HAND_WRITTEN, creationOf, lineDiff, llmActor, llmService, type Generation, type LlmService, type Outcome } from "@rose-ash/llm";
 import { readText } from "./body.ts";
+import { isCrossSite } from "./cross-site.ts";
 import { generatedFailures } from "./generated.ts";
 import { deferTo, isDevelopment, type WorkerEnv } from "./env.ts";
 import { currentSite, evalContext, executorFor, requestContext } from "./render.ts";
@@ -54,6 +56,8 @@ interface Asked {
 
 export async function postLlm(request: Request, env: WorkerEnv, context: ExecutionContext | undefined, handle: SiteHandler): Promise<Response> {
   const html = wantsHtml(request);
+  // Any client without an Origin (curl, tools) or this site's own pages; never another site's.
+  if (isCrossSite(request, new URL(request.url))) return failure(request, env, 403, { error: "requests from other sites are refused" }, html);
   const body = await readText(request, LLM_MAX_BODY_BYTES);
   if (body === null) return failure(request, env, 413, { error: `the request is larger than ${LLM_MAX_BODY_BYTES} bytes` }, html);
   const asked = readAsked(request, body);
@@ -121,6 +125,7 @@ export async function getLlm(request: Request, env: WorkerEnv, handle: SiteHandl
 
 export async function postFeedback(request: Request, env: WorkerEnv): Promise<Response> {
   const html = wantsHtml(request);
+  if (isCrossSite(request, new URL(request.url))) return Response.json({ error: "requests from other sites are refused" }, { status: 403 });
   const body = await readText(request, 4096);
   if (body === null) return new Response("too large", { status: 413 });
   let fields: Record<string, unknown>;

@@ -132,6 +132,13 @@ describe("POST /llm: malformed, too large, too many", () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/conversation/);
   });
 
+  it("takes requests from tools (no Origin) and this site, and refuses other sites", async () => {
+    expect((await json({ sexp: '(p "mine")' }, { origin: base })).status).toBe(200);
+    const foreign = await json({ sexp: '(p "theirs")' }, { origin: "https://elsewhere.example" });
+    expect(foreign.status).toBe(403);
+    expect((await SELF.fetch(`${base}/llm/feedback`, { method: "POST", body: "{}", headers: { "sec-fetch-site": "cross-site" } })).status).toBe(403);
+  });
+
   it("answers 413 past the size limit, before reading it all", async () => {
     const res = await json({ prompt: "x".repeat(70 * 1024) });
     expect(res.status).toBe(413);
