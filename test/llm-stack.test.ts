@@ -21,7 +21,7 @@ import { gbnfLiterals } from "./llm/sexp-grammar.ts";
 import { chat, engineMissing, modelFolder, startSidecar, type Sidecar } from "./llm/sidecar.ts";
 
 const PROMPT = "the three cheapest products in the bakery, as cards";
-const PAGE = '(div :class "grid" (map (fn (x) (~product-card :product x)) (take 3 (query market products :category "bakery" :sort "price-asc"))))';
+const PAGE = '(div :class "grid" (map (fn (x) (~product-card :product x)) (take 4 (query market products :category "bakery" :sort "price-asc"))))';
 const SAMPLES = 200;
 
 const load = async <T>(path: string): Promise<T> => (await import(/* @vite-ignore */ new URL(path, import.meta.url).href)) as T;

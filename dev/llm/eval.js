@@ -26,6 +26,7 @@
  */
 import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 
 /** @typedef {{ queries: string[], components: string[], text?: string[] }} Expect */
@@ -302,29 +303,16 @@ function freePort() {
 }
 
 /** @param {string[]} argv */
-function parseArgs(argv) {
-  /** @type {{ limit: number, json: string | null, set: string }} */
-  const options = { limit: Infinity, json: null, set: EVAL_SET };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--limit") {
-      options.limit = Number(value());
-      if (!Number.isInteger(options.limit) || options.limit < 1) throw new Error("--limit is a whole number of prompts, 1 or more");
-    } else if (a === "--json") options.json = value();
-    else if (a === "--set") options.set = value();
-    else throw new Error(`unknown option ${a}: npm run llm:eval [-- --limit N] [--json FILE] [--set FILE]`);
-  }
-  return options;
+function readOptions(argv) {
+  const { values } = parseArgs({ args: argv, options: { limit: { type: "string" }, json: { type: "string" }, set: { type: "string" } } });
+  const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (limit !== Infinity && !(Number.isInteger(limit) && limit >= 1)) throw new Error("--limit is a whole number of prompts, 1 or more");
+  return { limit, json: values.json ?? null, set: values.set ?? EVAL_SET };
 }
 
 /** @param {string[]} argv @returns {Promise<number>} the exit status */
 export async function main(argv) {
-  const options = parseArgs(argv);
+  const options = readOptions(argv);
   const items = loadEvalSet(options.set).slice(0, options.limit);
   const timeoutMs = Number(process.env.EVAL_TIMEOUT_MS) > 0 ? Number(process.env.EVAL_TIMEOUT_MS) : 300_000;
   /** @type {Awaited<ReturnType<typeof import("../stack.js").startStack>> | null} */

@@ -27,6 +27,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, write
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 /** @typedef {{ query: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> }} Queryable */
 /** @typedef {{ role: "system" | "user" | "assistant", content: string }} ChatMessage */
@@ -149,29 +150,16 @@ export async function openExportDatabase({ databaseUrl, pglite = DEFAULT_PGLITE 
 }
 
 /** @param {string[]} argv */
-function parseArgs(argv) {
-  /** @type {{ out: string, minRating: number | null, pglite: string }} */
-  const options = { out: DEFAULT_OUT, minRating: null, pglite: DEFAULT_PGLITE };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--out") options.out = value();
-    else if (a === "--min-rating") {
-      options.minRating = Number(value());
-      if (!(options.minRating >= 1 && options.minRating <= 5)) throw new Error("--min-rating is a rating from 1 to 5");
-    } else if (a === "--pglite") options.pglite = resolve(value());
-    else throw new Error(`unknown option ${a}: npm run llm:export [-- --out FILE] [--min-rating N] [--pglite DIR]`);
-  }
-  return options;
+function readOptions(argv) {
+  const { values } = parseArgs({ args: argv, options: { out: { type: "string" }, "min-rating": { type: "string" }, pglite: { type: "string" } } });
+  const minRating = values["min-rating"] === undefined ? null : Number(values["min-rating"]);
+  if (minRating !== null && !(minRating >= 1 && minRating <= 5)) throw new Error("--min-rating is a rating from 1 to 5");
+  return { out: values.out ?? DEFAULT_OUT, minRating, pglite: values.pglite ? resolve(values.pglite) : DEFAULT_PGLITE };
 }
 
 /** @param {string[]} argv */
 export async function main(argv) {
-  const options = parseArgs(argv);
+  const options = readOptions(argv);
   const toStdout = options.out === "-";
   const say = (/** @type {string} */ text) => (toStdout ? process.stderr : process.stdout).write(`${text}\n`);
   const source = await openExportDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, pglite: options.pglite });

@@ -20,22 +20,12 @@ import { definitionRefusal, primitiveRefusal, untrusted, type Policy } from "../
 import { print, printString, printValue } from "../printer.ts";
 import type { ParamType, QueryDef } from "../query.ts";
 import { parse } from "../reader.ts";
-import type { Env, PrimitiveEffect, PrimitiveTable } from "../runtime.ts";
+import type { Env, PrimitiveMeta, PrimitiveTable } from "../runtime.ts";
 import type { Node } from "../types.ts";
 import "../env-accessors.ts";
 
-export interface CatalogPrimitive {
-  readonly name: string;
-  /** The lambda list as documentation, e.g. `coll key &optional default`. */
-  readonly params: string;
-  readonly doc: string;
-  /** `[expression, printed result]` pairs. */
-  readonly examples: readonly (readonly [string, string])[];
-  readonly io: boolean;
-  readonly effect: PrimitiveEffect | null;
-  /** Leading arguments that are bare names (`query blog post-by-slug`): 0 for most. */
-  readonly names: number;
-}
+/** A primitive as the catalog shows it: its metadata without the checks and code. */
+export type CatalogPrimitive = Pick<PrimitiveMeta, "name" | "params" | "doc" | "examples" | "io" | "effect" | "names">;
 
 export interface CatalogComponentKey {
   readonly name: string;

@@ -47,7 +47,11 @@ export interface Closest {
 export type Outcome =
   | {
       readonly kind: "ok";
+      /** The generation, as first kept (content-addressed: the same s-expression made again is the same record). */
       readonly generation: Generation;
+      /** Who wrote it this time: the provider and model asked, or the first maker when answered from the cache. */
+      readonly provider: string;
+      readonly model: string;
       readonly cached: boolean;
       readonly conversation: string;
       /** The conversation's s-expression before this one (the diff is against it). */
@@ -73,6 +77,9 @@ export interface Generator {
   /** Where the s-expressions' bytes go by CID (the warm tier), if anywhere. */
   readonly warm?: WarmSink;
 }
+
+/** Who wrote an s-expression written by hand. */
+const PLAYGROUND = { provider: "playground", model: "hand-written" } as const;
 
 /** Longest prompt taken, in characters. */
 export const MAX_PROMPT_CHARS = 4000;
@@ -104,7 +111,7 @@ export async function generate(g: Generator, request: GenerateRequest): Promise<
     const validated = validate(g.vocabulary, hit.sexp);
     if (validated.form) {
       if (hit.hash !== current?.hash) await moveConversation(g, id, hit, current, { rounds: 0, tokens: 0 });
-      return { kind: "ok", generation: hit, cached: true, conversation: id, previous: current?.sexp ?? null, warnings: validated.warnings };
+      return { kind: "ok", generation: hit, provider: hit.provider, model: hit.model, cached: true, conversation: id, previous: current?.sexp ?? null, warnings: validated.warnings };
     }
     // The vocabulary changed under it (a catalog of the same hash should not): make it again.
   }
@@ -140,7 +147,7 @@ export async function generate(g: Generator, request: GenerateRequest): Promise<
     if (attempt.form) {
       const generation = await keep(g, attempt.form, { prompt, provider: g.provider.name, model: g.provider.model, repairs, rounds: round + 1, tokens, conversation: id, parent: current?.hash ?? null }, cacheKey);
       await moveConversation(g, id, generation, current, { rounds: round + 1, tokens });
-      return { kind: "ok", generation, cached: false, conversation: id, previous: current?.sexp ?? null, warnings: attempt.warnings };
+      return { kind: "ok", generation, provider: g.provider.name, model: g.provider.model, cached: false, conversation: id, previous: current?.sexp ?? null, warnings: attempt.warnings };
     }
     if (round < g.settings.repairRounds) {
       repairs.push(`round ${round + 1}: ${attempt.problems.length} problem${attempt.problems.length === 1 ? "" : "s"} sent back to the model (${attempt.problems[0]!.message})`);
@@ -177,9 +184,9 @@ function validate(v: Vocabulary, text: string): { form: Node | null; problems: r
 async function handWritten(g: Generator, text: string, prompt: string, id: string, current: Generation | null): Promise<Outcome> {
   const checked = validate(g.vocabulary, text);
   if (!checked.form) return { kind: "invalid", error: "the s-expression is not valid here", errors: checked.problems, sexp: text, conversation: id, repairs: [] };
-  const generation = await keep(g, checked.form, { prompt: prompt || HAND_WRITTEN, provider: "playground", model: "hand-written", repairs: [], rounds: 0, tokens: 0, conversation: id, parent: current?.hash ?? null }, null);
+  const generation = await keep(g, checked.form, { prompt: prompt || HAND_WRITTEN, ...PLAYGROUND, repairs: [], rounds: 0, tokens: 0, conversation: id, parent: current?.hash ?? null }, null);
   await moveConversation(g, id, generation, current, { rounds: 0, tokens: 0 });
-  return { kind: "ok", generation, cached: false, conversation: id, previous: current?.sexp ?? null, warnings: checked.warnings };
+  return { kind: "ok", generation, provider: PLAYGROUND.provider, model: PLAYGROUND.model, cached: false, conversation: id, previous: current?.sexp ?? null, warnings: checked.warnings };
 }
 
 type Made = Pick<Generation, "prompt" | "provider" | "model" | "repairs" | "rounds" | "tokens" | "conversation" | "parent">;

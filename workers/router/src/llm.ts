@@ -71,7 +71,7 @@ export async function postLlm(request: Request, env: WorkerEnv, context: Executi
   const outcome = await llm.generate({ prompt: asked.prompt, sexp: asked.sexp, conversation: asked.conversation, session });
   if (outcome.kind !== "ok") return failed(request, env, outcome, asked, html || asked.form);
 
-  const { generation, cached, conversation, previous, warnings } = outcome;
+  const { generation, cached, conversation, previous, warnings, model, provider } = outcome;
   const page = await handle(new Request(new URL(`/llm/g/${generation.hash}/`, request.url), { headers: pageHeaders(request) }), env, context);
   const rendered = await page.text();
   if (page.status !== 200) {
@@ -86,8 +86,8 @@ export async function postLlm(request: Request, env: WorkerEnv, context: Executi
     hash: generation.hash,
     cid: page.headers.get("x-rose-cid"),
     html: rendered,
-    model: generation.model,
-    provider: generation.provider,
+    model,
+    provider,
     cached,
     repairs: generation.repairs,
     warnings: [...warnings, ...failures],
@@ -98,7 +98,7 @@ export async function postLlm(request: Request, env: WorkerEnv, context: Executi
   if (!(html || asked.form)) return Response.json(answer, { headers: { "cache-control": "no-store" } });
   const turn = await component(request, env, "~llm-turn", {
     prompt: asked.prompt ?? HAND_WRITTEN,
-    generation: fromJson(generation as unknown as Json),
+    generation: fromJson({ ...generation, model, provider } as unknown as Json),
     cached,
     repairs: fromJson(generation.repairs as unknown as Json),
     warnings: fromJson([...warnings, ...failures] as unknown as Json),
