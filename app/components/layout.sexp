@@ -4,7 +4,7 @@
 (defcomp ~masthead (&key tools)
   (header :class "site-header"
     (a :class "logo" :href "/" "Rose Ash")
-    (nav (a :href "/blog/" "Blog") (a :href "/market/" "Market") (a :href "/events/" "Events"))
+    (nav (a :href "/blog/" "Blog") (a :href "/market/" "Market") (a :href "/events/" "Events") (a :href "/llm" "Ask"))
     (when tools (div :class "header-tools" tools))))
 
 ;; The header is the page's only user-scoped part: it reads the session, and
