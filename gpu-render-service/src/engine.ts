@@ -21,6 +21,16 @@ export interface Pass {
   readonly effects: readonly string[];
 }
 
+/** How a chain runs. */
+export interface ChainOptions {
+  /**
+   * false: every effect its own pass (each remap sampling on its own), the
+   * benchmark's "one pass per effect" (still one upload and one read-back).
+   * Per-pixel effects give the same pixels either way; default true.
+   */
+  readonly fuse?: boolean;
+}
+
 export type BlendMode = "normal" | "multiply" | "screen" | "overlay" | "add" | "difference";
 export type Fit = "contain" | "cover" | "fill";
 export type Rgb = readonly [number, number, number];
@@ -32,8 +42,8 @@ export interface Engine {
   gradient(width: number, height: number, from: Rgb, to: Rgb): Promise<Frame>;
   noise(width: number, height: number, seed: number): Promise<Frame>;
   /** Apply effects in order; the passes it ran (for --explain and the tests). */
-  chain(input: Frame, effects: readonly EffectCall[]): Promise<{ frame: Frame; passes: readonly Pass[] }>;
-  /** `a` over `b`... see effects for the formulas. */
+  chain(input: Frame, effects: readonly EffectCall[], options?: ChainOptions): Promise<{ frame: Frame; passes: readonly Pass[] }>;
+  /** `a` (source) over `b` (backdrop), at b's size: the formula is OPERATIONS "blend" in effects/table.ts. */
   blend(a: Frame, b: Frame, mode: BlendMode, opacity: number): Promise<Frame>;
   /** Frames composited in order, later over earlier (alpha "over"), at the first one's size. */
   layer(frames: readonly Frame[]): Promise<Frame>;

@@ -11,7 +11,7 @@ export interface Frame {
   readonly data: Uint8Array;
 }
 
-export function frame(width: number, height: number, data = new Uint8Array(width * height * 4)): Frame {
+export function frame(width: number, height: number, data: Uint8Array = new Uint8Array(width * height * 4)): Frame {
   if (data.length !== width * height * 4) throw new RangeError(`a ${width}x${height} frame has ${width * height * 4} bytes, not ${data.length}`);
   return { width, height, data };
 }
