@@ -21,6 +21,7 @@ const PACKAGES: Record<string, string> = {
   "@rose-ash/resolver": "workers/resolver/src",
   "@rose-ash/llm": "workers/llm/src",
   "@rose-ash/router": "workers/router/src",
+  "@rose-ash/render": "gpu-render-service/src",
 };
 
 /** Who may import whom (each package's own dependencies among ours). */
@@ -33,6 +34,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   "@rose-ash/app": [],
   "@rose-ash/resolver": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/app"],
   "@rose-ash/llm": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/app", "@rose-ash/resolver"],
+  "@rose-ash/render": ["@rose-ash/sexp", "@rose-ash/content", "@rose-ash/executor"],
   "@rose-ash/router": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/executor", "@rose-ash/durable-objects", "@rose-ash/app", "@rose-ash/resolver", "@rose-ash/llm"],
 };
 

@@ -24,7 +24,8 @@ function rose(args: readonly string[], input?: string): { code: number | null; s
 
 const CID = /^baf[a-z2-7]{50,}$/;
 
-describe("rose-render", () => {
+// Each test runs the CLI as people do, in processes of its own: seconds each on a busy 2-core machine.
+describe("rose-render", { timeout: 120_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), "rose-render-cli-"));
   const store = join(tmp, "store");
 

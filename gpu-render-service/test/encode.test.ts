@@ -92,7 +92,7 @@ describe("webp (lossless)", () => {
   });
 });
 
-describe.skipIf(!hasFfmpeg)("through ffmpeg", () => {
+describe.skipIf(!hasFfmpeg)("through ffmpeg", { timeout: 60_000 }, () => {
   const frames = [0, 1, 2, 3, 4, 5].map((i) => card(32, 24, i));
 
   test("gif: every frame, the size, a palette's error", async () => {

@@ -203,7 +203,7 @@ describe("pinning", () => {
   });
 });
 
-describe("formats", () => {
+describe("formats", { timeout: 60_000 }, () => {
   test("a video as PNG is refused with the formats that hold one", async () => {
     await expect(render(`(frames :count 2 (solid :width 4 :height 4))`, newStore(), "png")).rejects.toThrow(/png holds one image.*gif, mp4, webm or webp/);
   });

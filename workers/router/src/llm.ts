@@ -265,7 +265,8 @@ async function page(request: Request, env: WorkerEnv, status: number, turns: Val
     conversation,
     turns,
   });
-  return new Response(toHtml(html), { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...headers } });
+  // A page for this visitor's conversation, never shared (what crawlers such as npm run warm read).
+  return new Response(toHtml(html), { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-rose-cache": "bypass", ...headers } });
 }
 
 /** One of the site's components, rendered for this request (the header is the visitor's). */
