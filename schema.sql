@@ -474,7 +474,7 @@ INSERT INTO order_items (order_id, product_id, name, quantity, unit_pence) VALUE
   (1, 3,  'Family Veg Box',             1, 1950)
 ON CONFLICT DO NOTHING;
 
--- Pages for /llm, written by hand and rated well: without a model configured, a prompt
+-- Pages for /llm, written by the site's people and rated well: without a model configured, a prompt
 -- like theirs is answered with the closest of them (labelled as such); with one, they are
 -- few-shot examples. Their hash is the language's hash of the s-expression, their CID that
 -- of its printed bytes (see workers/llm/src/generate.ts).
@@ -482,14 +482,14 @@ INSERT INTO llm_generations (hash, sexp, cid, prompt, prompt_hash, provider, mod
   ('8bf196d2bd9eb453443a10ed19208ce6b76baebd8d3cfbd543cd9ac4a1ab01ad', '(div :class "grid"
   (map
     (fn (x) (~product-card :product x))
-    (take 3 (query market products :category "bakery" :sort "price-asc"))))', 'bafkreicbvhxqfna33suutylrkx3hsbwleip3qaxj3ry2yr7dodup5k5nie', 'the three cheapest products in the bakery, as cards', 'cf2e69bfda1d48fd22755a1cd6772df29172e120c1f316605c7f1ba93b36b5f5', 'playground', 'hand-written', '955f892bc819303dbd3da3ef31d7046491737686ada0d2a5cc83c82369dcf61c', '[]', 0, 0, 'seeded-conversation-0001', NULL, '2026-11-20 12:00:00+00'),
-  ('98c616abe529d4e0ac61d360e714e30775fe693aad5098087b54a2c5f208d856', '(~post-list :heading "From the blog" :posts (query blog recent-posts :limit 3))', 'bafkreiezzhkqlpieihlmvqr7tejayhux6bukhqhmbfdg36z5jmxyr7ji2m', 'the latest three blog posts', '7e73914b367b56657f672e4a795dde7e76d1a8c7382988e77eb22131e306f355', 'playground', 'hand-written', '955f892bc819303dbd3da3ef31d7046491737686ada0d2a5cc83c82369dcf61c', '[]', 0, 0, 'seeded-conversation-0002', NULL, '2026-11-20 12:01:00+00'),
+    (take 3 (query market products :category "bakery" :sort "price-asc"))))', 'bafkreicbvhxqfna33suutylrkx3hsbwleip3qaxj3ry2yr7dodup5k5nie', 'the three cheapest products in the bakery, as cards', 'cf2e69bfda1d48fd22755a1cd6772df29172e120c1f316605c7f1ba93b36b5f5', 'curated', 'seed', '955f892bc819303dbd3da3ef31d7046491737686ada0d2a5cc83c82369dcf61c', '[]', 0, 0, 'seeded-conversation-0001', NULL, '2026-11-20 12:00:00+00'),
+  ('98c616abe529d4e0ac61d360e714e30775fe693aad5098087b54a2c5f208d856', '(~post-list :heading "From the blog" :posts (query blog recent-posts :limit 3))', 'bafkreiezzhkqlpieihlmvqr7tejayhux6bukhqhmbfdg36z5jmxyr7ji2m', 'the latest three blog posts', '7e73914b367b56657f672e4a795dde7e76d1a8c7382988e77eb22131e306f355', 'curated', 'seed', '955f892bc819303dbd3da3ef31d7046491737686ada0d2a5cc83c82369dcf61c', '[]', 0, 0, 'seeded-conversation-0002', NULL, '2026-11-20 12:01:00+00'),
   ('273475a42def111932a2d30c1d194d7b224f7298b33ffa075b70c01525b31bdc', '(section
   (h2 "On sale")
   (div :class "grid"
     (map
       (fn (x) (~product-card :product x))
-      (filter (fn (x) (:on_sale x)) (query market products :sort "price-asc")))))', 'bafkreifa2x4qyfx6bb7h32ztz2paxwsoct2jegb76arr5hljzbmnro2ori', 'everything on sale in the market', '4373bce6199703d6062b9503caccc1b622f930971ed41f4f91d23ce213fbf189', 'playground', 'hand-written', '955f892bc819303dbd3da3ef31d7046491737686ada0d2a5cc83c82369dcf61c', '[]', 0, 0, 'seeded-conversation-0003', NULL, '2026-11-20 12:02:00+00')
+      (filter (fn (x) (:on_sale x)) (query market products :sort "price-asc")))))', 'bafkreifa2x4qyfx6bb7h32ztz2paxwsoct2jegb76arr5hljzbmnro2ori', 'everything on sale in the market', '4373bce6199703d6062b9503caccc1b622f930971ed41f4f91d23ce213fbf189', 'curated', 'seed', '955f892bc819303dbd3da3ef31d7046491737686ada0d2a5cc83c82369dcf61c', '[]', 0, 0, 'seeded-conversation-0003', NULL, '2026-11-20 12:02:00+00')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO llm_interactions (hash, kind, value) SELECT hash, 'rated', 5 FROM llm_generations

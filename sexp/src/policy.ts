@@ -32,6 +32,8 @@ export interface Policy {
   readonly forms: Readonly<Record<string, string>>;
   /** Primitives refused by their registry effect, each with why: any use (a call, or the function as a value). */
   readonly effects: Readonly<Partial<Record<PrimitiveEffect, string>>>;
+  /** Primitives refused by name, each with why (a host's that only its own code may use). */
+  readonly primitives: Readonly<Record<string, string>>;
   /** Elements refused (lowercase), each with why; a head symbol of that name in another case is refused too. */
   readonly elements: Readonly<Record<string, string>>;
   /** Refuse every attribute that can run script (`attributeKind` "script": `on*`, `srcdoc`, `hx-on*`, `hx-vals`, ...), even a literal. */
@@ -53,6 +55,7 @@ export const app: Policy = deepFreeze({
   name: "app",
   forms: {},
   effects: {},
+  primitives: {},
   elements: {},
   scriptAttributes: false,
   sameOrigin: {},
@@ -77,6 +80,8 @@ export const untrusted: Policy = deepFreeze({
     defaction: DEFINES,
   },
   effects: { write: "it changes data" },
+  // The host's way to render untrusted content (the site's `generated`): nested, it would escape this content's limits.
+  primitives: { generated: "it renders other generated content, outside this content's limits: write the content itself" },
   elements: {
     script: "it runs script",
     style: "a stylesheet restyles the whole page and loads URLs",
@@ -129,9 +134,9 @@ export function elementRefusal(policy: Policy, name: string): string | null {
   return why === undefined ? null : refused(policy, `<${tag}>`, why);
 }
 
-/** What is wrong with using a primitive of this effect, or null. */
+/** What is wrong with using this primitive (by its name, or its effect), or null. */
 export function primitiveRefusal(policy: Policy, name: string, effect: PrimitiveEffect | null): string | null {
-  const why = effect === null ? undefined : own(policy.effects, effect);
+  const why = own(policy.primitives, name) ?? (effect === null ? undefined : own(policy.effects, effect));
   return why === undefined ? null : refused(policy, name, why);
 }
 

@@ -536,6 +536,12 @@ export class RenderService {
   private async getContent(cid: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!parseCid(cid)) return fail(res, 400, `Not a CID: ${cid.slice(0, 120)}`);
     const etag = `"${cid}"`;
+    // A CID names its bytes forever: whoever holds them needs nothing read (or hashed) again.
+    const inm = req.headers["if-none-match"];
+    if (inm && inm.split(",").some((t) => t.trim().replace(/^W\//, "") === etag || t.trim() === cid || t.trim() === "*")) {
+      res.writeHead(304, { etag, "cache-control": "public, max-age=31536000, immutable" });
+      return void res.end();
+    }
     let bytes: Uint8Array | null;
     try {
       bytes = await this.options.store.get(cid);
@@ -555,11 +561,6 @@ export class RenderService {
       "accept-ranges": "bytes",
       "x-content-type-options": "nosniff",
     };
-    const inm = req.headers["if-none-match"];
-    if (inm && inm.split(",").some((t) => t.trim().replace(/^W\//, "") === etag || t.trim() === cid || t.trim() === "*")) {
-      res.writeHead(304, headers);
-      return void res.end();
-    }
     const range = byteRange(header(req, "range") || undefined, bytes.length);
     if (range === null) {
       res.writeHead(416, { ...headers, "content-range": `bytes */${bytes.length}` });

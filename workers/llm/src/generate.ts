@@ -22,7 +22,7 @@ import { cidOf, type WarmSink } from "@rose-ash/content";
 import type { LlmSettings } from "./env.ts";
 import { HOW_TO_CONFIGURE, ProviderError, type ChatMessage, type Provider } from "./providers/index.ts";
 import { mostSimilar, normalizePrompt } from "./similar.ts";
-import { HAND_WRITTEN, type Generation, type GenerationStore } from "./store.ts";
+import { HAND_WRITTEN, PLAYGROUND as PLAYGROUND_PROVIDER, type Generation, type GenerationStore } from "./store.ts";
 import type { Vocabulary } from "./vocabulary.ts";
 
 export interface GenerateRequest {
@@ -79,7 +79,7 @@ export interface Generator {
 }
 
 /** Who wrote an s-expression written by hand. */
-const PLAYGROUND = { provider: "playground", model: "hand-written" } as const;
+const PLAYGROUND = { provider: PLAYGROUND_PROVIDER, model: "hand-written" } as const;
 
 /** Longest prompt taken, in characters. */
 export const MAX_PROMPT_CHARS = 4000;
@@ -102,7 +102,7 @@ export async function generate(g: Generator, request: GenerateRequest): Promise<
   const { catalog } = g.vocabulary;
   const normalized = normalizePrompt(prompt);
   if (!g.provider) {
-    const [best] = mostSimilar(prompt, await g.store.approved(200), 1);
+    const [best] = mostSimilar(prompt, await g.store.approved(200).catch(() => []), 1);
     return { kind: "no-model", error: HOW_TO_CONFIGURE, closest: best ? { hash: best.hash, prompt: best.prompt, sexp: best.sexp, similarity: round2(best.similarity) } : null, conversation: id };
   }
   const cacheKey = sha3Hex(JSON.stringify(["llm-cache/1", catalog.hash, `${g.provider.name}/${g.provider.model}`, normalized, current?.hash ?? ""]));

@@ -48,6 +48,8 @@ export interface Approved {
 
 /** The prompt of an s-expression written by hand without one. */
 export const HAND_WRITTEN = "(written by hand)";
+/** The provider of s-expressions written by hand in the playground. */
+export const PLAYGROUND = "playground";
 
 export interface GenerationStore {
   /** The generation an identical request made. */
@@ -61,11 +63,18 @@ export interface GenerationStore {
   /** The conversation's generations, oldest first. */
   history(conversation: string, limit: number): Promise<Generation[]>;
   interact(hash: string, kind: InteractionKind, value: number | null, session: string | null): Promise<void>;
-  /** Generations rated 4 or better on average, best first (those written by hand without a prompt are no example of one). */
+  /**
+   * Generations a model wrote that people rated 4 or better on average (each
+   * rater's last rating counted once), best first. What anyone can write by
+   * hand in the playground is never an example for others.
+   */
   approved(limit: number): Promise<Approved[]>;
   /** Every generation with its ratings, oldest first (for export). */
   all(): Promise<(Generation & { rating: number | null; ratings: number })[]>;
 }
+
+/** Each rater's last rating of each generation (a rater: a session, or an address). */
+const LAST_RATINGS = `SELECT DISTINCT ON (hash, session_key) hash, value FROM llm_interactions WHERE kind = 'rated' ORDER BY hash, session_key, id DESC`;
 
 const COLUMNS = "hash, sexp, cid, prompt, prompt_hash, provider, model, catalog_hash, repairs, rounds, tokens, conversation, parent, created_at";
 
@@ -104,16 +113,17 @@ export function postgresStore(db: Db): GenerationStore {
     approved: async (limit) =>
       (
         await db.query(
-          `SELECT g.hash, g.prompt, g.sexp, avg(i.value)::float8 AS rating FROM llm_generations g JOIN llm_interactions i ON i.hash = g.hash AND i.kind = 'rated'
-            WHERE g.prompt <> $2 GROUP BY g.hash HAVING avg(i.value) >= 4 ORDER BY rating DESC, g.created_at DESC LIMIT $1`,
-          [limit, HAND_WRITTEN],
+          `SELECT g.hash, g.prompt, g.sexp, avg(r.value)::float8 AS rating FROM llm_generations g
+             JOIN (${LAST_RATINGS}) r ON r.hash = g.hash
+            WHERE g.provider <> $2 GROUP BY g.hash HAVING avg(r.value) >= 4 ORDER BY rating DESC, g.created_at DESC LIMIT $1`,
+          [limit, PLAYGROUND],
         )
       ).map((r) => ({ hash: String(r.hash), prompt: String(r.prompt), sexp: String(r.sexp), rating: Number(r.rating) })),
     all: async () =>
       (
         await db.query(
-          `SELECT ${COLUMNS.replace(/(\w+)/g, "g.$1")}, avg(i.value)::float8 AS rating, count(i.value)::int AS ratings
-             FROM llm_generations g LEFT JOIN llm_interactions i ON i.hash = g.hash AND i.kind = 'rated'
+          `SELECT ${COLUMNS.replace(/(\w+)/g, "g.$1")}, avg(r.value)::float8 AS rating, count(r.value)::int AS ratings
+             FROM llm_generations g LEFT JOIN (${LAST_RATINGS}) r ON r.hash = g.hash
             GROUP BY g.hash ORDER BY g.created_at, g.hash`,
           [],
         )
@@ -146,9 +156,11 @@ export function memoryStore(): GenerationStore {
   const generations = new Map<string, Generation>();
   const cache = new Map<string, string>();
   const conversations = new Map<string, Conversation>();
-  const interactions: { hash: string; kind: InteractionKind; value: number | null }[] = [];
+  const interactions: { hash: string; kind: InteractionKind; value: number | null; session: string | null }[] = [];
   const ratingOf = (hash: string) => {
-    const values = interactions.filter((i) => i.hash === hash && i.kind === "rated" && i.value !== null).map((i) => i.value!);
+    const last = new Map<string | null, number>();
+    for (const i of interactions) if (i.hash === hash && i.kind === "rated" && i.value !== null) last.set(i.session, i.value);
+    const values = [...last.values()];
     return { rating: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null, ratings: values.length };
   };
   return {
@@ -164,12 +176,12 @@ export function memoryStore(): GenerationStore {
       conversations.set(id, { id, current: current ?? c?.current ?? null, rounds: (c?.rounds ?? 0) + spent.rounds, tokens: (c?.tokens ?? 0) + spent.tokens });
     },
     history: async (conversation, limit) => [...generations.values()].filter((g) => g.conversation === conversation).slice(0, limit),
-    async interact(hash, kind, value) {
-      interactions.push({ hash, kind, value });
+    async interact(hash, kind, value, session) {
+      interactions.push({ hash, kind, value, session });
     },
     approved: async (limit) =>
       [...generations.values()]
-        .filter((g) => g.prompt !== HAND_WRITTEN)
+        .filter((g) => g.provider !== PLAYGROUND)
         .map((g) => ({ hash: g.hash, prompt: g.prompt, sexp: g.sexp, rating: ratingOf(g.hash).rating ?? 0 }))
         .filter((a) => a.rating >= 4)
         .sort((a, b) => b.rating - a.rating)

@@ -22,21 +22,27 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
       buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = eventEnd(buffer)) >= 0) {
-        const event = buffer.slice(0, end);
+        const data = dataOf(buffer.slice(0, end));
         buffer = buffer.slice(end).replace(/^(\r?\n){1,2}/, "");
-        const data = event
-          .split(/\r?\n/)
-          .filter((l) => l.startsWith("data:"))
-          .map((l) => l.slice(5).replace(/^ /, ""))
-          .join("\n");
         if (data) yield data;
       }
     }
-    if (buffer.trim().startsWith("data:")) yield buffer.trim().slice(5).trim();
+    // A last event without its blank line.
+    const data = dataOf(buffer);
+    if (data) yield data;
   } finally {
     reader.releaseLock();
     await body.cancel().catch(() => {});
   }
+}
+
+/** An event's data: its `data:` lines joined. */
+function dataOf(event: string): string {
+  return event
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith("data:"))
+    .map((l) => l.slice(5).replace(/^ /, ""))
+    .join("\n");
 }
 
 function eventEnd(buffer: string): number {
@@ -45,18 +51,30 @@ function eventEnd(buffer: string): number {
   return a < 0 ? b : b < 0 ? a : Math.min(a, b);
 }
 
-/** Follows streamed text; `complete` turns true once a top-level list has opened and closed again. */
+/**
+ * Follows streamed text; `complete` turns true once a top-level list has
+ * opened and closed again. A top-level list opens only at the start of a
+ * line (after spaces): parentheses in prose ("the page (as cards):") are not
+ * the answer. Inside the list, strings and comments are skipped.
+ */
 export class FormWatcher {
   private depth = 0;
-  private opened = false;
   private inString = false;
   private escaped = false;
   private comment = false;
+  /** Only spaces since the last line break (or the start). */
+  private lineStart = true;
   complete = false;
 
   push(text: string): boolean {
     for (const ch of text) {
       if (this.complete) break;
+      const startsLine = this.lineStart;
+      this.lineStart = ch === "\n" || (startsLine && (ch === " " || ch === "\t" || ch === "\r"));
+      if (this.depth === 0) {
+        if (ch === "(" && startsLine) this.depth = 1;
+        continue;
+      }
       if (this.comment) {
         if (ch === "\n") this.comment = false;
       } else if (this.inString) {
@@ -65,13 +83,8 @@ export class FormWatcher {
         else if (ch === '"' || ch === "\u201d") this.inString = false;
       } else if (ch === '"' || ch === "\u201c") this.inString = true;
       else if (ch === ";") this.comment = true;
-      else if (ch === "(" || ch === "[") {
-        this.depth++;
-        this.opened = true;
-      } else if (ch === ")" || ch === "]") {
-        if (this.depth > 0) this.depth--;
-        if (this.opened && this.depth === 0) this.complete = true;
-      }
+      else if (ch === "(" || ch === "[") this.depth++;
+      else if ((ch === ")" || ch === "]") && --this.depth === 0) this.complete = true;
     }
     return this.complete;
   }

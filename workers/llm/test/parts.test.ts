@@ -50,6 +50,9 @@ describe("reading a model's stream", () => {
     const got: string[] = [];
     for await (const d of sseData(stream('data: {"a":1}\n\n: comment\n\ndata: two\r\n\r\ndata: [DONE]\n\n'))) got.push(d);
     expect(got).toEqual(['{"a":1}', "two", "[DONE]"]);
+    const tail: string[] = [];
+    for await (const d of sseData(stream("data: a\n\ndata: c\ndata: d"))) tail.push(d);
+    expect(tail).toEqual(["a", "c\nd"]);
   });
 
   it("sees where the first top-level form ends: strings, comments and fences do not count", () => {
@@ -57,6 +60,10 @@ describe("reading a model's stream", () => {
     expect(w.push('Here you go:\n```lisp\n(div "a ) b" ; ) not yet\n')).toBe(false);
     expect(w.push("  (p [1 2]))")).toBe(true);
     expect(new FormWatcher().push("no form at all :)")).toBe(false);
+    // Parentheses in prose are not the answer: a form opens at the start of a line.
+    const prose = new FormWatcher();
+    expect(prose.push("Here is the page (as cards):\n```lisp\n")).toBe(false);
+    expect(prose.push('  (div "x")')).toBe(true);
   });
 
   it("collects until the form is complete, or the limit", async () => {
@@ -117,12 +124,13 @@ function storeBehaviour(name: string, make: () => GenerationStore, clean?: () =>
       const poor = generation("e".repeat(64), { prompt: "poor" });
       const hand = generation("f".repeat(64), { provider: "playground", prompt: "(written by hand)" });
       for (const g of [good, poor, hand]) await store.put(g, null);
-      for (const [g, v] of [[good, 5], [good, 4], [poor, 2], [hand, 5]] as const) await store.interact(g.hash, "rated", v, null);
+      for (const [g, v, who] of [[good, 5, "a"], [good, 4, "b"], [poor, 2, "a"], [hand, 5, "a"], [poor, 5, "c"], [poor, 1, "c"]] as const) await store.interact(g.hash, "rated", v, who);
       await store.interact(good.hash, "clicked", null, "session-1");
       expect(await store.approved(10)).toEqual([{ hash: good.hash, prompt: "good", sexp: good.sexp, rating: 4.5 }]);
       const all = await store.all();
       expect(all.find((g) => g.hash === good.hash)).toMatchObject({ rating: 4.5, ratings: 2 });
-      expect(all.find((g) => g.hash === poor.hash)).toMatchObject({ rating: 2, ratings: 1 });
+      // Each rater counts once, with their last rating: c's 5 then 1 is a 1.
+      expect(all.find((g) => g.hash === poor.hash)).toMatchObject({ rating: 1.5 });
     });
   });
 }

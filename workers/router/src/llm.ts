@@ -140,7 +140,11 @@ export async function postFeedback(request: Request, env: WorkerEnv): Promise<Re
   if (!/^[0-9a-f]{64}$/.test(hash) || !kind || (rating !== null && !(Number.isInteger(rating) && rating >= 1 && rating <= 5))) {
     return Response.json({ error: 'the body is {"hash": "<64 hex>", "rating": 1..5} or {"hash", "kind": "clicked"}' }, { status: 400 });
   }
-  const known = await llmOf(env).interact(hash, kind, rating, await sessionOf(request, env));
+  const limited = await rateLimited(request, env);
+  if (limited) return Response.json({ error: `too many requests: try again in ${limited} s` }, { status: 429, headers: { "retry-after": String(limited) } });
+  // Who rated: their session, or else their address; each counts once (their last rating).
+  const rater = (await sessionOf(request, env)) ?? `address:${request.headers.get("cf-connecting-ip") ?? "unknown"}`;
+  const known = await llmOf(env).interact(hash, kind, rating, rater);
   if (!known) return Response.json({ error: "no such generation" }, { status: 404 });
   if (html || isForm(request)) return htmlAnswer(request, env, 200, await component(request, env, "~llm-rated", { rating }), null);
   return Response.json({ hash, kind, rating });

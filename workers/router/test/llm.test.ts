@@ -75,14 +75,16 @@ describe("POST /llm with an s-expression written by hand (the playground)", () =
   });
 
   it("refuses what the untrusted policy refuses, with line and column, and renders nothing", async () => {
-    const hostile = '(div\n  (p :onclick "steal()" "hi")\n  (raw! "<script>x</script>")\n  (action cart clear-cart))';
+    const hostile = '(div\n  (p :onclick "steal()" "hi")\n  (raw! "<script>x</script>")\n  (action cart clear-cart)\n  (generated "(p 1)"))';
     const res = await json({ sexp: hostile });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: string; errors: { line: number; col: number; message: string }[]; sexp: string };
     expect(body.sexp).toBe(hostile);
     expect(body.errors.length).toBeGreaterThanOrEqual(3);
     for (const e of body.errors) expect(e).toMatchObject({ line: expect.any(Number), col: expect.any(Number), message: expect.any(String) });
-    expect(body.errors.map((e) => e.line)).toEqual(expect.arrayContaining([2, 3, 4]));
+    expect(body.errors.map((e) => e.line)).toEqual(expect.arrayContaining([2, 3, 4, 5]));
+    // Generated content may not render other generated content (its limits would not hold).
+    expect(body.errors.find((e) => e.line === 5)!.message).toMatch(/generated is not allowed in untrusted content/);
     expect(body).not.toHaveProperty("html");
   });
 
@@ -186,13 +188,15 @@ describe("the catalog, its grammar, the chat page", () => {
     const body = (await answer.json()) as { error: string; closest: unknown };
     expect(body.error).toMatch(/No model is configured.*LOCAL_GGUF.*LLM_BASE_URL/);
     expect(body).not.toHaveProperty("sexp");
-    // A page people rated well is offered for a prompt like its own: labelled, with its similarity.
+    // A page people rated well is offered for a prompt like its own: labelled, with its similarity
+    // (one of the seed's). A page written by hand in the playground is no example for others, however rated.
     const rated = (await (await ask(new Request(`${base}/llm`, { method: "POST", body: JSON.stringify({ prompt: "the cheapest bakery products as cards", sexp: cards }), headers: { "content-type": "application/json" } }))).json()) as Answer;
     await ask(new Request(`${base}/llm/feedback`, { method: "POST", body: JSON.stringify({ hash: rated.hash, rating: 5 }), headers: { "content-type": "application/json" } }));
     const offered = await ask(new Request(`${base}/llm`, { method: "POST", body: new URLSearchParams({ prompt: "cheapest bakery products" }), headers: { "HX-Request": "true" } }));
     const turn = await offered.text();
     expect(turn).toContain("Not written by a model");
-    expect(turn).toContain(`/llm/g/${rated.hash}/`);
+    expect(turn).toContain("/llm/g/8bf196d2bd9eb453443a10ed19208ce6b76baebd8d3cfbd543cd9ac4a1ab01ad/");
+    expect(turn).not.toContain(`/llm/g/${rated.hash}/`);
     expect(turn).toMatch(/similarity 0\.[5-9]/);
     const res = await ask(new Request(`${base}/llm`));
     expect(res.status).toBe(200);
