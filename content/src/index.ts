@@ -34,3 +34,4 @@ export {
 export { IPNS_RECORD_TYPE, RoutingError, ipnsPublisher, ipnsResolver, parseIpnsName, type IpnsPublisher, type IpnsResolver, type ResolvedIpns } from "./ipns-routing.ts";
 export { REPUBLISH_MS, pointerKey, signRecord, type SignedRecord } from "./ipns-record.ts";
 export { serveContent } from "./serve.ts";
+export { SIGNATURE_WINDOW_S, freshTimestamp, hmacKey, signature, signedHeaders, verifySignature } from "./signed.ts";

@@ -33,4 +33,3 @@ export {
   type Format,
 } from "./encode/index.ts";
 export { RenderService, createRenderService, type JobStatus, type RenderServiceOptions } from "./server/service.ts";
-export { sign, signedHeaders, verifySignature } from "./server/signature.ts";

@@ -5,7 +5,7 @@
  * tried again after a backoff that doubles (bounded attempts); any other
  * answer ends it (2xx: delivered; another 4xx: refused, logged).
  */
-import { signedHeaders } from "./signature.ts";
+import { signedHeaders } from "@rose-ash/content";
 
 export interface CallbackOptions {
   readonly secret: string;
@@ -52,7 +52,7 @@ export async function deliverCallback(url: string, payload: unknown, options: Ca
     try {
       const response = await fetcher(url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...signedHeaders(options.secret, body) },
+        headers: { "content-type": "application/json", ...(await signedHeaders(options.secret, body)) },
         body,
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });

@@ -31,7 +31,8 @@ import { planRecipe, renderRecipe, type Progress } from "../render.ts";
 import { ContentMismatchError, type MediaStore } from "../store.ts";
 import { callbackUrl, deliverCallback } from "./callback.ts";
 import { byteRange, fail, json, oneLine, readBody, sniffFormat } from "./http.ts";
-import { ReplayGuard, freshTimestamp, verifySignature } from "./signature.ts";
+import { freshTimestamp, verifySignature } from "@rose-ash/content";
+import { ReplayGuard } from "./signature.ts";
 
 export type JobState = "queued" | "running" | "done" | "failed";
 export type JobStage = "queued" | Progress["stage"];
@@ -253,7 +254,7 @@ export class RenderService {
     if (!freshTimestamp(timestamp)) return refuse(401, "Stale or missing x-rose-timestamp");
     const body = await readBody(req, this.maxBodyBytes);
     if (body === null) return refuse(413, `The body is larger than ${this.maxBodyBytes} bytes`, {}, { connection: "close" });
-    if (!verifySignature(secret, timestamp, body, signature)) return refuse(401, "Bad x-rose-signature");
+    if (!(await verifySignature(secret, timestamp, body, signature))) return refuse(401, "Bad x-rose-signature");
     if (!this.replays.firstUse(signature, timestamp)) return refuse(409, "Replayed request refused");
 
     let job: Job;

@@ -9,9 +9,10 @@
 import { formatError } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
 import { pageName, type PageKey } from "@rose-ash/executor";
+import { SIGNATURE_WINDOW_S, freshTimestamp, verifySignature } from "@rose-ash/content";
 import { readText } from "./body.ts";
 import type { ContentChange, Defer, WorkerEnv } from "./env.ts";
-import { WEBHOOK_MAX_BYTES, WEBHOOK_WINDOW_S, touchedDependencies, verifyWebhookSignature } from "./invalidate.ts";
+import { WEBHOOK_MAX_BYTES, touchedDependencies } from "./invalidate.ts";
 import { currentSite, executorFor, requestContext, type RouteJob, type RouteRender } from "./render.ts";
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
@@ -117,12 +118,11 @@ export async function contentWebhook(request: Request, env: WorkerEnv, context: 
   if (!env.WEBHOOK_SECRET || !index || !storesFrom(env).pages) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
   const timestamp = request.headers.get("x-rose-timestamp") ?? "";
   const signature = request.headers.get("x-rose-signature") ?? "";
-  const age = Math.abs(Date.now() / 1000 - Number(timestamp));
-  if (!/^\d+$/.test(timestamp) || !(age <= WEBHOOK_WINDOW_S)) return text(401, "Stale or missing x-rose-timestamp");
+  if (!freshTimestamp(timestamp)) return text(401, "Stale or missing x-rose-timestamp");
   const body = await readText(request, WEBHOOK_MAX_BYTES);
   if (body === null) return text(413, `The body is larger than ${WEBHOOK_MAX_BYTES} bytes`);
-  if (!(await verifyWebhookSignature(env.WEBHOOK_SECRET, timestamp, body, signature))) return text(401, "Bad x-rose-signature");
-  if (!(await index.firstUse(signature, (Number(timestamp) + WEBHOOK_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
+  if (!(await verifySignature(env.WEBHOOK_SECRET, timestamp, body, signature))) return text(401, "Bad x-rose-signature");
+  if (!(await index.firstUse(signature, (Number(timestamp) + SIGNATURE_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
   let tables: unknown;
   try {
     tables = (JSON.parse(body) as { tables?: unknown }).tables;

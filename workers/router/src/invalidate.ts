@@ -7,7 +7,6 @@
  */
 import type { Env, QueryDef } from "@rose-ash/sexp";
 import type { Dependency } from "@rose-ash/executor";
-import { hmacKey } from "./hmac.ts";
 
 const IDENT = "([a-z_][a-z0-9_]*)";
 
@@ -31,24 +30,6 @@ export function touchedDependencies(deps: readonly Dependency[], tables: readonl
   return deps.filter((d) => (d.op === "query" ? reads(env.query(d.service, d.name)) : services.has(d.service)));
 }
 
-/**
- * A webhook's signature: hex HMAC-SHA256 over `<timestamp>.<body>` under the
- * shared secret, with the timestamp (Unix seconds) in `x-rose-timestamp`.
- */
-export async function webhookSignature(secret: string, timestamp: string, body: string): Promise<string> {
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(`${timestamp}.${body}`)));
-  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Whether `signature` is the webhook's signature, compared in constant time (WebCrypto's HMAC verify). */
-export async function verifyWebhookSignature(secret: string, timestamp: string, body: string, signature: string): Promise<boolean> {
-  if (!/^[0-9a-f]{64}$/.test(signature)) return false;
-  const mac = Uint8Array.from(signature.match(/../g)!, (h) => parseInt(h, 16));
-  return crypto.subtle.verify("HMAC", await hmacKey(secret), mac, new TextEncoder().encode(`${timestamp}.${body}`));
-}
-
 /** The largest webhook body read (a list of table names is far smaller). */
 export const WEBHOOK_MAX_BYTES = 64 * 1024;
 
-/** How far a webhook's timestamp may be from now. */
-export const WEBHOOK_WINDOW_S = 300;

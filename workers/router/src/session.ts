@@ -6,7 +6,7 @@
  * session is honoured only while the database has it open (`current-user`
  * checks on use), so signing out ends it for every copy of the cookie.
  */
-import { hmacKey } from "./hmac.ts";
+import { hmacKey } from "@rose-ash/content";
 
 const COOKIE = "rose_session";
 const MAX_AGE_S = 30 * 24 * 3600;

@@ -9,7 +9,8 @@ import { Keyword, apply, type Value } from "@rose-ash/sexp";
 import { describe, expect, it, vi } from "vitest";
 import worker, { handle, type WorkerEnv } from "../src/index.ts";
 import { errorResponse } from "../src/error-page.ts";
-import { WEBHOOK_MAX_BYTES, webhookSignature } from "../src/invalidate.ts";
+import { signature as webhookSignature } from "@rose-ash/content";
+import { WEBHOOK_MAX_BYTES } from "../src/invalidate.ts";
 import { currentSite } from "../src/render.ts";
 
 const base = "http://rose-ash.test";

@@ -6,7 +6,7 @@
 import { SELF, env } from "cloudflare:test";
 import { databaseFromEnv } from "@rose-ash/resolver";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { webhookSignature } from "../src/invalidate.ts";
+import { signature as webhookSignature } from "@rose-ash/content";
 import { deliverChange } from "./deliver.ts";
 
 /** The body of an answer by CID (application/octet-stream) as UTF-8 text. */
