@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { bundle } from "../gpu-render-service/bin/bundled.js";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 // Inside the repository, so the bundle's native externals (sharp, webgpu) resolve from node_modules.
@@ -73,18 +73,8 @@ function run(command, args) {
 }
 
 try {
-  await build({
-    entryPoints: [fileURLToPath(new URL("./render-chain.ts", import.meta.url))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: out,
-    conditions: ["source"],
-    external: ["sharp", "webgpu"],
-    banner: { js: 'import { createRequire as __roseRequire } from "node:module"; const require = __roseRequire(import.meta.url);' },
-    logLevel: "warning",
-  });
+  // Bundled as the service and the CLI are (sharp and webgpu outside).
+  await bundle(fileURLToPath(new URL("./render-chain.ts", import.meta.url)), out);
   const w = await import(pathToFileURL(out).href);
   const { WIDTH, HEIGHT, CHAIN } = w;
   const mp = (WIDTH * HEIGHT) / 1e6;

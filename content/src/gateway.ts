@@ -11,6 +11,7 @@ import type { CID } from "multiformats/cid";
 import { blockMatches, parseCid } from "./cid.ts";
 import { CAR_TYPE, RAW_TYPE } from "./trustless.ts";
 import type { WarmSource } from "./warm.ts";
+import { concat } from "./bytes.ts";
 
 const RAW_CODEC = 0x55;
 
@@ -96,12 +97,4 @@ async function* limited(body: ReadableStream<Uint8Array> | null, max: number, fr
   } finally {
     await reader.cancel().catch(() => {});
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) (out.set(c, at), (at += c.length));
-  return out;
 }

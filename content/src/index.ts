@@ -35,3 +35,4 @@ export { IPNS_RECORD_TYPE, RoutingError, ipnsPublisher, ipnsResolver, parseIpnsN
 export { REPUBLISH_MS, pointerKey, signRecord, type SignedRecord } from "./ipns-record.ts";
 export { serveContent } from "./serve.ts";
 export { SIGNATURE_WINDOW_S, freshTimestamp, hmacKey, signature, signedHeaders, verifySignature } from "./signed.ts";
+export { concat } from "./bytes.ts";

@@ -4,7 +4,7 @@
 // at the first run and again whenever a source is newer than it. Native
 // packages (sharp, webgpu) stay outside it.
 import { existsSync, readdirSync, renameSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -23,7 +23,7 @@ function newest(dir) {
 }
 
 /**
- * Bundle `entry` (relative to the package) into `out`, through a temporary
+ * Bundle `entry` (a path from the package, or absolute) into `out`, through a temporary
  * name so that two first runs at once never see half a bundle.
  * @param {string} entry @param {string} out
  */
@@ -31,7 +31,7 @@ export async function bundle(entry, out) {
   const { build } = await import("esbuild");
   const tmp = `${out}.${process.pid}.tmp.mjs`;
   await build({
-    entryPoints: [join(pkg, entry)],
+    entryPoints: [resolve(pkg, entry)],
     bundle: true,
     platform: "node",
     format: "esm",

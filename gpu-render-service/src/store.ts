@@ -20,7 +20,7 @@
  */
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { blockMatches, cidOf, matchesCid, parseCid, pinningService, type Block, type PinStatus, type PinningService, type WarmSource } from "@rose-ash/content";
+import { blockMatches, cidOf, concat, matchesCid, parseCid, pinningService, type Block, type PinStatus, type PinningService, type WarmSource } from "@rose-ash/content";
 import { Lru } from "@rose-ash/executor";
 import { exporter } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
@@ -216,12 +216,4 @@ async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   await writeFile(tmp, bytes);
   await rename(tmp, path);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) (out.set(c, at), (at += c.length));
-  return out;
 }

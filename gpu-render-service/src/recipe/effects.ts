@@ -4,10 +4,10 @@
  * which effects fuse into one pass (per-pixel and remap) or get their own
  * (neighbourhood).
  */
-import { EFFECTS } from "../effects/table.ts";
+import { EFFECTS, type EffectKind } from "../effects/table.ts";
 import type { ParamSpec } from "./params.ts";
 
-export type EffectKind = "pixel" | "remap" | "neighbourhood";
+export type { EffectKind };
 
 export interface EffectInfo {
   readonly name: string;

@@ -1,4 +1,5 @@
 /** Reading request bodies within a size limit. */
+import { concat } from "@rose-ash/content";
 
 /** The body as text, or null (unread past the limit) when it is larger than `max` bytes, by its length or as it streams. */
 export async function readText(request: Request, max: number): Promise<string | null> {
@@ -17,8 +18,5 @@ export async function readText(request: Request, max: number): Promise<string | 
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) (bytes.set(c, at), (at += c.length));
-  return new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(concat(chunks));
 }
