@@ -38,6 +38,8 @@ export default defineConfig({
                 // Low, so a test can reach it.
                 LLM_RATE_LIMIT: "20",
                 IPNS_ROUTING_URL: inject("routingUrl"),
+                // The render service the media tests give the router (their own env: the other tests render none).
+                TEST_RENDER_SERVICE_URL: inject("renderUrl"),
               },
               // The resolver Worker behind the router's RESOLVER service binding.
               workers: [

@@ -9,6 +9,7 @@ import cart from "./components/cart.sexp";
 import events from "./components/events.sexp";
 import layout from "./components/layout.sexp";
 import market from "./components/market.sexp";
+import media from "./components/media.sexp";
 import llm from "./components/llm.sexp";
 import account from "./components/account.sexp";
 import admin from "./components/admin.sexp";
@@ -34,6 +35,7 @@ export interface SourceText {
 export const sources: readonly SourceText[] = [
   { name: "app/components/layout.sexp", text: layout },
   { name: "app/components/dates.sexp", text: dates },
+  { name: "app/components/media.sexp", text: media },
   { name: "app/components/blog.sexp", text: blog },
   { name: "app/components/market.sexp", text: market },
   { name: "app/components/cart.sexp", text: cart },

@@ -60,6 +60,13 @@ try {
     const res = await fetch(stack.url + path, { headers });
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
   }
+  // The pages' media (product pictures, post headers) render in the render service and land: measured after, as pages are served then.
+  for (const [, path] of ROUTES) {
+    for (let t = Date.now(); (await (await fetch(stack.url + path)).text()).includes("media-pending"); ) {
+      if (Date.now() - t > 120_000) throw new Error(`${path}: its media did not land in 120 s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   // Warm-up: the first requests compile the Workers' code.
   for (let i = 0; i < 200; i++) for (const [, path, headers] of ROUTES) await (await fetch(stack.url + path, { headers })).arrayBuffer();
   console.log(`\nHTTP on wrangler dev, database ${scratch ? "Postgres (DATABASE_URL)" : "PGlite"}: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per route (medians)`);

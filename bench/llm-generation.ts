@@ -16,6 +16,7 @@ import {
   EvalContext,
   extractSexp,
   fromJson,
+  Html,
   policyLimits,
   pretty,
   repairSexp,
@@ -25,10 +26,12 @@ import {
   validateGenerated,
   type Value,
 } from "@rose-ash/sexp";
-import { siteVocabulary } from "@rose-ash/vocabulary";
+import { MEDIA_PRIMITIVES, siteVocabulary } from "@rose-ash/vocabulary";
 import { sources } from "@rose-ash/app";
 import { cidOf } from "../content/src/cid.ts";
 import { loadApp } from "../workers/resolver/src/index.ts";
+import { mediaAbsent } from "../workers/router/src/media/elements.ts";
+import { readRenderMedia } from "../workers/router/src/media/media-call.ts";
 
 /** Rows of the market's `products` query as the database gives them (20 products). */
 const rows = Array.from({ length: 20 }, (_, i) => ({
@@ -60,6 +63,8 @@ Let me know if you would like a different category.`;
 const registry = siteVocabulary().extend();
 // The query with its answer in hand (see above); everything else is the site's vocabulary.
 registry.defineIO({ name: "query", params: "service name &rest args", names: 2, doc: "bench: rows in hand", fn: () => fromJson(rows) });
+// The products' pictures: recipes read as the router reads them; outside a page's request each stands as its placeholder.
+registry.defineIO({ ...MEDIA_PRIMITIVES.find((p) => p.name === "render-media")!, fn: (args) => { const { spec, look } = readRenderMedia(args); return new Html(mediaAbsent(spec, look)); } });
 const app = await loadApp(sources, registry);
 const limits = policyLimits(untrusted);
 const utf8 = new TextEncoder();

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // @ts-check
-// `npm run dev`: the development database, and the router and resolver
+// `npm run dev`: the development database, the render service (media
+// recipes; RENDER_SERVICE=off leaves it out), and the router and resolver
 // Workers under one `wrangler dev` (joined by the RESOLVER service binding),
 // together, until Ctrl-C. It says what it runs on, then the URL, last; after
 // that only warnings and errors (wrangler's banner, bindings table and
-// request log are left out).
+// request log, and the render service's line per job, are left out).
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDevDatabase } from "./db/server.js";
 
@@ -19,6 +22,9 @@ const dataDir = databaseUrl || process.env.DEV_DB_DATA === "memory" ? undefined 
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 const port = Number(process.env.PORT ?? 8787);
 const dbPort = Number(process.env.DEV_DB_PORT ?? 5488);
+// The render service: RENDER_SERVICE_PORT when given (it must be free), else 8790 when free, else any free port.
+const renderOff = process.env.RENDER_SERVICE === "off";
+const renderPort = process.env.RENDER_SERVICE_PORT ? Number(process.env.RENDER_SERVICE_PORT) : undefined;
 /** @type {(code: string, text: string) => string} */
 const color = process.stdout.isTTY ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;
 
@@ -29,6 +35,13 @@ for (const [p, name] of /** @type {const} */ ([[port, "PORT"], [dbPort, "DEV_DB_
     process.exit(1);
   }
 }
+if (!renderOff && renderPort && !(await portFree(renderPort))) {
+  console.error(`Port ${renderPort} (RENDER_SERVICE_PORT) is in use: another render service? Stop it, or choose a free port, or leave RENDER_SERVICE_PORT unset for any free one`);
+  process.exit(1);
+}
+
+// The render service bundles itself at its first start: it starts while the database does.
+const renderStarting = startRender(process.env);
 
 const db = await startDevDatabase({ databaseUrl, dataDir, port: dbPort });
 process.stdout.write(`${color("1", "Rose Ash")}, development\n  database  ${db.description}${dataDir ? "; delete .data/ to start again from the seed" : ""}\n`);
@@ -58,6 +71,8 @@ writeFileSync(
     .replace(/^NEON_DEV_PROXY = .*$/m, (line) => [`NEON_DEV_PROXY = ${JSON.stringify(`127.0.0.1:${db.relayPort}`)}`, ...Object.entries(model.vars).map(([k, v]) => `${k} = ${JSON.stringify(v)}`)].join("\n")),
 );
 process.stdout.write(`  model     ${model.description}\n`);
+const render = await renderStarting;
+process.stdout.write(`  render    ${render.description}\n`);
 
 const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 const wrangler = spawn(
@@ -69,7 +84,9 @@ const wrangler = spawn(
     "--persist-to", process.env.DEV_STATE_DIR || fileURLToPath(new URL("../.data/wrangler", import.meta.url)),
     "--var", `DATABASE_URL:${db.connectionString}`,
     "--var", `NEON_DEV_PROXY:127.0.0.1:${db.relayPort}`,
-    // More router variables, as JSON (dev/stack.js passes them for tests: a pinning service, say).
+    // The render service's URL and secret (none when it is off or did not start).
+    ...Object.entries(render.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    // More router variables (after the ones above: wrangler takes a name's last --var), as JSON (dev/stack.js passes them for tests: a pinning service, say).
     ...Object.entries(JSON.parse(process.env.DEV_VARS || "{}")).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],
   {
@@ -86,7 +103,7 @@ const stop = async () => {
   stopping = true;
   wrangler.kill("SIGINT");
   model.stop();
-  await db.stop();
+  await Promise.all([render.stop(), db.stop()]);
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
@@ -143,6 +160,123 @@ async function startModel(env) {
   const name = env.LOCAL_GGUF.split("/").pop() ?? "local";
   Object.assign(vars, { LLM_BASE_URL: String(url), LLM_MODEL: vars.LLM_MODEL || name, LLM_GRAMMAR: vars.LLM_GRAMMAR || "gbnf" });
   return { vars, description: `${name} on this machine (node-llama-cpp, under the catalog's grammar)`, stop: () => void sidecar.kill("SIGINT") };
+}
+
+/**
+ * The render service (`npm run render-service`: gpu-render-service), on
+ * 127.0.0.1 with a development-only secret, its store in .data/render-store
+ * (DEV_STATE_DIR/render-store when that is set: a test's fresh state),
+ * RENDER_BACKEND and RENDER_CALLBACK_ATTEMPTS from this environment. Ready
+ * when its /health answers; after that only its stderr (warnings and errors)
+ * is shown. If it cannot start, the site runs without it (no
+ * RENDER_SERVICE_URL); if it stops later, one line says so and the site runs
+ * on (media stays pending). RENDER_SERVICE=off: not started.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<{ vars: Record<string, string>, description: string, stop: () => Promise<void> }>}
+ */
+async function startRender(env) {
+  if (env.RENDER_SERVICE === "off") return { vars: {}, description: "off (RENDER_SERVICE=off)", stop: async () => {} };
+  const secret = "development-only-render-secret";
+  const listenPort = renderPort ?? ((await portFree(8790)) ? 8790 : 0);
+  const store = env.DEV_STATE_DIR ? join(env.DEV_STATE_DIR, "render-store") : env.ROSE_RENDER_STORE || join(root, ".data", "render-store");
+  // Dawn (Mesa's lavapipe) wants XDG_RUNTIME_DIR.
+  const runtimeDir = env.XDG_RUNTIME_DIR ? undefined : mkdtempSync(join(tmpdir(), "rose-ash-render-"));
+  const child = spawn(process.execPath, [fileURLToPath(new URL("../gpu-render-service/src/server/start.js", import.meta.url))], {
+    cwd: root,
+    env: { ...env, RENDER_SECRET: secret, RENDER_SERVICE_PORT: String(listenPort), RENDER_SERVICE_HOST: "127.0.0.1", ROSE_RENDER_STORE: store, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR || runtimeDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stopping = false;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  // However this process ends (an error while starting the rest, say), the service ends with it.
+  process.once("exit", () => {
+    if (running()) child.kill("SIGINT");
+    if (runtimeDir) rmSync(runtimeDir, { recursive: true, force: true });
+  });
+  const stop = async () => {
+    stopping = true;
+    if (running()) {
+      child.kill("SIGINT");
+      // It lets go of its connections and exits; it does not wait for a render in flight past 5 s.
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 6000).unref())]);
+    }
+  };
+
+  // Its stdout: which engine and why, the store, the port; then a line per job (not shown).
+  let out = "";
+  let err = "";
+  let ready = false;
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  const listening = new Promise((resolve) => {
+    child.stdout.on("data", (chunk) => {
+      if (ready) return;
+      out += chunk;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+  });
+  // Its stderr: kept until it is ready (Dawn's notes while it looks for an adapter are summed up by the status line), then passed through.
+  child.stderr.on("data", (chunk) => {
+    if (ready) process.stderr.write(chunk);
+    else err += chunk;
+  });
+
+  const timeoutMs = 60_000;
+  const deadline = Date.now() + timeoutMs;
+  /** @type {string | null} why it did not start */
+  let failure = null;
+  /** @type {{ backend?: string } | null} */
+  let health = null;
+  const url = await Promise.race([
+    listening,
+    exited.then(() => null),
+    new Promise((r) => setTimeout(r, timeoutMs).unref()).then(() => null),
+  ]);
+  if (typeof url === "string") {
+    while (!health && running() && Date.now() < deadline) {
+      health = await fetch(`${url}/health`).then((r) => (r.ok ? r.json() : null), () => null);
+      if (!health) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!health || typeof url !== "string") {
+    const said = err.split("\n").filter((l) => l.startsWith("render-service: ")).map((l) => l.slice("render-service: ".length));
+    if (running()) {
+      failure = `no answer from its /health in ${timeoutMs / 1000} s`;
+      await stop();
+    } else {
+      await exited;
+      failure = said.at(-1) ?? `it exited with ${child.exitCode ?? child.signalCode}`;
+      if (!said.length && err.trim()) process.stderr.write(err);
+    }
+    return { vars: {}, description: `not started: ${failure}; the site runs without it (RENDER_SERVICE=off to leave it out)`, stop };
+  }
+
+  ready = true;
+  // What it said on stderr while starting, less Dawn's own notes.
+  for (const line of err.split("\n")) if (line.startsWith("render-service: ")) process.stderr.write(`${line}\n`);
+  child.once("exit", (code, signal) => {
+    // A Ctrl-C reaches it and this process at once: give this one's handler a moment to say so.
+    setTimeout(() => {
+      if (!stopping) console.error(`render-service: stopped unexpectedly (${signal ?? `exit ${code}`}); the site runs on without it, media stays pending until npm run dev is restarted`);
+    }, 200);
+  });
+
+  // "backend webgpu on <adapter> (an adapter was found)", "backend cpu, as WebGPU is not available: <why>", "backend cpu".
+  const first = /^render-service: backend (.*)$/m.exec(out)?.[1] ?? "";
+  const backend = health.backend ?? first.split(/[ ,]/)[0] ?? "unknown";
+  let why = "";
+  const webgpu = /^webgpu on (.*?)( \(an adapter was found\))?$/.exec(first);
+  if (webgpu) why = webgpu[2] ? webgpu[1] : `${webgpu[1]}; RENDER_BACKEND=webgpu`;
+  else if (first === "cpu") why = env.RENDER_BACKEND ? `RENDER_BACKEND=${env.RENDER_BACKEND}` : "";
+  else if (first.startsWith("cpu, as ")) why = first.slice("cpu, as ".length).split(" — ")[0];
+  else why = first;
+  return {
+    vars: { RENDER_SERVICE_URL: url, RENDER_SECRET: secret },
+    description: `${backend}${why ? ` (${why})` : ""} at ${url}`,
+    stop,
+  };
 }
 
 /** Whether a port on 127.0.0.1 can be listened on. @param {number} p */

@@ -1,8 +1,8 @@
 // @ts-check
 /**
- * Starts the whole local stack (`npm run dev`: the dev database and both
- * Workers under wrangler dev) as a child process, for tests and benchmarks
- * that talk to it over HTTP, and stops it again.
+ * Starts the whole local stack (`npm run dev`: the dev database, the render
+ * service and the Workers under wrangler dev) as a child process, for tests
+ * and benchmarks that talk to it over HTTP, and stops it again.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,17 +11,28 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * @param {{ port: number, dbPort: number, databaseUrl?: string, vars?: Record<string, string>, env?: Record<string, string>, timeoutMs?: number }} options
+ * @param {{ port: number, dbPort: number, databaseUrl?: string, vars?: Record<string, string>, env?: Record<string, string>, render?: boolean, timeoutMs?: number }} options
  *   databaseUrl: a Postgres to use (its schema applied); absent: PGlite in memory, seeded
- *   vars: more variables for the router Worker (wrangler's --var)
- *   env: more environment for `npm run dev` itself (the model: LOCAL_GGUF, LLM_BASE_URL, ...)
- * @returns {Promise<{ url: string, output: () => string, freezeDatabase: () => void, thawDatabase: () => void, stop: () => Promise<void> }>}
+ *   vars: more variables for the router Worker (wrangler's --var; these win over dev/main.js's own, RENDER_SERVICE_URL and RENDER_SECRET included)
+ *   env: more environment for `npm run dev` itself (the model: LOCAL_GGUF, LLM_BASE_URL, ...; RENDER_BACKEND=cpu, RENDER_CALLBACK_ATTEMPTS, ...)
+ *   render: false: no render service (RENDER_SERVICE=off: the router gets no RENDER_SERVICE_URL); true: one, even where
+ *     this environment says RENDER_SERVICE=off; absent: one unless it says so. It runs on a free port (RENDER_SERVICE_PORT
+ *     in `env` to choose one), its store fresh in the stack's state folder.
+ * @returns {Promise<{ url: string, renderServiceUrl: string | null, output: () => string, freezeDatabase: () => void, thawDatabase: () => void, stop: () => Promise<void> }>}
+ *   renderServiceUrl: the render service's own URL (jobs signed with dev/main.js's development secret), null when it is off or did not start
  */
-export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, env = {}, timeoutMs = 90_000 }) {
+export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, env = {}, render, timeoutMs = 90_000 }) {
   // A fresh state folder: pointers and cached pages from an earlier run do not carry over.
   const state = mkdtempSync(join(tmpdir(), "rose-ash-stack-"));
   const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url))], {
-    env: { ...process.env, ...env, PORT: String(port), DEV_DB_PORT: String(dbPort), DATABASE_URL: databaseUrl, DEV_DB_DATA: "memory", DEV_STATE_DIR: state, DEV_VARS: JSON.stringify(vars) },
+    env: {
+      ...process.env,
+      // Any free port for the render service (stacks may run side by side), unless `env` chooses one.
+      RENDER_SERVICE_PORT: "0",
+      ...(render === undefined ? {} : { RENDER_SERVICE: render ? "" : "off" }),
+      ...env,
+      PORT: String(port), DEV_DB_PORT: String(dbPort), DATABASE_URL: databaseUrl, DEV_DB_DATA: "memory", DEV_STATE_DIR: state, DEV_VARS: JSON.stringify(vars),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -42,6 +53,7 @@ export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, en
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    renderServiceUrl: /^ {2}render {4}.* at (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output)?.[1] ?? null,
     output: () => output,
     // The database and its relay live in this child process (wrangler in its own): stopping it freezes them, as a hung database would be.
     freezeDatabase: () => void child.kill("SIGSTOP"),

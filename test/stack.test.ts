@@ -3,11 +3,14 @@
  * Workers under wrangler dev): every page, htmx fragments, 404s, hostile
  * input, cart actions, sessions and sign-in. Runs against PGlite always and,
  * when DATABASE_URL is set, against that Postgres too (in a scratch schema).
- * And one real browser test: Debian's chromium clicks through the blog, and
- * htmx swaps the main panel and the aside without a full page load.
+ * And real browser tests: Debian's chromium clicks through the blog, and
+ * htmx swaps the main panel and the aside without a full page load; a
+ * page's media renders (the render service started by `npm run dev`), its
+ * progress bar replaced by the image in place.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { cidOf } from "../content/src/cid.ts";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createScratchSchema } from "../dev/db/scratch.js";
@@ -66,11 +69,54 @@ describe.each(backends)("the site on %s", (backend, port) => {
     expect(again.stderr).toBe(`Port ${port} (PORT) is in use: another npm run dev? Stop it, or choose free ports: PORT=8788 DEV_DB_PORT=5489 npm run dev\n`);
   });
 
+  // Media first: these pages' recipes must not have been asked for by anything before.
+  it.skipIf(backend !== "PGlite")("renders a page's media: pending, then landed from the render service and the page replaced by one that shows it", async () => {
+    const path = "/market/cavolo-nero-200g/";
+    const first = await page(path);
+    expect(first.html).toContain('class="media media-pending product-image"');
+    const key = /<figure class="media media-pending product-image"[^>]* data-media="([0-9a-f]{64})"/.exec(first.html)![1]!;
+    // The job (queued by the page, handed over through the queue) lands: bytes verified, stored, the pointer moved.
+    const job = async () => (await request(`/render/jobs/${key}`)).json() as Promise<{ state: string; cid?: string; url?: string }>;
+    await expect.poll(async () => (await job()).state, { timeout: 60_000, interval: 250 }).toBe("done");
+    const { cid, url } = await job();
+    expect(url).toBe(`/ipfs/${cid}`);
+    const image = await request(url!);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    expect(String(await cidOf(new Uint8Array(await image.arrayBuffer())))).toBe(cid);
+    // The shared page that showed it pending was rendered again when it landed: served from its pointer, with the image.
+    await expect.poll(async () => (await page(path)).html, { timeout: 30_000, interval: 250 }).toContain(`src="/ipfs/${cid}"`);
+    const now = await page(path);
+    expect(now.res.headers.get("x-rose-cache")).toBe("hit");
+    expect(now.html).not.toContain("media-pending product-image");
+    // Its plan (of the last resolve here: rendered afresh) shows the media node beside the HTML ones, its key, and that its pointer had it.
+    await page(path, { headers: { "cache-control": "no-cache" } });
+    const plan = (await page(`/_sexp/plan?path=${encodeURIComponent(path)}`)).html;
+    expect(plan).toContain(`media:${key.slice(0, 12)}`);
+    expect(plan).toMatch(/media render-media/);
+    expect(plan).toMatch(/media:[0-9a-f]{12}….*?hit · pointer/s);
+  }, 90_000);
+
+  it.skipIf(backend !== "PGlite" || (!existsSync(CHROMIUM) && !process.env.CI))("in a browser, a pending image's progress bar is replaced by the image, without a reload", async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    onTestFinished(() => browser.close());
+    const tab = await browser.newPage();
+    await tab.goto(`${stack.url}/market/welsh-cakes-6/`);
+    await tab.waitForFunction(() => "htmx" in window);
+    await tab.evaluate(() => ((window as unknown as { marker: number }).marker = 9));
+    expect(await tab.locator(".product figure.media-pending progress").count()).toBe(1);
+    const img = tab.locator(".product img.media-done");
+    await img.waitFor({ timeout: 60_000 });
+    expect(await img.getAttribute("src")).toMatch(/^\/ipfs\/bafkrei[a-z2-7]+$/);
+    await expect.poll(() => img.evaluate((e) => (e as HTMLImageElement).naturalWidth)).toBe(960);
+    expect(await tab.locator(".product progress").count()).toBe(0);
+    expect(await tab.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(9);
+  }, 90_000);
+
   it("serves every page with its content", async () => {
     const expectations: [string, RegExp][] = [
       ["/", /<h1>Rose Ash<\/h1>.*<h2>From the blog<\/h2><div class="link-cards"><a class="link-card" href="\/blog\/[a-z0-9-]+\/"><strong>/],
       ["/blog/", /<h1>Blog<\/h1><ul class="posts"><li>/],
-      ["/blog/apple-day-2026/", /<article><h1>Apple Day 2026<\/h1><p class="byline">By Priya Raman · <time datetime="2026-10-19T10:00:00\.000Z">19 October 2026<\/time><\/p>/],
+      ["/blog/apple-day-2026/", /<article>(?:<figure class="media [^"]*post-header".*?<\/figure>|<img class="media media-done post-header"[^>]*>)<h1>Apple Day 2026<\/h1><p class="byline">By Priya Raman · <time datetime="2026-10-19T10:00:00\.000Z">19 October 2026<\/time><\/p>/],
       ["/market/", /<h1>Market<\/h1>.*<div class="grid"><article class="card/],
       ["/market/?category=bakery&sort=price-asc", /<option value="bakery" selected>Bakery<\/option>/],
       ["/market/sourdough-white-loaf/", /<h1>White Sourdough Loaf, 800g<\/h1>.*<div class="buy"><span class="price">£4\.20<\/span>.*<input type="hidden" name="product_id" value="10">/],
@@ -141,7 +187,7 @@ describe.each(backends)("the site on %s", (backend, port) => {
   it("answers htmx navigation with the main panel and the aside out of band", async () => {
     const { status, html } = await page("/blog/apple-day-2026/", { headers: { "HX-Request": "true" } });
     expect(status).toBe(200);
-    expect(html).toMatch(/^<title>Apple Day 2026 · Rose Ash<\/title><main id="main-panel"><article><h1>Apple Day 2026<\/h1>.*<\/main><aside id="aside" hx-swap-oob="outerHTML"><h2>Posts<\/h2><ul class="nav-tree">.*<span aria-current="page">Apple Day 2026<\/span>/);
+    expect(html).toMatch(/^<title>Apple Day 2026 · Rose Ash<\/title><main id="main-panel"><article>(?:<figure class="media [^"]*post-header".*?<\/figure>|<img class="media media-done post-header"[^>]*>)<h1>Apple Day 2026<\/h1>.*<\/main><aside id="aside" hx-swap-oob="outerHTML"><h2>Posts<\/h2><ul class="nav-tree">.*<span aria-current="page">Apple Day 2026<\/span>/);
     expect(html).not.toContain("<html");
   });
 

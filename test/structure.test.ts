@@ -35,8 +35,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   "@rose-ash/resolver": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/app"],
   "@rose-ash/llm": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/app", "@rose-ash/resolver"],
   "@rose-ash/render": ["@rose-ash/sexp", "@rose-ash/content", "@rose-ash/executor"],
-  "@rose-ash/router": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/executor", "@rose-ash/durable-objects", "@rose-ash/app", "@rose-ash/resolver", "@rose-ash/llm"],
+  "@rose-ash/router": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/executor", "@rose-ash/durable-objects", "@rose-ash/app", "@rose-ash/resolver", "@rose-ash/llm", "@rose-ash/render"],
 };
+
+/** Of the render service, Workers import only what reads and names recipes: no engine, no encoder, no Node. */
+const WORKER_SAFE = new Map([["@rose-ash/render", "@rose-ash/render/recipe"]]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -119,6 +122,15 @@ describe("the repository's structure", () => {
   it("imports across packages only what each may: no library imports a Worker", () => {
     const { packages } = importGraph();
     for (const [name, used] of packages) expect([...used].filter((u) => !ALLOWED[name]!.includes(u)), name).toEqual([]);
+  });
+
+  it("gives Workers only the Worker-safe entry of a Node package", () => {
+    for (const f of sourceFiles(join(ROOT, "workers/router/src"))) {
+      const text = readFileSync(f, "utf8");
+      for (const [, spec] of [...text.matchAll(IMPORT), ...text.matchAll(DYNAMIC_IMPORT)]) {
+        for (const [pkg, safe] of WORKER_SAFE) if (spec === pkg || spec!.startsWith(`${pkg}/`)) expect(spec, relative(ROOT, f)).toBe(safe);
+      }
+    }
   });
 
   it("has no import circle but the compiler <-> markup recursion", () => {

@@ -2,6 +2,31 @@
 
 (define (price pence) (format "£%.2f" (/ pence 100)))
 
+;; Each category's palette for its products' pictures (~colour-field, in
+;; media.sexp), by the category's slug; a category without one gets the
+;; site's rose. Products of one category differ by their id: where the light
+;; falls (the seed) and which way the colour runs (the angle).
+(define category-colours
+  {:fresh-produce   {:from "#40916c" :to "#d8f3dc" :accent "#f4a261"}
+   :bakery          {:from "#bc6c25" :to "#fff1d0" :accent "#f2cc8f"}
+   :food-cupboard   {:from "#c8553d" :to "#f6d8ae" :accent "#6a994e"}
+   :drinks          {:from "#1d3557" :to "#a8dadc" :accent "#f4acb7"}
+   :tea-and-coffee  {:from "#4a2c2a" :to "#e6ccb2" :accent "#a3b18a"}
+   :home-and-garden {:from "#6d597a" :to "#e5d4ed" :accent "#b5c99a"}})
+
+(define default-colours {:from "#b5476b" :to "#f4f1ee" :accent "#e9c46a"})
+
+;; A product's picture: 480x320 on a card, 960x640 on its page (the same
+;; picture, the working size being the same). On a card the name follows as
+;; the heading, so the picture has no alt text of its own there.
+(defcomp ~product-image (&key product (size "card"))
+  (let ((id (:id product))
+        (page (= size "page")))
+    (~colour-field :width (if page 960 480) :height (if page 640 320)
+      :colours (get category-colours (:category product) default-colours)
+      :seed id :angle (mod (* id 67) 360)
+      :alt (if page (:name product) "") :class "product-image")))
+
 (defcomp ~price (&key product)
   (if (:on_sale product)
     (span :class "price"
@@ -13,6 +38,7 @@
   (let ((stock (:stock product))
         (href (str "/market/" (:slug product) "/")))
     (article :class (list "card" (when (<= stock 0) "sold-out"))
+      (~product-image :product product)
       (h3 (a :href href (:name product)))
       (div :class "badges"
         (when (:is_new product) (span :class "badge new" "New"))
@@ -60,6 +86,7 @@
         (a :href (str "/market/?category=" (:category product)) (:category_name product)))
       (div :class "product"
         (div
+          (~product-image :product product :size "page")
           (h1 (:name product))
           (p (:description product)))
         (div :class "buy"

@@ -13,10 +13,10 @@
   :params {:category :text :sort :text :max_price_pence :int}
   :returns :many
   :shape {:id :int :slug :text :name :text :category :text :price_pence :int :sale_price_pence :int
-          :stock :int :is_new :bool :on_sale :bool :image_url :text}
+          :stock :int :is_new :bool :on_sale :bool}
   :example {:category "bakery" :sort "price-asc"}
   :sql "SELECT p.id, p.slug, p.name, c.slug AS category, p.price_pence, p.sale_price_pence,
-               p.stock, p.is_new, p.on_sale, p.image_url
+               p.stock, p.is_new, p.on_sale
           FROM products p JOIN categories c ON c.id = p.category_id
          WHERE (:category::text IS NULL OR c.slug = :category)
            AND (:max_price_pence::int IS NULL OR coalesce(p.sale_price_pence, p.price_pence) <= :max_price_pence)
@@ -29,9 +29,9 @@
   :params {:slug :text}
   :returns :one
   :shape {:id :int :slug :text :name :text :description :text :category :text :category_name :text
-          :price_pence :int :sale_price_pence :int :stock :int :is_new :bool :on_sale :bool :image_url :text}
+          :price_pence :int :sale_price_pence :int :stock :int :is_new :bool :on_sale :bool}
   :example {:slug "sourdough-white-loaf"}
   :sql "SELECT p.id, p.slug, p.name, p.description, c.slug AS category, c.name AS category_name,
-               p.price_pence, p.sale_price_pence, p.stock, p.is_new, p.on_sale, p.image_url
+               p.price_pence, p.sale_price_pence, p.stock, p.is_new, p.on_sale
           FROM products p JOIN categories c ON c.id = p.category_id
          WHERE p.slug = :slug")

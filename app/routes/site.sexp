@@ -1,11 +1,14 @@
 ;; Routes. Path parameters are variables in the body.
 
-;; The home page embeds the blog's link cards: three fragments, one batch.
+;; The home page embeds the blog's link cards: three fragments, one batch;
+;; and the current banner: whatever render was last named "banner"
+;; (POST /webhooks/render with a name), nothing until there is one.
 (defroute "/"
   (let ((recent (query blog recent-posts :limit 3)))
     (render
       (~base-layout :title "Welcome"
         (main :class "layout"
+          (named-media "banner" :alt "" :class "banner")
           (h1 "Rose Ash")
           (p "A cooperative shop, blog and events: fresh food from the "
              (a :href "/market/" "market") ", news on the " (a :href "/blog/" "blog")

@@ -36,3 +36,4 @@ export { REPUBLISH_MS, pointerKey, signRecord, type SignedRecord } from "./ipns-
 export { serveContent } from "./serve.ts";
 export { SIGNATURE_WINDOW_S, freshTimestamp, hmacKey, signature, signedHeaders, verifySignature } from "./signed.ts";
 export { concat } from "./bytes.ts";
+export { mediaTypeOf } from "./media-type.ts";

@@ -3,12 +3,15 @@
  * trustless clients the raw block or a CAR of the DAG.
  */
 import { parseCid } from "./cid.ts";
+import { mediaTypeOf } from "./media-type.ts";
 import { negotiate, trustlessBody } from "./trustless.ts";
 import type { WarmStore } from "./warm.ts";
 
 /**
  * `GET /ipfs/<cid>`: verified bytes from the warm tier. The address names
  * the bytes, so they are cacheable forever; ETag is the CID. Trustless
+ * Images and videos say their type (media-type.ts); anything else is
+ * `application/octet-stream`. Trustless
  * clients (https://specs.ipfs.tech/http-gateways/trustless-gateway/) ask with
  * `?format=raw|car` or Accept and get the raw block or a CARv1 of the DAG,
  * which they verify themselves; `?format=` wins over Accept.
@@ -37,11 +40,11 @@ export async function serveContent(request: Request, store: WarmStore): Promise<
   // An identity CID (the spec's `bafkqaaa` probe) holds its bytes itself.
   const bytes = cid.multihash.code === 0x00 ? cid.multihash.digest : await store.get(text);
   if (!bytes) return new Response("Not Found", { status: 404, headers: vary });
-  if (!format) return new Response(bytes, { headers: { ...headers, "content-type": "application/octet-stream" } });
+  if (!format) return new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { ...headers, "content-type": mediaTypeOf(bytes) ?? "application/octet-stream" } });
   const answer = await trustlessBody(cid, bytes, format, scope);
   // The store verified the bytes against the CID; they name another DAG only for CIDs we never make.
   if (!answer) return new Response(`No ${format} answer for ${text} here`, { status: 404, headers: vary });
-  return new Response(answer.body, {
+  return new Response(answer.body as Uint8Array<ArrayBuffer>, {
     headers: { ...headers, "content-type": answer.contentType, "content-disposition": `attachment; filename="${answer.filename}"` },
   });
 }

@@ -1,6 +1,6 @@
 /**
  * DependencyIndex: which cached pages read what. One instance holds, for each
- * page, what it read (queries and fragments), and for each of those the pages
+ * page, what it read (queries, fragments, media), and for each of those the pages
  * that read it, so a content change re-renders exactly those pages. Pages and
  * dependencies are kept as the values they are; the storage keys made from
  * them are never read back as anything but keys. It also remembers webhook
@@ -16,9 +16,9 @@ export interface PageRef {
   readonly htmx: boolean;
 }
 
-/** A query or a service's fragment. */
+/** A query or a service's fragment; or media (a recipe's key under "render", a render's name under "ipns"). */
 export interface DependencyRef {
-  readonly op: "query" | "frag";
+  readonly op: "query" | "frag" | "media";
   readonly service: string;
   readonly name: string;
 }

@@ -24,11 +24,20 @@ export function canonicalPath(url: URL, reads: ReadonlySet<string> | null): stri
   return query.length ? `${url.pathname}?${new URLSearchParams(query)}` : url.pathname;
 }
 
-/** Something a page read that a content change can touch: a query, or a service's fragment. */
+/**
+ * Something a page read that a change can touch: a query, or a service's
+ * fragment (a content change); media (`service` "render": a recipe by its
+ * media key; "ipns": a name given to renders), which a landed render moves.
+ */
 export interface Dependency {
-  readonly op: "query" | "frag";
+  readonly op: "query" | "frag" | "media";
   readonly service: string;
   readonly name: string;
+}
+
+/** The pointer of a recipe's output, by its media key. */
+export function mediaName(key: string): string {
+  return `media:${key}`;
 }
 
 export function dependencyName(d: Dependency): string {

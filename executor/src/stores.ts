@@ -5,7 +5,7 @@
  * (Durable Objects, R2, KV or Upstash) beside it.
  */
 import type { WarmSink, WarmStore } from "@rose-ash/content";
-import type { Dependency, PageKey } from "./keys.ts";
+import { pageName, type Dependency, type PageKey } from "./keys.ts";
 
 /** What is kept under a content key never changes under it: its TTL only bounds storage. */
 export const IMMUTABLE_TTL_S = 30 * 24 * 3600;
@@ -28,6 +28,27 @@ export interface Moved {
   readonly status: "moved" | "unchanged" | "conflict" | "retired";
   /** The pointer's sequence after (null when it has none). */
   readonly sequence: number | null;
+}
+
+/**
+ * Pointers by name (`media:<key>`, a name given to renders): name -> current
+ * CID, moved only by compare-and-swap on the sequence the mover saw. The
+ * same rules as a page's (`PointerStore`, which is made of one).
+ */
+export interface NamedPointerStore {
+  /** The pointer; `ask` skips any copy this isolate keeps. */
+  current(name: string, ask?: boolean): Promise<PointerState | null>;
+  publish(name: string, cid: string, seen: Seen, inputKey: string | null): Promise<Moved>;
+  retire(name: string, seen: number): Promise<Moved>;
+}
+
+/** A page's pointer is the named pointer of its name. */
+export function pagesOf(names: NamedPointerStore): PointerStore {
+  return {
+    current: (page, ask) => names.current(pageName(page), ask),
+    publish: (page, cid, seen, inputKey) => names.publish(pageName(page), cid, seen, inputKey),
+    retire: (page, seen) => names.retire(pageName(page), seen),
+  };
 }
 
 /** Pages' pointers: name -> current CID, moved only by compare-and-swap on the sequence the mover saw. */
@@ -79,6 +100,8 @@ export interface PageStores {
 export interface Stores {
   /** Null where there is nowhere to keep shared pages: then no page is shared. */
   readonly pages: PageStores | null;
+  /** Media's pointers (`media:<key>`, and names given to renders); null where there are none: no media is found. */
+  readonly media: NamedPointerStore | null;
   readonly results: ResultStore;
   readonly calls: CallStore;
 }

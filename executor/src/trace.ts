@@ -5,10 +5,11 @@
  * it took. `/_sexp/plan` draws it.
  */
 
-/** The kinds of node the HTML executors handle; media kinds join them. */
-export type NodeKind = "page" | "component" | "hole" | "query" | "fragment" | "action" | (string & {});
+/** The kinds of node: the HTML executors', and `media` (a render embedded in a page). */
+export type NodeKind = "page" | "component" | "hole" | "query" | "fragment" | "action" | "media" | (string & {});
 
-export type NodeState = "hit" | "miss" | "stale" | "bypass" | "ran" | "failed";
+/** `pending`: a media node whose render was asked for and has not landed (the page shows it as pending). */
+export type NodeState = "hit" | "miss" | "stale" | "bypass" | "ran" | "failed" | "pending";
 
 export interface TraceNode {
   readonly id: number;

@@ -7,14 +7,15 @@ import { WarmStore, bucketStore, memoryBucket } from "@rose-ash/content";
 import { Analysis, Hasher, basePrimitives, type IoCall } from "@rose-ash/sexp";
 import { describe, expect, it } from "vitest";
 import {
-  Executor, Leaves, memoryCalls, memoryDependencies, memoryPointers, memoryResults, pageName,
-  type PageJob, type PageLeaf, type PageRender, type PageKey, type Stores,
+  Executor, Leaves, memoryCalls, memoryDependencies, memoryNamedPointers, memoryPointers, memoryResults, pageName, recipeRequest, resolveMedia,
+  type MediaAnswer, type PageJob, type PageLeaf, type PageRender, type PageKey, type Stores,
 } from "../src/index.ts";
 
 function stores(): Stores {
   const r2 = bucketStore(memoryBucket());
   return {
     pages: { pointers: memoryPointers(), content: new WarmStore(r2, [r2]), pins: null, dependencies: memoryDependencies() },
+    media: memoryNamedPointers(),
     results: memoryResults(),
     calls: memoryCalls(),
   };
@@ -171,5 +172,35 @@ describe("resolvePage", () => {
     await exec.resolvePage(serve);
     expect(exec.trace.nodes).toMatchObject([{ kind: "page", label: "/p/", key: pageName(page), state: "miss", tier: "render" }]);
     expect(Executor.lastTrace(page)).toBe(exec.trace);
+  });
+});
+
+describe("resolveMedia", () => {
+  const job = { key: "k1", source: "(solid)" };
+  function withMedia(answer: () => MediaAnswer) {
+    const s = stores();
+    const asked: string[] = [];
+    const leaves = new Leaves().register<typeof job, MediaAnswer>({ kind: "media", execute: async (j) => (asked.push(j.key), answer()) });
+    const exec = new Executor({ site, stores: s, leaves, defer: () => {}, sessionReads: new Set(), dataReads: new Set() });
+    return { s, exec, asked };
+  }
+
+  it("answers from the recipe's pointer, and asks the media leaf only when it has nothing", async () => {
+    const { s, exec, asked } = withMedia(() => ({ state: "pending", job: "k1" }));
+    expect(await resolveMedia(exec, recipeRequest(job, "image"))).toEqual({ state: "pending", job: "k1" });
+    expect(asked).toEqual(["k1"]);
+    expect(exec.trace.nodes.at(-1)).toMatchObject({ kind: "media", key: "media:k1", state: "pending", tier: "render" });
+    await s.media!.publish("media:k1", "bafkreia", { sequence: 0, cid: null }, "k1");
+    expect(await resolveMedia(exec, recipeRequest(job, "image"))).toEqual({ state: "done", cid: "bafkreia", inputKey: "k1" });
+    expect(asked).toEqual(["k1"]);
+    expect(exec.trace.nodes.at(-1)).toMatchObject({ kind: "media", state: "hit", tier: "pointer" });
+  });
+
+  it("finds a name only a render moves: absent until one does", async () => {
+    const { s, exec, asked } = withMedia(() => ({ state: "pending", job: "?" }));
+    expect(await resolveMedia(exec, { pointer: "banner", label: "banner", job: null })).toMatchObject({ state: "absent" });
+    await s.media!.publish("banner", "bafkreib", { sequence: 0, cid: null }, "k2");
+    expect(await resolveMedia(exec, { pointer: "banner", label: "banner", job: null })).toEqual({ state: "done", cid: "bafkreib", inputKey: "k2" });
+    expect(asked).toEqual([]);
   });
 });

@@ -17,7 +17,6 @@ export { mediaLeaves, openEngine, planRecipe, renderRecipe, type Backend, type M
 export { ContentMismatchError, MediaStore, type MediaStoreOptions, type PinningConfig } from "./store.ts";
 export {
   FORMATS,
-  MEDIA_TYPES,
   FfmpegMissingError,
   decode,
   decodePng,

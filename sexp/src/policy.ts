@@ -81,7 +81,11 @@ export const untrusted: Policy = deepFreeze({
   },
   effects: { write: "it changes data" },
   // The host's way to render untrusted content (the site's `generated`): nested, it would escape this content's limits.
-  primitives: { generated: "it renders other generated content, outside this content's limits: write the content itself" },
+  primitives: {
+    generated: "it renders other generated content, outside this content's limits: write the content itself",
+    // Each new recipe is a job for the site's render service: only the site's own pages queue them.
+    "render-media": "it queues work on the site's render service: show media the site has rendered (named-media)",
+  },
   elements: {
     script: "it runs script",
     style: "a stylesheet restyles the whole page and loads URLs",

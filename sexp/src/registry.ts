@@ -9,7 +9,7 @@ import { Primitive, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta, 
 
 export interface PrimitiveSpec {
   readonly name: string;
-  /** Lambda list as documentation, e.g. `f items`, `coll key &optional default`, `&rest xs`. */
+  /** Lambda list as documentation, e.g. `f items`, `coll key &optional default`, `name &key alt`, `&rest xs`. */
   readonly params: string;
   readonly doc: string;
   readonly examples?: readonly (readonly [string, string])[];
@@ -80,17 +80,19 @@ export class Registry implements PrimitiveTable {
   }
 }
 
-/** [min, max] argument counts of a documentation lambda list. */
+/** [min, max] argument counts of a documentation lambda list (`&key k` is up to two more: `:k value`). */
 export function arityOf(params: string): [number, number] {
   const words = params.split(/\s+/).filter(Boolean);
   let min = 0;
   let max = 0;
-  let mode: "req" | "opt" | "rest" = "req";
+  let mode: "req" | "opt" | "key" | "rest" = "req";
   for (const w of words) {
     if (w === "&optional") mode = "opt";
+    else if (w === "&key") mode = "key";
     else if (w === "&rest") mode = "rest";
     else if (mode === "req") min++, max++;
     else if (mode === "opt") max++;
+    else if (mode === "key") max += 2;
     else max = Infinity;
   }
   return [min, max];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { basePrimitives, createEnv, parse, Registry } from "../src/index.ts";
+import { arityOf } from "../src/registry.ts";
 import { ev, failure } from "./helpers.ts";
 
 describe("primitive registry", () => {
@@ -44,6 +45,15 @@ describe("primitive registry", () => {
     const r = basePrimitives.extend();
     r.define({ name: "twice", params: "x", doc: "x doubled.", fn: ([x]) => (x as number) * 2 });
     expect(await ev("(twice 21)", createEnv(r))).toBe("42");
+  });
+});
+
+describe("arityOf", () => {
+  it("counts required, optional, keyword (two each: :k value) and rest arguments", () => {
+    expect(arityOf("a b")).toEqual([2, 2]);
+    expect(arityOf("a &optional b")).toEqual([1, 2]);
+    expect(arityOf("recipe &key with format alt class")).toEqual([1, 9]);
+    expect(arityOf("&rest xs")).toEqual([0, Infinity]);
   });
 });
 

@@ -9,6 +9,7 @@ import { REQUEST_PRIMITIVES } from "./request.ts";
 import { RESOLVER_PRIMITIVES } from "./resolver.ts";
 import { RESPONSE_PRIMITIVES, responseFunctions } from "./responses.ts";
 import { GENERATED_PRIMITIVES } from "./generated.ts";
+import { MEDIA_PRIMITIVES } from "./media.ts";
 import { defineVocabulary } from "./spec.ts";
 
 export { REQUEST_PRIMITIVES, SESSION_READS } from "./request.ts";
@@ -16,6 +17,7 @@ export { DATA_READS, RESOLVER_PRIMITIVES, callParts, declaration, fragmentServic
 export { RESPONSE_PRIMITIVES, responseFunctions, routeResult, type RouteResult } from "./responses.ts";
 export { defineVocabulary, type PrimitiveDoc, type PrimitiveFn } from "./spec.ts";
 export { GENERATED_PRIMITIVES } from "./generated.ts";
+export { MEDIA_PRIMITIVES } from "./media.ts";
 
 /**
  * Everything a page may call, for checking and cataloguing: the base
@@ -28,5 +30,6 @@ export function siteVocabulary(): Registry {
   defineVocabulary(registry, REQUEST_PRIMITIVES);
   defineVocabulary(registry, RESPONSE_PRIMITIVES, responseFunctions);
   defineVocabulary(registry, GENERATED_PRIMITIVES);
+  defineVocabulary(registry, MEDIA_PRIMITIVES);
   return registry;
 }

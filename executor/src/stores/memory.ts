@@ -4,14 +4,17 @@
  * idempotency keys, retiring), nothing kept across restarts.
  */
 import { dependencyName, pageName, type Dependency, type PageKey } from "../keys.ts";
-import type { CallStore, DependencyStore, Moved, PointerState, PointerStore, ResultStore } from "../stores.ts";
+import { pagesOf, type CallStore, type DependencyStore, type Moved, type NamedPointerStore, type PointerState, type PointerStore, type ResultStore } from "../stores.ts";
 
 export function memoryPointers(): PointerStore {
+  return pagesOf(memoryNamedPointers());
+}
+
+export function memoryNamedPointers(): NamedPointerStore {
   const pointers = new Map<string, PointerState>();
   return {
-    current: async (page) => pointers.get(pageName(page)) ?? null,
-    publish: async (page, cid, seen, inputKey): Promise<Moved> => {
-      const name = pageName(page);
+    current: async (name) => pointers.get(name) ?? null,
+    publish: async (name, cid, seen, inputKey): Promise<Moved> => {
       const now = pointers.get(name);
       if (now && !now.retired && (now.cid === cid || (inputKey !== null && now.inputKey === inputKey))) {
         if (now.cid === cid && inputKey !== null && now.sequence === seen.sequence) pointers.set(name, { ...now, inputKey });
@@ -22,8 +25,7 @@ export function memoryPointers(): PointerStore {
       pointers.set(name, { cid, sequence, retired: false, inputKey });
       return { status: "moved", sequence };
     },
-    retire: async (page, seen): Promise<Moved> => {
-      const name = pageName(page);
+    retire: async (name, seen): Promise<Moved> => {
       const now = pointers.get(name);
       if (!now || now.retired) return { status: "unchanged", sequence: now?.sequence ?? null };
       if (now.sequence !== seen) return { status: "conflict", sequence: now.sequence };

@@ -6,10 +6,9 @@
  */
 import type { HotCache } from "@rose-ash/content";
 import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
-import { pageName } from "../keys.ts";
 import { Lru } from "../lru.ts";
 import { measured, metrics } from "../metrics.ts";
-import type { CallStore, DependencyStore, PointerState, PointerStore, ResultStore } from "../stores.ts";
+import { pagesOf, type CallStore, type DependencyStore, type NamedPointerStore, type PointerState, type PointerStore, type ResultStore } from "../stores.ts";
 
 /** Default for how long (ms) an isolate serves from its own copy of a pointer: a Durable Object may be far away. */
 export const POINTER_TTL_MS = 1000;
@@ -20,11 +19,19 @@ interface PointerCopy {
 }
 
 /**
- * Pointers in Durable Objects. This isolate keeps a copy of each pointer it
- * reads or moves for `ttlMs` (0: ask every time); a move made here is seen
- * here at once, elsewhere within `ttlMs`. A copy only ever moves forward.
+ * Pages' pointers in Durable Objects (one per page): see `durableNamedPointers`.
  */
 export function durablePointers(namespace: DurableObjectNamespace<IpnsPointer>, ttlMs = POINTER_TTL_MS): PointerStore {
+  return pagesOf(durableNamedPointers(namespace, ttlMs));
+}
+
+/**
+ * Pointers in Durable Objects, one per name. This isolate keeps a copy of
+ * each pointer it reads or moves for `ttlMs` (0: ask every time); a move
+ * made here is seen here at once, elsewhere within `ttlMs`. A copy only ever
+ * moves forward; a name without a pointer is not remembered.
+ */
+export function durableNamedPointers(namespace: DurableObjectNamespace<IpnsPointer>, ttlMs = POINTER_TTL_MS): NamedPointerStore {
   const copies = new Map<string, PointerCopy>();
   const stub = (name: string) => namespace.get(namespace.idFromName(name));
   const remember = (name: string, p: { cid: string; sequence: number; retired?: boolean; inputKey: string | null } | null) => {
@@ -35,8 +42,7 @@ export function durablePointers(namespace: DurableObjectNamespace<IpnsPointer>, 
     copies.set(name, { state: { cid: p.cid, sequence: p.sequence, retired: p.retired === true, inputKey: p.inputKey }, until: Date.now() + ttlMs });
   };
   return {
-    current: async (page, ask = false) => {
-      const name = pageName(page);
+    current: async (name, ask = false) => {
       const copy = copies.get(name);
       if (!ask && copy && copy.until > Date.now()) {
         metrics.memory.hits++;
@@ -46,14 +52,12 @@ export function durablePointers(namespace: DurableObjectNamespace<IpnsPointer>, 
       remember(name, p);
       return p ? copies.get(name)!.state : null;
     },
-    publish: async (page, cid, seen, inputKey) => {
-      const name = pageName(page);
+    publish: async (name, cid, seen, inputKey) => {
       const result = await stub(name).publish({ name, cid, expectedSequence: seen.sequence, inputKey });
       remember(name, result.pointer);
       return { status: result.status, sequence: result.pointer?.sequence ?? null };
     },
-    retire: async (page, seen) => {
-      const name = pageName(page);
+    retire: async (name, seen) => {
       const result = await stub(name).retire({ expectedSequence: seen });
       remember(name, result.pointer);
       return { status: result.status, sequence: result.pointer?.sequence ?? null };

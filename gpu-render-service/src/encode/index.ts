@@ -12,13 +12,6 @@ import { WEBP_SETTINGS, decodeWebp, encodeWebp, webpVersion } from "./webp.ts";
 export type Format = "png" | "webp" | "gif" | "mp4" | "webm";
 export const FORMATS: readonly Format[] = ["png", "webp", "gif", "mp4", "webm"];
 
-export const MEDIA_TYPES: Readonly<Record<Format, string>> = {
-  png: "image/png",
-  webp: "image/webp",
-  gif: "image/gif",
-  mp4: "video/mp4",
-  webm: "video/webm",
-};
 
 export interface EncodeInput {
   readonly width: number;

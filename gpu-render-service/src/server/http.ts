@@ -1,6 +1,5 @@
 /** Small HTTP helpers for the service (node:http): JSON answers, bounded bodies, media types, byte ranges. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Format } from "../encode/index.ts";
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void {
   const text = JSON.stringify(body);
@@ -44,17 +43,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
     req.on("end", () => settle(over ? null : Buffer.concat(chunks).toString("utf8")));
     req.on("error", (e) => (settled ? undefined : ((settled = true), reject(e))));
   });
-}
-
-/** The format of encoded bytes, by their first bytes (what the encoders make), or null. */
-export function sniffFormat(b: Uint8Array): Format | null {
-  const ascii = (from: number, to: number): string => String.fromCharCode(...b.subarray(from, to));
-  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === "PNG") return "png";
-  if (b.length >= 6 && ascii(0, 4) === "GIF8") return "gif";
-  if (b.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "webp";
-  if (b.length >= 12 && ascii(4, 8) === "ftyp") return "mp4";
-  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return "webm";
-  return null;
 }
 
 /**

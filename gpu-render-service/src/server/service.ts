@@ -25,13 +25,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { parseCid } from "@rose-ash/content";
 import type { Engine } from "../engine.ts";
-import { FORMATS, FfmpegMissingError, MEDIA_TYPES, type Format } from "../encode/index.ts";
+import { FORMATS, FfmpegMissingError, type Format } from "../encode/index.ts";
 import { RecipeError, problemText, type RecipeProblem } from "../recipe/read.ts";
+import { checkFormat } from "../edge/recipe.ts";
 import { planRecipe, renderRecipe, type Progress } from "../render.ts";
 import { ContentMismatchError, type MediaStore } from "../store.ts";
 import { callbackUrl, deliverCallback } from "./callback.ts";
-import { byteRange, fail, json, oneLine, readBody, sniffFormat } from "./http.ts";
-import { freshTimestamp, verifySignature } from "@rose-ash/content";
+import { byteRange, fail, json, oneLine, readBody } from "./http.ts";
+import { freshTimestamp, mediaTypeOf, verifySignature } from "@rose-ash/content";
 import { ReplayGuard } from "./signature.ts";
 
 export type JobState = "queued" | "running" | "done" | "failed";
@@ -306,7 +307,7 @@ export class RenderService {
       let { recipe, plan: p } = await planRecipe(source, { src: "recipe", engine, format: (asked as Format | undefined) ?? "png" });
       if (asked === undefined && recipe.kind === "video") ({ recipe, plan: p } = await planRecipe(source, { src: "recipe", engine, format: "mp4" }));
       format = p.format;
-      if (format === "png" && recipe.kind === "video") throw new RecipeError([{ loc: recipe.at, message: `png holds one image, and this recipe is a video of ${recipe.frames.length} frames: ask for gif, mp4, webm or webp` }]);
+      checkFormat(recipe, format);
       ({ key: id, width, height } = p.output);
       frames = p.frames.length;
     } catch (e) {
@@ -554,9 +555,8 @@ export class RenderService {
       throw e;
     }
     if (!bytes) return fail(res, 404, `Not here: ${cid}`);
-    const format = sniffFormat(bytes);
     const headers: Record<string, string | number> = {
-      "content-type": format ? MEDIA_TYPES[format] : "application/octet-stream",
+      "content-type": mediaTypeOf(bytes) ?? "application/octet-stream",
       etag,
       "cache-control": "public, max-age=31536000, immutable",
       "accept-ranges": "bytes",

@@ -8,9 +8,8 @@
  */
 import { formatError } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
-import { pageName, type PageKey } from "@rose-ash/executor";
-import { SIGNATURE_WINDOW_S, freshTimestamp, verifySignature } from "@rose-ash/content";
-import { readText } from "./body.ts";
+import { dependencyName, pageName, type PageKey } from "@rose-ash/executor";
+import { readSigned } from "./signed-request.ts";
 import type { ContentChange, Defer, WorkerEnv } from "./env.ts";
 import { WEBHOOK_MAX_BYTES, touchedDependencies } from "./invalidate.ts";
 import { currentSite, executorFor, requestContext, type RouteJob, type RouteRender } from "./render.ts";
@@ -28,16 +27,16 @@ export interface PageChange {
 }
 
 /**
- * Re-render the shared pages that read any of `tables` and move their
- * pointers. One page failing does not stop the others: what failed is
- * returned beside what happened to the rest.
+ * Re-render the shared pages that read what changed (any of its tables, or
+ * media whose render landed) and move their pointers. One page failing does
+ * not stop the others: what failed is returned beside what happened to the rest.
  */
-export async function invalidate(tables: readonly string[], s: Site, env: WorkerEnv, defer: Defer) {
+export async function invalidate(change: ContentChange, s: Site, env: WorkerEnv, defer: Defer) {
   const pages: PageChange[] = [];
   const failed: { name: string; error: string }[] = [];
   const stores = storesFrom(env).pages;
-  if (tables.length === 0 || !stores) return { pages, failed };
-  const touched = touchedDependencies(await stores.dependencies.dependencies(), tables, s.app.env);
+  if (changesNothing(change) || !stores) return { pages, failed };
+  const touched = [...(change.tables.length ? touchedDependencies(await stores.dependencies.dependencies(), change.tables, s.app.env) : []), ...(change.reads ?? [])];
   for (const page of await stores.dependencies.pagesReading(touched)) {
     try {
       const change = await refresh(page, s, env, defer);
@@ -78,22 +77,24 @@ async function refresh(page: PageKey, s: Site, env: WorkerEnv, defer: Defer): Pr
 
 /** A change happened: queue its re-renders, or run them now when there is no queue. */
 export async function contentChanged(change: ContentChange, env: WorkerEnv, defer: Defer): Promise<{ queued: boolean; pages: PageChange[]; failed: { name: string; error: string }[] }> {
-  if (change.tables.length === 0 || !storesFrom(env).pages) return { queued: false, pages: [], failed: [] };
+  if (changesNothing(change) || !storesFrom(env).pages) return { queued: false, pages: [], failed: [] };
   if (env.INVALIDATIONS) {
     await env.INVALIDATIONS.send(change);
     return { queued: true, pages: [], failed: [] };
   }
-  return { queued: false, ...(await invalidate(change.tables, await currentSite(), env, defer)) };
+  return { queued: false, ...(await invalidate(change, await currentSite(), env, defer)) };
 }
+
+const changesNothing = (c: ContentChange): boolean => c.tables.length === 0 && !c.reads?.length;
 
 /** The queue consumer: each change's re-renders; a failure is retried (the queue's max_retries). */
 export async function consumeChanges(batch: MessageBatch<ContentChange>, env: WorkerEnv, context: ExecutionContext): Promise<void> {
   if (!storesFrom(env).pages) return batch.ackAll();
   const s = await currentSite();
   for (const message of batch.messages) {
-    const what = `content change (${message.body.by}; ${message.body.tables.join(", ")})`;
+    const what = `content change (${message.body.by}; ${[...message.body.tables, ...(message.body.reads ?? []).map(dependencyName)].join(", ")})`;
     try {
-      const { pages, failed } = await invalidate(message.body.tables, s, env, (p) => context.waitUntil(p));
+      const { pages, failed } = await invalidate(message.body, s, env, (p) => context.waitUntil(p));
       const count = (status: PageChange["status"]) => pages.filter((p) => p.status === status).length;
       const skipped = pages.filter((p) => !p.rendered).length;
       console.log(`${what}: ${pages.length + failed.length} pages read them: ${count("moved")} moved, ${count("unchanged")} unchanged (${skipped} without rendering), ${count("retired")} retired, ${failed.length} failed`);
@@ -116,13 +117,9 @@ export async function consumeChanges(batch: MessageBatch<ContentChange>, env: Wo
 export async function contentWebhook(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
   const index = env.DEPENDENCIES?.get(env.DEPENDENCIES.idFromName("pages"));
   if (!env.WEBHOOK_SECRET || !index || !storesFrom(env).pages) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
-  const timestamp = request.headers.get("x-rose-timestamp") ?? "";
-  const signature = request.headers.get("x-rose-signature") ?? "";
-  if (!freshTimestamp(timestamp)) return text(401, "Stale or missing x-rose-timestamp");
-  const body = await readText(request, WEBHOOK_MAX_BYTES);
-  if (body === null) return text(413, `The body is larger than ${WEBHOOK_MAX_BYTES} bytes`);
-  if (!(await verifySignature(env.WEBHOOK_SECRET, timestamp, body, signature))) return text(401, "Bad x-rose-signature");
-  if (!(await index.firstUse(signature, (Number(timestamp) + SIGNATURE_WINDOW_S) * 1000 + 1000))) return text(409, "Replayed webhook refused");
+  const signed = await readSigned(request, env.WEBHOOK_SECRET, index, WEBHOOK_MAX_BYTES);
+  if (signed instanceof Response) return signed;
+  const { body, signature } = signed;
   let tables: unknown;
   try {
     tables = (JSON.parse(body) as { tables?: unknown }).tables;

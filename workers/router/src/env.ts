@@ -1,16 +1,18 @@
 /** The router Worker's bindings and settings, and the messages of its queue. */
 import type { RateLimiter } from "@rose-ash/durable-objects";
+import type { Dependency } from "@rose-ash/executor";
 import type { LlmEnv } from "@rose-ash/llm";
 import type { ResolverBindings } from "./resolver-client.ts";
-import type { CacheBindings } from "./tiers.ts";
+import type { RenderBindings } from "./media/jobs.ts";
 
-/** What a queued content change says: the tables written, and by what (for the log). */
+/** What a queued change says: the tables written, or what else pages read that moved (media), and by what (for the log). */
 export interface ContentChange {
   readonly tables: readonly string[];
+  readonly reads?: readonly Dependency[];
   readonly by: string;
 }
 
-export interface WorkerEnv extends ResolverBindings, CacheBindings, Omit<LlmEnv, "WARM"> {
+export interface WorkerEnv extends ResolverBindings, RenderBindings, Omit<LlmEnv, "WARM"> {
   /** "development" shows errors' detail on their pages, opens the operator pages, and sends cookies without Secure. */
   ENVIRONMENT?: string;
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */

@@ -20,6 +20,8 @@ import { tablesWritten } from "./invalidate.ts";
 import { errorResponse } from "./error-page.ts";
 import { isCrossSite } from "./cross-site.ts";
 import { getActor, getCatalog, getGeneration, getGrammar, getLlm, postFeedback, postLlm } from "./llm.ts";
+import { consumeRenders, mediaPoll, mediaRetry, renderCallback, renderJobStatus, renderWebhook } from "./media/http.ts";
+import type { RenderMessage } from "./media/jobs.ts";
 import { planPicture } from "./plan-picture.ts";
 import type { Site } from "./site.ts";
 import { warmTierFrom } from "./tiers.ts";
@@ -28,7 +30,7 @@ import { currentSite, evalContext, executorFor, readForm, requestContext, type R
 import { allowedMethods, matchRoute } from "./routes.ts";
 import { staticAsset } from "./static.ts";
 
-export { DependencyIndex, IpnsPointer, RateLimiter } from "@rose-ash/durable-objects";
+export { DependencyIndex, IpnsPointer, RateLimiter, RenderJob } from "@rose-ash/durable-objects";
 export type { WorkerEnv } from "./env.ts";
 
 /** Answer one request from the site's routes. */
@@ -159,9 +161,18 @@ router.get("/llm/grammar.gbnf", (_request: Request, env: WorkerEnv) => getGramma
 router.get("/llm/actor", (request: Request) => getActor(request));
 router.get("/llm/generations/:hash", (request: Request & { params: { hash: string } }, env: WorkerEnv) => getGeneration(request, env, request.params.hash));
 router.post("/webhooks/content", (request: Request, env: WorkerEnv, context: ExecutionContext) => contentWebhook(request, env, context));
+router.post("/webhooks/render", (request: Request, env: WorkerEnv, context: ExecutionContext) => renderWebhook(request, env, context));
+router.get("/render/jobs/:id", (request: Request & { params: { id: string } }, env: WorkerEnv, context: ExecutionContext) => renderJobStatus(request, env, context, request.params.id));
+router.get("/render/media/:key", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => mediaPoll(request, env, context, request.params.key));
+router.post("/render/media/:key/retry", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => mediaRetry(request, env, context, request.params.key));
+router.post("/render/callback/:key", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => renderCallback(request, env, context, request.params.key));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
+
+/** The queue each consumer reads (production and development use the same names). */
+const RENDER_QUEUE = "rose-ash-renders";
 
 export default {
   fetch: router.fetch,
-  queue: (batch: MessageBatch<ContentChange>, env: WorkerEnv, context: ExecutionContext) => consumeChanges(batch, env, context),
-} satisfies ExportedHandler<WorkerEnv, ContentChange>;
+  queue: (batch: MessageBatch<ContentChange | RenderMessage>, env: WorkerEnv, context: ExecutionContext) =>
+    batch.queue === RENDER_QUEUE ? consumeRenders(batch as MessageBatch<RenderMessage>, env, context) : consumeChanges(batch as MessageBatch<ContentChange>, env, context),
+} satisfies ExportedHandler<WorkerEnv, ContentChange | RenderMessage>;

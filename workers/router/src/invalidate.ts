@@ -27,7 +27,7 @@ export function touchedDependencies(deps: readonly Dependency[], tables: readonl
   const reads = (q: QueryDef | undefined) => !!q && tablesRead(q.sql).some((t) => changed.has(t));
   const services = new Set<string>();
   for (const q of env.allQueries()) if (reads(q)) services.add(q.service);
-  return deps.filter((d) => (d.op === "query" ? reads(env.query(d.service, d.name)) : services.has(d.service)));
+  return deps.filter((d) => (d.op === "query" ? reads(env.query(d.service, d.name)) : d.op === "frag" && services.has(d.service)));
 }
 
 /** The largest webhook body read (a list of table names is far smaller). */

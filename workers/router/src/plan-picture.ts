@@ -2,7 +2,8 @@
  * `/_sexp/plan?path=...`: a page's DAG, drawn as SVG. Its shape comes from
  * the site itself: the route, the components it reaches (user-scoped ones
  * are holes, `:cache` ones are kept by input key), and the queries and
- * fragments they name. Each node is marked with what the executor did with
+ * fragments they name, and the media they embed (each media node of the
+ * last request with its key). Each node is marked with what the executor did with
  * it the last time this isolate resolved the page: its kind, a short key,
  * the tier that answered, hit or miss, and the time. A page not resolved here
  * yet is resolved now, as an anonymous GET.
@@ -17,12 +18,14 @@ import type { Site } from "./site.ts";
 
 /** A node of the page's shape. */
 interface Shape {
-  readonly kind: "route" | "component" | "hole" | "query" | "fragment";
+  readonly kind: "route" | "component" | "hole" | "query" | "fragment" | "media";
   readonly label: string;
   readonly note: string;
   /** The executor makes a node of it (holes, `:cache` components, I/O); other components are part of their caller's render. */
   readonly traced: boolean;
   readonly children: Shape[];
+  /** The one trace node it stands for (a media node of the last request), when it is one. */
+  readonly node?: TraceNode;
 }
 
 export async function planPicture(s: Site, url: URL, env: WorkerEnv, dbs: Db[], defer: Defer): Promise<Html> {
@@ -65,6 +68,10 @@ function shapeOf(s: Site, forms: readonly Node[], seen: ReadonlySet<string>): Sh
       const kind = head.value === "query" ? "query" : "fragment";
       if (!named.has(`${kind} ${label}`)) out.push({ kind, label, note: kind === "query" ? "resolver, one statement a wave" : "rendered by its service", traced: true, children: [] });
       named.add(`${kind} ${label}`);
+    } else if (head?.kind === "sym" && (head.value === "render-media" || head.value === "named-media")) {
+      const name = head.value === "named-media" && a?.kind === "str" ? a.value : null;
+      if (!named.has(`media ${name ?? head.value}`)) out.push({ kind: "media", label: name ?? head.value, note: name ? "a named render's pointer" : "recipe → its media:<key> pointer", traced: true, children: [] });
+      named.add(`media ${name ?? head.value}`);
     } else if (head?.kind === "sym" && head.value.startsWith("~") && definitions.has(head.value) && !named.has(head.value)) {
       named.add(head.value);
       const def = definitions.get(head.value)!;
@@ -87,7 +94,18 @@ const BOX_H = 58;
 const GAP_X = 40;
 const GAP_Y = 14;
 
-const COLOURS: Record<string, string> = { hit: "#e3f1e6", miss: "#fdecd2", stale: "#eee4f7", bypass: "#eeeeee", ran: "#e6eefb", failed: "#f9d6d6", none: "#ffffff" };
+const COLOURS: Record<string, string> = { hit: "#e3f1e6", miss: "#fdecd2", pending: "#fff4c2", stale: "#eee4f7", bypass: "#eeeeee", ran: "#e6eefb", failed: "#f9d6d6", none: "#ffffff" };
+
+/** The media nodes of the last request under a `render-media` call, each a box of its own (a few; the rest counted). */
+const MEDIA_SHOWN = 8;
+
+function mediaNodes(shape: Shape, trace: Trace): Shape[] {
+  if (shape.kind !== "media" || shape.label !== "render-media") return [];
+  const nodes = trace.nodes.filter((n) => n.kind === "media" && n.key?.startsWith("media:"));
+  const shown: Shape[] = nodes.slice(0, MEDIA_SHOWN).map((n) => ({ kind: "media", label: n.label, note: `media:${short(n.key!.slice("media:".length))}`, traced: true, children: [], node: n }));
+  if (nodes.length > MEDIA_SHOWN) shown.push({ kind: "media", label: `and ${nodes.length - MEDIA_SHOWN} more`, note: "", traced: false, children: [] });
+  return shown;
+}
 
 /** What the trace says about a shape node: how many times it ran, and how. */
 function marks(shape: Shape, trace: Trace, pointer: string): { state: string; text: string } {
@@ -96,7 +114,13 @@ function marks(shape: Shape, trace: Trace, pointer: string): { state: string; te
     const state = page?.state ?? "none";
     return { state, text: state === "hit" || state === "stale" ? "in the page's stored bytes" : "rendered with the page" };
   }
-  const nodes = shape.kind === "route" ? trace.nodes.filter((n) => n.kind === "page" && n.key === pointer) : trace.nodes.filter((n) => n.label === shape.label && sameKind(n, shape));
+  const nodes = shape.node
+    ? [shape.node]
+    : shape.kind === "route"
+      ? trace.nodes.filter((n) => n.kind === "page" && n.key === pointer)
+      : shape.kind === "media" && shape.label === "render-media"
+        ? trace.nodes.filter((n) => n.kind === "media" && n.key?.startsWith("media:"))
+        : trace.nodes.filter((n) => n.label === shape.label && sameKind(n, shape));
   if (nodes.length === 0) return { state: "none", text: shape.kind === "route" ? "not resolved here" : "not run on the last request" };
   const last = nodes[nodes.length - 1]!;
   const states = new Map<string, number>();
@@ -131,14 +155,14 @@ function draw(root: Shape, trace: Trace, pointer: string): string {
         `<text x="${x + 10}" y="${y + 34}" fill="#6f625c">${escapeHtml(clip(shape.note, 36))}</text>` +
         `<text x="${x + 10}" y="${y + 50}">${escapeHtml(clip(m.text, 38))}</text></g>`,
     );
-    for (const child of shape.children) {
+    for (const child of [...shape.children, ...mediaNodes(shape, trace)]) {
       const at = place(child, depth + 1);
       edges.push(`<path d="M${x + BOX_W} ${y + BOX_H / 2} C${x + BOX_W + GAP_X / 2} ${y + BOX_H / 2} ${at.x - GAP_X / 2} ${at.y + BOX_H / 2} ${at.x} ${at.y + BOX_H / 2}" fill="none" stroke="#b9aea7"/>`);
     }
     return { x, y };
   };
   place(root, 0);
-  const depth = (s: Shape): number => 1 + Math.max(0, ...s.children.map(depth));
+  const depth = (s: Shape): number => 1 + Math.max(s.kind === "media" && s.label === "render-media" ? 1 : 0, ...s.children.map(depth));
   const width = 20 + depth(root) * (BOX_W + GAP_X);
   const height = 20 + row * (BOX_H + GAP_Y);
   const legend = Object.entries(COLOURS)

@@ -7,10 +7,12 @@
  */
 import { EvalContext, apply, askAgain, createEnv, formatError, inputKey, toHtml, type IoCall, type Value } from "@rose-ash/sexp";
 import { fragmentError, type Db, type Json, type Op } from "@rose-ash/resolver";
-import { Executor, Leaves, componentLeaf, ioLeaf, pageName, type HoleJob, type HoleRender, type PageJob, type PageLeaf, type PageRender, type Stores } from "@rose-ash/executor";
+import { Executor, Leaves, componentLeaf, ioLeaf, pageName, resolveMedia, type HoleJob, type HoleRender, type PageJob, type PageLeaf, type PageRender, type Stores } from "@rose-ash/executor";
 import { routes, sources } from "@rose-ash/app";
 import { DATA_READS, SESSION_READS, routeResult } from "@rose-ash/vocabulary";
 import { isDevelopment, type Defer, type WorkerEnv } from "./env.ts";
+import { callbackOrigin, jobOf, renderingMissing } from "./media/jobs.ts";
+import { mediaLeaf } from "./media/leaf.ts";
 import { markSessionsEnded, visitorScope } from "./visitor-scope.ts";
 import { resolverClient } from "./resolver-client.ts";
 import { hotCacheFrom, storesFrom } from "./tiers.ts";
@@ -57,13 +59,15 @@ export function executorFor(s: Site, io: RequestInfo, env: WorkerEnv, defer: Def
     .register(componentLeaf)
     .register(ioLeaf("query"))
     .register(ioLeaf("fragment"))
-    .register(ioLeaf("action"));
+    .register(ioLeaf("action"))
+    .register(mediaLeaf(env, callbackOrigin(env, io.url), defer));
   return exec;
 }
 
-/** The request's I/O calls go through the executor (a node of its trace each). */
+/** The request's I/O calls and media go through the executor (a node of its trace each). */
 function traceThrough(exec: Executor, io: RequestInfo): RequestInfo {
   io.resolver = exec.io<Op, { [key: string]: Json }, Json>(io.client);
+  io.media = (request) => resolveMedia(exec, request);
   return io;
 }
 
@@ -84,7 +88,7 @@ function routeLeaf(s: Site, request: RequestInfo, exec: Executor): PageLeaf<Rout
       return {
         ...routeResult(value),
         calls,
-        reads: io.client.reads(),
+        reads: [...io.client.reads(), ...io.mediaReads],
         inputKey: inputKey(s.hasher, pageName(job.page), calls),
         userScoped: io.userScoped === true,
         volatile: io.volatile === true,
@@ -157,6 +161,8 @@ export function requestContext(s: Site, request: Request, env: WorkerEnv, dbs: D
     limit: env.LIMITS ? (key, limit, windowMs) => env.LIMITS!.get(env.LIMITS!.idFromName(key)).take(limit, windowMs) : undefined,
     visitorScope: () => visitorScope(session, hot),
     sessionsEnded: (sids) => markSessionsEnded(sids, hot),
+    mediaReads: [],
+    mediaShape: async (key) => (renderingMissing(env) ? null : await jobOf(env, key)),
   };
 }
 

@@ -6,11 +6,12 @@
 import { EvalError, Keyword, fromJson, type EvalContext, type Registry, type Value } from "@rose-ash/sexp";
 import { REQUEST_PRIMITIVES, RESPONSE_PRIMITIVES, defineVocabulary, responseFunctions, type PrimitiveFn } from "@rose-ash/vocabulary";
 import type { Json, Resolver, ResolverClient, ResolverIO } from "@rose-ash/resolver";
+import type { MediaIO } from "./media/render-media.ts";
 import { verifyPassword } from "./password.ts";
 import { randomId, type Session } from "./session.ts";
 
 /** The request as the primitives see it (`EvalContext.io`). */
-export interface RequestInfo extends ResolverIO {
+export interface RequestInfo extends ResolverIO, MediaIO {
   /** The request's I/O (the client, traced through the request's executor once it has one). */
   resolver: Resolver;
   /** The resolver's client itself: what the request read, and the actions it ran. */

@@ -9,6 +9,7 @@ import { loadApp, registerResolverPrimitives, type App, type Source } from "@ros
 import { canonicalPath, routeIsShared, type PageKey } from "@rose-ash/executor";
 import { fragmentService } from "@rose-ash/vocabulary";
 import { registerGeneratedPrimitives } from "./generated.ts";
+import { registerMediaPrimitives } from "./media/render-media.ts";
 import { registerRequestPrimitives } from "./request.ts";
 import { compileRoutes, type CompiledRoute } from "./routes.ts";
 
@@ -32,12 +33,13 @@ export interface Site {
   routeIsShared(route: Route, method: string): boolean;
 }
 
-/** The primitives pages may use: the base set, the resolver's I/O, request access, and generated pages. */
+/** The primitives pages may use: the base set, the resolver's I/O, request access, generated pages, and media. */
 export function siteRegistry() {
   const registry = basePrimitives.extend();
   registerResolverPrimitives(registry);
   registerRequestPrimitives(registry);
   registerGeneratedPrimitives(registry);
+  registerMediaPrimitives(registry);
   return registry;
 }
 

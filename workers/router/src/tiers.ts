@@ -3,9 +3,9 @@
  * embedded default with production adapters beside it, made once per
  * isolate:
  *
- * - pointers: the IpnsPointer Durable Objects (POINTERS), with this
- *   isolate's copy of each for POINTER_TTL_MS; which pages read what: the
- *   DependencyIndex (DEPENDENCIES);
+ * - pointers (pages' and media's): the IpnsPointer Durable Objects
+ *   (POINTERS), with this isolate's copy of each for POINTER_TTL_MS; which
+ *   pages read what: the DependencyIndex (DEPENDENCIES);
  * - warm: the CID-keyed R2 bucket (WARM), read first; then the trustless
  *   gateways in IPFS_GATEWAYS (comma-separated), every block verified. What
  *   is stored is also pinned through an IPFS Pinning Service API endpoint
@@ -17,7 +17,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { WarmStore, batchedHotCache, bucketStore, gatewaySource, kvHotCache, pinningServiceSink, upstashHotCache, type HotCache, type WarmSink } from "@rose-ash/content";
 import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
-import { POINTER_TTL_MS, durableDependencies, durablePointers, hotCalls, hotResults, memoryCalls, memoryResults, type Stores } from "@rose-ash/executor";
+import { POINTER_TTL_MS, durableDependencies, durableNamedPointers, hotCalls, hotResults, memoryCalls, memoryResults, pagesOf, type Stores } from "@rose-ash/executor";
 
 export interface HotBindings {
   HOT?: KVNamespace;
@@ -104,16 +104,18 @@ export function storesFrom(env: CacheBindings): Stores {
   if (!stores) {
     const warm = warmTierFrom(env);
     const ttl = Number(env.POINTER_TTL_MS ?? POINTER_TTL_MS);
+    const named = env.POINTERS ? durableNamedPointers(env.POINTERS, Number.isFinite(ttl) && ttl >= 0 ? ttl : POINTER_TTL_MS) : null;
     stores = {
       pages:
-        env.POINTERS && env.DEPENDENCIES && warm
+        named && env.DEPENDENCIES && warm
           ? {
-              pointers: durablePointers(env.POINTERS, Number.isFinite(ttl) && ttl >= 0 ? ttl : POINTER_TTL_MS),
+              pointers: pagesOf(named),
               content: warm.store,
               pins: warm.pins,
               dependencies: durableDependencies(env.DEPENDENCIES),
             }
           : null,
+      media: named && warm ? named : null,
       results: hot ? hotResults(hot) : memoryResults(),
       calls: hot ? hotCalls(hot) : memoryCalls(),
     };

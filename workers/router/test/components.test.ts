@@ -70,6 +70,7 @@ function requestInfo(options: RenderOptions): RequestInfo {
   const client = new ResolverClient(async () => Promise.reject(new Error("no resolver in this test")));
   return {
     again: () => requestInfo(options),
+    mediaReads: [],
     request: new Request(url),
     url: new URL(url),
     cookies: new Map(cookies),
@@ -87,7 +88,7 @@ function requestInfo(options: RenderOptions): RequestInfo {
 }
 
 /** The stores of one isolate over a hot tier (its own copy in front), keeping no pages. */
-const storesOver = (hot: HotCache): Stores => ({ pages: null, results: hotResults(hot), calls: hotCalls(hot) });
+const storesOver = (hot: HotCache): Stores => ({ pages: null, media: null, results: hotResults(hot), calls: hotCalls(hot) });
 
 /** Render `expr` on `site` as one request; what came out and what the plan did. */
 async function render(site: Site, stores: Stores, expr: string, options: RenderOptions = {}) {
@@ -262,6 +263,7 @@ describe("re-rendering a page", () => {
     const r2 = bucketStore(memoryBucket());
     const stores: Stores = {
       pages: { pointers: memoryPointers(), content: new WarmStore(r2, [r2]), pins: null, dependencies: memoryDependencies() },
+      media: null,
       results: memoryResults(),
       calls: memoryCalls(),
     };

@@ -5,10 +5,13 @@
  * connections select through their search_path. Also bundles the resolver
  * and LLM Workers, which the tests run beside the router as its RESOLVER and
  * LLM services, and
- * starts a local IPNS routing server for the pointers' records and the
- * replay server of recorded model replies for the LLM Worker.
+ * starts a local IPNS routing server for the pointers' records, the
+ * replay server of recorded model replies for the LLM Worker, and the render
+ * service (CPU engine, a fresh store) for the media tests.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
@@ -16,6 +19,10 @@ import { createScratchSchema } from "../../../dev/db/scratch.js";
 import { startDevDatabase } from "../../../dev/db/server.js";
 import { startReplayServer } from "../../../dev/llm/replay-server.js";
 import { startRoutingServer } from "../../../dev/routing/server.js";
+import { MediaStore, RenderService, openEngine } from "../../../gpu-render-service/src/index.ts";
+
+/** The render service's secret in the media tests (the router's RENDER_SECRET there). */
+export const TEST_RENDER_SECRET = "test-only-render-secret";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -25,6 +32,7 @@ declare module "vitest" {
     llmScript: string;
     routingUrl: string;
     replayUrl: string;
+    renderUrl: string;
   }
 }
 
@@ -38,6 +46,19 @@ export default async function setup(project: TestProject) {
   // The LLM Worker's model: recorded replies from a local OpenAI-compatible server (dev/llm), never a stand-in that makes answers up.
   const replay = await startReplayServer();
   project.provide("replayUrl", replay.url);
+  // Media: the render service itself, on the CPU engine; callbacks tried once (the tests' origins are not reachable from here).
+  const renderStore = mkdtempSync(join(tmpdir(), "rose-ash-render-test-"));
+  const render = new RenderService({
+    engine: (await openEngine("cpu")).engine,
+    store: new MediaStore({ dir: renderStore, pinning: null }),
+    secret: TEST_RENDER_SECRET,
+    callback: { attempts: 1, timeoutMs: 2000 },
+    log: () => {},
+    // Callbacks to the tests' made-up origins cannot arrive (the tests land jobs by following them); other errors are shown.
+    logError: (line) => void (/callback/.test(line) ? undefined : console.error(`render-service: ${line}`)),
+  });
+  const renderAddress = await render.listen(0, "127.0.0.1");
+  project.provide("renderUrl", `http://127.0.0.1:${renderAddress.port}`);
   project.provide("resolverScript", await bundleWorker("resolver", "../../resolver/src/worker.ts"));
   project.provide("llmScript", await bundleWorker("llm", "../../llm/src/worker.ts"));
   project.provide("relayPort", db.relayPort);
@@ -47,6 +68,8 @@ export default async function setup(project: TestProject) {
     await db.stop();
     await routing.close();
     await replay.close();
+    await render.close();
+    rmSync(renderStore, { recursive: true, force: true });
   };
 }
 
