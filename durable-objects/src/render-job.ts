@@ -12,6 +12,24 @@ export class RenderJob extends DurableObject {
     return (await this.ctx.storage.get<RenderJobRecord>("job")) ?? null;
   }
 
+  /**
+   * Take the lease `name` for `ms` when nobody holds it: true for the one
+   * caller that may do that work now (look at the service, land the output),
+   * false for the others, who read the job as it is.
+   */
+  async lease(name: string, ms: number): Promise<boolean> {
+    const now = Date.now();
+    const key = `lease:${name}`;
+    if (((await this.ctx.storage.get<number>(key)) ?? 0) > now) return false;
+    await this.ctx.storage.put(key, now + ms);
+    return true;
+  }
+
+  /** Give the lease `name` back before its time (the work is done, or failed). */
+  async release(name: string): Promise<void> {
+    await this.ctx.storage.delete(`lease:${name}`);
+  }
+
   /** Apply what happened; the job after it, whether to hand it to the service now, and names it added. */
   async apply(event: RenderEvent): Promise<JobChange> {
     const before = await this.get();

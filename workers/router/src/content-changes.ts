@@ -9,7 +9,7 @@
 import { formatError } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
 import { dependencyName, pageName, type PageKey } from "@rose-ash/executor";
-import { readSigned } from "./signed-request.ts";
+import { readSigned, replayGuard } from "./signed-request.ts";
 import type { ContentChange, Defer, WorkerEnv } from "./env.ts";
 import { WEBHOOK_MAX_BYTES, touchedDependencies } from "./invalidate.ts";
 import { currentSite, executorFor, requestContext, type RouteJob, type RouteRender } from "./render.ts";
@@ -115,7 +115,7 @@ export async function consumeChanges(batch: MessageBatch<ContentChange>, env: Wo
  * happened to each page.
  */
 export async function contentWebhook(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
-  const index = env.DEPENDENCIES?.get(env.DEPENDENCIES.idFromName("pages"));
+  const index = replayGuard(env);
   if (!env.WEBHOOK_SECRET || !index || !storesFrom(env).pages) return text(503, "Webhooks are not configured (WEBHOOK_SECRET, cache bindings)");
   const signed = await readSigned(request, env.WEBHOOK_SECRET, index, WEBHOOK_MAX_BYTES);
   if (signed instanceof Response) return signed;

@@ -9,6 +9,11 @@ import { SIGNATURE_WINDOW_S, freshTimestamp, verifySignature } from "@rose-ash/c
 import type { DependencyIndex } from "@rose-ash/durable-objects";
 import { readText } from "./body.ts";
 
+/** Where accepted signatures are remembered: the one DependencyIndex. */
+export function replayGuard(env: { DEPENDENCIES?: DurableObjectNamespace<DependencyIndex> }): DurableObjectStub<DependencyIndex> | null {
+  return env.DEPENDENCIES?.get(env.DEPENDENCIES.idFromName("pages")) ?? null;
+}
+
 export async function readSigned(request: Request, secret: string, replays: DurableObjectStub<DependencyIndex>, maxBytes: number): Promise<{ body: string; signature: string } | Response> {
   const timestamp = request.headers.get("x-rose-timestamp") ?? "";
   const signature = request.headers.get("x-rose-signature") ?? "";

@@ -54,8 +54,9 @@ export default async function setup(project: TestProject) {
     secret: TEST_RENDER_SECRET,
     callback: { attempts: 1, timeoutMs: 2000 },
     log: () => {},
-    // Callbacks to the tests' made-up origins cannot arrive (the tests land jobs by following them); other errors are shown.
-    logError: (line) => void (/callback/.test(line) ? undefined : console.error(`render-service: ${line}`)),
+    // Callbacks to the tests' made-up origins cannot arrive (the tests land jobs by following them), and the
+    // renders that fail do so on purpose (the tests read why through the edge); anything else is shown.
+    logError: (line) => void (/callback|failed at/.test(line) ? undefined : console.error(`render-service: ${line}`)),
   });
   const renderAddress = await render.listen(0, "127.0.0.1");
   project.provide("renderUrl", `http://127.0.0.1:${renderAddress.port}`);

@@ -11,6 +11,7 @@ import { cidOf, signature } from "@rose-ash/content";
 import { mediaSpec } from "@rose-ash/render/recipe";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
+import { mediaAbsent, mediaDone, mediaFailed, mediaPending } from "../src/media/elements.ts";
 
 const base = "http://rose-ash.test";
 const RENDER_SECRET = "test-only-render-secret";
@@ -85,6 +86,9 @@ describe("POST /webhooks/render", () => {
     const home = await call("/");
     expect(home.headers.get("x-rose-cache")).toBe("hit");
     expect(await home.text()).toContain(`src="/ipfs/${landed.cid}"`);
+    // Naming the first recipe again moves the name back to it (it has landed already).
+    expect((await signed("/webhooks/render", JSON.stringify({ recipe: source, name: "banner" }))).status).toBe(202);
+    expect((await (await call("/ipns/banner")).json<{ cid: string }>()).cid).toBe(done.cid);
   });
 
   it("queues one job for one recipe, however many ask", async () => {
@@ -208,6 +212,27 @@ describe("a page with media", () => {
     expect(pendingKey(shown)).toBeUndefined();
   });
 
+  it("keeps a page whose media failed, with the error and a retry; a retry that lands replaces it", async () => {
+    const path = "/market/seeded-rye-loaf/";
+    const key = pendingKey(await (await call(path, fresh)).text())!;
+    // The render fails (as a recipe whose asset is missing would): the job says so before anything lands it.
+    await env.RENDER_JOBS.get(env.RENDER_JOBS.idFromName(key)).apply({ type: "failed", error: "the GPU caught fire" });
+    const failed = await (await call(path, fresh)).text();
+    expect(failed).toMatch(/<figure class="media media-failed product-image"[^>]*>.*the GPU caught fire.*<button type="button" hx-post="\/render\/media\/[0-9a-f]{64}\/retry/s);
+    // Kept like any page (never a broken one), served from its pointer.
+    const again = await call(path);
+    expect(again.headers.get("x-rose-cache")).toBe("hit");
+    expect(await again.text()).toContain("media-failed");
+    // Try again: handed over, followed, landed; the kept page is rendered again with the image.
+    const retried = await call(`/render/media/${key}/retry?class=product-image`, { method: "POST", headers: { origin: base, "sec-fetch-site": "same-origin" } });
+    expect(await retried.text()).toMatch(/media-(pending|done)/);
+    const status = await finished(key);
+    expect(status).toMatchObject({ state: "done", attempts: 2 });
+    const shown = await call(path);
+    expect(shown.headers.get("x-rose-cache")).toBe("hit");
+    expect(await shown.text()).toContain(`src="/ipfs/${status.cid}"`);
+  });
+
   it("puts the media nodes in the page's plan beside the HTML ones, with their keys and whether they were found", async () => {
     const path = "/market/red-onions-750g/";
     const html = await (await call(path, fresh)).text();
@@ -220,3 +245,27 @@ describe("a page with media", () => {
 });
 
 const jobOf = async (key: string) => (await env.RENDER_JOBS.get(env.RENDER_JOBS.idFromName(key)).get())!;
+
+describe("the elements media is shown by", () => {
+  const video = { key: "a".repeat(64), kind: "video" as const, format: "mp4", width: 320, height: 180 };
+  const hostile = { alt: `"><script>alert(1)</script>`, className: `x" onload="alert(1)` };
+
+  it("shows a video format as a video, with its size", () => {
+    expect(mediaDone(video, "bafkreiabc", { alt: "Spin", className: null })).toBe(
+      `<video class="media media-done" src="/ipfs/bafkreiabc" width="320" height="180" autoplay muted loop playsinline aria-label="Spin"></video>`,
+    );
+  });
+
+  it("counts a video's frames while it renders, and says why it waits", () => {
+    const html = mediaPending(video, { alt: "", className: null }, { stage: "render", done: 12, total: 48, note: null });
+    expect(html).toContain('<progress max="48" value="12"></progress>');
+    expect(html).toContain("Rendering · 12 of 48 frames");
+    expect(mediaPending(video, { alt: "", className: null }, { stage: "waiting", done: 0, total: 48, note: "unreachable" })).toContain("Waiting for the render service · unreachable");
+  });
+
+  it("escapes what a page or a poll's URL gives it", () => {
+    for (const html of [mediaDone({ ...video, kind: "image", format: "png" }, "bafkreiabc", hostile), mediaPending(video, hostile, null), mediaFailed(video, hostile, "<b>no</b>"), mediaAbsent(video, hostile)]) {
+      expect(html).not.toMatch(/<script|<b>|" onload=/);
+    }
+  });
+});

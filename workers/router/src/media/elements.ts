@@ -6,6 +6,7 @@
  * pages (`render-media`, `named-media`) and for the poll's answers.
  */
 import { escapeHtml } from "@rose-ash/sexp";
+import { isVideoFormat, type MediaFormat } from "@rose-ash/render/recipe";
 
 /** What an element needs to know of the media. */
 export interface MediaShape {
@@ -14,6 +15,11 @@ export interface MediaShape {
   readonly format: string;
   readonly width: number | null;
   readonly height: number | null;
+}
+
+/** The shape of media known only by its key (no job here for it): an image of unknown size. */
+export function unknownShape(key: string): MediaShape {
+  return { key, kind: "image", format: "png", width: null, height: null };
 }
 
 /** What the page asked for it to carry. */
@@ -47,7 +53,8 @@ export function mediaUrl(key: string, look: MediaLook, retry = false): string {
 
 export function mediaDone(m: MediaShape, cid: string, look: MediaLook): string {
   const src = attr(`/ipfs/${cid}`);
-  if (m.kind === "video" || m.format === "mp4" || m.format === "webm") {
+  // A video as GIF or WebP is an animated image.
+  if (isVideoFormat(m.format as MediaFormat)) {
     return `<video class=${classes(look, "media-done")} src=${src}${size(m)} autoplay muted loop playsinline aria-label=${attr(look.alt)}></video>`;
   }
   return `<img class=${classes(look, "media-done")} src=${src}${size(m)} alt=${attr(look.alt)} decoding="async">`;
@@ -85,13 +92,14 @@ export function mediaPending(m: MediaShape, look: MediaLook, progress: MediaProg
   );
 }
 
-/** A render that failed: what went wrong, and a button to try again. */
-export function mediaFailed(m: MediaShape, look: MediaLook, error: string): string {
+/** A render that failed: what went wrong, and (unless `retry` is false) a button to try again. */
+export function mediaFailed(m: MediaShape, look: MediaLook, error: string, retry = true): string {
   return (
     `<figure class=${classes(look, "media-failed")}${ratio(m)} role="status" data-media=${attr(m.key)}>` +
     `<p>${escapeHtml(look.alt ? `${look.alt}: this ${m.kind} could not be rendered.` : `This ${m.kind} could not be rendered.`)}</p>` +
     `<p class="media-error">${escapeHtml(error.length > 300 ? `${error.slice(0, 297)}...` : error)}</p>` +
-    `<button type="button" hx-post=${attr(mediaUrl(m.key, look, true))} hx-target="closest figure" hx-swap="outerHTML">Try again</button></figure>`
+    (retry ? `<button type="button" hx-post=${attr(mediaUrl(m.key, look, true))} hx-target="closest figure" hx-swap="outerHTML">Try again</button>` : "") +
+    `</figure>`
   );
 }
 

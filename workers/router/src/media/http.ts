@@ -21,10 +21,10 @@ import { RecipeError, MEDIA_FORMATS, mediaSpec, type MediaFormat } from "@rose-a
 import { contentChanged } from "../content-changes.ts";
 import { isCrossSite } from "../cross-site.ts";
 import { deferTo, type Defer, type WorkerEnv } from "../env.ts";
-import { readSigned } from "../signed-request.ts";
+import { readSigned, replayGuard } from "../signed-request.ts";
 import { storesFrom } from "../tiers.ts";
-import { mediaAbsent, mediaDone, mediaFailed, mediaPending, type MediaLook } from "./elements.ts";
-import { askRender, callbackOrigin, followJob, handOver, jobOf, moveTo, publicStatus, renderingMissing, settle, submitJob, type Followed, type RenderMessage, type ServiceStatus } from "./jobs.ts";
+import { mediaAbsent, mediaDone, mediaFailed, mediaPending, unknownShape, type MediaLook } from "./elements.ts";
+import { ServiceError, askRender, callbackOrigin, followJob, handOver, jobOf, moveNames, publicStatus, renderingMissing, settle, submitJob, type Followed, type RenderMessage, type ServiceStatus } from "./jobs.ts";
 import { RENDER_NAME_RULE, isRenderName } from "./media-call.ts";
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -48,12 +48,8 @@ function json(status: number, body: unknown): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
-function replayIndex(env: WorkerEnv) {
-  return env.DEPENDENCIES?.get(env.DEPENDENCIES.idFromName("pages")) ?? null;
-}
-
 export async function renderWebhook(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
-  const index = replayIndex(env);
+  const index = replayGuard(env);
   if (!env.WEBHOOK_SECRET || !index) return json(503, { error: "Webhooks are not configured (WEBHOOK_SECRET, DEPENDENCIES)" });
   const signed = await readSigned(request, env.WEBHOOK_SECRET, index, MAX_BODY_BYTES);
   if (signed instanceof Response) return signed;
@@ -85,13 +81,8 @@ export async function renderWebhook(request: Request, env: WorkerEnv, context: E
   const change = await askRender(env, { ...spec, source: recipe }, { name: (name as string | undefined) ?? null, retry: true });
   const job = change.job!;
   if (change.queue) await handOver(env, job.key, callbackOrigin(env, new URL(request.url)), defer);
-  // A render that has landed already moves a new name now.
-  if (job.state === "done" && job.cid && change.added.length) {
-    const pointers = storesFrom(env).media!;
-    const moved: Dependency[] = [];
-    for (const n of change.added) if (await moveTo(pointers, n, job.cid, job.key)) moved.push({ op: "media", service: "ipns", name: n });
-    afterLanding(env, { job, landed: moved }, defer);
-  }
+  // A render that has landed already moves the name now (back to it, when another render took the name since).
+  if (job.state === "done" && job.cid && typeof name === "string") afterLanding(env, { job, landed: await moveNames(storesFrom(env).media!, job, [name]) }, defer);
   return json(202, { ...publicStatus(job), status: `/render/jobs/${job.key}` });
 }
 
@@ -113,11 +104,26 @@ function fragment(status: number, html: string): Response {
   return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
 }
 
-/** The element a pending one is replaced by: the media once it has landed, else the job as it is now. */
-async function elementNow(env: WorkerEnv, key: string, job: RenderJobRecord | null, look: MediaLook): Promise<Response> {
+/** Media this isolate has seen landed from a poll, and re-rendered its readers for (once each). */
+const announced = new Set<string>();
+
+/**
+ * The element a pending one is replaced by: the media once it has landed,
+ * else the job as it is now. A poll that finds the media landed also asks
+ * (once per isolate) for the pages that read it to be rendered again: one
+ * that recorded its read after the landing looked for readers is not missed.
+ */
+async function elementNow(env: WorkerEnv, key: string, job: RenderJobRecord | null, look: MediaLook, defer: Defer): Promise<Response> {
   const landed = await storesFrom(env).media?.current(mediaName(key));
-  const shape = job ?? { key, kind: "image" as const, format: "png", width: null, height: null };
-  if (landed && !landed.retired) return fragment(200, mediaDone(shape, landed.cid, look));
+  const shape = job ?? unknownShape(key);
+  if (landed && !landed.retired) {
+    if (!announced.has(key)) {
+      if (announced.size >= 10_000) announced.clear();
+      announced.add(key);
+      afterLanding(env, { job, landed: [{ op: "media", service: "render", name: key }] }, defer);
+    }
+    return fragment(200, mediaDone(shape, landed.cid, look));
+  }
   if (!job) return fragment(404, mediaAbsent(shape, look));
   if (job.state === "failed") return fragment(200, mediaFailed(job, look, job.error ?? "the render failed"));
   return fragment(200, mediaPending(job, look, { stage: job.note ? "waiting" : job.stage, done: job.progress.done, total: job.progress.total, note: job.note }));
@@ -126,27 +132,35 @@ async function elementNow(env: WorkerEnv, key: string, job: RenderJobRecord | nu
 export async function mediaPoll(request: Request, env: WorkerEnv, context: ExecutionContext, key: string): Promise<Response> {
   const url = new URL(request.url);
   if (!KEY.test(key)) return fragment(404, "");
-  if (renderingMissing(env)) return fragment(200, mediaAbsent({ key, kind: "image", format: "png", width: null, height: null }, lookFrom(url)));
+  if (renderingMissing(env)) return fragment(200, mediaAbsent(unknownShape(key), lookFrom(url)));
+  const defer = deferTo(context);
   const followed = await followJob(env, key, callbackOrigin(env, url));
-  afterLanding(env, followed, deferTo(context));
-  return elementNow(env, key, followed.job, lookFrom(url));
+  afterLanding(env, followed, defer);
+  return elementNow(env, key, followed.job, lookFrom(url), defer);
 }
+
+/** Tries of a failed render a visitor's button may ask for (a signed webhook may always ask again). */
+const VISITOR_RETRIES = 3;
 
 export async function mediaRetry(request: Request, env: WorkerEnv, context: ExecutionContext, key: string): Promise<Response> {
   const url = new URL(request.url);
   if (isCrossSite(request, url)) return new Response("Cross-site requests are refused", { status: 403 });
   if (!KEY.test(key) || renderingMissing(env)) return fragment(404, "");
   const job = await jobOf(env, key);
-  if (!job) return fragment(404, mediaAbsent({ key, kind: "image", format: "png", width: null, height: null }, lookFrom(url)));
+  const look = lookFrom(url);
+  if (!job) return fragment(404, mediaAbsent(unknownShape(key), look));
+  // Answered with the element (htmx swaps 2xx only): the error, without the button.
+  if (job.state === "failed" && job.attempts >= VISITOR_RETRIES) return fragment(200, mediaFailed(job, look, `${job.error ?? "the render failed"} (tried ${job.attempts} times)`, false));
+  const defer = deferTo(context);
   const change = await askRender(env, job, { retry: true });
-  if (change.queue) await handOver(env, key, callbackOrigin(env, url), deferTo(context));
-  return elementNow(env, key, change.job, lookFrom(url));
+  if (change.queue) await handOver(env, key, callbackOrigin(env, url), defer);
+  return elementNow(env, key, change.job, look, defer);
 }
 
 export async function renderCallback(request: Request, env: WorkerEnv, context: ExecutionContext, key: string): Promise<Response> {
-  const index = replayIndex(env);
-  if (!env.RENDER_SECRET || !index || renderingMissing(env)) return json(503, { error: "Renders are not configured here" });
-  const signed = await readSigned(request, env.RENDER_SECRET, index, MAX_BODY_BYTES);
+  const index = replayGuard(env);
+  if (!index || renderingMissing(env)) return json(503, { error: "Renders are not configured here" });
+  const signed = await readSigned(request, env.RENDER_SECRET!, index, MAX_BODY_BYTES);
   if (signed instanceof Response) return signed;
   let status: ServiceStatus;
   try {
@@ -165,7 +179,14 @@ export async function renderCallback(request: Request, env: WorkerEnv, context: 
   // Only the job this edge handed over, by the service's own id for it.
   if (job.serviceJob !== status.id) return json(409, { error: "That is not the service job this edge handed over for this recipe" });
   if (job.state === "done" && status.state === "done" && status.cid === job.cid) return json(200, publicStatus(job));
-  const followed = await settle(env, job, status);
+  let followed: Followed;
+  try {
+    followed = await settle(env, job, status);
+  } catch (e) {
+    // Its output could not be fetched to be verified: nothing moved; the service calls again (5xx), the queue's checks follow it.
+    if (e instanceof ServiceError) return json(502, { error: "The output could not be fetched from the render service to be verified" });
+    throw e;
+  }
   afterLanding(env, followed, deferTo(context));
   return json(200, publicStatus(followed.job!));
 }
@@ -176,13 +197,21 @@ export async function consumeRenders(batch: MessageBatch<RenderMessage>, env: Wo
   for (const message of batch.messages) {
     const { type, key, origin } = message.body;
     try {
+      // One chain of checks per hand-over: a submit that found the job handed over already starts none.
       let followed: Followed;
-      if (type === "submit") followed = { job: await submitJob(env, key, origin), landed: null };
-      else followed = await followJob(env, key, origin);
+      let checks: boolean;
+      if (type === "submit") {
+        const submitted = await submitJob(env, key, origin);
+        followed = { job: submitted.job, landed: null };
+        checks = submitted.handed;
+      } else {
+        followed = await followJob(env, key, origin);
+        checks = true;
+      }
       afterLanding(env, followed, defer);
       const round = type === "submit" ? 0 : (message.body.round ?? 0) + 1;
       const open = followed.job && followed.job.state !== "done" && followed.job.state !== "failed";
-      if (open && round < MAX_CHECKS) await env.RENDERS!.send({ type: "check", key, origin, round }, { delaySeconds: Math.min(30, 2 ** round) });
+      if (checks && open && round < MAX_CHECKS) await env.RENDERS!.send({ type: "check", key, origin, round }, { delaySeconds: Math.min(30, 2 ** round) });
       message.ack();
     } catch (e) {
       // The job says why it waits (jobs.ts); the queue tries again, and pages' polls hand it over when it gave up.

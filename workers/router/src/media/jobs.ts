@@ -17,6 +17,17 @@ import type { JobChange, RenderEvent, RenderJob, RenderJobRecord, RenderSpec } f
 import type { CacheBindings, WarmBindings } from "../tiers.ts";
 import { storesFrom, warmTierFrom } from "../tiers.ts";
 
+/** Bindings without which nothing lands: the service, its secret, the job objects, where output is kept and pointers move, the replay guard (DEPENDENCIES). */
+const NEEDED = ["RENDER_SERVICE_URL", "RENDER_SECRET", "RENDER_JOBS", "WARM", "POINTERS", "DEPENDENCIES"] as const;
+/** At most one look at the service per job per this many ms, however many pages poll it. */
+const FOLLOW_MS = 1000;
+/** One landing at a time per job (its bytes fetched, verified, stored, pointers moved). */
+const LAND_MS = 30_000;
+/** A job queued this long without being handed over (the queue is slow, the service was down) is handed over again. */
+const STALLED_MS = 15_000;
+/** The largest output the edge lands (a Worker holds it in memory to verify it). */
+export const MAX_LAND_BYTES = 64 * 1024 * 1024;
+
 /** What a queued render message says: hand the job to the service, or look at how it is doing. */
 export interface RenderMessage {
   readonly type: "submit" | "check";
@@ -49,16 +60,28 @@ export interface ServiceStatus {
   readonly errors?: readonly { line: number; col: number; message: string }[];
 }
 
-/** Whether media can be rendered here: the service, its secret and the job objects; else why not. */
+/** Whether media can be rendered here; else what is missing. */
 export function renderingMissing(env: RenderBindings): string | null {
-  const missing = (["RENDER_SERVICE_URL", "RENDER_SECRET", "RENDER_JOBS"] as const).filter((k) => !env[k]);
+  const missing = NEEDED.filter((k) => !env[k]);
   return missing.length ? `no render service is configured here (${missing.join(", ")})` : null;
 }
 
+interface JobObject {
+  get(): Promise<RenderJobRecord | null>;
+  apply(event: RenderEvent): Promise<JobChange>;
+  lease(name: string, ms: number): Promise<boolean>;
+  release(name: string): Promise<void>;
+}
+
 /** A recipe's RenderJob object, its answers as plain values. */
-function job(env: RenderBindings, key: string): { get(): Promise<RenderJobRecord | null>; apply(event: RenderEvent): Promise<JobChange> } {
+function job(env: RenderBindings, key: string): JobObject {
   const stub = env.RENDER_JOBS!.get(env.RENDER_JOBS!.idFromName(key));
-  return { get: async () => (await stub.get()) as RenderJobRecord | null, apply: async (event) => (await stub.apply(event)) as JobChange };
+  return {
+    get: async () => (await stub.get()) as RenderJobRecord | null,
+    apply: async (event) => (await stub.apply(event)) as JobChange,
+    lease: (name, ms) => stub.lease(name, ms),
+    release: (name) => stub.release(name),
+  };
 }
 
 /** The job of a recipe, or null when it was never asked for. */
@@ -71,10 +94,16 @@ export function askRender(env: RenderBindings, spec: RenderSpec, options: { name
   return job(env, spec.key).apply({ type: "ask", spec, name: options.name ?? null, retry: options.retry ?? false });
 }
 
-/** A job just queued goes to the service: through the queue, or now (after the response) without one. */
+/** A queued job that has waited too long for its hand-over. */
+export function stalled(j: RenderJobRecord, now = Date.now()): boolean {
+  return j.state === "queued" && now - Date.parse(j.updated) > STALLED_MS;
+}
+
+/** A queued job goes to the service: through the queue, or now (after the response) without one. Never throws. */
 export async function handOver(env: RenderBindings, key: string, origin: string | null, defer: (p: Promise<unknown>) => void): Promise<void> {
-  if (env.RENDERS) return void (await env.RENDERS.send({ type: "submit", key, origin }));
-  defer(submitJob(env, key, origin).catch((e: unknown) => console.error(`render ${key.slice(0, 16)}: ${e instanceof Error ? e.message : String(e)}`)));
+  const failed = (e: unknown) => console.error(`render ${key.slice(0, 16)}: handing over: ${e instanceof Error ? e.message : String(e)}`);
+  if (env.RENDERS) return env.RENDERS.send({ type: "submit", key, origin }).then(() => undefined, failed);
+  defer(submitJob(env, key, origin).catch(failed));
 }
 
 /** The origin the service may call back: the site's public origin, else the asking request's (not an internal one). */
@@ -83,15 +112,29 @@ export function callbackOrigin(env: RenderBindings, url: URL): string | null {
   return url.hostname.endsWith(".internal") ? null : url.origin;
 }
 
-class ServiceError extends Error {}
+/** The service could not be reached or was busy: `note` is what visitors are told, the message what the log is. */
+export class ServiceError extends Error {
+  constructor(
+    message: string,
+    readonly note: string,
+  ) {
+    super(message);
+  }
+}
 
 async function service(env: RenderBindings, path: string, init: RequestInit = {}): Promise<Response> {
   const base = env.RENDER_SERVICE_URL!.replace(/\/+$/, "");
   try {
     return await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
   } catch (e) {
-    throw new ServiceError(`the render service at ${base} could not be reached: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ServiceError(`the render service at ${base} could not be reached: ${e instanceof Error ? e.message : String(e)}`, "the render service could not be reached");
   }
+}
+
+/** Note why a job waits (visitors see the note; the log the detail). */
+async function waiting(o: JobObject, key: string, e: unknown): Promise<void> {
+  console.error(`render ${key.slice(0, 16)}: ${e instanceof Error ? e.message : String(e)}`);
+  await o.apply({ type: "waiting", note: e instanceof ServiceError ? e.note : "the render service had a problem" });
 }
 
 /**
@@ -99,29 +142,27 @@ async function service(env: RenderBindings, path: string, init: RequestInit = {}
  * recipe fails the job; an unreachable or busy service leaves it queued,
  * with why, and throws (a queue tries again). The service's answer that it
  * is done already is kept as `submitted`: following the job lands it.
+ * `handed`: this call handed it over.
  */
-export async function submitJob(env: RenderBindings, key: string, origin: string | null): Promise<RenderJobRecord | null> {
-  const stub = job(env, key);
-  const current = await stub.get();
-  if (!current || current.state !== "queued") return current;
+export async function submitJob(env: RenderBindings, key: string, origin: string | null): Promise<{ job: RenderJobRecord | null; handed: boolean }> {
+  const o = job(env, key);
+  const current = await o.get();
+  if (!current || current.state !== "queued") return { job: current, handed: false };
   const body = JSON.stringify({ recipe: current.source, format: current.format, ...(origin ? { callback: `${origin}/render/callback/${key}` } : {}) });
-  let response: Response;
   try {
-    response = await service(env, "/jobs", { method: "POST", headers: { "content-type": "application/json", ...(await signedHeaders(env.RENDER_SECRET!, body)) }, body });
+    const response = await service(env, "/jobs", { method: "POST", headers: { "content-type": "application/json", ...(await signedHeaders(env.RENDER_SECRET!, body)) }, body });
+    const answer = (await response.json().catch(() => ({}))) as Partial<ServiceStatus> & { error?: string };
+    if ((response.status === 200 || response.status === 202) && typeof answer.id === "string") {
+      return { job: (await o.apply({ type: "submitted", serviceJob: answer.id })).job, handed: true };
+    }
+    if (response.status === 400 || response.status === 413 || response.status === 501) {
+      return { job: (await o.apply({ type: "failed", error: answer.error ?? `the render service refused it (${response.status})`, errors: answer.errors ?? null })).job, handed: true };
+    }
+    throw new ServiceError(`the render service answered ${response.status}: ${answer.error ?? "(no reason given)"}`, `the render service is busy (${response.status})`);
   } catch (e) {
-    await stub.apply({ type: "waiting", note: (e as Error).message });
+    await waiting(o, key, e);
     throw e;
   }
-  const answer = (await response.json().catch(() => ({}))) as Partial<ServiceStatus> & { error?: string };
-  if ((response.status === 200 || response.status === 202) && typeof answer.id === "string") {
-    return (await stub.apply({ type: "submitted", serviceJob: answer.id })).job;
-  }
-  const why = `the render service answered ${response.status}: ${answer.error ?? "(no reason given)"}`;
-  if (response.status === 400 || response.status === 413 || response.status === 501) {
-    return (await stub.apply({ type: "failed", error: answer.error ?? why, errors: answer.errors ?? null })).job;
-  }
-  await stub.apply({ type: "waiting", note: why });
-  throw new ServiceError(why);
 }
 
 /** What the service says of a job now, or null when it does not know it (lost in a restart: submit again). */
@@ -129,84 +170,106 @@ async function serviceStatus(env: RenderBindings, serviceJob: string): Promise<S
   const response = await service(env, `/jobs/${encodeURIComponent(serviceJob)}`);
   if (!response.ok) await response.body?.cancel();
   if (response.status === 404) return null;
-  if (!response.ok) throw new ServiceError(`the render service answered ${response.status} for job ${serviceJob.slice(0, 16)}`);
+  if (!response.ok) throw new ServiceError(`the render service answered ${response.status} for job ${serviceJob.slice(0, 16)}`, `the render service is busy (${response.status})`);
   return response.json<ServiceStatus>();
 }
 
-/** A job followed: as it is now, and what moved when it landed (null: nothing did). */
+/** A job followed: as it is now, and what pages read that moved when it landed (null: nothing did). */
 export interface Followed {
   readonly job: RenderJobRecord | null;
   readonly landed: Dependency[] | null;
 }
 
-/** How long a queued job may wait for its hand-over before a look at it hands it over itself. */
-const HAND_OVER_MS = 15_000;
-
 /**
  * Look at a job: its progress from the service, landed when done, failed
- * when it failed; a job the service lost, or one queued and never handed
- * over, is handed over again. Unfinished jobs only: what is done stays.
+ * when it failed; a job the service lost, or one queued too long, is handed
+ * over again. At most one look per job per FOLLOW_MS asks the service (the
+ * others read the job as it is); what is done stays done. Never throws: a
+ * problem is the job's note.
  */
 export async function followJob(env: RenderBindings, key: string, origin: string | null): Promise<Followed> {
-  const stub = job(env, key);
-  let current = await stub.get();
+  const o = job(env, key);
+  const current = await o.get();
   if (!current || current.state === "done" || current.state === "failed") return { job: current, landed: null };
-  if (current.state === "queued" || !current.serviceJob) {
-    if (Date.now() - Date.parse(current.updated) < HAND_OVER_MS && env.RENDERS) return { job: current, landed: null };
-    return { job: await submitJob(env, key, origin).catch(() => stub.get()), landed: null };
+  const handOverNow = current.state === "queued" && (!env.RENDERS || stalled(current));
+  if ((current.state === "queued" && !handOverNow) || !(await o.lease("follow", FOLLOW_MS))) return { job: current, landed: null };
+  try {
+    if (current.state === "queued" || !current.serviceJob) return { job: (await submitJob(env, key, origin)).job, landed: null };
+    const status = await serviceStatus(env, current.serviceJob);
+    if (status === null) {
+      await o.apply({ type: "lost" });
+      return { job: (await submitJob(env, key, origin)).job, landed: null };
+    }
+    return await settle(env, current, status);
+  } catch (e) {
+    await waiting(o, key, e);
+    return { job: await o.get(), landed: null };
   }
-  const status = await serviceStatus(env, current.serviceJob).catch(async (e: unknown) => {
-    await stub.apply({ type: "waiting", note: (e as Error).message });
-    return undefined;
-  });
-  if (status === undefined) return { job: await stub.get(), landed: null };
-  if (status === null) {
-    current = (await stub.apply({ type: "lost" })).job!;
-    return { job: await submitJob(env, key, origin).catch(() => stub.get()), landed: null };
-  }
-  return settle(env, current, status);
 }
 
 /** Take the service's word on a job: progress, failure, or its output (landed). */
 export async function settle(env: RenderBindings, current: RenderJobRecord, status: ServiceStatus): Promise<Followed> {
-  const stub = job(env, current.key);
-  if (status.state === "failed") return { job: (await stub.apply({ type: "failed", error: status.error ?? "the render failed", errors: status.errors ?? null })).job, landed: null };
+  const o = job(env, current.key);
+  if (status.state === "failed") return { job: (await o.apply({ type: "failed", error: status.error ?? "the render failed", errors: status.errors ?? null })).job, landed: null };
   if (status.state === "done" && status.cid) return land(env, current, status.cid);
   const p = status.progress ?? { done: 0, total: current.frames };
-  return { job: (await stub.apply({ type: "progress", stage: status.stage, done: p.done, total: p.total })).job, landed: null };
+  return { job: (await o.apply({ type: "progress", stage: status.stage || "render", done: p.done, total: p.total })).job, landed: null };
 }
 
 /**
- * Land a render: the bytes from the service, verified against `cid`, into
- * the warm tier (and pinned); then the recipe's pointer and its names move.
- * Bytes that do not match fail the job and move nothing.
+ * Land a render (one lander at a time): the bytes from the service, verified
+ * against `cid`, into the warm tier (and pinned); then the recipe's pointer
+ * and its names move. Bytes that do not match, or too many, fail the job and
+ * move nothing. What pages read is returned whenever this landing finished
+ * the job (or moved a pointer), so their re-render is asked for again even
+ * if an earlier landing's was lost.
  */
 export async function land(env: RenderBindings, current: RenderJobRecord, cid: string): Promise<Followed> {
-  const stub = job(env, current.key);
-  const warm = warmTierFrom(env);
-  const pointers = storesFrom(env).media;
-  if (!warm || !pointers) throw new Error("landing a render needs the warm tier (WARM) and pointers (POINTERS)");
+  const o = job(env, current.key);
+  if (!(await o.lease("land", LAND_MS))) return { job: current, landed: null };
+  try {
+    return await landNow(env, o, current, cid);
+  } finally {
+    await o.release("land");
+  }
+}
+
+async function landNow(env: RenderBindings, o: JobObject, current: RenderJobRecord, cid: string): Promise<Followed> {
+  const warm = warmTierFrom(env)!;
+  const pointers = storesFrom(env).media!;
+  await o.apply({ type: "progress", stage: "landing", done: current.progress.total, total: current.progress.total });
   const response = await service(env, `/ipfs/${encodeURIComponent(cid)}`);
+  const refuse = async (why: string): Promise<Followed> => {
+    await response.body?.cancel();
+    console.error(`render ${current.key.slice(0, 16)}: ${why}`);
+    return { job: (await o.apply({ type: "failed", error: why })).job, landed: null };
+  };
   if (!response.ok) {
     await response.body?.cancel();
-    throw new ServiceError(`the render service answered ${response.status} for ${cid}`);
+    throw new ServiceError(`the render service answered ${response.status} for ${cid}`, `the render service is busy (${response.status})`);
   }
+  if (Number(response.headers.get("content-length")) > MAX_LAND_BYTES) return refuse(`the output ${cid} is larger than the ${MAX_LAND_BYTES} bytes the edge lands`);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (!(await matchesCid(cid, bytes))) {
-    console.error(`render ${current.key.slice(0, 16)}: the service's bytes for ${cid} do not match it: refused`);
-    return { job: (await stub.apply({ type: "failed", error: `the render service's output does not match its CID ${cid}: refused` })).job, landed: null };
-  }
+  if (bytes.length > MAX_LAND_BYTES) return refuse(`the output ${cid} is larger than the ${MAX_LAND_BYTES} bytes the edge lands`);
+  if (!(await matchesCid(cid, bytes))) return refuse(`the render service's output does not match its CID ${cid}: refused`);
   await warm.store.put(bytes);
   if (warm.pins) await warm.pins.put(cid, bytes).catch((e: unknown) => console.error(`pinning ${cid}: ${e instanceof Error ? e.message : String(e)}`));
+  const recipeMoved = await moveTo(pointers, mediaName(current.key), cid, current.key);
+  const after = (await o.apply({ type: "done", cid })).job!;
+  const namesMoved = await moveNames(pointers, after, after.names);
+  const finished = recipeMoved || current.state !== "done" || current.cid !== cid;
+  return { job: after, landed: finished ? [{ op: "media", service: "render", name: current.key }, ...after.names.map((name) => ({ op: "media" as const, service: "ipns", name }))] : namesMoved };
+}
+
+/** Move names to a landed job's output; what moved, as what pages read. */
+export async function moveNames(pointers: NamedPointerStore, done: RenderJobRecord, names: readonly string[]): Promise<Dependency[]> {
   const moved: Dependency[] = [];
-  if (await moveTo(pointers, mediaName(current.key), cid, current.key)) moved.push({ op: "media", service: "render", name: current.key });
-  const after = (await stub.apply({ type: "done", cid })).job!;
-  for (const name of after.names) if (await moveTo(pointers, name, cid, current.key)) moved.push({ op: "media", service: "ipns", name });
-  return { job: after, landed: moved };
+  for (const name of names) if (await moveTo(pointers, name, done.cid!, done.key)) moved.push({ op: "media", service: "ipns", name });
+  return moved;
 }
 
 /** Move a name to a CID (compare-and-swap, a few tries); whether it moved. The media key is its input key. */
-export async function moveTo(pointers: NamedPointerStore, name: string, cid: string, key: string): Promise<boolean> {
+async function moveTo(pointers: NamedPointerStore, name: string, cid: string, key: string): Promise<boolean> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = await pointers.current(name, true);
     const seen = now ? { sequence: now.sequence, cid: now.retired ? null : now.cid } : { sequence: 0, cid: null };

@@ -6,10 +6,7 @@
  */
 import type { MediaLeaf } from "@rose-ash/executor";
 import type { RenderSpec } from "@rose-ash/durable-objects";
-import { askRender, handOver, renderingMissing, type RenderBindings } from "./jobs.ts";
-
-/** How long a job waiting for the service waits before a page asking for it hands it over again. */
-const HAND_OVER_AGAIN_MS = 15_000;
+import { askRender, handOver, renderingMissing, stalled, type RenderBindings } from "./jobs.ts";
 
 export function mediaLeaf(env: RenderBindings, origin: string | null, defer: (p: Promise<unknown>) => void): MediaLeaf<RenderSpec> {
   return {
@@ -19,7 +16,7 @@ export function mediaLeaf(env: RenderBindings, origin: string | null, defer: (p:
       if (missing) return { state: "absent", reason: missing };
       const change = await askRender(env, spec);
       const j = change.job!;
-      if (change.queue || (j.state === "queued" && j.note !== null && Date.now() - Date.parse(j.updated) > HAND_OVER_AGAIN_MS)) await handOver(env, spec.key, origin, defer);
+      if (change.queue || stalled(j)) await handOver(env, spec.key, origin, defer);
       if (j.state === "done" && j.cid) return { state: "done", cid: j.cid, inputKey: j.key };
       if (j.state === "failed") return { state: "failed", job: j.key, error: j.error ?? "the render failed" };
       return { state: "pending", job: j.key };

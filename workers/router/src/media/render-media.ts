@@ -7,15 +7,15 @@
  * `media:<key>` answers with the output's CID, else the `media` leaf
  * (leaf.ts) asks for the render and the page shows it pending. The page
  * records that it read the media, so it is rendered again when the render
- * lands. A failed render shows its notice, and the page is not kept
- * (`degraded`); where nothing renders, or outside a page's request, the
- * placeholder stands in the media's place.
+ * lands. A failed render shows its notice and a retry (kept like pending:
+ * a retry that lands re-renders the page); where nothing renders, or
+ * outside a page's request, the placeholder stands in the media's place.
  */
 import { Html, type EvalContext, type Registry } from "@rose-ash/sexp";
 import { MEDIA_PRIMITIVES, defineVocabulary, type PrimitiveFn } from "@rose-ash/vocabulary";
 import { recipeRequest, type Dependency, type MediaAnswer, type MediaRequest } from "@rose-ash/executor";
 import type { RenderSpec } from "@rose-ash/durable-objects";
-import { mediaAbsent, mediaDone, mediaFailed, mediaPending, type MediaLook, type MediaShape } from "./elements.ts";
+import { mediaAbsent, mediaDone, mediaFailed, mediaPending, unknownShape, type MediaLook, type MediaShape } from "./elements.ts";
 import { readNamedMedia, readRenderMedia } from "./media-call.ts";
 
 /** What the media primitives need of the request (`EvalContext.io`). */
@@ -26,8 +26,6 @@ export interface MediaIO {
   mediaShape?: (key: string) => Promise<MediaShape | null>;
   /** The media the page read (its dependencies beside its queries and fragments). */
   readonly mediaReads: Dependency[];
-  /** Set when a part failed and shows a notice: the render is not kept. */
-  degraded?: boolean;
 }
 
 type PageMedia = MediaIO & Required<Pick<MediaIO, "media">>;
@@ -44,9 +42,8 @@ const renderMedia: PrimitiveFn = async (args, ctx) => {
   if (!m) return new Html(mediaAbsent(spec, look));
   m.mediaReads.push({ op: "media", service: "render", name: spec.key });
   const label = `${spec.kind} ${spec.width ?? "?"}x${spec.height ?? "?"} ${spec.format}`;
-  const answer = await m.media(recipeRequest<RenderSpec>({ ...spec, source }, label));
-  if (answer.state === "failed") m.degraded = true;
-  return new Html(element(spec, answer, look));
+  // A failed render is a lasting state, shown with its retry and kept like pending: a retry that lands re-renders the page.
+  return new Html(element(spec, await m.media(recipeRequest<RenderSpec>({ ...spec, source }, label)), look));
 };
 
 const namedMedia: PrimitiveFn = async (args, ctx) => {
@@ -58,7 +55,7 @@ const namedMedia: PrimitiveFn = async (args, ctx) => {
   if (answer.state !== "done") return "";
   // The pointer's input key is the media key of the recipe whose render moved it last.
   const shape = answer.inputKey && m.mediaShape ? await m.mediaShape(answer.inputKey) : null;
-  return new Html(mediaDone(shape ?? { key: answer.inputKey ?? name, kind: "image", format: "png", width: null, height: null }, answer.cid, look));
+  return new Html(mediaDone(shape ?? unknownShape(answer.inputKey ?? name), answer.cid, look));
 };
 
 function element(shape: MediaShape, answer: MediaAnswer, look: MediaLook): string {
