@@ -58,6 +58,19 @@ export class IpnsPointer extends DurableObject<PointerEnv> {
     return (await this.ctx.storage.get<Pointer[]>("history")) ?? [];
   }
 
+  /**
+   * A name given to renders is claimed by the latest render asked for under
+   * it (its input key): a render that lands later but was asked for earlier
+   * does not take the name back. Null when nobody claimed it.
+   */
+  async claim(inputKey: string): Promise<void> {
+    await this.ctx.storage.put("claim", inputKey);
+  }
+
+  async claimed(): Promise<string | null> {
+    return (await this.ctx.storage.get<string>("claim")) ?? null;
+  }
+
   /** The signed IPNS record of the current pointer, or null. */
   async record(): Promise<{ ipnsName: string; record: Uint8Array } | null> {
     return (await this.ctx.storage.get<{ ipnsName: string; record: Uint8Array }>("record")) ?? null;

@@ -91,6 +91,15 @@ describe("POST /webhooks/render", () => {
     expect((await (await call("/ipns/banner")).json<{ cid: string }>()).cid).toBe(done.cid);
   });
 
+  it("gives a name to the latest render asked for under it, whichever lands first", async () => {
+    const first = await (await signed("/webhooks/render", JSON.stringify({ recipe: recipe("#6d597a"), name: "hero" }))).json<Status>();
+    const second = await (await signed("/webhooks/render", JSON.stringify({ recipe: recipe("#b5c99a"), name: "hero" }))).json<Status>();
+    const latest = await finished(second.id);
+    const earlier = await finished(first.id);
+    expect(earlier.state).toBe("done");
+    expect((await (await call("/ipns/hero")).json<{ cid: string }>()).cid).toBe(latest.cid);
+  });
+
   it("queues one job for one recipe, however many ask", async () => {
     const source = recipe("#e76f51");
     const answers = await Promise.all(["one", "two", "three"].map((name) => signed("/webhooks/render", JSON.stringify({ recipe: source, name }))));

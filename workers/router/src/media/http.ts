@@ -24,7 +24,7 @@ import { deferTo, type Defer, type WorkerEnv } from "../env.ts";
 import { readSigned, replayGuard } from "../signed-request.ts";
 import { storesFrom } from "../tiers.ts";
 import { mediaAbsent, mediaDone, mediaFailed, mediaPending, unknownShape, type MediaLook } from "./elements.ts";
-import { ServiceError, askRender, callbackOrigin, followJob, handOver, jobOf, moveNames, publicStatus, renderingMissing, settle, submitJob, type Followed, type RenderMessage, type ServiceStatus } from "./jobs.ts";
+import { ServiceError, askRender, callbackOrigin, claimName, followJob, handOver, jobOf, moveNames, publicStatus, renderingMissing, settle, submitJob, type Followed, type RenderMessage, type ServiceStatus } from "./jobs.ts";
 import { RENDER_NAME_RULE, isRenderName } from "./media-call.ts";
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -78,11 +78,13 @@ export async function renderWebhook(request: Request, env: WorkerEnv, context: E
   const missing = renderingMissing(env);
   if (missing) return json(503, { error: `Renders are not configured: ${missing}` });
   const defer = deferTo(context);
+  // The latest render asked for under a name takes it, whichever lands first.
+  if (typeof name === "string") await claimName(env, name, spec.key);
   const change = await askRender(env, { ...spec, source: recipe }, { name: (name as string | undefined) ?? null, retry: true });
   const job = change.job!;
   if (change.queue) await handOver(env, job.key, callbackOrigin(env, new URL(request.url)), defer);
   // A render that has landed already moves the name now (back to it, when another render took the name since).
-  if (job.state === "done" && job.cid && typeof name === "string") afterLanding(env, { job, landed: await moveNames(storesFrom(env).media!, job, [name]) }, defer);
+  if (job.state === "done" && job.cid && typeof name === "string") afterLanding(env, { job, landed: await moveNames(env, job, [name]) }, defer);
   return json(202, { ...publicStatus(job), status: `/render/jobs/${job.key}` });
 }
 

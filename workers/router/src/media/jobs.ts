@@ -256,15 +256,25 @@ async function landNow(env: RenderBindings, o: JobObject, current: RenderJobReco
   if (warm.pins) await warm.pins.put(cid, bytes).catch((e: unknown) => console.error(`pinning ${cid}: ${e instanceof Error ? e.message : String(e)}`));
   const recipeMoved = await moveTo(pointers, mediaName(current.key), cid, current.key);
   const after = (await o.apply({ type: "done", cid })).job!;
-  const namesMoved = await moveNames(pointers, after, after.names);
+  const namesMoved = await moveNames(env, after, after.names);
   const finished = recipeMoved || current.state !== "done" || current.cid !== cid;
   return { job: after, landed: finished ? [{ op: "media", service: "render", name: current.key }, ...after.names.map((name) => ({ op: "media" as const, service: "ipns", name }))] : namesMoved };
 }
 
-/** Move names to a landed job's output; what moved, as what pages read. */
-export async function moveNames(pointers: NamedPointerStore, done: RenderJobRecord, names: readonly string[]): Promise<Dependency[]> {
+/** A name is given to a render: the latest asked for claims it (see IpnsPointer.claim). */
+export async function claimName(env: RenderBindings, name: string, key: string): Promise<void> {
+  await env.POINTERS!.get(env.POINTERS!.idFromName(name)).claim(key);
+}
+
+/** Move the names a landed job's render still claims to its output; what moved, as what pages read. */
+export async function moveNames(env: RenderBindings, done: RenderJobRecord, names: readonly string[]): Promise<Dependency[]> {
+  const pointers = storesFrom(env).media!;
   const moved: Dependency[] = [];
-  for (const name of names) if (await moveTo(pointers, name, done.cid!, done.key)) moved.push({ op: "media", service: "ipns", name });
+  for (const name of names) {
+    const claimed = await env.POINTERS!.get(env.POINTERS!.idFromName(name)).claimed();
+    if (claimed !== null && claimed !== done.key) continue; // a later render was asked for under this name
+    if (await moveTo(pointers, name, done.cid!, done.key)) moved.push({ op: "media", service: "ipns", name });
+  }
   return moved;
 }
 
