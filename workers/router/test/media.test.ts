@@ -11,7 +11,9 @@ import { cidOf, signature } from "@rose-ash/content";
 import { mediaSpec } from "@rose-ash/render/recipe";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
+import { createEnv, render } from "@rose-ash/sexp";
 import { mediaAbsent, mediaDone, mediaFailed, mediaPending } from "../src/media/elements.ts";
+import { siteRegistry } from "../src/site.ts";
 
 const base = "http://rose-ash.test";
 const RENDER_SECRET = "test-only-render-secret";
@@ -254,6 +256,22 @@ describe("a page with media", () => {
 });
 
 const jobOf = async (key: string) => (await env.RENDER_JOBS.get(env.RENDER_JOBS.idFromName(key)).get())!;
+
+describe("render-media's recipe", () => {
+  it("with problems shows them, each at its position, in the media's place: never a broken page, and that render not kept", async () => {
+    const io = { mediaReads: [], degraded: false, media: async () => ({ state: "pending", job: "?" }) };
+    const html = await render(`(div (render-media '(layer (gradient :width 8 :height 8 :from "#000000" :to "#ffffff")\n (fx blurr :radius 2)) :alt "x"))`, createEnv(siteRegistry()), { io });
+    expect(html).toBe(
+      '<div><figure class="media media-failed" role="status" data-media="unreadable"><p>This image could not be rendered.</p>' +
+        '<p class="media-error">render-media: the recipe has a problem: in (fx blurr :radius 2): unknown effect blurr (did you mean blur?)</p></figure></div>',
+    );
+    expect(io.degraded).toBe(true);
+    expect(io.mediaReads).toEqual([]);
+    // Written as text, by line and column in it (the :with lines before it not counted).
+    const text = await render(`(render-media "(gradient :width 8 :height 8 :from from :to \\"#ffffff\\")\n(fx blurr)" :with {:from "#000000"})`, createEnv(siteRegistry()), { io });
+    expect(text).toContain("the recipe has a problem: 2:5: unknown effect blurr (did you mean blur?)");
+  });
+});
 
 describe("the elements media is shown by", () => {
   const video = { key: "a".repeat(64), kind: "video" as const, format: "mp4", width: 320, height: 180 };

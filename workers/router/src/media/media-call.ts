@@ -13,7 +13,7 @@ import type { MediaLook } from "./elements.ts";
 const specs = new Map<string, MediaSpec>();
 const SPECS_KEPT = 512;
 
-/** A recipe and its `:with` values as one source: each value a `define` before the recipe. */
+/** A recipe and its `:with` values as one source: each value a `define` on a line of its own before the recipe. */
 export function recipeSource(recipe: Value, bindings: Value): string {
   const body = typeof recipe === "string" ? recipe : printValue(recipe);
   if (bindings === null || bindings === undefined) return body;
@@ -27,21 +27,45 @@ export function recipeSource(recipe: Value, bindings: Value): string {
   return [...defines, body].join("\n");
 }
 
-/** Read a recipe (once per isolate): its spec, or an error at the call with every problem. */
-export function specOf(source: string, format: MediaFormat | undefined): MediaSpec {
+/**
+ * Read a recipe (once per isolate): its spec, or an error at the call with
+ * every problem, each where it is: at its line and column in a recipe
+ * written as text (the `:with` lines before it not counted), by the form
+ * it is in for a quoted one (which keeps no positions of its own).
+ */
+export function specOf(source: string, format: MediaFormat | undefined, recipe: Value = source): MediaSpec {
   const id = `${format ?? ""} ${source}`;
   let spec = specs.get(id);
   if (spec === undefined) {
     try {
       spec = mediaSpec(source, format);
     } catch (e) {
-      if (e instanceof RecipeError) throw new EvalError(`render-media: the recipe has ${e.problems.length === 1 ? "a problem" : `${e.problems.length} problems`}: ${e.problems.map((p) => `${p.loc.line}:${p.loc.col}: ${p.message}`).join("; ")}`);
-      throw e;
+      if (!(e instanceof RecipeError)) throw e;
+      const lines = source.split("\n");
+      const before = typeof recipe === "string" ? lines.length - recipe.split("\n").length : 0;
+      const where = (line: number, col: number): string => {
+        if (typeof recipe === "string") return `${line - before}:${col}`;
+        return `in ${enclosingForm(lines[line - 1] ?? "", col - 1)}`;
+      };
+      throw new EvalError(`render-media: the recipe has ${e.problems.length === 1 ? "a problem" : `${e.problems.length} problems`}: ${e.problems.map((p) => `${where(p.loc.line, p.loc.col)}: ${p.message}`).join("; ")}`);
     }
     if (specs.size >= SPECS_KEPT) specs.delete(specs.keys().next().value!);
     specs.set(id, spec);
   }
   return spec;
+}
+
+/** The form around offset `at` of a line of printed data (which has no strings with parentheses that matter here), shortened. */
+function enclosingForm(line: string, at: number): string {
+  const start = Math.max(0, line.lastIndexOf("(", at));
+  let depth = 0;
+  let end = start;
+  for (; end < line.length; end++) {
+    if (line[end] === "(") depth++;
+    else if (line[end] === ")" && --depth === 0) break;
+  }
+  const form = line.slice(start, end + 1);
+  return form.length > 60 ? `${form.slice(0, 59)}…` : form;
 }
 
 /** `:name value` options of a call, each one of `allowed`. */
@@ -73,7 +97,7 @@ export function readRenderMedia([recipe, ...rest]: readonly Value[]): { source: 
   const format = opts.get("format") ?? null;
   if (format !== null && !(typeof format === "string" && (MEDIA_FORMATS as readonly string[]).includes(format))) throw new EvalError(`render-media: :format is one of ${MEDIA_FORMATS.join(", ")}`);
   const source = recipeSource(recipe, opts.get("with") ?? null);
-  return { source, spec: specOf(source, (format ?? undefined) as MediaFormat | undefined), look: lookOf(opts, "render-media") };
+  return { source, spec: specOf(source, (format ?? undefined) as MediaFormat | undefined, recipe), look: lookOf(opts, "render-media") };
 }
 
 /** Names given to renders: pointer names of their own, never a page's or a recipe's (no colon). */

@@ -8,10 +8,11 @@
  * (leaf.ts) asks for the render and the page shows it pending. The page
  * records that it read the media, so it is rendered again when the render
  * lands. A failed render shows its notice and a retry (kept like pending:
- * a retry that lands re-renders the page); where nothing renders, or
+ * a retry that lands re-renders the page); a recipe with problems shows
+ * them in its place (that render is not kept); where nothing renders, or
  * outside a page's request, the placeholder stands in the media's place.
  */
-import { Html, type EvalContext, type Registry } from "@rose-ash/sexp";
+import { EvalError, Html, type EvalContext, type Registry } from "@rose-ash/sexp";
 import { MEDIA_PRIMITIVES, defineVocabulary, type PrimitiveFn } from "@rose-ash/vocabulary";
 import { recipeRequest, type Dependency, type MediaAnswer, type MediaRequest } from "@rose-ash/executor";
 import type { RenderSpec } from "@rose-ash/durable-objects";
@@ -37,7 +38,18 @@ function pageMedia(ctx: EvalContext): PageMedia | null {
 }
 
 const renderMedia: PrimitiveFn = async (args, ctx) => {
-  const { source, spec, look } = readRenderMedia(args);
+  let call: ReturnType<typeof readRenderMedia>;
+  try {
+    call = readRenderMedia(args);
+  } catch (e) {
+    // A recipe the edge cannot read (a mistake in the page's code) shows its problems in its place, never a broken page;
+    // such a render is not kept, and the log has it.
+    if (!(e instanceof EvalError)) throw e;
+    console.error(`render-media: ${e.message}`);
+    if (ctx.io) (ctx.io as { degraded?: boolean }).degraded = true;
+    return new Html(mediaFailed(unknownShape("unreadable"), { alt: "", className: null }, e.message, false));
+  }
+  const { source, spec, look } = call;
   const m = pageMedia(ctx);
   if (!m) return new Html(mediaAbsent(spec, look));
   m.mediaReads.push({ op: "media", service: "render", name: spec.key });
