@@ -9,6 +9,7 @@
 import { formatError } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
 import { dependencyName, pageName, type PageKey } from "@rose-ash/executor";
+import { renderingMissing } from "./media/jobs.ts";
 import { readSigned, replayGuard } from "./signed-request.ts";
 import type { ContentChange, Defer, WorkerEnv } from "./env.ts";
 import { WEBHOOK_MAX_BYTES, touchedDependencies } from "./invalidate.ts";
@@ -52,7 +53,7 @@ export async function invalidate(change: ContentChange, s: Site, env: WorkerEnv,
 async function refresh(page: PageKey, s: Site, env: WorkerEnv, defer: Defer): Promise<PageChange | null> {
   const url = new URL(page.path, "https://rose-ash.internal");
   const match = matchRoute(s.routes, "GET", url.pathname);
-  if (!match || s.routeKey(match.route) !== page.route) return null; // another version's page: no longer served
+  if (!match || s.routeKey(match.route, renderingMissing(env) === null) !== page.route) return null; // another version's page: no longer served
   const request = new Request(url, { headers: page.htmx ? { "HX-Request": "true" } : {} });
   const dbs: Db[] = [];
   try {

@@ -21,7 +21,7 @@ import { errorResponse } from "./error-page.ts";
 import { isCrossSite } from "./cross-site.ts";
 import { getActor, getCatalog, getGeneration, getGrammar, getLlm, postFeedback, postLlm } from "./llm.ts";
 import { consumeRenders, mediaPoll, mediaRetry, renderCallback, renderJobStatus, renderWebhook } from "./media/http.ts";
-import type { RenderMessage } from "./media/jobs.ts";
+import { renderingMissing, type RenderMessage } from "./media/jobs.ts";
 import { planPicture } from "./plan-picture.ts";
 import type { Site } from "./site.ts";
 import { warmTierFrom } from "./tiers.ts";
@@ -49,7 +49,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     // Cookies are SameSite=Lax; refusing writes from other sites closes the rest of the CSRF door.
     if (request.method !== "GET" && request.method !== "HEAD" && isCrossSite(request, url)) return text(403, "Cross-site requests are refused");
     const defer = deferTo(context);
-    const page = s.pageOf(match.route, url, request.headers.get("HX-Request") === "true");
+    const page = s.pageOf(match.route, url, request.headers.get("HX-Request") === "true", renderingMissing(env) === null);
     // `Cache-Control: no-cache` renders afresh where the operator allows it (RENDER_ON_NO_CACHE; dev and benchmarks).
     const fresh = env.RENDER_ON_NO_CACHE === "true" && /\bno-cache\b/.test(request.headers.get("cache-control") ?? "");
     const shared = s.routeIsShared(match.route, request.method);

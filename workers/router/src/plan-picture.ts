@@ -12,6 +12,7 @@ import { Component, Html, escapeHtml, type Node } from "@rose-ash/sexp";
 import { Executor, isHole, pageName, type Trace, type TraceNode } from "@rose-ash/executor";
 import type { Db } from "@rose-ash/resolver";
 import type { Defer, WorkerEnv } from "./env.ts";
+import { renderingMissing } from "./media/jobs.ts";
 import { executorFor, readForm, requestContext, type RouteJob, type RouteRender } from "./render.ts";
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
@@ -32,7 +33,7 @@ export async function planPicture(s: Site, url: URL, env: WorkerEnv, dbs: Db[], 
   const match = matchRoute(s.routes, "GET", url.pathname);
   if (!match) return new Html(`<p class="empty">No route serves <code>${escapeHtml(url.pathname)}</code>.</p>`);
   const route = match.route;
-  const page = s.pageOf(route, url, false);
+  const page = s.pageOf(route, url, false, renderingMissing(env) === null);
   let trace = Executor.lastTrace(page);
   if (!trace) {
     const request = new Request(url);

@@ -24,11 +24,14 @@ export interface Site {
   handler(route: Route): Lambda;
   /**
    * The route's Merkle key (its form, what it references, every query and
-   * fragment it could reach), shortened: a page rendered from another key is never served.
+   * fragment it could reach), shortened: a page rendered from another key is
+   * never served. `media`: whether media renders here; where it does not,
+   * pages show it as placeholders and are kept under another key, so that
+   * configuring a render service names new pages, rendered with their media.
    */
-  routeKey(route: Route): string;
+  routeKey(route: Route, media: boolean): string;
   /** The page a request for `url` is, by this route: the query parameters it can read (`(param "name")`) are part of it. */
-  pageOf(route: Route, url: URL, htmx: boolean): PageKey;
+  pageOf(route: Route, url: URL, htmx: boolean, media: boolean): PageKey;
   /** Whether the route's pages are shared for a request with this method: the executor's plan, from what its body depends on (user-scoped components counted as holes). */
   routeIsShared(route: Route, method: string): boolean;
 }
@@ -67,10 +70,14 @@ export async function loadSite(sources: readonly Source[]): Promise<Site> {
     analysis,
     hasher,
     handler: (route) => handlers.get(route)!.lambda,
-    routeKey: (route) => handlers.get(route)!.key,
-    pageOf: (route, url, htmx) => ({ route: handlers.get(route)!.key, path: canonicalPath(url, handlers.get(route)!.query), htmx }),
+    routeKey: (route, media) => routeKeyOf(handlers.get(route)!.key, media),
+    pageOf: (route, url, htmx, media) => ({ route: routeKeyOf(handlers.get(route)!.key, media), path: canonicalPath(url, handlers.get(route)!.query), htmx }),
     routeIsShared: (route, method) => routeIsShared(method, route.cache, handlers.get(route)!.effects.own),
   };
+}
+
+function routeKeyOf(key: string, media: boolean): string {
+  return media ? key : `${key}.no-media`;
 }
 
 function isDataForm(f: (App["forms"])[number]): boolean {

@@ -268,7 +268,7 @@ describe("re-rendering a page", () => {
       calls: memoryCalls(),
     };
     const match = matchRoute(s.routes, "GET", "/r/")!;
-    const job: RouteJob = { page: { route: s.routeKey(match.route), path: "/r/", htmx: false }, shared: true, mode: "serve", fresh: false, match };
+    const job: RouteJob = { page: { route: s.routeKey(match.route, false), path: "/r/", htmx: false }, shared: true, mode: "serve", fresh: false, match };
     const resolve = async (url: string, mode: RouteJob["mode"]) => {
       const made: RequestInfo[] = [];
       const io: RequestInfo = { ...requestInfo({ url }), again: () => (made.push(requestInfo({ url })), made.at(-1)!) };

@@ -223,6 +223,17 @@ describe("a page with media", () => {
     expect(pendingKey(shown)).toBeUndefined();
   });
 
+  it("keeps pages rendered where no render service is configured apart: configuring one renders them afresh, with their media", async () => {
+    const path = "/market/oat-flapjacks-4/";
+    const without = await call(path, {}, env);
+    expect(await without.text()).toContain('class="media media-absent product-image"');
+    expect(decodeURIComponent(without.headers.get("x-rose-pointer")!)).toMatch(/^page:[0-9a-f]{16}\.no-media \/market\/oat-flapjacks-4\/$/);
+    expect((await call(path, {}, env)).headers.get("x-rose-cache")).toBe("hit");
+    const withService = await call(path);
+    expect(withService.headers.get("x-rose-cache")).toBe("miss");
+    expect(pendingKey(await withService.text())).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it("keeps a page whose media failed, with the error and a retry; a retry that lands replaces it", async () => {
     const path = "/market/seeded-rye-loaf/";
     const key = pendingKey(await (await call(path, fresh)).text())!;
