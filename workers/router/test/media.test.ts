@@ -102,6 +102,18 @@ describe("POST /webhooks/render", () => {
     expect((await (await call("/ipns/hero")).json<{ cid: string }>()).cid).toBe(latest.cid);
   });
 
+  it("renders a video: its frames counted, landed as MP4 and served as video", async () => {
+    const source = `(frames :count 6 :fps 6 (-> (gradient :width 32 :height 32 :from "#14213d" :to "#fca311") (fx rotate :degrees (* 60 t))))`;
+    const job = await (await signed("/webhooks/render", JSON.stringify({ recipe: source }))).json<Status & { kind: string; format: string; frames: number }>();
+    expect(job).toMatchObject({ kind: "video", format: "mp4", frames: 6, progress: { done: 0, total: 6 } });
+    const done = await finished(job.id);
+    expect(done).toMatchObject({ state: "done", progress: { done: 6, total: 6 } });
+    const video = await call(done.url!);
+    expect(video.headers.get("content-type")).toBe("video/mp4");
+    expect(String(await cidOf(new Uint8Array(await video.arrayBuffer())))).toBe(done.cid);
+    expect(await (await call(`/render/media/${job.id}`)).text()).toMatch(new RegExp(`^<video class="media media-done" src="/ipfs/${done.cid}" width="32" height="32" autoplay muted loop playsinline`));
+  });
+
   it("queues one job for one recipe, however many ask", async () => {
     const source = recipe("#e76f51");
     const answers = await Promise.all(["one", "two", "three"].map((name) => signed("/webhooks/render", JSON.stringify({ recipe: source, name }))));
