@@ -1,7 +1,7 @@
 /** @rose-ash/content: content addressing, the tiers, IPFS and IPNS, for the Workers, the Durable Objects and the render service. */
 export { blockMatches, cidOf, matchesCid, parseCid, type Block } from "./cid.ts";
 export { batchedHotCache, hotKey, kvHotCache, upstashHotCache, type HotCache, type KvLike } from "./hot.ts";
-export { WarmStore, bucketStore, memoryBucket, type BucketLike, type WarmSink, type WarmSource, type WarmStats } from "./warm.ts";
+export { WarmStore, bucketStore, firstVerified, memoryBucket, type BucketLike, type WarmSink, type WarmSource, type WarmStats } from "./warm.ts";
 export { BlockMismatchError, fileFromCar, gatewaySource, type GatewayOptions } from "./gateway.ts";
 export {
   CAR_RESPONSE_TYPE,

@@ -82,20 +82,9 @@ export class WarmStore {
   /** Verified bytes for `cid`, from the first source that has them right; null when none does. */
   async get(cid: string): Promise<Uint8Array | null> {
     if (!parseCid(cid)) throw new Error(`not a CID: ${cid}`);
-    for (const source of this.sources) {
-      let bytes: Uint8Array | null;
-      try {
-        bytes = await source.fetch(cid);
-      } catch (e) {
-        console.warn(`warm tier: ${source.name} failed for ${cid}: ${e instanceof Error ? e.message : String(e)}`);
-        continue;
-      }
-      if (!bytes) continue;
-      if (!source.verifiesBlocks && !(await matchesCid(cid, bytes))) {
-        this.stats.rejected++;
-        console.error(`warm tier: ${source.name} returned bytes that do not match ${cid}; rejected`);
-        continue;
-      }
+    const { bytes, rejected } = await firstVerified(this.sources, cid, "warm tier");
+    this.stats.rejected += rejected;
+    if (bytes) {
       this.stats.hits++;
       this.stats.bytes += bytes.length;
       return bytes;
@@ -103,4 +92,31 @@ export class WarmStore {
     this.stats.misses++;
     return null;
   }
+}
+
+/**
+ * The bytes of `cid` from the first of `sources` that has them right:
+ * checked against the CID (unless the source checks every block itself);
+ * a source that fails or answers other bytes is logged (as `who`) and the
+ * next one asked. `rejected` counts the sources whose bytes did not match.
+ */
+export async function firstVerified(sources: readonly WarmSource[], cid: string, who: string): Promise<{ bytes: Uint8Array | null; rejected: number }> {
+  let rejected = 0;
+  for (const source of sources) {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await source.fetch(cid);
+    } catch (e) {
+      console.warn(`${who}: ${source.name} failed for ${cid}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (!bytes) continue;
+    if (!source.verifiesBlocks && !(await matchesCid(cid, bytes))) {
+      rejected++;
+      console.error(`${who}: ${source.name} returned bytes that do not match ${cid}; rejected`);
+      continue;
+    }
+    return { bytes, rejected };
+  }
+  return { bytes: null, rejected };
 }

@@ -20,7 +20,7 @@
  */
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { blockMatches, cidOf, concat, matchesCid, parseCid, pinningService, type Block, type PinStatus, type PinningService, type WarmSource } from "@rose-ash/content";
+import { blockMatches, cidOf, concat, firstVerified, parseCid, pinningService, type Block, type PinStatus, type PinningService, type WarmSource } from "@rose-ash/content";
 import { Lru } from "@rose-ash/executor";
 import { exporter } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
@@ -103,24 +103,10 @@ export class MediaStore {
     this.stats.gets++;
     const local = await this.readLocal(root);
     if (local) return local;
-    for (const source of this.sources) {
-      let bytes: Uint8Array | null;
-      try {
-        bytes = await source.fetch(cid);
-      } catch (e) {
-        console.warn(`render store: ${source.name} failed for ${cid}: ${e instanceof Error ? e.message : String(e)}`);
-        continue;
-      }
-      if (!bytes) continue;
-      if (!source.verifiesBlocks && !(await matchesCid(root, bytes))) {
-        this.stats.rejected++;
-        console.error(`render store: ${source.name} returned bytes that do not match ${cid}; rejected`);
-        continue;
-      }
-      await this.put(bytes);
-      return bytes;
-    }
-    return null;
+    const { bytes, rejected } = await firstVerified(this.sources, cid, "render store");
+    this.stats.rejected += rejected;
+    if (bytes) await this.put(bytes);
+    return bytes;
   }
 
   /** Whether the folder holds the root block of `cid`. */

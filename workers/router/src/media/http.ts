@@ -14,8 +14,7 @@
  * Each look at a job follows it (jobs.ts): a render found done is landed
  * there, and the pages that read it are re-rendered (content-changes.ts).
  */
-import type { Dependency } from "@rose-ash/executor";
-import { mediaName } from "@rose-ash/executor";
+import { mediaName, type Dependency } from "@rose-ash/executor";
 import type { RenderJobRecord } from "@rose-ash/durable-objects";
 import { RecipeError, MEDIA_FORMATS, mediaSpec, type MediaFormat } from "@rose-ash/render/recipe";
 import { contentChanged } from "../content-changes.ts";
