@@ -210,6 +210,85 @@ CREATE TABLE IF NOT EXISTS llm_interactions (
 );
 CREATE INDEX IF NOT EXISTS llm_interactions_hash_idx ON llm_interactions (hash, kind);
 
+-- Federation ----------------------------------------------------------------
+
+-- ActivityPub (workers/router/src/federation): what this instance keeps
+-- through app/queries/federation.sexp. Local actors are the instance actor
+-- ('site') and one per author (the local part of their email, e.g. 'hannah');
+-- remote actors are named by their id URLs.
+
+-- A local actor's key pairs as JWKs:
+-- {"rsa": {"private": JWK, "public": JWK}, "ed25519": {"private": JWK, "public": JWK}}.
+-- Made on first use; the first stored wins (two racing requests agree).
+CREATE TABLE IF NOT EXISTS fed_keys (
+  actor       text PRIMARY KEY CHECK (length(actor) > 0),
+  secret_jwks jsonb NOT NULL CHECK (jsonb_typeof(secret_jwks) = 'object'),
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- Who follows a local actor, and where to deliver to them.
+CREATE TABLE IF NOT EXISTS fed_followers (
+  actor        text NOT NULL,
+  follower     text NOT NULL,
+  inbox        text NOT NULL,
+  shared_inbox text,
+  follow_id    text,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (actor, follower)
+);
+
+-- The remote actors this instance (its 'site' actor) follows: pending until
+-- they answer the Follow (follow_id) with Accept or Reject.
+CREATE TABLE IF NOT EXISTS fed_following (
+  remote      text PRIMARY KEY,
+  handle      text NOT NULL,
+  inbox       text NOT NULL,
+  follow_id   text NOT NULL,
+  state       text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected')),
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  accepted_at timestamptz
+);
+
+-- What this instance received from those it follows: the last version that
+-- verified (signature, origin, hash and CID, the untrusted check), served at
+-- /fed/<handle>/<slug>/. `id` is the object's id at its origin; `handle` its
+-- author, user@host[:port]; `source` the canonical s-expression; `definitions`
+-- the components it references, [{"name", "source", "hash", "cid"}].
+-- Handle and slug are path segments of the local URL: no '/' in either.
+CREATE TABLE IF NOT EXISTS fed_documents (
+  id           text PRIMARY KEY,
+  actor        text NOT NULL,
+  handle       text NOT NULL CHECK (handle ~ '^[^@/[:space:]]+@[^@/[:space:]]+$'),
+  slug         text NOT NULL CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
+  instance     text NOT NULL,
+  name         text,
+  summary      text,
+  source       text NOT NULL,
+  hash         text NOT NULL,
+  cid          text NOT NULL,
+  definitions  jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(definitions) = 'array'),
+  url          text,
+  published_at timestamptz,
+  updated_at   timestamptz,
+  received_at  timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (handle, slug)
+);
+
+-- Every activity taken in, once (a replay finds its id here), with what came
+-- of it: accepted, refused (and why: what an operator needs to see), or
+-- pending while it is being processed.
+CREATE TABLE IF NOT EXISTS fed_activities (
+  id      text PRIMARY KEY,
+  type    text NOT NULL,
+  actor   text NOT NULL,
+  object  text,
+  outcome text NOT NULL CHECK (outcome IN ('accepted', 'refused', 'pending')),
+  reason  text,
+  at      timestamptz NOT NULL DEFAULT now()
+);
+-- the operator's page: the last activities first
+CREATE INDEX IF NOT EXISTS fed_activities_at_idx ON fed_activities (at DESC);
+
 -- Place the cart of a user (or, signed out, of a session) as an order, in
 -- one transaction: the cart and its products are locked, every line's stock
 -- is checked, the order is written, stock decremented and the cart emptied.

@@ -13,6 +13,7 @@ import media from "./components/media.sexp";
 import llm from "./components/llm.sexp";
 import account from "./components/account.sexp";
 import admin from "./components/admin.sexp";
+import federation from "./components/federation.sexp";
 import accountFragments from "./fragments/account.sexp";
 import blogFragments from "./fragments/blog.sexp";
 import cartFragments from "./fragments/cart.sexp";
@@ -22,10 +23,12 @@ import cartQueries from "./queries/cart.sexp";
 import eventsQueries from "./queries/events.sexp";
 import marketQueries from "./queries/market.sexp";
 import llmQueries from "./queries/llm.sexp";
+import federationQueries from "./queries/federation.sexp";
 import site from "./routes/site.sexp";
 import cartRoutes from "./routes/cart.sexp";
 import accountRoutes from "./routes/account.sexp";
 import llmRoutes from "./routes/llm.sexp";
+import fedRoutes from "./routes/fed.sexp";
 
 export interface SourceText {
   readonly name: string;
@@ -43,6 +46,7 @@ export const sources: readonly SourceText[] = [
   { name: "app/components/account.sexp", text: account },
   { name: "app/components/admin.sexp", text: admin },
   { name: "app/components/llm.sexp", text: llm },
+  { name: "app/components/federation.sexp", text: federation },
   { name: "app/fragments/account.sexp", text: accountFragments },
   { name: "app/fragments/blog.sexp", text: blogFragments },
   { name: "app/fragments/cart.sexp", text: cartFragments },
@@ -52,6 +56,7 @@ export const sources: readonly SourceText[] = [
   { name: "app/queries/events.sexp", text: eventsQueries },
   { name: "app/queries/market.sexp", text: marketQueries },
   { name: "app/queries/llm.sexp", text: llmQueries },
+  { name: "app/queries/federation.sexp", text: federationQueries },
 ];
 
 export const routes: readonly SourceText[] = [
@@ -59,4 +64,5 @@ export const routes: readonly SourceText[] = [
   { name: "app/routes/cart.sexp", text: cartRoutes },
   { name: "app/routes/account.sexp", text: accountRoutes },
   { name: "app/routes/llm.sexp", text: llmRoutes },
+  { name: "app/routes/fed.sexp", text: fedRoutes },
 ];

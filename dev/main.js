@@ -13,15 +13,27 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { startDevDatabase } from "./db/server.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+// `npm run dev -- --instance NAME --port PORT`: an instance of its own (federation: two on one machine), its
+// state under .data/NAME (database, pointers, caches, keys, render store), its database relay on any free port.
+const { values: args } = parseArgs({ options: { instance: { type: "string" }, port: { type: "string" } } });
+const instance = args.instance ?? process.env.INSTANCE_NAME ?? "";
+if (instance && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(instance)) {
+  console.error(`--instance ${instance}: a name of lower-case letters, digits and dashes (it names the folder .data/${instance})`);
+  process.exit(1);
+}
+/** Where this instance keeps its state: .data/, or .data/NAME/ for a named instance. */
+const dataRoot = fileURLToPath(new URL(instance ? `../.data/${instance}/` : "../.data/", import.meta.url));
 const databaseUrl = process.env.DATABASE_URL || undefined;
 // PGlite keeps its data in .data/pglite; DEV_DB_DATA=memory starts from the seed every time (tests).
-const dataDir = databaseUrl || process.env.DEV_DB_DATA === "memory" ? undefined : fileURLToPath(new URL("../.data/pglite", import.meta.url));
+const dataDir = databaseUrl || process.env.DEV_DB_DATA === "memory" ? undefined : join(dataRoot, "pglite");
 if (dataDir) mkdirSync(dataDir, { recursive: true });
-const port = Number(process.env.PORT ?? 8787);
-const dbPort = Number(process.env.DEV_DB_PORT ?? 5488);
+const port = Number(args.port ?? process.env.PORT ?? 8787);
+// A named instance's relay: DEV_DB_PORT when given, else any free port (0).
+const dbPort = Number(process.env.DEV_DB_PORT ?? (instance ? 0 : 5488));
 // The render service: RENDER_SERVICE_PORT when given (it must be free), else 8790 when free, else any free port.
 const renderOff = process.env.RENDER_SERVICE === "off";
 const renderPort = process.env.RENDER_SERVICE_PORT ? Number(process.env.RENDER_SERVICE_PORT) : undefined;
@@ -31,7 +43,11 @@ const color = process.stdout.isTTY ? (code, text) => `\x1b[${code}m${text}\x1b[0
 // A port in use is one line, with the way out: not a stack trace from deep inside.
 for (const [p, name] of /** @type {const} */ ([[port, "PORT"], [dbPort, "DEV_DB_PORT"]])) {
   if (p && !(await portFree(p))) {
-    console.error(`Port ${p} (${name}) is in use: another npm run dev? Stop it, or choose free ports: PORT=8788 DEV_DB_PORT=5489 npm run dev`);
+    console.error(
+      instance
+        ? `Port ${p} (${name === "PORT" ? "--port" : name}) is in use: another instance? Stop it, or choose another: npm run dev -- --instance ${instance} --port ${port + 1}`
+        : `Port ${p} (${name}) is in use: another npm run dev? Stop it, or choose free ports: PORT=8788 DEV_DB_PORT=5489 npm run dev`,
+    );
     process.exit(1);
   }
 }
@@ -44,13 +60,17 @@ if (!renderOff && renderPort && !(await portFree(renderPort))) {
 const renderStarting = startRender(process.env);
 
 const db = await startDevDatabase({ databaseUrl, dataDir, port: dbPort });
-process.stdout.write(`${color("1", "Rose Ash")}, development\n  database  ${db.description}${dataDir ? "; delete .data/ to start again from the seed" : ""}\n`);
+const title = instance ? `Rose Ash (${instance})` : "Rose Ash";
+process.stdout.write(
+  // A named instance's relay is on a port found free: said, for tools that reach its database (dev/federation.js).
+  `${color("1", title)}, development\n  database  ${db.description}${dataDir ? `; delete ${instance ? `.data/${instance}/` : ".data/"} to start again from the seed` : ""}${instance ? `; relay at 127.0.0.1:${db.relayPort}` : ""}\n`,
+);
 
 // The resolver reads the database settings from its own [vars] (wrangler's
 // --var reaches only the first Worker), so it runs from a copy of its config
 // with this database's values, kept under .data/.
-const resolverConfig = fileURLToPath(new URL(`../.data/dev/resolver-${port}.wrangler.toml`, import.meta.url));
-mkdirSync(fileURLToPath(new URL("../.data/dev/", import.meta.url)), { recursive: true });
+const resolverConfig = join(dataRoot, "dev", `resolver-${port}.wrangler.toml`);
+mkdirSync(join(dataRoot, "dev"), { recursive: true });
 writeFileSync(
   resolverConfig,
   readFileSync(new URL("../workers/resolver/wrangler.toml", import.meta.url), "utf8")
@@ -62,7 +82,7 @@ writeFileSync(
 // Run wrangler's own entry directly (not through npx) so Ctrl-C reaches it.
 // The LLM Worker: the same values, and the model settings from this environment (LOCAL_GGUF starts the sidecar).
 const model = await startModel(process.env);
-const llmConfig = fileURLToPath(new URL(`../.data/dev/llm-${port}.wrangler.toml`, import.meta.url));
+const llmConfig = join(dataRoot, "dev", `llm-${port}.wrangler.toml`);
 writeFileSync(
   llmConfig,
   readFileSync(new URL("../workers/llm/wrangler.toml", import.meta.url), "utf8")
@@ -75,17 +95,21 @@ const render = await renderStarting;
 process.stdout.write(`  render    ${render.description}\n`);
 
 const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+// Its inspector (Chrome DevTools) on 9229; a named instance (or where 9229 is taken) on any free port: instances side by side.
+const inspectorPort = !instance && (await portFree(9229)) ? 9229 : await anyFreePort();
 const wrangler = spawn(
   process.execPath,
   [
     wranglerBin, "dev", "-c", "wrangler.toml", "-c", resolverConfig, "-c", llmConfig,
-    "--ip", "127.0.0.1", "--port", String(port),
+    "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
     // Local Durable Objects, R2 and KV (pointers, cached pages): kept beside the database's data.
-    "--persist-to", process.env.DEV_STATE_DIR || fileURLToPath(new URL("../.data/wrangler", import.meta.url)),
+    "--persist-to", process.env.DEV_STATE_DIR || join(dataRoot, "wrangler"),
     "--var", `DATABASE_URL:${db.connectionString}`,
     "--var", `NEON_DEV_PROXY:127.0.0.1:${db.relayPort}`,
     // The render service's URL and secret (none when it is off or did not start).
     ...Object.entries(render.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    // Its name on its actor (federation).
+    ...(instance ? ["--var", `INSTANCE_NAME:${instance}`] : []),
     // More router variables (after the ones above: wrangler takes a name's last --var), as JSON (dev/stack.js passes them for tests: a pinning service, say).
     ...Object.entries(JSON.parse(process.env.DEV_VARS || "{}")).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],
@@ -117,7 +141,7 @@ for (;;) {
   if (stopping) break;
   const up = await fetch(`http://127.0.0.1:${port}/_health`).then((r) => r.ok, () => false);
   if (up) {
-    process.stdout.write(`\n  ${color("1;32", "➜")} Rose Ash is running at ${color("1;36", `http://127.0.0.1:${port}/`)}  (sign in as hannah@example.org, password rose-ash; Ctrl-C to stop)\n\n`);
+    process.stdout.write(`\n  ${color("1;32", "➜")} ${title} is running at ${color("1;36", `http://127.0.0.1:${port}/`)}  (sign in as hannah@example.org, password rose-ash; Ctrl-C to stop)\n\n`);
     break;
   }
   await new Promise((r) => setTimeout(r, 250));
@@ -178,7 +202,7 @@ async function startRender(env) {
   if (env.RENDER_SERVICE === "off") return { vars: {}, description: "off (RENDER_SERVICE=off)", stop: async () => {} };
   const secret = "development-only-render-secret";
   const listenPort = renderPort ?? ((await portFree(8790)) ? 8790 : 0);
-  const store = env.DEV_STATE_DIR ? join(env.DEV_STATE_DIR, "render-store") : env.ROSE_RENDER_STORE || join(root, ".data", "render-store");
+  const store = env.DEV_STATE_DIR ? join(env.DEV_STATE_DIR, "render-store") : env.ROSE_RENDER_STORE || join(dataRoot, "render-store");
   // Dawn (Mesa's lavapipe) wants XDG_RUNTIME_DIR.
   const runtimeDir = env.XDG_RUNTIME_DIR ? undefined : mkdtempSync(join(tmpdir(), "rose-ash-render-"));
   const child = spawn(process.execPath, [fileURLToPath(new URL("../gpu-render-service/src/server/start.js", import.meta.url))], {
@@ -277,6 +301,18 @@ async function startRender(env) {
     description: `${backend}${why ? ` (${why})` : ""} at ${url}`,
     stop,
   };
+}
+
+/** A port on 127.0.0.1 nothing listens on now. @returns {Promise<number>} */
+function anyFreePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port: free } = /** @type {net.AddressInfo} */ (server.address());
+      server.close(() => resolve(free));
+    });
+  });
 }
 
 /** Whether a port on 127.0.0.1 can be listened on. @param {number} p */

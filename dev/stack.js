@@ -11,20 +11,21 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * @param {{ port: number, dbPort: number, databaseUrl?: string, vars?: Record<string, string>, env?: Record<string, string>, render?: boolean, timeoutMs?: number }} options
+ * @param {{ port: number, dbPort: number, databaseUrl?: string, vars?: Record<string, string>, env?: Record<string, string>, render?: boolean, instance?: string, timeoutMs?: number }} options
  *   databaseUrl: a Postgres to use (its schema applied); absent: PGlite in memory, seeded
  *   vars: more variables for the router Worker (wrangler's --var; these win over dev/main.js's own, RENDER_SERVICE_URL and RENDER_SECRET included)
  *   env: more environment for `npm run dev` itself (the model: LOCAL_GGUF, LLM_BASE_URL, ...; RENDER_BACKEND=cpu, RENDER_CALLBACK_ATTEMPTS, ...)
  *   render: false: no render service (RENDER_SERVICE=off: the router gets no RENDER_SERVICE_URL); true: one, even where
  *     this environment says RENDER_SERVICE=off; absent: one unless it says so. It runs on a free port (RENDER_SERVICE_PORT
  *     in `env` to choose one), its store fresh in the stack's state folder.
- * @returns {Promise<{ url: string, renderServiceUrl: string | null, output: () => string, freezeDatabase: () => void, thawDatabase: () => void, stop: () => Promise<void> }>}
+ *   instance: the instance's name (`--instance`: federation's two instances side by side; its state stays in the fresh folder)
+ * @returns {Promise<{ url: string, relayPort: number, renderServiceUrl: string | null, output: () => string, freezeDatabase: () => void, thawDatabase: () => void, stop: () => Promise<void> }>}
  *   renderServiceUrl: the render service's own URL (jobs signed with dev/main.js's development secret), null when it is off or did not start
  */
-export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, env = {}, render, timeoutMs = 90_000 }) {
+export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, env = {}, render, instance, timeoutMs = 90_000 }) {
   // A fresh state folder: pointers and cached pages from an earlier run do not carry over.
   const state = mkdtempSync(join(tmpdir(), "rose-ash-stack-"));
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url)), ...(instance ? ["--instance", instance] : [])], {
     env: {
       ...process.env,
       // Any free port for the render service (stacks may run side by side), unless `env` chooses one.
@@ -53,6 +54,8 @@ export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, en
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    // The database's relay (Neon's WebSocket and HTTP endpoints): `dbPort`, or the one it found when that was 0.
+    relayPort: Number(/relay at 127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? dbPort),
     renderServiceUrl: /^ {2}render {4}.* at (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output)?.[1] ?? null,
     output: () => output,
     // The database and its relay live in this child process (wrangler in its own): stopping it freezes them, as a hung database would be.

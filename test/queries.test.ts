@@ -53,6 +53,8 @@ describe("app/queries", () => {
 
   it("each query's example (and each action's, rolled back) returns rows of its declared shape", async () => {
     for (const q of queries) {
+      // Federation's tables start empty (no seeded keys or followers): test/federation-queries.test.ts runs its examples on state it makes.
+      if (q.service === "federation") continue;
       const what = `${q.kind} ${q.service}/${q.name}`;
       if (q.kind === "action") await client.query("BEGIN");
       const result = await client.query(q.sql, bindQuery(q, q.example)).finally(() => q.kind === "action" && client.query("ROLLBACK"));

@@ -16,6 +16,7 @@ const PACKAGES: Record<string, string> = {
   "@rose-ash/vocabulary": "vocabulary/src",
   "@rose-ash/content": "content/src",
   "@rose-ash/executor": "executor/src",
+  "@rose-ash/federation": "federation/src",
   "@rose-ash/durable-objects": "durable-objects/src",
   "@rose-ash/app": "app",
   "@rose-ash/resolver": "workers/resolver/src",
@@ -31,11 +32,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   "@rose-ash/content": [],
   "@rose-ash/durable-objects": ["@rose-ash/content"],
   "@rose-ash/executor": ["@rose-ash/sexp", "@rose-ash/content", "@rose-ash/durable-objects"],
+  "@rose-ash/federation": ["@rose-ash/sexp", "@rose-ash/content"],
   "@rose-ash/app": [],
   "@rose-ash/resolver": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/app"],
   "@rose-ash/llm": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/app", "@rose-ash/resolver"],
   "@rose-ash/render": ["@rose-ash/sexp", "@rose-ash/content", "@rose-ash/executor"],
-  "@rose-ash/router": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/executor", "@rose-ash/durable-objects", "@rose-ash/app", "@rose-ash/resolver", "@rose-ash/llm", "@rose-ash/render"],
+  "@rose-ash/router": ["@rose-ash/sexp", "@rose-ash/vocabulary", "@rose-ash/content", "@rose-ash/executor", "@rose-ash/durable-objects", "@rose-ash/app", "@rose-ash/resolver", "@rose-ash/llm", "@rose-ash/render", "@rose-ash/federation"],
 };
 
 /** Of the render service, Workers import only what reads and names recipes: no engine, no encoder, no Node. */

@@ -54,12 +54,16 @@
       :seed (+ 1000 id) :angle (mod (* id 67) 360)
       :alt "" :class "post-header")))
 
-(defcomp ~post-article (&key post) :cache true
+;; A post: its header, title, byline, body (the children) and tags. The
+;; body comes as children so a post another instance federated, as
+;; (~post-article :post {...} (p "...") ...), is shown by this site's own
+;; ~post-article; the blog's route passes its stored HTML.
+(defcomp ~post-article (&key post &rest body) :cache true
   (article
     (~post-header :post post)
     (h1 (:title post))
     (p :class "byline" "By " (:author post) " · " (~date :at (:published_at post)))
-    (div :class "prose" (raw! (:body_html post)))
+    (div :class "prose" body)
     (when (not (empty? (:tags post)))
       (ul :class "tags" :aria-label "Tags" (map (fn (t) (li t)) (:tags post))))))
 

@@ -36,7 +36,7 @@
     (if post
       (render (~blog-page :title (:title post) :htmx (htmx-request?)
                 :aside (~nav-tree :items nav :current slug)
-                (~post-article :post post)))
+                (~post-article :post post (raw! (:body_html post)))))
       (status 404 (~not-found :path (str "/blog/" slug "/"))))))
 
 (defroute "/market/"

@@ -83,6 +83,8 @@ export const untrusted: Policy = deepFreeze({
   // The host's way to render untrusted content (the site's `generated`): nested, it would escape this content's limits.
   primitives: {
     generated: "it renders other generated content, outside this content's limits: write the content itself",
+    // The host's way to render another instance's documents (the site's `federated`): the same, for federated content.
+    federated: "it renders a federated document, outside this content's limits: write the content itself",
     // Each new recipe is a job for the site's render service: only the site's own pages queue them.
     "render-media": "it queues work on the site's render service: show media the site has rendered (named-media)",
   },

@@ -270,8 +270,12 @@ function missingParamMessage(def: QueryDef, p: QueryParam): string {
   return `${describe(def)} needs :${p.name} (${p.type})`;
 }
 
+/** How much of a mistyped value a message shows: enough to recognise it, never a whole document (or a key) in a log. */
+const SHOWN = 60;
+
 function mistypedParamMessage(def: QueryDef, p: QueryParam, v: Value): string {
-  return `${describe(def)}: :${p.name} must be ${p.type}, got ${typeName(v)} ${printValue(v)}`;
+  const printed = printValue(v);
+  return `${describe(def)}: :${p.name} must be ${p.type}, got ${typeName(v)} ${printed.length > SHOWN ? `${printed.slice(0, SHOWN)}…` : printed}`;
 }
 
 function fits(type: ParamType, v: Value): boolean {

@@ -6,7 +6,7 @@
  * literal data where a query has it.
  */
 import { describe, expect, it } from "vitest";
-import { buildCatalog, createEnv, validateGenerated, type Positioned } from "../src/index.ts";
+import { buildCatalog, createEnv, parse, validateGenerated, type Positioned } from "../src/index.ts";
 import { testRegistry, testSite } from "./generation-helpers.ts";
 
 const site = await testSite();
@@ -101,6 +101,19 @@ describe("validateGenerated", () => {
     expect(problems(`(p "${"x".repeat(70_000)}")`)).toEqual([{ line: 1, col: 1, message: "the source is 70006 bytes, more than the untrusted limit of 65536" }]);
     const deep = "(div ".repeat(70) + ")".repeat(70);
     expect(problems(deep)).toEqual([{ line: 1, col: 321, message: "nesting deeper than 64 levels" }]);
+  });
+
+  it("knows the library forms it is given beside the site's: calls to them are checked with their keys, they are not checked themselves", () => {
+    const lib = parse('(defcomp ~remote-card (&key title) (div (raw! title)))', { src: "remote.sexp" });
+    expect(problems('(~remote-card :title "A")')[0]!.message).toBe("unknown component ~remote-card");
+    expect(validateGenerated('(~remote-card :title "A")', { ...site, catalog, lib }).problems).toEqual([]);
+    expect(validateGenerated('(div\n  (~remote-card :titel "A"))', { ...site, catalog, lib }).problems).toEqual([
+      { line: 2, col: 3, message: "~remote-card has no parameter :titel (did you mean :title?)" },
+    ]);
+    // The site's components are still known, and the library does not change what the policy refuses.
+    expect(validateGenerated('(div (~product-card :product nil) (~remote-card :title (raw! "x")))', { ...site, catalog, lib }).problems.map((p) => p.message)).toEqual([
+      "(raw! ...) is not allowed in untrusted content: it puts text into the page as markup, unescaped",
+    ]);
   });
 
   it("orders problems by position, each once", () => {

@@ -9,6 +9,7 @@ import { REQUEST_PRIMITIVES } from "./request.ts";
 import { RESOLVER_PRIMITIVES } from "./resolver.ts";
 import { RESPONSE_PRIMITIVES, responseFunctions } from "./responses.ts";
 import { GENERATED_PRIMITIVES } from "./generated.ts";
+import { FEDERATED_PRIMITIVES } from "./federated.ts";
 import { MEDIA_PRIMITIVES } from "./media.ts";
 import { defineVocabulary } from "./spec.ts";
 
@@ -17,6 +18,7 @@ export { DATA_READS, RESOLVER_PRIMITIVES, callParts, declaration, fragmentServic
 export { RESPONSE_PRIMITIVES, responseFunctions, routeResult, type RouteResult } from "./responses.ts";
 export { defineVocabulary, type PrimitiveDoc, type PrimitiveFn } from "./spec.ts";
 export { GENERATED_PRIMITIVES } from "./generated.ts";
+export { FEDERATED_PRIMITIVES } from "./federated.ts";
 export { MEDIA_PRIMITIVES } from "./media.ts";
 
 /**
@@ -30,6 +32,7 @@ export function siteVocabulary(): Registry {
   defineVocabulary(registry, REQUEST_PRIMITIVES);
   defineVocabulary(registry, RESPONSE_PRIMITIVES, responseFunctions);
   defineVocabulary(registry, GENERATED_PRIMITIVES);
+  defineVocabulary(registry, FEDERATED_PRIMITIVES);
   defineVocabulary(registry, MEDIA_PRIMITIVES);
   return registry;
 }

@@ -57,6 +57,12 @@ export interface ValidateOptions {
   readonly catalog?: Catalog;
   /** The name positions are given in (default `<generated>`). */
   readonly src?: string;
+  /**
+   * Definition forms known beside the environment's (a federated document's
+   * remote components): calls to them are checked with their keys; they are
+   * not checked themselves (as `CheckOptions.lib`).
+   */
+  readonly lib?: readonly Node[];
 }
 
 export interface Validation {
@@ -90,7 +96,8 @@ export function validateGenerated(text: string, opts: ValidateOptions): Validati
     problems.push({ line: second.line, col: second.col, message: `${forms.length} top-level forms where one is expected: put them in one element, or in (<> ...)` });
   }
   const scope = siteScope(opts.env, opts.registry);
-  for (const p of check(forms, { registry: scope.registry, lib: scope.lib, policy })) problems.push({ line: p.loc.line, col: p.loc.col, message: p.message });
+  const lib = opts.lib?.length ? [...scope.lib, ...opts.lib] : scope.lib;
+  for (const p of check(forms, { registry: scope.registry, lib, policy })) problems.push({ line: p.loc.line, col: p.loc.col, message: p.message });
   for (const f of forms) prototypeKeys(f, problems);
   if (opts.catalog) outsideCatalog(forms, opts.catalog, problems);
   namedCallsAsValues(forms, scope.registry, problems);

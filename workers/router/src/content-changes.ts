@@ -17,6 +17,7 @@ import { currentSite, executorFor, requestContext, type RouteJob, type RouteRend
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
 import { storesFrom } from "./tiers.ts";
+import { federateChange } from "./federation/publish.ts";
 
 export interface PageChange {
   readonly name: string;
@@ -83,7 +84,18 @@ export async function contentChanged(change: ContentChange, env: WorkerEnv, defe
     await env.INVALIDATIONS.send(change);
     return { queued: true, pages: [], failed: [] };
   }
-  return { queued: false, ...(await invalidate(change, await currentSite(), env, defer)) };
+  const s = await currentSite();
+  const done = await invalidate(change, s, env, defer);
+  await federate(change, s, env, defer);
+  return { queued: false, ...done };
+}
+
+/** Posts' documents published again after a change that may touch them (federation/publish.ts). */
+async function federate(change: ContentChange, s: Site, env: WorkerEnv, defer: Defer): Promise<void> {
+  const published = await federateChange(change.tables, change.origin, s, env, defer, (c) => contentChanged(c, env, defer));
+  if (published && (published.created.length || published.updated.length)) {
+    console.log(`federation (${change.by}): ${published.created.length} documents created, ${published.updated.length} updated`);
+  }
 }
 
 const changesNothing = (c: ContentChange): boolean => c.tables.length === 0 && !c.reads?.length;
@@ -95,7 +107,9 @@ export async function consumeChanges(batch: MessageBatch<ContentChange>, env: Wo
   for (const message of batch.messages) {
     const what = `content change (${message.body.by}; ${[...message.body.tables, ...(message.body.reads ?? []).map(dependencyName)].join(", ")})`;
     try {
-      const { pages, failed } = await invalidate(message.body, s, env, (p) => context.waitUntil(p));
+      const defer: Defer = (p) => context.waitUntil(p);
+      const { pages, failed } = await invalidate(message.body, s, env, defer);
+      await federate(message.body, s, env, defer);
       const count = (status: PageChange["status"]) => pages.filter((p) => p.status === status).length;
       const skipped = pages.filter((p) => !p.rendered).length;
       console.log(`${what}: ${pages.length + failed.length} pages read them: ${count("moved")} moved, ${count("unchanged")} unchanged (${skipped} without rendering), ${count("retired")} retired, ${failed.length} failed`);
@@ -128,7 +142,7 @@ export async function contentWebhook(request: Request, env: WorkerEnv, context: 
     return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
   }
   if (!Array.isArray(tables) || !tables.every((t) => typeof t === "string")) return text(400, 'The body is JSON: {"tables": ["posts", ...]}');
-  const { queued, pages, failed } = await contentChanged({ tables, by: `webhook ${signature.slice(0, 12)}` }, env, (p) => context.waitUntil(p));
+  const { queued, pages, failed } = await contentChanged({ tables, by: `webhook ${signature.slice(0, 12)}`, origin: new URL(request.url).origin }, env, (p) => context.waitUntil(p));
   return Response.json(queued ? { tables, queued } : { tables, queued, pages, failed }, { status: queued ? 202 : 200 });
 }
 

@@ -4,15 +4,18 @@ import type { Dependency } from "@rose-ash/executor";
 import type { LlmEnv } from "@rose-ash/llm";
 import type { ResolverBindings } from "./resolver-client.ts";
 import type { RenderBindings } from "./media/jobs.ts";
+import type { FederationBindings } from "./federation/bindings.ts";
 
 /** What a queued change says: the tables written, or what else pages read that moved (media), and by what (for the log). */
 export interface ContentChange {
   readonly tables: readonly string[];
   readonly reads?: readonly Dependency[];
   readonly by: string;
+  /** The origin of the request that made the change: where this instance is (federation names its actors and objects by it). */
+  readonly origin?: string;
 }
 
-export interface WorkerEnv extends ResolverBindings, RenderBindings, Omit<LlmEnv, "WARM"> {
+export interface WorkerEnv extends ResolverBindings, RenderBindings, FederationBindings, Omit<LlmEnv, "WARM"> {
   /** "development" shows errors' detail on their pages, opens the operator pages, and sends cookies without Secure. */
   ENVIRONMENT?: string;
   /** Signs session cookies. A secret in production (`wrangler secret put SESSION_SECRET`). */

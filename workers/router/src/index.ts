@@ -8,25 +8,27 @@
  * binding, batched per wave; without the binding they run in-process.
  * Content changes re-render through the same executor (content-changes.ts).
  */
-import { Keyword, apply, formatError, fromJson, toHtml, type EvalContext, type Value } from "@rose-ash/sexp";
+import { Keyword, apply, formatError, fromJson, type Value } from "@rose-ash/sexp";
 import { type Db } from "@rose-ash/resolver";
 import { negotiate, serveContent } from "@rose-ash/content";
 import { metrics, pageName } from "@rose-ash/executor";
 import { AutoRouter } from "itty-router";
 import { consumeChanges, contentChanged, contentWebhook } from "./content-changes.ts";
-import { deliverOwn, deliverShared, toResponse } from "./deliver.ts";
-import { deferTo, isDevelopment, type ContentChange, type Defer, type WorkerEnv } from "./env.ts";
+import { deliverOwn, deliverShared } from "./deliver.ts";
+import { deferTo, type ContentChange, type WorkerEnv } from "./env.ts";
 import { tablesWritten } from "./invalidate.ts";
 import { errorResponse } from "./error-page.ts";
 import { isCrossSite } from "./cross-site.ts";
 import { getActor, getCatalog, getGeneration, getGrammar, getLlm, postFeedback, postLlm } from "./llm.ts";
 import { consumeRenders, mediaPoll, mediaRetry, renderCallback, renderJobStatus, renderWebhook } from "./media/http.ts";
 import { renderingMissing, type RenderMessage } from "./media/jobs.ts";
+import { operatorPage } from "./operator.ts";
+import { consumeFederation, definitionRequest, federationPage, federationRequest, followRequest, publishRequest } from "./federation/http.ts";
 import { planPicture } from "./plan-picture.ts";
 import type { Site } from "./site.ts";
 import { warmTierFrom } from "./tiers.ts";
 import { resolvePointer } from "./pointers.ts";
-import { currentSite, evalContext, executorFor, readForm, requestContext, type RouteJob, type RouteRender } from "./render.ts";
+import { currentSite, executorFor, readForm, requestContext, type RouteJob, type RouteRender } from "./render.ts";
 import { allowedMethods, matchRoute } from "./routes.ts";
 import { staticAsset } from "./static.ts";
 
@@ -79,7 +81,7 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
         const def = s!.app.env.query(a.service, a.name);
         return def ? tablesWritten(def) : [];
       });
-      const work = contentChanged({ tables: [...new Set(written)], by: actions.map((a) => `action ${a.service}/${a.name}`).join(", ") }, env, defer).catch((e: unknown) =>
+      const work = contentChanged({ tables: [...new Set(written)], by: actions.map((a) => `action ${a.service}/${a.name}`).join(", "), origin: url.origin }, env, defer).catch((e: unknown) =>
         console.error(`content change failed: ${formatError(e)}`),
       );
       if (context) context.waitUntil(work);
@@ -97,27 +99,6 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
 
 function text(status: number, body: string): Response {
   return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-}
-
-/**
- * An operator page (`/_sexp/...`): open in development; in production only
- * for a visitor signed in as an operator (`is_admin`), and a 404 to anyone else.
- */
-async function operatorPage(request: Request, env: WorkerEnv, context: ExecutionContext, page: (s: Site, ctx: EvalContext, dbs: Db[], defer: Defer) => Promise<Value>): Promise<Response> {
-  const s = await currentSite();
-  const dbs: Db[] = [];
-  const defer = deferTo(context);
-  try {
-    const io = requestContext(s, request, env, dbs);
-    const ctx = evalContext(s, io, executorFor(s, io, env, defer));
-    if (!isDevelopment(env)) {
-      const user = await apply(s.app.env.lookup("current-user") as Value, [], ctx);
-      if (!(user instanceof Map && user.get("is_admin") === true)) return text(404, "Not Found");
-    }
-    return toResponse({ status: 200, html: toHtml(await page(s, ctx, dbs, defer)), location: null }, { "cache-control": "no-store" });
-  } finally {
-    for (const db of dbs) await db.close();
-  }
 }
 
 // Whatever fails outside a page (a pointer, the content store) also answers with the error page.
@@ -166,13 +147,25 @@ router.get("/render/jobs/:id", (request: Request & { params: { id: string } }, e
 router.get("/render/media/:key", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => mediaPoll(request, env, context, request.params.key));
 router.post("/render/media/:key/retry", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => mediaRetry(request, env, context, request.params.key));
 router.post("/render/callback/:key", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => renderCallback(request, env, context, request.params.key));
+// Federation (federation/http.ts): Fedify's WebFinger, NodeInfo and ActivityPub endpoints, definitions by hash, the operator's view.
+router.get("/ap/definitions/:hash", (request: Request & { params: { hash: string } }, env: WorkerEnv, context: ExecutionContext) => definitionRequest(request, env, context, request.params.hash));
+for (const path of ["/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/*", "/ap/*"]) {
+  router.all(path, (request: Request, env: WorkerEnv, context: ExecutionContext) => federationRequest(request, env, context));
+}
+router.get("/_sexp/federation", (request: Request, env: WorkerEnv, context: ExecutionContext) => federationPage(request, env, context));
+router.post("/_sexp/federation/follow", (request: Request, env: WorkerEnv, context: ExecutionContext) => followRequest(request, env, context));
+router.post("/_sexp/federation/publish", (request: Request, env: WorkerEnv, context: ExecutionContext) => publishRequest(request, env, context));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 
-/** The queue each consumer reads (production and development use the same names). */
+/** The queues the consumers read (production and development use the same names); any other is content changes'. */
 const RENDER_QUEUE = "rose-ash-renders";
+const FEDERATION_QUEUE = "rose-ash-federation";
 
 export default {
   fetch: router.fetch,
-  queue: (batch: MessageBatch<ContentChange | RenderMessage>, env: WorkerEnv, context: ExecutionContext) =>
-    batch.queue === RENDER_QUEUE ? consumeRenders(batch as MessageBatch<RenderMessage>, env, context) : consumeChanges(batch as MessageBatch<ContentChange>, env, context),
-} satisfies ExportedHandler<WorkerEnv, ContentChange | RenderMessage>;
+  queue: (batch: MessageBatch<unknown>, env: WorkerEnv, context: ExecutionContext) => {
+    if (batch.queue === RENDER_QUEUE) return consumeRenders(batch as MessageBatch<RenderMessage>, env, context);
+    if (batch.queue === FEDERATION_QUEUE) return consumeFederation(batch, env, context);
+    return consumeChanges(batch as MessageBatch<ContentChange>, env, context);
+  },
+} satisfies ExportedHandler<WorkerEnv, unknown>;

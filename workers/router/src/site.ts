@@ -8,6 +8,7 @@ import { Analysis, Hasher, Lambda, basePrimitives, check, evaluateForms, locText
 import { loadApp, registerResolverPrimitives, type App, type Source } from "@rose-ash/resolver";
 import { canonicalPath, routeIsShared, type PageKey } from "@rose-ash/executor";
 import { fragmentService } from "@rose-ash/vocabulary";
+import { registerFederatedPrimitives } from "./federated.ts";
 import { registerGeneratedPrimitives } from "./generated.ts";
 import { registerMediaPrimitives } from "./media/render-media.ts";
 import { registerRequestPrimitives } from "./request.ts";
@@ -36,12 +37,13 @@ export interface Site {
   routeIsShared(route: Route, method: string): boolean;
 }
 
-/** The primitives pages may use: the base set, the resolver's I/O, request access, generated pages, and media. */
+/** The primitives pages may use: the base set, the resolver's I/O, request access, generated pages, federated documents, and media. */
 export function siteRegistry() {
   const registry = basePrimitives.extend();
   registerResolverPrimitives(registry);
   registerRequestPrimitives(registry);
   registerGeneratedPrimitives(registry);
+  registerFederatedPrimitives(registry);
   registerMediaPrimitives(registry);
   return registry;
 }

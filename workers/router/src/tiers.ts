@@ -17,7 +17,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { WarmStore, batchedHotCache, bucketStore, gatewaySource, kvHotCache, pinningServiceSink, upstashHotCache, type HotCache, type WarmSink } from "@rose-ash/content";
 import type { DependencyIndex, IpnsPointer } from "@rose-ash/durable-objects";
-import { POINTER_TTL_MS, durableDependencies, durableNamedPointers, hotCalls, hotResults, memoryCalls, memoryResults, pagesOf, type Stores } from "@rose-ash/executor";
+import { POINTER_TTL_MS, durableDependencies, durableNamedPointers, hotCalls, hotResults, memoryCalls, memoryResults, pagesOf, type NamedPointerStore, type Stores } from "@rose-ash/executor";
 
 export interface HotBindings {
   HOT?: KVNamespace;
@@ -122,4 +122,9 @@ export function storesFrom(env: CacheBindings): Stores {
     made.set(which, stores);
   }
   return stores;
+}
+
+/** Pointers by name (`media:<key>`, `fed:posts/<slug>`): the same Durable Objects as pages' (null without POINTERS or WARM). */
+export function namedPointersFrom(env: CacheBindings): NamedPointerStore | null {
+  return storesFrom(env).media;
 }

@@ -1,0 +1,144 @@
+/**
+ * Federated code on the instance that renders it: the federated policy
+ * (untrusted, and nothing that reads or writes here), and checkFederated:
+ * the site's own definitions win, the origin's that the site lacks are used
+ * and checked, every problem with its position and where it is.
+ */
+import { describe, expect, it } from "vitest";
+import { untrusted } from "@rose-ash/sexp";
+import { siteVocabulary } from "@rose-ash/vocabulary";
+import { ARRIVES_WITH_ITS_DATA, checkFederated, federatedPolicy } from "../src/index.ts";
+import { remoteDefinitions, testSite } from "./site.ts";
+
+const site = await testSite();
+
+/** The origin's definitions: its own ~post-article (with raw!: it never runs here), a byline and a note the site lacks. */
+const ORIGIN = remoteDefinitions(`
+(defcomp ~post-article (&key title &rest body) (article :class "origin-post" (h1 (raw! title)) body))
+(defcomp ~byline (&key author) (p :class "byline" "by " author))
+(defcomp ~note (&key text) (aside (~byline :author text) (~site-card :title text)))
+(defcomp ~unused () (p "never"))
+`);
+
+const check = (source: string, remote = ORIGIN) => checkFederated({ source }, remote, site);
+const problems = (source: string, remote = ORIGIN) => check(source, remote).problems;
+const names = (nodes: readonly { kind: string; value: unknown }[]) => nodes.map((n) => ((n.value as { value: string }[])[1]!.value));
+
+describe("federatedPolicy", () => {
+  it("is the untrusted policy, named federated, refusing by name every primitive that does I/O or has an effect", () => {
+    const policy = federatedPolicy(site.registry);
+    expect(policy.name).toBe("federated");
+    expect(policy.forms).toEqual(untrusted.forms);
+    expect(policy.elements).toEqual(untrusted.elements);
+    expect(policy.limits).toEqual(untrusted.limits);
+    for (const name of ["query", "frag", "action", "current-user", "session-key", "cookie", "now", "new-id", "param", "sign-out"]) expect(policy.primitives[name], name).toBe(ARRIVES_WITH_ITS_DATA);
+    // Where untrusted says why more exactly, its reason stands.
+    expect(policy.primitives["render-media"]).toBe(untrusted.primitives["render-media"]);
+    expect(policy.primitives["generated"]).toBe(untrusted.primitives["generated"]);
+    // Rendering another federated document from inside one (or from generated content) would escape its limits.
+    expect(untrusted.primitives["federated"]).toMatch(/^it renders a federated document, outside this content's limits/);
+    expect(policy.primitives["federated"]).toBe(untrusted.primitives["federated"]);
+    expect(policy.primitives["str"]).toBeUndefined();
+    expect(Object.isFrozen(policy) && Object.isFrozen(policy.primitives)).toBe(true);
+  });
+
+  it("is made once per registry", () => {
+    expect(federatedPolicy(site.registry)).toBe(federatedPolicy(site.registry));
+    expect(federatedPolicy(siteVocabulary())).not.toBe(federatedPolicy(site.registry));
+  });
+});
+
+describe("checkFederated", () => {
+  it("passes a document laid out with the site's components and the origin's it lacks, and says which of the origin's are used", () => {
+    const result = check('(~post-article :title "Apple" (p "It’s " (a :href "https://a.example/x" "here") ".") (~note :text "Hannah"))');
+    expect(result.problems).toEqual([]);
+    expect(result.form?.kind).toBe("list");
+    // The site's ~post-article wins; ~note is the origin's, and through it ~byline (~site-card is the site's).
+    expect(names(result.used)).toEqual(["~byline", "~note"]);
+  });
+
+  it("allows the site's own components, even those that read data themselves: they are the site's code", () => {
+    expect(problems("(div (~recent) (~site-card :title \"x\"))")).toEqual([]);
+  });
+
+  it("holds the document and the origin's definitions to the site's catalog: not its components told whose data to read", () => {
+    expect(problems("(~cart-mini :user_id 4)")[0]!.message).toMatch(/^~cart-mini is not available to generated content: it is told whose data to read \(:user_id\)/);
+    const remote = remoteDefinitions("(defcomp ~peek () (~cart-mini :user_id 1))");
+    expect(problems("(~peek)", remote)).toEqual([expect.objectContaining({ line: 1, col: 19, where: "~peek" })]);
+  });
+
+  it("refuses raw!, script and style elements and event attributes, where they are", () => {
+    expect(problems('(div\n  (raw! "<b>x</b>"))')).toEqual([{ line: 2, col: 3, message: "(raw! ...) is not allowed in federated content: it puts text into the page as markup, unescaped", where: "document" }]);
+    expect(problems('(div (script "alert(1)"))')).toEqual([{ line: 1, col: 6, message: "<script> is not allowed in federated content: it runs script", where: "document" }]);
+    expect(problems('(a :href "/x" :onclick "go()" "x")')).toEqual([{ line: 1, col: 15, message: ":onclick is not allowed in federated content: it can run script, even as a literal", where: "document" }]);
+    expect(problems('(a :href "javascript:alert(1)" "x")')[0]!.message).toMatch(/^unsafe URL in :href/);
+  });
+
+  it("refuses what reads or writes here: queries, fragments, actions, who is asking, the clock, media renders", () => {
+    const text = `(div
+  (ul (map (fn (p) (li (:title p))) (query blog recent-posts :limit 3)))
+  (p (:name (current-user)))
+  (action cart add-item :product_id 1)
+  (p (now))
+  (render-media "(solid)"))`;
+    const found = problems(text);
+    const at = (line: number, col: number) => found.filter((p) => p.line === line && p.col === col).map((p) => p.message);
+    expect(at(2, 38)).toContain(`query is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`);
+    expect(at(3, 14)).toContain(`current-user is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`);
+    expect(at(4, 4)).toContain(`action is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`);
+    expect(at(5, 7)).toContain(`now is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`);
+    expect(at(6, 4)[0]).toMatch(/^render-media is not allowed in federated content: it queues work/);
+    expect(found.every((p) => p.where === "document")).toBe(true);
+  });
+
+  it("uses and checks an origin's component the site lacks: its raw!, script, query and action are problems in it", () => {
+    const remote = remoteDefinitions(`
+(defcomp ~card (&key title) (div (raw! title) (script "x")))
+(defcomp ~feed () (ul (query blog recent-posts) (action cart add-item :product_id 1)))
+`);
+    const result = check("(div (~card :title \"A\") (~feed))", remote);
+    expect(names(result.used)).toEqual(["~card", "~feed"]);
+    const found = (where: string) => result.problems.filter((p) => p.where === where).map((p) => `${p.line}:${p.col}: ${p.message}`);
+    expect(found("~card")).toEqual([
+      "1:34: (raw! ...) is not allowed in federated content: it puts text into the page as markup, unescaped",
+      "1:47: <script> is not allowed in federated content: it runs script",
+    ]);
+    expect(found("~feed")).toEqual(
+      expect.arrayContaining([`1:24: query is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`, `1:50: action is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`]),
+    );
+    // Calling it is refused in the document too: the checker sees that it writes.
+    expect(found("document")).toEqual(["1:25: ~feed is not allowed in federated content: it changes data (through what it calls)"]);
+  });
+
+  it("checks calls to the origin's components with their keys, and calls from them to the site's with the site's", () => {
+    expect(problems('(~byline :autor "x")')).toEqual([{ line: 1, col: 1, message: "~byline has no parameter :autor (did you mean :author?)", where: "document" }]);
+    const remote = remoteDefinitions('(defcomp ~teaser (&key t) (~site-card :titel t))');
+    expect(problems("(~teaser :t 1)", remote)).toEqual([{ line: 1, col: 27, message: "~site-card has no parameter :titel (did you mean :title?)", where: "~teaser" }]);
+  });
+
+  it("does not use (or check) an origin's definition the site has: the site's wins, even over one with raw!", () => {
+    const result = check('(~post-article :title "A" (p "x"))');
+    expect(result.problems).toEqual([]);
+    expect(result.used).toEqual([]);
+  });
+
+  it("uses nothing it does not reach, and never an origin's definition named like a primitive", () => {
+    const remote = remoteDefinitions('(define (str x) (raw! x))\n(defcomp ~x () (p (str "a")))\n(defcomp ~lonely () (raw! "x"))');
+    const result = check("(~x)", remote);
+    expect(names(result.used)).toEqual(["~x"]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it("refuses a definition made inside one of the origin's definitions: it would define a global here when it runs", () => {
+    const remote = remoteDefinitions("(defcomp ~sneaky () (do (define ~post-article 1) (p \"x\")))");
+    expect(problems("(~sneaky)", remote)).toEqual([{ line: 1, col: 25, message: "(define ...) is not allowed inside a definition in federated content: it may use the definitions it is given, not make its own", where: "~sneaky" }]);
+  });
+
+  it("refuses what does not read as one form, and a component it does not know", () => {
+    const unread = check('(p "a"');
+    expect(unread.form).toBeNull();
+    expect(unread.problems[0]).toMatchObject({ line: 1, col: 1, where: "document" });
+    expect(check('(p "a") (p "b")').problems[0]).toMatchObject({ line: 1, col: 9, where: "document" });
+    expect(problems("(~nowhere)")[0]).toMatchObject({ message: "unknown component ~nowhere", where: "document" });
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * Federation over HTTP, and its queue.
+ *
+ * /.well-known/webfinger, /.well-known/nodeinfo, /nodeinfo/2.1, /ap/...
+ *                              Fedify: actors, inboxes, outboxes, followers, posts
+ * GET  /ap/definitions/<hash>  a definition as a Document (by its Merkle hash)
+ * GET  /_sexp/federation       the operator's view (HTML, or JSON when asked)
+ * POST /_sexp/federation/follow    `account=<actor URL or user@host>`: follow it
+ * POST /_sexp/federation/publish   publish the posts' documents now
+ * queue rose-ash-federation    deliveries (Fedify's outbox and fan-out)
+ */
+import type { Context } from "@fedify/fedify";
+import { Follow, isActor, type Actor } from "@fedify/vocab";
+import { Keyword, apply, fromJson, type Value } from "@rose-ash/sexp";
+import type { Db } from "@rose-ash/resolver";
+import { contentChanged } from "../content-changes.ts";
+import { deferTo, type Defer, type WorkerEnv } from "../env.ts";
+import { isOperator, notFound, operatorPage } from "../operator.ts";
+import { currentSite, readForm } from "../render.ts";
+import type { Site } from "../site.ts";
+import { fedData, type FedData } from "./context.ts";
+import { SITE_ACTOR, definitionDocument } from "./documents.ts";
+import { federationFor } from "./federation.ts";
+import { publishPosts, withContext } from "./publish.ts";
+
+const unavailable = () => Response.json({ error: "Federation is not configured here (it needs the HOT KV namespace)" }, { status: 503 });
+
+function dataFor(s: Site, env: WorkerEnv, defer: Defer) {
+  return fedData(s, env, defer, (c) => contentChanged(c, env, defer));
+}
+
+/** What Fedify answers: WebFinger, NodeInfo, actors, inboxes, collections, posts. */
+export async function federationRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  const defer = deferTo(context);
+  const { data, close } = dataFor(await currentSite(), env, defer);
+  try {
+    return await fed.fetch(request, {
+      contextData: data,
+      onNotFound: notFound,
+      onNotAcceptable: () =>
+        new Response("This is an ActivityPub resource: ask for it as application/activity+json.", { status: 406, headers: { vary: "Accept", "content-type": "text/plain; charset=utf-8" } }),
+    });
+  } finally {
+    defer(close());
+  }
+}
+
+/** `GET /ap/definitions/<hash>`: the site's definition with that Merkle hash. What a hash names never changes. */
+export async function definitionRequest(request: Request, env: WorkerEnv, context: ExecutionContext, hash: string): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  return withContext(fed, new URL(request.url).origin, dataFor(await currentSite(), env, deferTo(context)), async (ctx) => {
+    const doc = await definitionDocument(ctx, hash);
+    if (!doc) return notFound();
+    return new Response(JSON.stringify(await doc.toJsonLd({ contextLoader: ctx.contextLoader })), {
+      headers: { "content-type": "application/activity+json", "cache-control": "public, max-age=86400" },
+    });
+  });
+}
+
+/** What the operator's page shows, as JSON. */
+async function overview(ctx: Context<FedData>) {
+  const { store } = ctx.data;
+  const [following, followers, documents, activities] = await Promise.all([store.following(), store.allFollowers(), store.documents(), store.activities(50)]);
+  return {
+    actor: ctx.getActorUri(SITE_ACTOR).href,
+    handle: `${SITE_ACTOR}@${ctx.host}`,
+    following,
+    followers,
+    documents: documents.map((d) => ({ ...d, local: `/fed/${d.handle}/${d.slug}/` })),
+    activities,
+  };
+}
+
+/** `GET /_sexp/federation`: whom this instance follows, its followers, what it received, the last activities and what came of them. */
+export async function federationPage(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  const origin = new URL(request.url).origin;
+  if (wantsJson(request)) {
+    return operatorOnly(request, env, context, (s, defer) =>
+      withContext(fed, origin, dataFor(s, env, defer), async (ctx) => Response.json(await overview(ctx), { headers: { "cache-control": "no-store" } })),
+    );
+  }
+  return operatorPage(request, env, context, (s, evalCtx, _dbs, defer) =>
+    withContext(fed, origin, dataFor(s, env, defer), async (ctx) => {
+      const o = await overview(ctx);
+      const args = Object.entries({ "actor-url": o.actor, handle: o.handle, following: o.following, followers: o.followers, documents: o.documents, activities: o.activities });
+      return (await apply(s.app.env.lookup("~federation-page") as Value, args.flatMap(([k, v]) => [Keyword.of(k), fromJson(v)]), evalCtx)) as Value;
+    }),
+  );
+}
+
+/** `POST /_sexp/federation/follow`: this instance's actor follows an account (an actor's URL, or user@host). */
+export async function followRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  const account = (await readAccount(request)).trim();
+  return operatorOnly(request, env, context, (s, defer) =>
+    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => {
+      if (!account) return answer(request, 400, { error: "Say which account to follow: account=<an actor's URL, or user@host>" });
+      const target = await findActor(ctx, account);
+      if (!target?.id || !target.inboxId) return answer(request, 404, { error: `No ActivityPub actor found for ${account}` });
+      const followId = new URL(`#follows/${crypto.randomUUID()}`, ctx.getActorUri(SITE_ACTOR));
+      const handle = `${target.preferredUsername?.toString() ?? "actor"}@${target.id.host}`;
+      await ctx.data.store.follow(target.id.href, handle, target.inboxId.href, followId.href);
+      await ctx.sendActivity({ identifier: SITE_ACTOR }, target, new Follow({ id: followId, actor: ctx.getActorUri(SITE_ACTOR), object: target.id }));
+      return answer(request, 202, { following: target.id.href, handle, state: "pending" });
+    }),
+  );
+}
+
+/** `POST /_sexp/federation/publish`: describe every post again now and send what moved. */
+export async function publishRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  return operatorOnly(request, env, context, (s, defer) =>
+    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => answer(request, 200, await publishPosts(ctx))),
+  );
+}
+
+/** The Worker's queue handler for rose-ash-federation: each message is one of Fedify's tasks; a failure is retried by the Queue. */
+export async function consumeFederation(batch: MessageBatch<unknown>, env: WorkerEnv, context: ExecutionContext): Promise<void> {
+  const fed = federationFor(env);
+  if (!fed) return batch.ackAll();
+  const s = await currentSite();
+  const defer = deferTo(context);
+  for (const message of batch.messages) {
+    const { data, close } = dataFor(s, env, defer);
+    try {
+      await fed.processQueuedTask(data, message.body as Parameters<typeof fed.processQueuedTask>[1]);
+      message.ack();
+    } catch (e) {
+      console.error(`federation delivery failed, attempt ${message.attempts}: ${e instanceof Error ? e.message : String(e)}`);
+      message.retry({ delaySeconds: Math.min(600, 2 ** message.attempts) });
+    } finally {
+      await close();
+    }
+  }
+}
+
+/**
+ * An actor by URL or handle. A handle is looked up with WebFinger over
+ * https; where private addresses are allowed (two local instances), over
+ * plain http first (https to a plain-http port only times out).
+ */
+async function findActor(ctx: Context<FedData>, account: string): Promise<Actor | null> {
+  const handle = /^@?([^@\s/]+)@([^@\s/]+)$/.exec(account);
+  const self = handle && ctx.data.env.FEDERATION_ALLOW_PRIVATE_ADDRESS === "true" ? await plainWebFinger(handle[1]!, handle[2]!) : null;
+  const found = await ctx.lookupObject(self ?? account).catch(() => null);
+  return isActor(found) ? found : null;
+}
+
+/** The actor URL plain-http WebFinger gives for user@host, or null. */
+async function plainWebFinger(user: string, host: string): Promise<string | null> {
+  const resource = encodeURIComponent(`acct:${user}@${host}`);
+  const jrd = (await fetch(`http://${host}/.well-known/webfinger?resource=${resource}`, { signal: AbortSignal.timeout(5000) }).then(
+    (r) => (r.ok ? r.json() : null),
+    () => null,
+  )) as { links?: { rel?: string; type?: string; href?: string }[] } | null;
+  return jrd?.links?.find((l) => l.rel === "self" && l.href && /activity\+json|ld\+json/.test(l.type ?? ""))?.href ?? null;
+}
+
+async function operatorOnly(request: Request, env: WorkerEnv, context: ExecutionContext, work: (s: Site, defer: Defer) => Promise<Response>): Promise<Response> {
+  const s = await currentSite();
+  const dbs: Db[] = [];
+  const defer = deferTo(context);
+  try {
+    if (!(await isOperator(s, request, env, dbs, defer))) return notFound();
+    return await work(s, defer);
+  } finally {
+    for (const db of dbs) await db.close();
+  }
+}
+
+function wantsJson(request: Request): boolean {
+  return /application\/json/.test(request.headers.get("accept") ?? "") || (request.headers.get("content-type") ?? "").includes("application/json");
+}
+
+async function readAccount(request: Request): Promise<string> {
+  if ((request.headers.get("content-type") ?? "").includes("application/json")) {
+    const body = (await request.json().catch(() => null)) as { account?: unknown } | null;
+    return typeof body?.account === "string" ? body.account : "";
+  }
+  return (await readForm(request)).get("account") ?? "";
+}
+
+/** JSON for scripts; a browser's form goes back to the operator's page. */
+function answer(request: Request, status: number, body: object): Response {
+  if (wantsJson(request) || status >= 400) return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+  return new Response(null, { status: 303, headers: { location: "/_sexp/federation" } });
+}

@@ -1,0 +1,98 @@
+/**
+ * What this instance does with what arrives in its inboxes. Fedify has
+ * checked the HTTP signature (cavage or RFC 9421) or the object proof, that
+ * the signer is the activity's actor, and the request's date, before any of
+ * this runs; each activity is taken in once (a replay is noted and dropped).
+ *
+ * Follow    a follower is kept and answered with a signed Accept.
+ * Undo      of a Follow: the follower is let go.
+ * Accept    of a Follow this instance sent: it now follows (Reject: it does not).
+ * Create,   of a Document: re-fetched from its origin, verified and kept
+ * Update    (receive.ts); whatever fails, the last good version stays.
+ */
+import type { Federation, InboxContext } from "@fedify/fedify";
+import { Accept, Activity, Create, Follow, Reject, Undo, Update, isActor } from "@fedify/vocab";
+import { FederationRefusal } from "@rose-ash/federation";
+import type { FedData } from "./context.ts";
+import { SITE_ACTOR } from "./documents.ts";
+import { receiveDocument } from "./receive.ts";
+
+export function listenToInbox(fed: Federation<FedData>): void {
+  fed
+    .setInboxListeners("/ap/users/{identifier}/inbox", "/ap/inbox")
+    .on(Follow, (ctx, follow) => once(ctx, follow, () => onFollow(ctx, follow)))
+    .on(Undo, (ctx, undo) => once(ctx, undo, () => onUndo(ctx, undo)))
+    .on(Accept, (ctx, accept) => once(ctx, accept, () => onAnswer(ctx, accept, "accepted")))
+    .on(Reject, (ctx, reject) => once(ctx, reject, () => onAnswer(ctx, reject, "rejected")))
+    .on(Create, (ctx, create) => once(ctx, create, () => receiveDocument(ctx, create)))
+    .on(Update, (ctx, update) => once(ctx, update, () => receiveDocument(ctx, update)))
+    .onError((_ctx, error) => console.error(`federation inbox: ${error instanceof Error ? error.message : String(error)}`));
+}
+
+/**
+ * Take an activity in once: noted (with its actor and object) before it is
+ * handled, its outcome after. A refusal is an outcome, with its reason;
+ * anything else that fails is noted and thrown (the sender tries again).
+ */
+async function once(ctx: InboxContext<FedData>, activity: Activity, handle: () => Promise<string | null>): Promise<void> {
+  const id = activity.id?.href;
+  const actor = activity.actorId?.href;
+  if (!id || !actor) return void console.warn("federation inbox: an activity without an id or actor was ignored");
+  const type = activityType(activity);
+  if (!(await ctx.data.store.firstSight(id, type, actor, activity.objectId?.href ?? null))) return; // seen before: processed once
+  try {
+    const note = await handle();
+    await ctx.data.store.outcome(id, "accepted", note);
+  } catch (e) {
+    const refused = e instanceof FederationRefusal;
+    const reason = refused ? `${e.reason}: ${e.message}` : `failed: ${e instanceof Error ? e.message : String(e)}`;
+    await ctx.data.store.outcome(id, "refused", reason);
+    console.warn(`federation inbox: ${type} ${id} from ${actor} refused: ${reason}`);
+  }
+}
+
+/** An activity's type as ActivityStreams names it ("Create"): from its class's type id, which minifying leaves alone. */
+export function activityType(activity: Activity): string {
+  return (activity.constructor as typeof Activity).typeId.hash.slice(1);
+}
+
+async function onFollow(ctx: InboxContext<FedData>, follow: Follow): Promise<string> {
+  const target = ctx.parseUri(follow.objectId);
+  if (target?.type !== "actor") throw new FederationRefusal("format", "the Follow's object is not an actor of this instance");
+  const identifier = target.identifier;
+  if (identifier !== SITE_ACTOR && !(await ctx.data.store.author(identifier))) throw new FederationRefusal("format", `no actor ${identifier} here`);
+  const follower = await follow.getActor(ctx);
+  if (!follower || !isActor(follower) || !follower.id || !follower.inboxId) throw new FederationRefusal("fetch", "the follower's actor document could not be read");
+  await ctx.data.store.addFollower(identifier, {
+    follower: follower.id.href,
+    inbox: follower.inboxId.href,
+    shared_inbox: follower.endpoints?.sharedInbox?.href ?? null,
+    follow_id: follow.id?.href ?? null,
+  });
+  await ctx.sendActivity(
+    { identifier },
+    follower,
+    new Accept({ id: new URL(`#accepts/${crypto.randomUUID()}`, ctx.getActorUri(identifier)), actor: ctx.getActorUri(identifier), object: follow }),
+  );
+  return `${follower.id.href} follows ${identifier}`;
+}
+
+async function onUndo(ctx: InboxContext<FedData>, undo: Undo): Promise<string | null> {
+  const object = await undo.getObject(ctx);
+  if (!(object instanceof Follow)) return "nothing to undo here";
+  const target = ctx.parseUri(object.objectId);
+  if (target?.type !== "actor" || object.actorId?.href !== undo.actorId?.href) throw new FederationRefusal("attribution", "an Undo of someone else's Follow");
+  await ctx.data.store.removeFollower(target.identifier, undo.actorId!.href);
+  return `${undo.actorId!.href} no longer follows ${target.identifier}`;
+}
+
+/** An answer to a Follow this instance sent: the Follow's id must be the one it sent, the answer from whom it followed. */
+async function onAnswer(ctx: InboxContext<FedData>, answer: Accept | Reject, state: "accepted" | "rejected"): Promise<string> {
+  const remote = answer.actorId!.href;
+  const followed = await ctx.data.store.followed(remote);
+  if (!followed) throw new FederationRefusal("unfollowed", `an answer from ${remote}, which this instance did not ask to follow`);
+  const followId = answer.objectId?.href;
+  if (!followId) throw new FederationRefusal("format", "the answer does not name the Follow it answers");
+  await ctx.data.store.followAnswered(remote, followId, state);
+  return `${followed.handle}: ${state}`;
+}
