@@ -23,6 +23,50 @@ CREATE TABLE IF NOT EXISTS users (
 -- Databases made before the column existed.
 ALTER TABLE users ADD COLUMN IF NOT EXISTS is_admin boolean NOT NULL DEFAULT false;
 
+-- An author's handle: their ActivityPub username (acct:<handle>@HOST, the
+-- actor /ap/users/<handle>), unique on this instance and never 'site' (the
+-- instance actor's). Not derived from the email: two users with the same
+-- local part at different domains would collide, and it would publish
+-- their addresses' local parts. NULL until given one (the backfill below);
+-- a user without one is not federated.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS handle text;
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                  WHERE conrelid = 'users'::regclass AND conname = 'users_handle_check') THEN
+    ALTER TABLE users ADD CONSTRAINT users_handle_check
+      CHECK (handle ~ '^[a-z0-9_]{1,30}$' AND handle <> 'site');
+  END IF;
+END $$;
+CREATE UNIQUE INDEX IF NOT EXISTS users_handle_idx ON users (handle);
+
+-- Users made before handles (databases kept from before; seed users get
+-- theirs in the seed): the local part of their email, lower-cased, each run
+-- of other characters than [a-z0-9_] made '_', at most 30 long; suffixed with
+-- the user's id ('hannah_6') when another user has it already or it is
+-- 'site' (and with a count after that, in the unlikely case that is taken too).
+-- Users in id order: the earliest keeps the plain handle.
+DO $$
+DECLARE
+  u         record;
+  base      text;
+  suffix    text;
+  candidate text;
+  n         integer;
+BEGIN
+  FOR u IN SELECT id, email FROM users WHERE handle IS NULL ORDER BY id LOOP
+    base := left(regexp_replace(lower(split_part(u.email, '@', 1)), '[^a-z0-9_]+', '_', 'g'), 30);
+    candidate := base;
+    n := 1;
+    WHILE candidate = 'site' OR EXISTS (SELECT 1 FROM users WHERE handle = candidate) LOOP
+      suffix := '_' || u.id || CASE WHEN n > 1 THEN '_' || n ELSE '' END;
+      candidate := left(base, 30 - length(suffix)) || suffix;
+      n := n + 1;
+    END LOOP;
+    UPDATE users SET handle = candidate WHERE id = u.id AND handle IS NULL;
+  END LOOP;
+END $$;
+
 -- A signed-in session: the cookie names it (its id) and is honoured only
 -- while its row is open. Signing out ends it; "sign out everywhere" ends
 -- every one of the user's.
@@ -214,8 +258,8 @@ CREATE INDEX IF NOT EXISTS llm_interactions_hash_idx ON llm_interactions (hash, 
 
 -- ActivityPub (workers/router/src/federation): what this instance keeps
 -- through app/queries/federation.sexp. Local actors are the instance actor
--- ('site') and one per author (the local part of their email, e.g. 'hannah');
--- remote actors are named by their id URLs.
+-- ('site') and one per author (their users.handle, e.g. 'hannah'); remote
+-- actors are named by their id URLs.
 
 -- A local actor's key pairs as JWKs:
 -- {"rsa": {"private": JWK, "public": JWK}, "ed25519": {"private": JWK, "public": JWK}}.
@@ -275,17 +319,32 @@ CREATE TABLE IF NOT EXISTS fed_documents (
 );
 
 -- Every activity taken in, once (a replay finds its id here), with what came
--- of it: accepted, refused (and why: what an operator needs to see), or
--- pending while it is being processed.
+-- of it: accepted, refused (and why: what an operator needs to see), failed
+-- (for a passing reason: the database, the origin down; the sender is
+-- answered 500, and its retry is taken in again), or pending while it is
+-- being processed (and taken in again after 5 minutes: the Worker handling it
+-- was cut off). `at`: when it was last taken in.
 CREATE TABLE IF NOT EXISTS fed_activities (
   id      text PRIMARY KEY,
   type    text NOT NULL,
   actor   text NOT NULL,
   object  text,
-  outcome text NOT NULL CHECK (outcome IN ('accepted', 'refused', 'pending')),
+  outcome text NOT NULL
+          CONSTRAINT fed_activities_outcome_check CHECK (outcome IN ('accepted', 'refused', 'failed', 'pending')),
   reason  text,
   at      timestamptz NOT NULL DEFAULT now()
 );
+-- Databases made before 'failed' was an outcome: the check replaced (only then).
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                  WHERE conrelid = 'fed_activities'::regclass AND conname = 'fed_activities_outcome_check'
+                    AND pg_get_constraintdef(oid) LIKE '%''failed''%') THEN
+    ALTER TABLE fed_activities DROP CONSTRAINT IF EXISTS fed_activities_outcome_check;
+    ALTER TABLE fed_activities ADD CONSTRAINT fed_activities_outcome_check
+      CHECK (outcome IN ('accepted', 'refused', 'failed', 'pending'));
+  END IF;
+END $$;
 -- the operator's page: the last activities first
 CREATE INDEX IF NOT EXISTS fed_activities_at_idx ON fed_activities (at DESC);
 
@@ -350,12 +409,12 @@ $$;
 -- Seed users have no password_hash.
 
 -- Every seed user's password is "rose-ash" (development only).
-INSERT INTO users (id, email, name, password_hash, created_at) VALUES
-  (1, 'giles@example.org',   'Giles Bradshaw',  'pbkdf2-sha256$100000$Ljso8H3Po_jK6eiZmpyQTg$lUt3ZN_ls_O6Bk5JA2JHOvDg9W7Dl5FQ5FuVktlcaFs', '2025-01-06 09:00:00+00'),
-  (2, 'priya@example.org',   'Priya Raman',     'pbkdf2-sha256$100000$HwOta7pWs8n9KhXQhPrKmA$Lpnr2cVBwcb-En9zVRadkg8O9rxHd3j261kyZoe028A', '2025-01-20 10:30:00+00'),
-  (3, 'tom@example.org',     'Tom O''Connell',  'pbkdf2-sha256$100000$-fL3rOwXq-yqCDxLpjmL7w$eVuwwzZ50BsI9JE3CDMEL_X-u4bhpXeAYBZIP3zqmQ0', '2025-03-02 14:15:00+00'),
-  (4, 'hannah@example.org',  'Hannah Pryce',    'pbkdf2-sha256$100000$oeBVfs0wOKYtSeXB4eWdPw$vFyK7ZoRHoFH6Stv17YhsKtfIW6yEmAZ1wHCXJ8Xn-I', '2025-06-11 18:45:00+00'),
-  (5, 'kwame@example.org',   'Kwame Mensah',    'pbkdf2-sha256$100000$8G7Y6Jvb8XbLBX7ZlJn_Mw$2gQbhPEJsXHaaOsGDj6chsnKn0veFxvEkIYNjjvZ8O0', '2026-02-27 08:20:00+00')
+INSERT INTO users (id, email, handle, name, password_hash, created_at) VALUES
+  (1, 'giles@example.org',  'giles',  'Giles Bradshaw',  'pbkdf2-sha256$100000$Ljso8H3Po_jK6eiZmpyQTg$lUt3ZN_ls_O6Bk5JA2JHOvDg9W7Dl5FQ5FuVktlcaFs', '2025-01-06 09:00:00+00'),
+  (2, 'priya@example.org',  'priya',  'Priya Raman',     'pbkdf2-sha256$100000$HwOta7pWs8n9KhXQhPrKmA$Lpnr2cVBwcb-En9zVRadkg8O9rxHd3j261kyZoe028A', '2025-01-20 10:30:00+00'),
+  (3, 'tom@example.org',    'tom',    'Tom O''Connell',  'pbkdf2-sha256$100000$-fL3rOwXq-yqCDxLpjmL7w$eVuwwzZ50BsI9JE3CDMEL_X-u4bhpXeAYBZIP3zqmQ0', '2025-03-02 14:15:00+00'),
+  (4, 'hannah@example.org', 'hannah', 'Hannah Pryce',    'pbkdf2-sha256$100000$oeBVfs0wOKYtSeXB4eWdPw$vFyK7ZoRHoFH6Stv17YhsKtfIW6yEmAZ1wHCXJ8Xn-I', '2025-06-11 18:45:00+00'),
+  (5, 'kwame@example.org',  'kwame',  'Kwame Mensah',    'pbkdf2-sha256$100000$8G7Y6Jvb8XbLBX7ZlJn_Mw$2gQbhPEJsXHaaOsGDj6chsnKn0veFxvEkIYNjjvZ8O0', '2026-02-27 08:20:00+00')
 ON CONFLICT DO NOTHING;
 
 -- A signed-in session of Hannah's that never expires, so the account queries'

@@ -143,7 +143,7 @@ describe.each(targets)("federation queries and actions on %s", (_name, databaseU
   const query = (name: string, args?: Record<string, Json>) => call("query", name, args);
   const action = (name: string, args?: Record<string, Json>) => call("action", name, args);
 
-  it("finds the authors by the local part of their email: only users with published posts", async () => {
+  it("finds the authors by their handle (users.handle): only users with published posts", async () => {
     expect(await query("author", { handle: "hannah" })).toEqual({ id: 4, name: "Hannah Pryce", handle: "hannah" });
     expect(await query("author", { handle: "giles" })).toEqual({ id: 1, name: "Giles Bradshaw", handle: "giles" });
     expect(await query("author", { handle: "kwame" })).toBeNull(); // a user without posts
@@ -161,6 +161,39 @@ describe.each(targets)("federation queries and actions on %s", (_name, databaseU
     expect(posts[0]!.body_html).toMatch(/^<p>Rose Ash is a co-operative/);
     expect(posts.find((p) => p.slug === "wild-garlic-pesto")).toMatchObject({ handle: "hannah", author: "Hannah Pryce" });
     expect(posts.some((p) => p.slug.startsWith("draft-"))).toBe(false);
+  });
+
+  it("takes handles from users.handle, not emails: a namesake at another domain is another author, a user without one is not federated", async () => {
+    // Another Hannah at another domain (her handle her own), and a user with no handle, each with a published post.
+    const [other] = await db.query("INSERT INTO users (email, handle, name) VALUES ('hannah@elsewhere.example', 'hannah_p', 'Hannah Other') RETURNING id", []);
+    const [nameless] = await db.query("INSERT INTO users (email, name) VALUES ('nohandle@example.org', 'No Handle') RETURNING id", []);
+    const otherId = (other as { id: number }).id;
+    const namelessId = (nameless as { id: number }).id;
+    await db.query(
+      `INSERT INTO posts (slug, title, author_id, published, published_at) VALUES
+         ('by-the-other-hannah', 'By the other Hannah', $1, true, '2030-01-01 09:00:00+00'),
+         ('by-no-handle', 'By no handle', $2, true, '2030-01-02 09:00:00+00')`,
+      [otherId, namelessId],
+    );
+    try {
+      expect(await query("author", { handle: "hannah" })).toEqual({ id: 4, name: "Hannah Pryce", handle: "hannah" });
+      expect(await query("author", { handle: "hannah_p" })).toEqual({ id: otherId, name: "Hannah Other", handle: "hannah_p" });
+      expect(await query("author", { handle: "nohandle" })).toBeNull();
+      const authors = (await query("authors")) as { id: number; handle: string }[];
+      expect(authors.map((a) => a.handle)).toEqual(["giles", "priya", "tom", "hannah", "hannah_p"]);
+      const posts = (await query("posts")) as { slug: string; handle: string }[];
+      expect(posts.find((p) => p.slug === "by-the-other-hannah")).toMatchObject({ handle: "hannah_p" });
+      expect(posts.some((p) => p.slug === "by-no-handle")).toBe(false);
+      // The schema's check: handles are [a-z0-9_]{1,30}, never the instance actor's, and unique.
+      for (const bad of ["site", "Hannah", "han-nah", "", "x".repeat(31)]) {
+        await expect(db.query("UPDATE users SET handle = $1 WHERE id = $2", [bad, namelessId]), bad).rejects.toThrow(/users_handle_check|check constraint/);
+      }
+      await expect(db.query("UPDATE users SET handle = 'hannah' WHERE id = $1", [namelessId])).rejects.toThrow(/users_handle_idx|duplicate key/);
+    } finally {
+      await db.query("DELETE FROM posts WHERE author_id IN ($1, $2)", [otherId, namelessId]);
+      await db.query("DELETE FROM users WHERE id IN ($1, $2)", [otherId, namelessId]);
+    }
+    expect(await query("posts")).toHaveLength(22);
   });
 
   it("keeps an actor's keys once: a second store, even racing the first, gets the first's", async () => {
@@ -269,9 +302,13 @@ describe.each(targets)("federation queries and actions on %s", (_name, databaseU
 
   it("records an activity once (nil on a replay), with its outcome, newest first", async () => {
     const follow = { id: `${ORIGIN}/ap/actors/site#follows/9`, type: "Follow", actor: `${ORIGIN}/ap/actors/site`, object: "http://127.0.0.1:8802/ap/actors/site", outcome: "pending", reason: null };
+    // First sight: taken in.
     expect(await action("record-activity", follow)).toEqual({ id: follow.id });
+    // Seen a moment ago and still pending (being processed): not taken in again.
     expect(await action("record-activity", follow)).toBeNull();
     expect(await action("activity-outcome", { id: follow.id, outcome: "accepted", reason: null })).toBeNull();
+    // A replay of an accepted one: not taken in.
+    expect(await action("record-activity", follow)).toBeNull();
     const create = { id: `${ORIGIN}/ap/posts/apple-day-2026#create/x`, type: "Create", actor: `${ORIGIN}/ap/actors/priya`, object: `${ORIGIN}/ap/posts/apple-day-2026`, outcome: "pending", reason: null };
     await action("record-activity", create);
     await action("activity-outcome", { id: create.id, outcome: "refused", reason: "hash: the source does not match its hash" });
@@ -285,6 +322,63 @@ describe.each(targets)("federation queries and actions on %s", (_name, databaseU
     expect(await query("activities", { limit: 1 })).toHaveLength(1);
     expect(await query("activities")).toHaveLength(2); // the default limit
     await expect(action("activity-outcome", { id: follow.id, outcome: "maybe", reason: null })).rejects.toThrow(/check constraint/);
+  });
+
+  it("takes an activity in again when it failed, or has been pending for more than 5 minutes", async () => {
+    const row = async (id: string) => (await db.query("SELECT outcome, reason, at FROM fed_activities WHERE id = $1", [id]))[0] as { outcome: string; reason: string | null; at: Date | string };
+    const backdate = (id: string, minutes: number) => db.query(`UPDATE fed_activities SET at = now() - make_interval(mins => $2::int) WHERE id = $1`, [id, minutes]);
+    const update = { id: `${ORIGIN}/ap/posts/apple-day-2026#update/1`, type: "Update", actor: `${ORIGIN}/ap/actors/priya`, object: `${ORIGIN}/ap/posts/apple-day-2026`, outcome: "pending", reason: null };
+
+    // Failed for a passing reason (the sender is answered 500): its retry is taken in, pending again.
+    expect(await action("record-activity", update)).toEqual({ id: update.id });
+    await backdate(update.id, 1);
+    const before = await row(update.id);
+    expect(await action("activity-outcome", { id: update.id, outcome: "failed", reason: "failed, to be tried again: the origin did not answer" })).toBeNull();
+    expect(await row(update.id)).toMatchObject({ outcome: "failed", reason: "failed, to be tried again: the origin did not answer" });
+    expect(await action("record-activity", update)).toEqual({ id: update.id });
+    const retried = await row(update.id);
+    expect(retried).toMatchObject({ outcome: "pending", reason: null });
+    expect(new Date(retried.at).getTime()).toBeGreaterThan(new Date(before.at).getTime()); // taken in now
+    // Being processed again, a moment ago: a second delivery is not taken in.
+    expect(await action("record-activity", update)).toBeNull();
+    // Accepted this time: replays are nil from now on.
+    await action("activity-outcome", { id: update.id, outcome: "accepted", reason: null });
+    expect(await action("record-activity", update)).toBeNull();
+    expect(await row(update.id)).toMatchObject({ outcome: "accepted", reason: null });
+
+    // Pending for more than 5 minutes (the Worker handling it was cut off): taken in again; for less, not.
+    const like = { ...update, id: `${ORIGIN}/ap/posts/apple-day-2026#like/1`, type: "Like" };
+    expect(await action("record-activity", like)).toEqual({ id: like.id });
+    await backdate(like.id, 4);
+    expect(await action("record-activity", like)).toBeNull();
+    await backdate(like.id, 6);
+    expect(await action("record-activity", like)).toEqual({ id: like.id });
+    expect(await action("record-activity", like)).toBeNull(); // pending again, from now
+    // Accepted and refused ones stay seen however old they are.
+    await action("activity-outcome", { id: like.id, outcome: "refused", reason: "policy: no" });
+    await backdate(like.id, 60);
+    expect(await action("record-activity", like)).toBeNull();
+    await backdate(update.id, 60);
+    expect(await action("record-activity", update)).toBeNull();
+
+    // Two retries of a failed one at once, each on its own connection: one is taken in.
+    await action("activity-outcome", { id: update.id, outcome: "failed", reason: "failed, to be tried again: the database" });
+    const [one, two] = [neonDb(connectionString), neonDb(connectionString)];
+    try {
+      const raced = await Promise.all([
+        call("action", "record-activity", update, one),
+        call("action", "record-activity", update, two),
+      ]);
+      expect(raced.filter((r) => r !== null)).toEqual([{ id: update.id }]);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+    expect(await row(update.id)).toMatchObject({ outcome: "pending", reason: null });
+
+    // The operator's list shows failed ones with their reasons.
+    await action("activity-outcome", { id: update.id, outcome: "failed", reason: "failed, to be tried again: the database" });
+    const all = (await query("activities", { limit: 10 })) as { id: string; outcome: string; reason: string | null }[];
+    expect(all.find((a) => a.id === update.id)).toMatchObject({ outcome: "failed", reason: "failed, to be tried again: the database" });
   });
 
   it("answers every declared example with rows of the declared shape", async () => {
@@ -380,6 +474,19 @@ describe("the received documents' components", () => {
     expect(html).toContain('href="/fed/priya@127.0.0.1:8801/apple-day-2026/"');
     expect(html).toContain('<tr class="fed-refused">');
     expect(html).toContain('<div class="fed-reason">signature: &lt;b&gt;stale&lt;/b&gt; date</div>');
+  });
+
+  it("draws a post's header from its id modulo 360: a remote document's ids ask for at most 360 pictures", async () => {
+    // The site's own ~post-header, with ~colour-field showing what it would render.
+    const env = createEnv(app.env);
+    await evaluateForms(parse(`(defcomp ~colour-field (&key width height colours seed angle alt class)
+       (div :data-seed seed :data-angle angle :data-from (:from colours)))`, { src: "test.sexp" }), env);
+    const header = (id: string) => render(`(~post-header :post {:id ${id}})`, env);
+    // A local post keeps its picture: the seed 1000 + id, as before.
+    expect(await header("21")).toBe('<div data-seed="1021" data-angle="327" data-from="#6a6f9e"></div>');
+    expect(await header("359")).toBe('<div data-seed="1359" data-angle="293" data-from="#8e5572"></div>');
+    // Any other id is one of those 360: a larger one, a negative one, a fraction.
+    for (const id of ["381", "3600021", "-339", "21.4", "20.6"]) expect(await header(id), id).toBe(await header("21"));
   });
 
   it("keeps the blog's ~post-article: the body is its children", async () => {

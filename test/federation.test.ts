@@ -225,6 +225,10 @@ describe("what B refuses from a server it follows, its state unchanged", () => {
     ["signed for another inbox", () => ({ activity: update(), tamper: { deliverTo: `${b.url}/ap/inbox` } })],
     ["a stale date", () => ({ activity: update(), tamper: { at: new Date(Date.now() - 3 * 3600_000) } })],
     ["an actor that did not sign it (spoofed)", () => ({ activity: update(`${a.url}/ap/users/site`), tamper: {} })],
+    [
+      "a key on another server that says A's actor owns it",
+      () => ({ activity: update(`${a.url}/ap/users/site`), tamper: { keyId: remote.keyClaimingOwner("/keys/forged", `${a.url}/ap/users/site`) } }),
+    ],
   ];
 
   it.each(signedRefusals)("refuses %s at the door (401), and nothing changes", async (_what, make) => {
@@ -246,6 +250,29 @@ describe("what B refuses from a server it follows, its state unchanged", () => {
     const states = await federationState(b.url);
     expect(states.activities.filter((x) => x.id === again.id)).toHaveLength(1);
     expect(await stored()).toEqual(before);
+  });
+
+  it("takes in an activity again after its origin was down (a 500, the sender's retry)", async () => {
+    const activity = update();
+    // Both of the receiver's knocks (a signed GET in RFC 9421, then in the cavage draft) find it down.
+    remote.down.set(notice, 2);
+    expect(await remote.send(inboxB(), activity)).toBe(500);
+    expect((await outcomeOf(activity.id)).outcome).toBe("failed");
+    expect(await remote.send(inboxB(), activity)).toBe(202);
+    expect((await outcomeOf(activity.id)).outcome).toBe("accepted");
+    await unchanged();
+  });
+
+  it("reads only the tags and attachments a document carries: one given as a bare URL is not fetched", async () => {
+    await serve(`(~notice :title "Hello from Mallory" (p "A plain server's note."))`);
+    const doc = remote.objects.get(notice) as { tag: unknown[]; attachment: unknown[] };
+    doc.tag.push(`${remote.origin}/trap/tag`);
+    doc.attachment.unshift(`${remote.origin}/trap/attachment`);
+    const activity = update();
+    expect(await remote.send(inboxB(), activity)).toBe(202);
+    expect((await outcomeOf(activity.id)).outcome).toBe("accepted");
+    expect(remote.fetched.get("/trap/tag") ?? 0).toBe(0);
+    expect(remote.fetched.get("/trap/attachment") ?? 0).toBe(0);
   });
 
   const contentRefusals: [string, () => Promise<unknown>, RegExp][] = [

@@ -239,3 +239,80 @@ describe("schema.sql", () => {
     });
   });
 });
+
+describe("schema.sql on a database made by its previous version", () => {
+  let db: PGlite;
+
+  // The previous version had no users.handle (handles were emails' local
+  // parts) and no 'failed' outcome: made here by taking those away from the
+  // whole file applied, with users of its time added (colliding local parts,
+  // 'site', characters a handle cannot have, a long one); then the schema
+  // part applied as `npm run dev` applies it to a kept database, twice.
+  beforeAll(async () => {
+    db = new PGlite();
+    await db.exec(fullSql);
+    await db.exec(`
+      ALTER TABLE users DROP COLUMN handle;
+      ALTER TABLE fed_activities DROP CONSTRAINT fed_activities_outcome_check;
+      ALTER TABLE fed_activities ADD CONSTRAINT fed_activities_outcome_check CHECK (outcome IN ('accepted', 'refused', 'pending'));
+      INSERT INTO fed_activities (id, type, actor, outcome) VALUES ('https://m.example/1', 'Follow', 'https://m.example/users/ann', 'accepted');
+      INSERT INTO users (id, email, name) VALUES
+        (100, 'hannah_102@elsewhere.example', 'Early'),
+        (101, 'site@elsewhere.example', 'Site'),
+        (102, 'hannah@elsewhere.example', 'Other Hannah'),
+        (103, 'mary.jane+news@example.org', 'Mary Jane'),
+        (104, '${"a".repeat(40)}@one.example', 'Long One'),
+        (105, '${"a".repeat(40)}@two.example', 'Long Two'),
+        (106, 'josé@example.org', 'José');
+    `);
+    const old = await rejected(db, "INSERT INTO fed_activities (id, type, actor, outcome) VALUES ('x', 'Like', 'y', 'failed')");
+    expect(old.code).toBe("23514");
+    await db.exec(schemaOnlySql);
+    await db.exec(schemaOnlySql);
+  });
+
+  afterAll(async () => {
+    await db.close();
+  });
+
+  async function handles(): Promise<[number, string | null][]> {
+    return (await db.query<{ id: number; handle: string | null }>("SELECT id, handle FROM users ORDER BY id")).rows.map((r) => [r.id, r.handle]);
+  }
+
+  it("gives every user a handle: the seed users theirs, others their email's local part, cleaned, suffixed with the id when taken", async () => {
+    expect(await handles()).toEqual([
+      [1, "giles"], [2, "priya"], [3, "tom"], [4, "hannah"], [5, "kwame"],
+      [100, "hannah_102"],
+      [101, "site_101"],
+      [102, "hannah_102_2"], // 'hannah' and 'hannah_102' were taken
+      [103, "mary_jane_news"],
+      [104, "a".repeat(30)],
+      [105, `${"a".repeat(26)}_105`],
+      [106, "jos_"],
+    ]);
+  });
+
+  it("leaves handles as they are when applied again, with one check and one unique index", async () => {
+    const before = await handles();
+    await db.exec(schemaOnlySql);
+    await db.exec(fullSql);
+    expect(await handles()).toEqual(before);
+    expect(await count(db, "SELECT 1 FROM pg_constraint WHERE conrelid = 'users'::regclass AND conname = 'users_handle_check'")).toBe(1);
+    expect(await count(db, "SELECT 1 FROM pg_indexes WHERE tablename = 'users' AND indexdef LIKE '%(handle)%'")).toBe(1);
+    expect(await count(db, "SELECT 1 FROM pg_constraint WHERE conrelid = 'fed_activities'::regclass AND contype = 'c'")).toBe(1);
+  });
+
+  it("refuses a handle that is not [a-z0-9_]{1,30}, is 'site' or is taken", async () => {
+    for (const bad of ["site", "Hannah", "han-nah", "", "x".repeat(31)]) {
+      expect((await rejected(db, `UPDATE users SET handle = '${bad}' WHERE id = 103`)).code, bad).toBe("23514");
+    }
+    expect((await rejected(db, "UPDATE users SET handle = 'hannah' WHERE id = 103")).code).toBe("23505"); // unique_violation
+  });
+
+  it("takes the outcome 'failed' for an activity, and keeps what it had", async () => {
+    await db.query("INSERT INTO fed_activities (id, type, actor, outcome, reason) VALUES ('https://m.example/2', 'Create', 'https://m.example/users/ann', 'failed', 'the database')");
+    const rows = await db.query<{ id: string; outcome: string }>("SELECT id, outcome FROM fed_activities ORDER BY id");
+    expect(rows.rows).toEqual([{ id: "https://m.example/1", outcome: "accepted" }, { id: "https://m.example/2", outcome: "failed" }]);
+    expect((await rejected(db, "UPDATE fed_activities SET outcome = 'maybe'")).code).toBe("23514");
+  });
+});

@@ -47,8 +47,16 @@
 
 ;; A post's header picture, 960x320: its own, drawn from the post's id. It
 ;; only decorates (the title follows), so it has no alt text.
+;;
+;; Every different seed is a render job, and a post federated from another
+;; instance brings its own :id (any number the remote document says). So the
+;; picture depends on the id modulo 360 only (rounded first: a fractional id
+;; would be a new seed and angle too): the palette (mod 4) and the angle
+;; (mod 360) already did, and now the seed does. A local post (ids below 360)
+;; keeps exactly its picture, and a remote document can ask for at most 360
+;; different headers.
 (defcomp ~post-header (&key post)
-  (let ((id (:id post)))
+  (let ((id (mod (round (:id post)) 360)))
     (~colour-field :width 960 :height 320
       :colours (nth post-colours (mod id (count post-colours)))
       :seed (+ 1000 id) :angle (mod (* id 67) 360)

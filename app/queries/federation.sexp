@@ -8,48 +8,50 @@
 
 ;; Authors ---------------------------------------------------------------------
 
-;; An author's handle is the local part of their email ("hannah" for
-;; hannah@example.org). 'site' is the instance actor's: no author takes it.
+;; An author's handle is users.handle ("hannah"): unique, [a-z0-9_]{1,30},
+;; never 'site' (the instance actor's; schema.sql's check). A user without
+;; one (NULL) is not federated.
 
 (defquery federation author (&key handle)
-  "A local author by handle (the local part of their email, e.g. \"hannah\"): a user with at least one published post, or nil."
+  "A local author by handle (users.handle, e.g. \"hannah\"): a user with at least one published post, or nil."
+  :private "federation's own: the actor behind a handle, for WebFinger and actor documents"
   :params {:handle :text}
   :returns :one
   :shape {:id :int :name :text :handle :text}
   :example {:handle "hannah"}
-  :sql "SELECT u.id, u.name, split_part(u.email, '@', 1) AS handle
+  :sql "SELECT u.id, u.name, u.handle
           FROM users u
-         WHERE split_part(u.email, '@', 1) = :handle
-           AND split_part(u.email, '@', 1) <> 'site'
-           AND EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.published)
-         ORDER BY u.id
-         LIMIT 1")
+         WHERE u.handle = :handle
+           AND EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.published)")
 
 (defquery federation authors ()
-  "Every local author: the users with at least one published post, with their handles."
+  "Every local author: the users with a handle and at least one published post, with their handles."
+  :private "federation's own: the local actors, for the ActivityPub endpoints"
   :returns :many
   :shape {:id :int :name :text :handle :text}
-  :sql "SELECT u.id, u.name, split_part(u.email, '@', 1) AS handle
+  :sql "SELECT u.id, u.name, u.handle
           FROM users u
-         WHERE split_part(u.email, '@', 1) <> 'site'
+         WHERE u.handle IS NOT NULL
            AND EXISTS (SELECT 1 FROM posts p WHERE p.author_id = u.id AND p.published)
          ORDER BY u.id")
 
 (defquery federation posts ()
-  "Every published post with its author's name and handle, oldest first: what the authors publish as documents."
+  "Every published post by an author with a handle, with the author's name and handle, oldest first: what the authors publish as documents."
+  :private "federation's own: what this instance publishes as documents, for describing and sending them"
   :returns :many
   :shape {:id :int :slug :text :title :text :excerpt :text :body_html :text :tags :list
           :published_at :timestamp :author :text :handle :text}
   :sql "SELECT p.id, p.slug, p.title, p.excerpt, p.body_html, p.tags, p.published_at,
-               u.name AS author, split_part(u.email, '@', 1) AS handle
+               u.name AS author, u.handle
           FROM posts p JOIN users u ON u.id = p.author_id
-         WHERE p.published AND split_part(u.email, '@', 1) <> 'site'
+         WHERE p.published AND u.handle IS NOT NULL
          ORDER BY p.published_at, p.id")
 
 ;; Keys ------------------------------------------------------------------------
 
 (defquery federation actor-keys (&key actor)
   "A local actor's key pairs (RSA and Ed25519, private and public JWKs), or nil before it has any. Never for pages."
+  :private "its rows hold a secret (:secret_jwks): the actors' private keys, for signing here only"
   :params {:actor :text}
   :returns :one
   :shape {:actor :text :secret_jwks :map}
@@ -73,6 +75,7 @@
 
 (defquery federation followers (&key actor)
   "Who follows a local actor ('site' or an author's handle), and their inboxes, oldest first."
+  :private "operators only: who follows this instance, and their inboxes"
   :params {:actor :text}
   :returns :many
   :shape {:follower :text :inbox :text :shared_inbox :text}
@@ -81,6 +84,7 @@
 
 (defquery federation all-followers ()
   "Every local actor's followers, by actor, oldest first."
+  :private "operators only: who follows this instance, and their inboxes"
   :returns :many
   :shape {:actor :text :follower :text :inbox :text :shared_inbox :text :created_at :timestamp}
   :sql "SELECT actor, follower, inbox, shared_inbox, created_at FROM fed_followers ORDER BY actor, created_at, follower")
@@ -109,12 +113,14 @@
 
 (defquery federation following ()
   "The remote actors this instance follows, newest first, with the state of each Follow: pending, accepted or rejected."
+  :private "operators only: whom this instance follows, and the state of each Follow"
   :returns :many
   :shape {:remote :text :handle :text :inbox :text :state :text :created_at :timestamp :accepted_at :timestamp}
   :sql "SELECT remote, handle, inbox, state, created_at, accepted_at FROM fed_following ORDER BY created_at DESC, remote")
 
 (defquery federation followed (&key remote)
   "One remote actor this instance follows (by its id URL), with its Follow's id and state, or nil."
+  :private "operators only: a followed actor's Follow, its id and state"
   :params {:remote :text}
   :returns :one
   :shape {:remote :text :handle :text :inbox :text :follow_id :text :state :text :created_at :timestamp :accepted_at :timestamp}
@@ -163,6 +169,7 @@
 
 (defquery federation document-by-id (&key id)
   "A received document by its id at its origin (the object's URL), or nil."
+  :private "federation's own: a received document by its origin's id, for taking in an Update; pages use document"
   :params {:id :text}
   :returns :one
   :shape {:id :text :actor :text :handle :text :slug :text :instance :text :name :text :summary :text
@@ -213,8 +220,12 @@
 
 ;; Activities ------------------------------------------------------------------
 
+;; Taken in again (outcome and reason as given, `at` now) when its last try
+;; failed for a passing reason, or is still pending after 5 minutes (the
+;; Worker handling it was cut off). On the conflict the row is locked and the
+;; WHERE sees its latest version: of two retries at once, one is taken in.
 (defaction federation record-activity (&key id type actor (object nil) (outcome "pending") (reason nil))
-  "Take in an activity once: its row, or nil when its id was seen before (a replay, not processed again)."
+  "Take in an activity once: its row, or nil when its id was seen before (a replay, not processed again) unless it failed that time or has been pending for more than 5 minutes (then its row again: process it)."
   :params {:id :text :type :text :actor :text :object :text :outcome :text :reason :text}
   :returns :one
   :shape {:id :text}
@@ -222,18 +233,22 @@
             :object "https://here.example/ap/actors/site"}
   :sql "INSERT INTO fed_activities (id, type, actor, object, outcome, reason)
         VALUES (:id, :type, :actor, :object, :outcome, :reason)
-        ON CONFLICT (id) DO NOTHING
+        ON CONFLICT (id) DO UPDATE
+          SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, at = now()
+          WHERE fed_activities.outcome = 'failed'
+             OR (fed_activities.outcome = 'pending' AND fed_activities.at < now() - interval '5 minutes')
         RETURNING id")
 
 (defaction federation activity-outcome (&key id outcome (reason nil))
-  "What came of an activity taken in: accepted, or refused and why."
+  "What came of an activity taken in: accepted, refused and why, or failed (for a passing reason: its retry is taken in) and why."
   :params {:id :text :outcome :text :reason :text}
   :returns :none
   :example {:id "https://remote.example/activities/1" :outcome "refused" :reason "signature: the body does not match its digest"}
   :sql "UPDATE fed_activities SET outcome = :outcome, reason = :reason WHERE id = :id")
 
 (defquery federation activities (&key (limit 50))
-  "The activities taken in, newest first, with what came of each (accepted, refused and why, or pending)."
+  "The activities taken in, newest first, with what came of each (accepted, refused and why, failed and why, or pending)."
+  :private "operators only: every activity taken in, refusals and their reasons"
   :params {:limit :int}
   :returns :many
   :shape {:id :text :type :text :actor :text :object :text :outcome :text :reason :text :at :timestamp}

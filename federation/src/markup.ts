@@ -11,6 +11,11 @@
  * its text kept, except those whose content is not text to read (script,
  * style, iframe, template, forms' controls, media, SVG), dropped whole. Text
  * is always a printed string, so nothing in the HTML can become code.
+ *
+ * Given the URL of the page the HTML is on (`base`), each link is made
+ * absolute against it, so that on another instance it points back at the
+ * origin (`/blog/pear/` on `https://a.example` is `https://a.example/blog/pear/`
+ * wherever it is read), and kept only when it is then http, https or mailto.
  */
 import { parseFragment, type DefaultTreeAdapterTypes as T } from "parse5";
 import { isSafeUrl, printString } from "@rose-ash/sexp";
@@ -47,15 +52,50 @@ interface Piece {
   readonly text: string | null;
 }
 
-/** The HTML as s-expression markup source: its top-level forms, one a line. */
-export function htmlToMarkup(html: string): string {
-  return children(parseFragment(html).childNodes, true, false).map((p) => p.form).join("\n");
+/** Schemes a link made absolute against the page's URL may have. */
+const LINK_SCHEMES: ReadonlySet<string> = new Set(["http:", "https:", "mailto:"]);
+
+/** What a link's `href` becomes (null: it is left out). */
+type Href = (href: string) => string | null;
+
+/**
+ * The HTML as s-expression markup source: its top-level forms, one a line.
+ * `base`, the absolute URL of the page the HTML is on: links are resolved
+ * against it and kept only as http, https or mailto URLs. Without it, a
+ * link is kept as written when it is safe (no `javascript:` and the like).
+ */
+export function htmlToMarkup(html: string, base?: string): string {
+  const href = base === undefined ? safeHref : resolvedHref(base);
+  return children(parseFragment(html).childNodes, true, false, href).map((p) => p.form).join("\n");
+}
+
+function safeHref(href: string): string | null {
+  return isSafeUrl(href) ? href : null;
+}
+
+/** Links resolved against `base` (which must be an absolute URL), kept when http, https or mailto. */
+function resolvedHref(base: string): Href {
+  const page = parseUrl(base);
+  if (page === null) throw new TypeError(`htmlToMarkup: the base must be an absolute URL, got ${JSON.stringify(base)}`);
+  return (href) => {
+    const url = parseUrl(href, page);
+    return url !== null && LINK_SCHEMES.has(url.protocol) ? url.href : null;
+  };
+}
+
+/** A URL as browsers read it (against `base`), or null where it does not read as one. */
+function parseUrl(text: string, base?: URL): URL | null {
+  try {
+    return new URL(text, base);
+  } catch {
+    return null;
+  }
 }
 
 /** The pieces of a list of nodes; `inBlock`: their parent is a block (edges are layout); `pre`: whitespace is text. */
-function children(nodes: readonly T.ChildNode[], inBlock: boolean, pre: boolean): Piece[] {
+function children(nodes: readonly T.ChildNode[], inBlock: boolean, pre: boolean, href: Href): Piece[] {
   const pieces: Piece[] = [];
-  for (const n of nodes) pieces.push(...convert(n, pre));
+  for (const n of nodes) pieces.push(...convert(n, pre, href));
   return pre ? pieces : laidOut(pieces, inBlock);
 }
 
@@ -77,7 +117,7 @@ function textPiece(text: string): Piece {
   return { form: printString(text), block: false, text };
 }
 
-function convert(n: T.ChildNode, pre: boolean): Piece[] {
+function convert(n: T.ChildNode, pre: boolean, href: Href): Piece[] {
   if (n.nodeName === "#text") {
     const text = pre ? (n as T.TextNode).value : (n as T.TextNode).value.replace(/[ \t\n\r\f]+/g, " ");
     return text === "" ? [] : [textPiece(text)];
@@ -88,9 +128,9 @@ function convert(n: T.ChildNode, pre: boolean): Piece[] {
   if (el.namespaceURI !== "http://www.w3.org/1999/xhtml" || DROPPED.has(el.tagName)) return [];
   const tag = RENAMED[el.tagName] ?? el.tagName;
   const block = BLOCK.has(el.tagName);
-  const inner = children(el.childNodes, block, pre || tag === "pre");
+  const inner = children(el.childNodes, block, pre || tag === "pre", href);
   if (!KEPT.has(tag)) return block ? paragraphs(inner) : inner;
-  const parts = [tag, ...attributes(el, tag), ...inner.map((p) => p.form)];
+  const parts = [tag, ...attributes(el, tag, href), ...inner.map((p) => p.form)];
   return [{ form: `(${parts.join(" ")})`, block, text: null }];
 }
 
@@ -113,15 +153,15 @@ function paragraphs(pieces: readonly Piece[]): Piece[] {
   return out;
 }
 
-/** The element's kept attributes, as `:name "value"` (an unsafe link's href is left out). */
-function attributes(el: T.Element, tag: string): string[] {
+/** The element's kept attributes, as `:name "value"` (a link's href as `href` makes it; left out where it says null). */
+function attributes(el: T.Element, tag: string, href: Href): string[] {
   const allowed = ATTRIBUTES[tag];
   if (!allowed) return [];
   const out: string[] = [];
   for (const name of allowed) {
     const attr = el.attrs.find((a) => a.name === name);
-    if (attr === undefined || (name === "href" && !isSafeUrl(attr.value))) continue;
-    out.push(`:${name}`, printString(attr.value));
+    const value = attr === undefined ? null : name === "href" ? href(attr.value) : attr.value;
+    if (value !== null) out.push(`:${name}`, printString(value));
   }
   return out;
 }

@@ -6,7 +6,12 @@
  * definitions, no URLs that leave the site for htmx) every primitive of the
  * site that does I/O, reads who is asking, reads the clock or changes
  * something is refused by name: `query`, `frag`, `action`, `current-user`,
- * `render-media`, `now`. Calling the site's own components stays allowed,
+ * `render-media`, `now`. Nor may it send anything to this site: untrusted
+ * allows forms and htmx requests to a literal path here, but a followed
+ * server's post with a form to `/_sexp/federation/follow` would post there
+ * at one click of a signed-in visitor; so the `form` element and the
+ * `action`, `formaction`, `form` and writing `hx-*` attributes are refused
+ * whatever their value. Calling the site's own components stays allowed,
  * even those that do I/O themselves: they are the site's trusted code, and
  * how the site re-styles what it receives (its `~post-article` over the
  * origin's).
@@ -16,7 +21,6 @@
  * document and each of them before anything runs.
  */
 import {
-  buildCatalog,
   parse,
   print,
   untrusted,
@@ -33,13 +37,34 @@ import {
 /** Why federated content may not call a primitive that does I/O here. */
 export const ARRIVES_WITH_ITS_DATA = "federated content arrives with its data: it reads and writes nothing here";
 
+/** Why federated content may not hold a form, or an attribute that sends a request: the start of each reason. */
+export const SENDS_NOTHING = "federated content may not send anything to this site";
+
+/** Elements refused in federated content beyond untrusted's, each with why. */
+const SENDING_ELEMENTS: Readonly<Record<string, string>> = {
+  form: `${SENDS_NOTHING}: a form sends what is in it here, as the visitor who submits it`,
+};
+
+/** Attributes refused in federated content whatever their value (`data-hx-*` too), each with why. */
+const SENDING_ATTRIBUTES: Readonly<Record<string, string>> = {
+  action: `${SENDS_NOTHING}: it says where a form sends what is in it`,
+  formaction: `${SENDS_NOTHING}: it says where a button sends its form`,
+  // <button form="id"> submits a form elsewhere on the page (the site's own), wherever the button stands.
+  form: `${SENDS_NOTHING}: it joins a button or field to a form of the page, which it then sends`,
+  ...Object.fromEntries(
+    ["post", "put", "patch", "delete"].map((m) => [`hx-${m}`, `${SENDS_NOTHING}: it sends a ${m.toUpperCase()} request here, as the visitor who clicks`]),
+  ),
+};
+
 const policies = new WeakMap<PrimitiveTable, Policy>();
 const definitionPolicies = new WeakMap<PrimitiveTable, Policy>();
 
 /**
  * The `untrusted` policy, named "federated", with every primitive of the
  * registry that does I/O or has an effect (user, write, volatile) refused by
- * name. Made once per registry.
+ * name, and the `form` element and the attributes that send a request here
+ * (`action`, `formaction`, `form`, `hx-post`, `hx-put`, `hx-patch`,
+ * `hx-delete`) refused whatever their value. Made once per registry.
  */
 export function federatedPolicy(registry: PrimitiveTable): Policy {
   let policy = policies.get(registry);
@@ -47,7 +72,13 @@ export function federatedPolicy(registry: PrimitiveTable): Policy {
     const primitives: Record<string, string> = {};
     for (const p of registry.list()) if (p.meta.io || p.meta.effect !== null) primitives[p.name] = ARRIVES_WITH_ITS_DATA;
     // Where untrusted already says why more exactly (`generated`, `render-media`), its reason stands.
-    policy = freeze({ ...untrusted, name: "federated", primitives: { ...primitives, ...untrusted.primitives } });
+    policy = freeze({
+      ...untrusted,
+      name: "federated",
+      primitives: { ...primitives, ...untrusted.primitives },
+      elements: { ...untrusted.elements, ...SENDING_ELEMENTS },
+      attributes: { ...untrusted.attributes, ...SENDING_ATTRIBUTES },
+    });
     policies.set(registry, policy);
   }
   return policy;
@@ -92,11 +123,12 @@ export interface FederatedSite {
   /** The site's environment: its definitions win over the origin's. */
   readonly env: Env;
   /**
-   * The catalog generated content is held to: the site's components that are
-   * told whose data to read are left out of it (default: the site's, made
-   * once per environment and registry, as the LLM Worker and `generated` make it).
+   * The catalog generated content is held to, as the site makes it for the
+   * LLM Worker and `generated` (the router's `catalogOf`): the site's
+   * components and queries it leaves out (told whose data to read, private)
+   * are refused here too.
    */
-  readonly catalog?: Catalog;
+  readonly catalog: Catalog;
 }
 
 /**
@@ -116,7 +148,7 @@ export function checkFederated(doc: { readonly source: string }, remote: Readonl
     // validateGenerated reports it, with its position.
   }
   const used = usedDefinitions(forms, remote, site.env);
-  const catalog = site.catalog ?? catalogOf(site.env, site.registry);
+  const { catalog } = site;
   const result = validateGenerated(doc.source, { registry: site.registry, env: site.env, policy, lib: used, catalog, src: "<federated>" });
   const problems: FederatedProblem[] = result.problems.map((p) => ({ ...p, where: "document" }));
   for (const def of used) {
@@ -127,17 +159,6 @@ export function checkFederated(doc: { readonly source: string }, remote: Readonl
     for (const p of nestedDefinitions(checked.forms[0], policy)) problems.push({ ...p, where: name });
   }
   return { form: result.forms.length === 1 ? result.forms[0]! : null, used, problems };
-}
-
-const catalogs = new WeakMap<Env, WeakMap<PrimitiveTable, Catalog>>();
-
-/** The site's catalog, made once per environment and registry (a site's environment does not change once loaded). */
-function catalogOf(env: Env, registry: PrimitiveTable): Catalog {
-  let byRegistry = catalogs.get(env);
-  if (!byRegistry) catalogs.set(env, (byRegistry = new WeakMap()));
-  let catalog = byRegistry.get(registry);
-  if (!catalog) byRegistry.set(registry, (catalog = buildCatalog({ registry, env })));
-  return catalog;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Blog HTML as s-expression markup: entities decoded, links kept when their
- * URL is safe, an allowlist of elements, script and its kind dropped with
+ * URL is safe (or, given the page's URL, made absolute against it and kept
+ * when http, https or mailto), an allowlist of elements, script and its kind dropped with
  * their content, other elements dropped with their text kept; and, as a
  * property, whatever the HTML, the markup reads and has no code in it.
  */
@@ -25,6 +26,36 @@ describe("htmlToMarkup", () => {
     expect(htmlToMarkup('<p><a href="javascript:alert(1)">click</a></p>')).toBe('(p (a "click"))');
     expect(htmlToMarkup('<p><a href=" JaVa\tScRiPt:alert(1)">x</a><a href="vbscript:x">y</a><a href="data:text/html,<b>">z</a></p>')).toBe('(p (a "x") (a "y") (a "z"))');
     expect(htmlToMarkup('<p><a href="/blog/apple/">ok</a></p>')).toBe('(p (a :href "/blog/apple/" "ok"))');
+  });
+
+  it("with the page's URL, makes each link absolute against it, so it points back at the origin wherever it is read", () => {
+    const base = "https://a.example/blog/post/";
+    const links = (html: string) => htmlToMarkup(`<p>${html}</p>`, base);
+    expect(links('<a href="/blog/apple/">a</a>')).toBe('(p (a :href "https://a.example/blog/apple/" "a"))');
+    expect(links('<a href="pear/">p</a> <a href="../">up</a> <a href="#notes">n</a> <a href="?page=2">q</a> <a href="">self</a>')).toBe(
+      '(p (a :href "https://a.example/blog/post/pear/" "p") " " (a :href "https://a.example/blog/" "up") " " (a :href "https://a.example/blog/post/#notes" "n") " " ' +
+        '(a :href "https://a.example/blog/post/?page=2" "q") " " (a :href "https://a.example/blog/post/" "self"))',
+    );
+    // Already absolute: kept (as the URL reads), another host's too; scheme-relative takes the origin's scheme.
+    expect(links('<a href="https://x.example/a?b=1&amp;c=2">x</a><a href="//y.example/z">y</a><a href="HTTP://Z.example">z</a>')).toBe(
+      '(p (a :href "https://x.example/a?b=1&c=2" "x") (a :href "https://y.example/z" "y") (a :href "http://z.example/" "z"))',
+    );
+    expect(links('<a href="mailto:hannah@a.example">mail</a>')).toBe('(p (a :href "mailto:hannah@a.example" "mail"))');
+    expect(htmlToMarkup('<p><a href="/x">x</a></p>', "http://127.0.0.1:8801/blog/p/")).toBe('(p (a :href "http://127.0.0.1:8801/x" "x"))');
+  });
+
+  it("with the page's URL, keeps only http, https and mailto links: the rest lose their href and keep their text", () => {
+    const links = (html: string) => htmlToMarkup(`<p>${html}</p>`, "https://a.example/blog/post/");
+    expect(links('<a href="javascript:alert(1)">a</a><a href=" JaVa\tScRiPt:alert(1)">b</a><a href="vbscript:x">c</a><a href="data:text/html,<b>">d</a>')).toBe('(p (a "a") (a "b") (a "c") (a "d"))');
+    expect(links('<a href="ftp://a.example/f">f</a><a href="tel:+441234">t</a><a href="ipfs://bafk">i</a><a href="http://[bad">bad</a><a>none</a>')).toBe(
+      '(p (a "f") (a "t") (a "i") (a "bad") (a "none"))',
+    );
+    // Titles are text, never resolved.
+    expect(links('<a href="/x" title="/not/a/link">x</a>')).toBe('(p (a :href "https://a.example/x" :title "/not/a/link" "x"))');
+  });
+
+  it("refuses a base that is not an absolute URL", () => {
+    expect(() => htmlToMarkup("<p>x</p>", "/blog/post/")).toThrow(/the base must be an absolute URL/);
   });
 
   it("drops script, style, iframe and template with their content, and comments", () => {
@@ -84,14 +115,16 @@ describe("htmlToMarkup", () => {
       fc.property(fc.array(html, { maxLength: 4 }).map((xs) => xs.join("")), (input) => {
         const forms = parse(htmlToMarkup(input));
         for (const f of forms) expect(codeIn(f, allowed), input).toBeNull();
+        // With the page's URL, every link is an absolute http, https or mailto URL.
+        for (const f of parse(htmlToMarkup(input, "https://a.example/blog/post/"))) expect(codeIn(f, allowed, /^(https?:\/\/|mailto:)/), input).toBeNull();
       }),
       { numRuns: 500 },
     );
   });
 });
 
-/** The first thing in markup that is not a kept element with its attributes and strings, or null. */
-function codeIn(n: Node, allowed: ReadonlySet<string>): string | null {
+/** The first thing in markup that is not a kept element with its attributes and strings (each href matching `href` when given), or null. */
+function codeIn(n: Node, allowed: ReadonlySet<string>, href?: RegExp): string | null {
   if (n.kind === "str") return null;
   if (n.kind !== "list") return `a ${n.kind} where text or an element was expected`;
   const [head, ...rest] = n.value;
@@ -101,10 +134,11 @@ function codeIn(n: Node, allowed: ReadonlySet<string>): string | null {
     if (x.kind === "kw") {
       if (!["href", "title"].includes(x.value) || rest[i + 1]?.kind !== "str") return `attribute :${x.value}`;
       if (x.value === "href" && /^\s*(javascript|vbscript)/i.test((rest[i + 1] as { value: string }).value)) return "a script URL";
+      if (x.value === "href" && href && !href.test((rest[i + 1] as { value: string }).value)) return `a link that is not absolute http, https or mailto`;
       i++;
       continue;
     }
-    const inner = codeIn(x, allowed);
+    const inner = codeIn(x, allowed, href);
     if (inner) return inner;
   }
   return null;

@@ -5,12 +5,14 @@
  * and checked, every problem with its position and where it is.
  */
 import { describe, expect, it } from "vitest";
-import { untrusted } from "@rose-ash/sexp";
+import { buildCatalog, untrusted } from "@rose-ash/sexp";
 import { siteVocabulary } from "@rose-ash/vocabulary";
 import { ARRIVES_WITH_ITS_DATA, checkFederated, federatedPolicy } from "../src/index.ts";
+import { SENDS_NOTHING } from "../src/policy.ts";
 import { remoteDefinitions, testSite } from "./site.ts";
 
-const site = await testSite();
+/** The site, with the catalog the router gives (its catalogOf: the LLM Worker's, made from the same registry and environment). */
+const site = await testSite().then((s) => ({ ...s, catalog: buildCatalog(s) }));
 
 /** The origin's definitions: its own ~post-article (with raw!: it never runs here), a byline and a note the site lacks. */
 const ORIGIN = remoteDefinitions(`
@@ -29,8 +31,14 @@ describe("federatedPolicy", () => {
     const policy = federatedPolicy(site.registry);
     expect(policy.name).toBe("federated");
     expect(policy.forms).toEqual(untrusted.forms);
-    expect(policy.elements).toEqual(untrusted.elements);
+    expect(policy.elements).toEqual({ ...untrusted.elements, form: expect.stringMatching(`^${SENDS_NOTHING}: `) });
+    expect(Object.keys(policy.attributes).sort()).toEqual(["action", "form", "formaction", "hx-delete", "hx-patch", "hx-post", "hx-put"]);
+    for (const why of Object.values(policy.attributes)) expect(why.startsWith(`${SENDS_NOTHING}: `), why).toBe(true);
+    expect(policy.sameOrigin).toEqual(untrusted.sameOrigin);
     expect(policy.limits).toEqual(untrusted.limits);
+    // untrusted itself (generated pages) still allows forms and htmx requests to a literal path here.
+    expect(untrusted.elements["form"]).toBeUndefined();
+    expect(untrusted.attributes).toEqual({});
     for (const name of ["query", "frag", "action", "current-user", "session-key", "cookie", "now", "new-id", "param", "sign-out"]) expect(policy.primitives[name], name).toBe(ARRIVES_WITH_ITS_DATA);
     // Where untrusted says why more exactly, its reason stands.
     expect(policy.primitives["render-media"]).toBe(untrusted.primitives["render-media"]);
@@ -39,7 +47,7 @@ describe("federatedPolicy", () => {
     expect(untrusted.primitives["federated"]).toMatch(/^it renders a federated document, outside this content's limits/);
     expect(policy.primitives["federated"]).toBe(untrusted.primitives["federated"]);
     expect(policy.primitives["str"]).toBeUndefined();
-    expect(Object.isFrozen(policy) && Object.isFrozen(policy.primitives)).toBe(true);
+    expect(Object.isFrozen(policy) && Object.isFrozen(policy.primitives) && Object.isFrozen(policy.elements) && Object.isFrozen(policy.attributes)).toBe(true);
   });
 
   it("is made once per registry", () => {
@@ -72,6 +80,45 @@ describe("checkFederated", () => {
     expect(problems('(div (script "alert(1)"))')).toEqual([{ line: 1, col: 6, message: "<script> is not allowed in federated content: it runs script", where: "document" }]);
     expect(problems('(a :href "/x" :onclick "go()" "x")')).toEqual([{ line: 1, col: 15, message: ":onclick is not allowed in federated content: it can run script, even as a literal", where: "document" }]);
     expect(problems('(a :href "javascript:alert(1)" "x")')[0]!.message).toMatch(/^unsafe URL in :href/);
+  });
+
+  it("refuses a form, and every attribute that sends a request here, whatever its value: one click of a signed-in visitor would post to this site", () => {
+    const sends = (what: string) => `${what} is not allowed in federated content: ${SENDS_NOTHING}: `;
+    const follow = '(form :action "/_sexp/federation/follow" :method "post" (input :type "hidden" :name "account" :value "evil@x.example") (button "Read more"))';
+    expect(problems(follow)).toEqual([
+      { line: 1, col: 1, message: expect.stringMatching(`^${escape(sends("<form>"))}`), where: "document" },
+      { line: 1, col: 7, message: expect.stringMatching(`^${escape(sends(":action"))}`), where: "document" },
+    ]);
+    // Not even under another case, or with no action (a form sends to the page it is on).
+    expect(problems('(FORM (button "x"))')[0]).toEqual(expect.objectContaining({ line: 1, col: 1, message: expect.stringMatching(/^<form> is not allowed in federated content/) }));
+    expect(problems('(div (form (button "x")))')).toEqual([expect.objectContaining({ line: 1, col: 6 })]);
+    // :form joins a button to a form elsewhere on the page: the site's own.
+    for (const attribute of ["formaction", "form", "hx-post", "hx-put", "hx-patch", "hx-delete", "data-hx-post", "HX-Post", "Data-Hx-Delete", "FormAction"]) {
+      for (const value of ['"/_sexp/federation/follow"', '"https://x.example/"', "nil", "false", '(str "/x")', "true"]) {
+        const found = problems(`(button :${attribute} ${value} "x")`);
+        expect(found, `:${attribute} ${value}`).toEqual([{ line: 1, col: 9, message: expect.stringMatching(`^${escape(sends(`:${attribute}`))}`), where: "document" }]);
+      }
+    }
+    // What only fetches, or names things, stays allowed: to a literal path here, as untrusted says.
+    expect(problems('(div :hx-get "/blog/" :hx-target "#x" :hx-push-url "true" (button :type "button" :name "n" :value "v" "x"))')).toEqual([]);
+    expect(problems('(div :hx-get "https://x.example/" "x")')[0]!.message).toMatch(/^:hx-get in federated content must be a literal path on this site/);
+  });
+
+  it("refuses a form and what sends a request in the origin's definitions too", () => {
+    const remote = remoteDefinitions(`
+(defcomp ~follow-box () (form :action "/_sexp/federation/follow" :method "post" (button "Follow")))
+(defcomp ~like (&key id) (button :data-hx-post "/_sexp/federation/publish" id))
+(defcomp ~save () (button :formaction "/cart/add" "Save"))
+`);
+    const result = check("(div (~follow-box) (~like :id 1) (~save))", remote);
+    const found = (where: string) => result.problems.filter((p) => p.where === where).map((p) => `${p.line}:${p.col}: ${p.message.slice(0, p.message.indexOf(SENDS_NOTHING) + SENDS_NOTHING.length)}`);
+    expect(found("~follow-box")).toEqual([
+      `1:25: <form> is not allowed in federated content: ${SENDS_NOTHING}`,
+      `1:31: :action is not allowed in federated content: ${SENDS_NOTHING}`,
+    ]);
+    expect(found("~like")).toEqual([`1:34: :data-hx-post is not allowed in federated content: ${SENDS_NOTHING}`]);
+    expect(found("~save")).toEqual([`1:27: :formaction is not allowed in federated content: ${SENDS_NOTHING}`]);
+    expect(result.problems.filter((p) => p.where === "document")).toEqual([]);
   });
 
   it("refuses what reads or writes here: queries, fragments, actions, who is asking, the clock, media renders", () => {
@@ -142,3 +189,8 @@ describe("checkFederated", () => {
     expect(problems("(~nowhere)")[0]).toMatchObject({ message: "unknown component ~nowhere", where: "document" });
   });
 });
+
+/** Text as a regular expression that matches it literally. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -38,6 +38,8 @@ export interface Policy {
   readonly elements: Readonly<Record<string, string>>;
   /** Refuse every attribute that can run script (`attributeKind` "script": `on*`, `srcdoc`, `hx-on*`, `hx-vals`, ...), even a literal. */
   readonly scriptAttributes: boolean;
+  /** Attributes refused whatever their value (lowercase; `data-hx-*` read as `hx-*`), each with why. */
+  readonly attributes: Readonly<Record<string, string>>;
   /**
    * Attributes (lowercase; `data-hx-*` read as `hx-*`) whose value must be a
    * literal path on this site, each with the other literal values it may take.
@@ -58,6 +60,7 @@ export const app: Policy = deepFreeze({
   primitives: {},
   elements: {},
   scriptAttributes: false,
+  attributes: {},
   sameOrigin: {},
   urlLists: [],
   literalStyle: false,
@@ -101,6 +104,7 @@ export const untrusted: Policy = deepFreeze({
     link: "it loads stylesheets and other resources into the page",
   },
   scriptAttributes: true,
+  attributes: {},
   sameOrigin: {
     "hx-get": [],
     "hx-post": [],
@@ -163,9 +167,12 @@ export function attributeRefusal(
   if (policy.scriptAttributes && a.kind === "script") {
     return { message: refused(policy, `:${a.name}`, "it can run script, even as a literal"), at: a.key };
   }
+  const htmx = lower.startsWith("data-hx-") ? lower.slice(5) : lower;
+  const why = own(policy.attributes, htmx);
+  if (why !== undefined) return { message: refused(policy, `:${a.name}`, why), at: a.key };
   // A computed value (undefined) is refused wherever a rule needs a literal; null renders no attribute.
   const value = literalValue(a.value);
-  const path = own(policy.sameOrigin, lower.startsWith("data-hx-") ? lower.slice(5) : lower);
+  const path = own(policy.sameOrigin, htmx);
   if (path !== undefined && value !== null && (value === undefined || (!isSameOriginPath(value) && !path.includes(value)))) {
     const or = path.length ? `, or one of ${path.map((p) => `"${p}"`).join(", ")}` : "";
     return { message: `:${a.name} in ${policy.name} content must be a literal path on this site, like "/cart/add" (not a full URL or "//host")${or}`, at: a.value };

@@ -14,6 +14,11 @@
  * action may name the tables it writes, `:writes (orders products)`, where
  * its SQL does not show them (a call of a database function).
  *
+ * Either may say it is not for generated pages, and why: `:private "it
+ * lists who follows this instance: operators only"`. The LLM catalog leaves
+ * it out with that reason, so a model-written page (or a federated
+ * document) may not call it; the site's own code may.
+ *
  * The SQL's `:name` placeholders become `$1..$n` when the form is compiled;
  * values are only ever bound as parameters, never spliced into the text. The
  * declaration (parameters with types, result shape, example) is what the LLM
@@ -51,6 +56,8 @@ export interface QueryDef {
   readonly example: ReadonlyMap<string, Value>;
   /** The tables an action declares it writes (`:writes`), or null when its SQL says. */
   readonly writes: readonly string[] | null;
+  /** Why it is not for generated pages (`:private "why"`): the catalog leaves it out with this reason; null when it may be listed. */
+  readonly private: string | null;
   /** The SQL with `$n` placeholders. */
   readonly sql: string;
   /** The parameter bound to each `$n`, in order. */
@@ -126,8 +133,8 @@ export function compileQuery(form: ListNode): QueryDef {
   for (; i < rest.length; i += 2) {
     const key = rest[i]!;
     const value = rest[i + 1];
-    if (key.kind !== "kw" || !value) fail(`${what}: expected :params, :returns, :shape, :example, :writes or :sql followed by a value`, key);
-    if (!["params", "returns", "shape", "example", "writes", "sql"].includes(key.value as string)) fail(`${what}: unknown option :${key.value}`, key);
+    if (key.kind !== "kw" || !value) fail(`${what}: expected :params, :returns, :shape, :example, :writes, :private or :sql followed by a value`, key);
+    if (!["params", "returns", "shape", "example", "writes", "private", "sql"].includes(key.value as string)) fail(`${what}: unknown option :${key.value}`, key);
     options.set(key.value as string, value!);
   }
 
@@ -152,10 +159,16 @@ export function compileQuery(form: ListNode): QueryDef {
     writes = writesNode.value.map((t) => t.value as string);
   }
 
+  const privateNode = options.get("private");
+  if (privateNode && (privateNode.kind !== "str" || privateNode.value.trim() === "")) {
+    fail(`${what}: :private says why generated pages may not use it, as a string, e.g. :private "operators only: it lists who follows this instance"`, privateNode);
+  }
+  const why = privateNode ? (privateNode.value as string) : null;
+
   const sqlNode = options.get("sql");
   if (sqlNode?.kind !== "str") fail(`${what}: :sql must be a string`, sqlNode ?? form);
   const { sql, order, parts, slots } = placeholders(sqlNode!.value as string, names, (m) => fail(`${what}: ${m}`, sqlNode));
-  return { kind, service, name, doc, params, returns, shape, example, writes, sql, order, parts, slots, loc: { src: form.src, line: form.line, col: form.col } };
+  return { kind, service, name, doc, params, returns, shape, example, writes, private: why, sql, order, parts, slots, loc: { src: form.src, line: form.line, col: form.col } };
 }
 
 function isLiteral(n: Node): boolean {

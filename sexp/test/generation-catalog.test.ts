@@ -5,7 +5,7 @@
  * the same site gives the same text and hash.
  */
 import { describe, expect, it } from "vitest";
-import { app, basePrimitives, buildCatalog, createEnv, parse, sha3Hex, untrusted } from "../src/index.ts";
+import { app, basePrimitives, buildCatalog, createEnv, parse, sha3Hex, untrusted, validateGenerated } from "../src/index.ts";
 import { SITE_SOURCE, testRegistry, testSite } from "./generation-helpers.ts";
 
 const site = await testSite();
@@ -48,6 +48,24 @@ describe("buildCatalog", () => {
     expect(all.excluded.map((e) => e.name)).toEqual(["~buy"]);
   });
 
+  it("leaves out a query that says it is :private, with its reason, whatever include says; nothing else changes", async () => {
+    const PRIVATE = ':private "operators only: it lists every product, hidden ones too"';
+    const source = SITE_SOURCE.replace('  :example {:slug "sourdough"}', `  :example {:slug "sourdough"}\n  ${PRIVATE}`);
+    expect(source).not.toBe(SITE_SOURCE);
+    const site2 = await testSite(source);
+    const c = buildCatalog(site2);
+    expect(c.queries.map((q) => `${q.service}/${q.name}`)).toEqual(["events/upcoming", "market/products"]);
+    expect(c.excluded).toContainEqual({ kind: "query", name: "market/product-by-slug", why: "operators only: it lists every product, hidden ones too", by: "include" });
+    expect(c.text).not.toContain("product-by-slug");
+    // The rest of the text is the catalog's without it.
+    expect(c.text).toBe(catalog.text.split("\n").filter((l) => !l.startsWith("(query market product-by-slug ")).join("\n"));
+    // A host that lets everything else in does not let this in.
+    expect(buildCatalog({ ...site2, include: () => null }).queries.map((q) => q.name)).not.toContain("product-by-slug");
+    // Generated content held to the catalog may not call it, and is told why.
+    const result = validateGenerated('(div (query market product-by-slug :slug "x"))', { ...site2, catalog: c });
+    expect(result.problems.map((p) => p.message)).toEqual(["query market/product-by-slug is not available to generated content: operators only: it lists every product, hidden ones too"]);
+  });
+
   it("lists the named queries (not actions) with typed parameters, what they return, their shape and an example", () => {
     expect(catalog.queries.map((q) => `${q.service}/${q.name}`)).toEqual(["events/upcoming", "market/product-by-slug", "market/products"]);
     const products = catalog.queries.find((q) => q.name === "products")!;
@@ -76,6 +94,9 @@ describe("buildCatalog", () => {
     expect(catalog.attributes).toContainEqual({ name: "class", kind: "data" });
     expect(catalog.attributes.map((a) => a.name)).not.toContain("style");
     expect(buildCatalog({ ...site, policy: app }).attributes).toContainEqual({ name: "style", kind: "data" });
+    // Attributes a policy refuses whatever their value are not offered.
+    const quiet = buildCatalog({ ...site, policy: { ...untrusted, name: "quiet", attributes: { action: "no", "hx-post": "no" } } });
+    expect(quiet.attributes.map((a) => a.name)).toEqual(catalog.attributes.map((a) => a.name).filter((n) => n !== "action" && n !== "hx-post"));
   });
 
   it("writes itself as s-expressions that read back, one form per entry, hashed with SHA3-256", () => {

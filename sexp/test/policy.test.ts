@@ -61,6 +61,22 @@ describe("policies are plain data", () => {
     expect(refused('(div :hx-get "https://x.example/")', { policy: noHtmx })).toEqual([]);
     expect(refused('(raw! "x")', { policy: noHtmx })).toEqual(["1:1: (raw! ...) is not allowed in embed content: it puts text into the page as markup, unescaped"]);
   });
+
+  it("a derived one may refuse attributes whatever their value: in any case, as data-hx-* too, at the attribute's name", () => {
+    expect(app.attributes).toEqual({});
+    expect(untrusted.attributes).toEqual({});
+    const quiet = { ...untrusted, name: "quiet", attributes: { "hx-post": "it sends a request", action: "it names where a form goes" } };
+    for (const value of ['"/cart/add"', '"https://x.example/"', "nil", "false", "true", "x"]) {
+      expect(refused(`(button :hx-post ${value} "b")`, { policy: quiet }), value).toEqual(["1:9: :hx-post is not allowed in quiet content: it sends a request"]);
+    }
+    expect(refused('(p (button :DATA-HX-POST "/x" "b") (form :Action "/y"))', { policy: quiet })).toEqual([
+      "1:12: :DATA-HX-POST is not allowed in quiet content: it sends a request",
+      "1:42: :Action is not allowed in quiet content: it names where a form goes",
+    ]);
+    // The rest is untrusted's, as before.
+    expect(refused('(div :hx-get "/x" :hx-put "/y")', { policy: quiet })).toEqual([]);
+    expect(refused('(div :hx-get "//x.example/")', { policy: quiet })).toEqual([`1:14: ${samePath("hx-get").replace("untrusted", "quiet")}`]);
+  });
 });
 
 describe("the untrusted policy refuses", () => {

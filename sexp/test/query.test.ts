@@ -43,6 +43,9 @@ describe("defquery", () => {
       ['(defquery blog x () :returns :some :sql "SELECT 1")', /:returns must be one of/],
       ['(defquery blog x () :sql "SELECT \'oops")', /unterminated string/],
       ['(defquery blog x () :colour "red" :sql "SELECT 1")', /unknown option :colour/],
+      ['(defquery blog x () :private true :sql "SELECT 1")', /:private says why generated pages may not use it, as a string/],
+      ['(defquery blog x () :private "  " :sql "SELECT 1")', /:private says why generated pages may not use it, as a string/],
+      ['(defquery blog x () :private :yes :sql "SELECT 1")', /:private says why/],
       ['(defquery "blog" x () :sql "SELECT 1")', /needs a service and a name/],
     ];
     for (const [src, message] of bad) {
@@ -64,6 +67,23 @@ describe("defquery", () => {
     expect(createEnv(env).query("blog", "post-by-slug")).toBeDefined();
     expect(check(parse(POST))).toEqual([]);
     expect(check(parse('(defquery blog x () :sql "SELECT :y")')).map((p) => p.message)).toEqual(["query blog/x: :sql uses :y, which is not a parameter"]);
+  });
+});
+
+describe(":private", () => {
+  it("says why a query is not for generated pages, kept on its definition; without it, null", async () => {
+    const def = q('(defquery fed followers () "Who follows this instance." :returns :many :private "operators only: it lists who follows this instance" :sql "SELECT 1")');
+    expect(def.private).toBe("operators only: it lists who follows this instance");
+    expect(def.doc).toBe("Who follows this instance.");
+    expect(q(POST).private).toBeNull();
+    const env = createEnv();
+    await evaluate('(defaction fed forget (&key id) :params {:id :int} :private "operators only" :returns :none :sql "DELETE FROM f WHERE id = :id")', env);
+    expect(env.query("fed", "forget")).toMatchObject({ kind: "action", private: "operators only" });
+    // The checker reads it as the evaluator does.
+    expect(check(parse('(defquery fed x () :private "why" :sql "SELECT 1")'))).toEqual([]);
+    expect(check(parse('(defquery fed x () :private 1 :sql "SELECT 1")')).map((p) => p.message)).toEqual([
+      'query fed/x: :private says why generated pages may not use it, as a string, e.g. :private "operators only: it lists who follows this instance"',
+    ]);
   });
 });
 

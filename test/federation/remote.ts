@@ -29,6 +29,8 @@ export interface Received {
 export interface Tamper {
   /** Change the body after signing (its Digest as signed). */
   body?: (json: string) => string;
+  /** Sign with this key id instead of the actor's own (a key document elsewhere). */
+  keyId?: string;
   /** Change the headers after signing (recompute the Digest, drop the Signature, ...). */
   headers?: (headers: Headers, body: string) => void | Promise<void>;
   /** Sign as of this time (a stale Date). */
@@ -40,6 +42,10 @@ export interface Tamper {
 export class RemoteServer {
   readonly inbox: Received[] = [];
   readonly objects = new Map<string, unknown>();
+  /** GETs answered, by path (what the instances under test fetched). */
+  readonly fetched = new Map<string, number>();
+  /** Paths that answer 503 this many more times (an origin that is down for a while). */
+  readonly down = new Map<string, number>();
   private constructor(
     private readonly server: Server,
     readonly origin: string,
@@ -101,6 +107,12 @@ export class RemoteServer {
 
   private async answer(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const path = new URL(req.url ?? "/", this.origin).pathname;
+    if (req.method === "GET") this.fetched.set(path, (this.fetched.get(path) ?? 0) + 1);
+    const down = this.down.get(path) ?? 0;
+    if (down > 0) {
+      this.down.set(path, down - 1);
+      return { status: 503, body: { error: "down for a while" } };
+    }
     if (req.method === "GET" && path === `/users/${this.username}`) return { status: 200, body: this.actor() };
     if (req.method === "GET" && path === "/.well-known/webfinger") {
       return { status: 200, body: { subject: `acct:${this.username}@${new URL(this.origin).host}`, links: [{ rel: "self", type: "application/activity+json", href: this.actorId }] } };
@@ -134,7 +146,7 @@ export class RemoteServer {
   async send(inbox: string, activity: object, tamper: Tamper = {}): Promise<number> {
     const json = JSON.stringify(activity);
     const unsigned = new Request(inbox, { method: "POST", headers: { "content-type": "application/activity+json", accept: "application/activity+json" }, body: json });
-    const signed = await signRequest(unsigned, this.keys.privateKey, new URL(this.keyId), {
+    const signed = await signRequest(unsigned, this.keys.privateKey, new URL(tamper.keyId ?? this.keyId), {
       spec: "draft-cavage-http-signatures-12",
       ...(tamper.at ? { currentTime: Temporal.Instant.from(tamper.at.toISOString()) as never } : {}),
     });
@@ -144,6 +156,13 @@ export class RemoteServer {
     const response = await fetch(tamper.deliverTo ?? inbox, { method: "POST", headers, body });
     await response.body?.cancel();
     return response.status;
+  }
+
+  /** This server's public key as a key document that says another actor owns it (what a forger would serve). */
+  keyClaimingOwner(path: string, owner: string): string {
+    const id = `${this.origin}${path}`;
+    this.objects.set(path, { "@context": AS_CONTEXT, id, type: "Key", owner, publicKeyPem: this.publicKeyPem });
+    return id;
   }
 
   close(): Promise<void> {

@@ -83,7 +83,11 @@ export interface CatalogExclusion {
   /** `~name`, or `service/name`. */
   readonly name: string;
   readonly why: string;
-  /** Left out by the policy (which `check` enforces itself), or by `CatalogInput.include`. */
+  /**
+   * Left out by the policy (which `check` enforces itself), or by
+   * `CatalogInput.include` or the query's own `:private` (which
+   * `validateGenerated` enforces with the catalog).
+   */
   readonly by: "policy" | "include";
 }
 
@@ -127,7 +131,8 @@ export interface CatalogInput {
   /**
    * Which components and queries generated content may use: null to keep
    * one, or why not. Default `privateEntry`: none that is told whose data to
-   * read, or returns secrets.
+   * read, or returns secrets. A query that says it is `:private "why"` is
+   * left out whatever this would say, with its reason (not asked).
    */
   readonly include?: (entry: CatalogEntry) => string | null;
 }
@@ -142,6 +147,8 @@ const SECRET = /password|secret|token|api_?key/i;
  * whose data to read (a user id, a session key, an email address), so a page
  * could show anyone's orders or cart; or its rows hold secrets (a password
  * hash). Such a query is for the site's own routes, which pass who is asking.
+ * (A query that says so itself, with `:private "why"`, is left out by
+ * `buildCatalog` before this is asked.)
  */
 export function privateEntry(entry: CatalogEntry): string | null {
   const who = entry.params.find((p) => IDENTITY.test(p));
@@ -176,12 +183,15 @@ export function buildCatalog(input: CatalogInput): Catalog {
     if (why !== null) excluded.push({ kind: "component", name: c.name, why, by: "include" });
     return why === null;
   });
-  const queries = catalogQueries(input.env).filter((q) => {
-    const name = `${q.service}/${q.name}`;
-    const why = include({ kind: "query", name, params: q.params.map((p) => p.name), fields: q.fields.map((f) => f.name) });
-    if (why !== null) excluded.push({ kind: "query", name, why, by: "include" });
-    return why === null;
-  });
+  const queries = catalogQueries(input.env)
+    .filter(([def, q]) => {
+      const name = `${q.service}/${q.name}`;
+      // A query's own `:private` stands, whatever `include` would say.
+      const why = def.private ?? include({ kind: "query", name, params: q.params.map((p) => p.name), fields: q.fields.map((f) => f.name) });
+      if (why !== null) excluded.push({ kind: "query", name, why, by: "include" });
+      return why === null;
+    })
+    .map(([, q]) => q);
   const elements = [...HTML_TAGS].filter((t) => !Object.hasOwn(policy.elements, t)).sort(compare);
   const attributes = catalogAttributes(policy);
   const forms = [...SPECIAL_FORMS].filter((f) => !Object.hasOwn(policy.forms, f)).sort(compare);
@@ -271,25 +281,28 @@ function madeUpCall(name: string, keys: readonly CatalogComponentKey[], children
   return `(${parts.join(" ")})`;
 }
 
-/** The named queries (not actions) visible in the environment, by service and name. */
-function catalogQueries(env: Env): CatalogQuery[] {
+/** The named queries (not actions) visible in the environment, by service and name: each definition, and the query as the catalog shows it. */
+function catalogQueries(env: Env): [QueryDef, CatalogQuery][] {
   return env
     .allQueries()
     .filter((q) => q.kind === "query")
     .sort((a, b) => compare(a.service, b.service) || compare(a.name, b.name))
-    .map((q): CatalogQuery => {
-      const fields = [...q.shape].map(([name, type]) => ({ name, type }));
-      const base = {
-        service: q.service,
-        name: q.name,
-        doc: q.doc,
-        params: q.params.map((p) => ({ name: p.name, type: p.type, optional: p.default !== undefined })),
-        returns: q.returns,
-        fields,
-        example: queryExample(q),
-      };
-      return fields.length ? { ...base, shape: `{${fields.map((f) => `:${f.name} :${f.type}`).join(" ")}}` } : base;
-    });
+    .map((q): [QueryDef, CatalogQuery] => [q, catalogQuery(q)]);
+}
+
+/** A query as the catalog shows it: typed parameters, what it returns, its shape and an example call. */
+function catalogQuery(q: QueryDef): CatalogQuery {
+  const fields = [...q.shape].map(([name, type]) => ({ name, type }));
+  const base = {
+    service: q.service,
+    name: q.name,
+    doc: q.doc,
+    params: q.params.map((p) => ({ name: p.name, type: p.type, optional: p.default !== undefined })),
+    returns: q.returns,
+    fields,
+    example: queryExample(q),
+  };
+  return fields.length ? { ...base, shape: `{${fields.map((f) => `:${f.name} :${f.type}`).join(" ")}}` } : base;
 }
 
 /** A literal of each parameter type, for calls made up from the declaration. */
@@ -310,15 +323,16 @@ function queryExample(q: QueryDef): string {
 }
 
 /**
- * GENERATED_ATTRIBUTES as the policy sees them: none that can run script;
- * the policy's same-origin ones take a literal path; none holding URL lists,
- * and no `style` where the policy wants it literal (`:class` does that job).
+ * GENERATED_ATTRIBUTES as the policy sees them: none that can run script
+ * or that the policy refuses whatever the value; the policy's same-origin
+ * ones take a literal path; none holding URL lists, and no `style` where the
+ * policy wants it literal (`:class` does that job).
  */
 export function catalogAttributes(policy: Policy): CatalogAttribute[] {
   const out: CatalogAttribute[] = [];
   for (const name of GENERATED_ATTRIBUTES) {
     const kind = attributeKind(name);
-    if (kind === "script" || policy.urlLists.includes(name) || (name === "style" && policy.literalStyle)) continue;
+    if (kind === "script" || Object.hasOwn(policy.attributes, name) || policy.urlLists.includes(name) || (name === "style" && policy.literalStyle)) continue;
     out.push({ name, kind: Object.hasOwn(policy.sameOrigin, name) ? "path" : kind });
   }
   return out.sort((a, b) => compare(a.name, b.name));

@@ -90,12 +90,13 @@ export async function contentChanged(change: ContentChange, env: WorkerEnv, defe
   return { queued: false, ...done };
 }
 
-/** Posts' documents published again after a change that may touch them (federation/publish.ts). */
-async function federate(change: ContentChange, s: Site, env: WorkerEnv, defer: Defer): Promise<void> {
+/** Posts' documents published again after a change that may touch them (federation/publish.ts); whether any failed to be sent. */
+async function federate(change: ContentChange, s: Site, env: WorkerEnv, defer: Defer): Promise<boolean> {
   const published = await federateChange(change.tables, change.origin, s, env, defer, (c) => contentChanged(c, env, defer));
-  if (published && (published.created.length || published.updated.length)) {
-    console.log(`federation (${change.by}): ${published.created.length} documents created, ${published.updated.length} updated`);
+  if (published && (published.created.length || published.updated.length || published.failed.length)) {
+    console.log(`federation (${change.by}): ${published.created.length} documents created, ${published.updated.length} updated, ${published.failed.length} failed`);
   }
+  return !!published?.failed.length;
 }
 
 const changesNothing = (c: ContentChange): boolean => c.tables.length === 0 && !c.reads?.length;
@@ -109,13 +110,14 @@ export async function consumeChanges(batch: MessageBatch<ContentChange>, env: Wo
     try {
       const defer: Defer = (p) => context.waitUntil(p);
       const { pages, failed } = await invalidate(message.body, s, env, defer);
-      await federate(message.body, s, env, defer);
+      // Posts not sent are sent when the change is delivered again (what was sent is not sent twice).
+      const unsent = await federate(message.body, s, env, defer);
       const count = (status: PageChange["status"]) => pages.filter((p) => p.status === status).length;
       const skipped = pages.filter((p) => !p.rendered).length;
       console.log(`${what}: ${pages.length + failed.length} pages read them: ${count("moved")} moved, ${count("unchanged")} unchanged (${skipped} without rendering), ${count("retired")} retired, ${failed.length} failed`);
       for (const f of failed) console.error(`${what}: ${f.name}: ${f.error}`);
       // Pages that did their part move nothing when delivered again, so a retry redoes only what failed.
-      if (failed.length) message.retry();
+      if (failed.length || unsent) message.retry();
       else message.ack();
     } catch (e) {
       console.error(`${what} failed, attempt ${message.attempts}: ${formatError(e)}`);

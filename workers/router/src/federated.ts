@@ -8,26 +8,27 @@
  * It is checked first (@rose-ash/federation's checkFederated): the document
  * with the federated policy (untrusted, and nothing that reads or writes
  * here) against the site's vocabulary and catalog, knowing the origin's
- * definitions the site lacks, and each of those. A problem is an error with
- * its line and column (and the definition it is in), never a render. Then
- * the definitions used are made once, in a child of the site's environment
- * that holds only them: the site's own components win (a remote component
- * that calls `~card` gets the site's `~card` where the site has one), and
- * the document is evaluated there in the page's own context under the
- * policy's limits, like generated content (guest.ts). A document with its
- * definitions is checked, and its definitions made, once per isolate.
+ * definitions the site lacks, and each of those. A problem (a document
+ * stored when it passed that no longer does: the site's components or
+ * catalog changed since) is never a render: the document shows a notice in
+ * its place with the first problem's line and column, message and the
+ * definition it is in, as a failure while it runs does (guest.ts), and the
+ * page around it stands. Then the definitions used are made once, in a child
+ * of the site's environment that holds only them: the site's own components
+ * win (a remote component that calls `~card` gets the site's `~card` where
+ * the site has one), and the document is evaluated there in the page's own
+ * context under the policy's limits, like generated content (guest.ts). A
+ * document with its definitions is checked, and its definitions made (or
+ * its notice written), once per isolate.
  */
 import { checkFederated } from "@rose-ash/federation";
-import { EvalError, createEnv, definitionName, evaluateForms, parse, policyLimits, sha3Hex, untrusted, type Env, type Node, type Registry, type Value } from "@rose-ash/sexp";
+import { EvalError, SexpError, createEnv, definitionName, evaluateForms, parse, policyLimits, sha3Hex, untrusted, type Env, type Loc, type Node, type Registry, type Value } from "@rose-ash/sexp";
 import { FEDERATED_PRIMITIVES, defineVocabulary, type PrimitiveFn } from "@rose-ash/vocabulary";
 import { catalogOf } from "./generated.ts";
 import { guestFailure, renderGuest, siteOf } from "./guest.ts";
 
-/** A document ready to render: its checked form, and the environment its definitions were made in. */
-interface Prepared {
-  readonly form: Node;
-  readonly env: Env;
-}
+/** A document ready to render (its checked form, and the environment its definitions were made in), or the notice shown in its place. */
+type Prepared = { readonly form: Node; readonly env: Env } | { readonly notice: Value };
 
 /** One definition as the document's row carries it. */
 export interface FederatedDefinition {
@@ -47,20 +48,27 @@ const federated: PrimitiveFn = ([doc], ctx) => {
   const key = documentKey(source, definitions);
   let ready = bySite.get(key);
   if (ready === undefined) {
-    const form = checked(source, definitions, site);
-    let env: Env;
-    try {
-      env = made(form.used, site);
-    } catch (e) {
-      // An origin's definition that fails as it is made is a language error of the document: shown in its place.
-      return guestFailure(e);
-    }
-    ready = { form: form.form, env };
+    ready = prepare(source, definitions, site);
     if (bySite.size >= KEEP) bySite.delete(bySite.keys().next().value!);
     bySite.set(key, ready);
   }
-  return renderGuest(ready.form, ready.env, limits, ctx);
+  return "notice" in ready ? ready.notice : renderGuest(ready.form, ready.env, limits, ctx);
 };
+
+/**
+ * The document checked against the site, and the origin's definitions it
+ * uses made; or, where either fails (a problem the check finds, a definition
+ * that does not read or fails as it is made: language errors of the
+ * document), the notice shown in its place. Anything else goes on up.
+ */
+function prepare(source: string, definitions: readonly FederatedDefinition[], site: Env): Prepared {
+  try {
+    const { form, used } = checked(source, definitions, site);
+    return { form, env: made(used, site) };
+  } catch (e) {
+    return { notice: guestFailure(e) };
+  }
+}
 
 /** The key of a document with its definitions: SHA3-256 over each source, named and length-framed (what the row claims is not trusted). */
 export function documentKey(source: string, definitions: readonly FederatedDefinition[]): string {
@@ -68,18 +76,23 @@ export function documentKey(source: string, definitions: readonly FederatedDefin
   return sha3Hex(fields.map((f) => `${f.length}:${f}`).join("\n"));
 }
 
-/** The document checked against the site: its form and the origin's definitions it uses; the first problem is thrown. */
+/**
+ * The document checked against the site: its form and the origin's
+ * definitions it uses. The first problem is thrown, at its position (in
+ * the document, or in the definition it names: `(in ~name)`).
+ */
 function checked(source: string, definitions: readonly FederatedDefinition[], site: Env): { form: Node; used: Node[] } {
   const remote = new Map<string, Node>();
   for (const d of definitions) remote.set(d.name, definitionForm(d));
   const result = checkFederated({ source }, remote, { registry: site.registry, env: site, catalog: catalogOf(site) });
   const problem = result.problems[0];
   if (problem) {
-    const where = problem.where === "document" ? "" : ` (in ${problem.where})`;
+    const document = problem.where === "document";
+    const where = document ? "" : ` (in ${problem.where})`;
     const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more)` : "";
-    throw new EvalError(`federated: ${problem.line}:${problem.col}: ${problem.message}${where}${more}`);
+    throw new EvalError(`federated: ${problem.message}${where}${more}`, at(document ? "<federated>" : problem.where, problem.line, problem.col));
   }
-  if (result.form === null) throw new EvalError("federated: the source must be one form");
+  if (result.form === null) throw new EvalError("federated: the source must be one form", at("<federated>", 1, 1));
   return { form: result.form, used: result.used };
 }
 
@@ -89,11 +102,16 @@ function definitionForm(d: FederatedDefinition): Node {
   try {
     forms = parse(d.source, { src: d.name });
   } catch (e) {
-    throw new EvalError(`federated: the definition of ${d.name} does not read: ${e instanceof Error ? e.message : String(e)}`);
+    const loc = e instanceof SexpError ? e.loc : undefined;
+    throw new EvalError(`federated: the definition of ${d.name} does not read: ${e instanceof Error ? e.message : String(e)}`, loc ?? at(d.name, 1, 1));
   }
   const form = forms.length === 1 ? forms[0]! : null;
-  if (form === null || definitionName(form) !== d.name) throw new EvalError(`federated: the definition sent as ${d.name} is not one form defining it`);
+  if (form === null || definitionName(form) !== d.name) throw new EvalError(`federated: the definition sent as ${d.name} is not one form defining it`, at(d.name, 1, 1));
   return form;
+}
+
+function at(src: string, line: number, col: number): Loc {
+  return { src, line, col };
 }
 
 /** A child of the site's environment with the origin's definitions made in it (under the policy's limits; they do no I/O: the check refused it). */

@@ -42,7 +42,12 @@ const generated: PrimitiveFn = ([source], ctx) => {
 
 const catalogs = new WeakMap<Env, Catalog>();
 
-/** What generated code may use here: the catalog the LLM Worker makes from the same vocabulary and sources. */
+/**
+ * What generated code may use here: the catalog the LLM Worker makes from
+ * the same vocabulary and sources. Federated documents are held to it too
+ * (federated.ts, and federation/receive.ts as they arrive): this is the one
+ * place the site's catalog is made.
+ */
 export function catalogOf(site: Env): Catalog {
   let catalog = catalogs.get(site);
   if (!catalog) catalogs.set(site, (catalog = buildCatalog({ registry: site.registry, env: site })));

@@ -30,8 +30,13 @@ export function postPointer(post: Pick<PostRow, "slug">): string {
   return `fed:posts/${post.slug}`;
 }
 
-/** A post's s-expression: the component call that renders it, its data and body in place, canonical. */
-export function postSource(post: PostRow): string {
+/** The post's own page on this instance: relative links in its body are resolved against it. */
+export function postPage(post: Pick<PostRow, "slug">, origin: string): URL {
+  return new URL(`/blog/${post.slug}/`, origin);
+}
+
+/** A post's s-expression: the component call that renders it, its data and body in place (its links absolute, against `origin`), canonical. */
+export function postSource(post: PostRow, origin: string): string {
   const data = [
     `:id ${post.id}`,
     `:slug ${printString(post.slug)}`,
@@ -40,16 +45,21 @@ export function postSource(post: PostRow): string {
     `:published_at ${printString(new Date(post.published_at).toISOString())}`,
     `:tags (list ${post.tags.map(printString).join(" ")})`,
   ].join(" ");
-  return canonicalSource(`(~post-article :post {${data}} ${htmlToMarkup(post.body_html)})`);
+  return canonicalSource(`(~post-article :post {${data}} ${htmlToMarkup(post.body_html, postPage(post, origin).href)})`);
 }
 
 /** A post's document as published now: its source, hash, CID and the definitions it references. */
-export async function describePost(post: PostRow, definitions: ReadonlyMap<string, Node>): Promise<Described> {
-  return describeDocument(parseOne(postSource(post)), definitions);
+export async function describePost(post: PostRow, definitions: ReadonlyMap<string, Node>, origin: string): Promise<Described> {
+  return describeDocument(parseOne(postSource(post, origin)), definitions);
+}
+
+/** An activity's id for one version of an object: its kind, the version's pointer sequence and hash. */
+export function activityId(object: URL, kind: "create" | "update", sequence: number, hash: string): URL {
+  return new URL(`#${kind}/${sequence}-${hash.slice(0, 16)}`, object);
 }
 
 export function definitionUri(ctx: Context<FedData>, hash: string): URL {
-  return new URL(`/ap/definitions/${hash}`, ctx.origin);
+  return new URL(`/ap/definitions/${hash}`, ctx.canonicalOrigin);
 }
 
 function sexpLinks(ctx: Context<FedData>, references: Described["references"]): Link[] {
@@ -75,10 +85,10 @@ export async function postDocument(ctx: Context<FedData>, post: PostRow, d: Desc
     name: post.title,
     summary: post.excerpt || null,
     // The body for servers that show only HTML: the same markup, rendered (and escaped) by the renderer.
-    content: await render(htmlToMarkup(post.body_html)),
+    content: await render(htmlToMarkup(post.body_html, postPage(post, ctx.canonicalOrigin).href)),
     mediaType: "text/html",
     source: new Source({ content: d.source, mediaType: SEXP_MEDIA_TYPE }),
-    ...addressing(d.cid, postPointer(post), d.hash, new URL(`/blog/${post.slug}/`, ctx.origin)),
+    ...addressing(d.cid, postPointer(post), d.hash, postPage(post, ctx.canonicalOrigin)),
     tags: sexpLinks(ctx, d.references),
     published: instant(post.published_at),
     to: PUBLIC_COLLECTION,

@@ -11,7 +11,7 @@ import { createFederation, type Federation } from "@fedify/fedify";
 import { Application, Create, Document, Endpoints, Person } from "@fedify/vocab";
 import type { WorkerEnv } from "../env.ts";
 import type { FedData } from "./context.ts";
-import { SITE_ACTOR, describePost, postDocument } from "./documents.ts";
+import { SITE_ACTOR, activityId, describePost, postDocument } from "./documents.ts";
 import { listenToInbox } from "./inbox.ts";
 import { actorKeyPairs } from "./keys.ts";
 import { workersKvStore } from "./kv-store.ts";
@@ -28,6 +28,8 @@ export function federationFor(env: WorkerEnv): Federation<FedData> | null {
     ...(queue ? { queue: { outbox: queue, fanout: queue } } : {}),
     // The Worker's queue() handler delivers; nothing listens.
     manuallyStartQueue: true,
+    // Where it is public, the site's actors and objects are named by that origin whichever host a request came to.
+    ...(env.PUBLIC_ORIGIN ? { origin: env.PUBLIC_ORIGIN } : {}),
     allowPrivateAddress: env.FEDERATION_ALLOW_PRIVATE_ADDRESS === "true",
     userAgent: { software: `${SOFTWARE.name}/${SOFTWARE.version}` },
   });
@@ -49,11 +51,11 @@ export function federationFor(env: WorkerEnv): Federation<FedData> | null {
       };
       if (identifier === SITE_ACTOR) {
         const name = ctx.data.env.INSTANCE_NAME ? `Rose Ash (${ctx.data.env.INSTANCE_NAME})` : "Rose Ash";
-        return new Application({ ...common, name, summary: "The site: its shared pages and components, as s-expressions.", url: new URL("/", ctx.origin) });
+        return new Application({ ...common, name, summary: "The site: its shared pages and components, as s-expressions.", url: new URL("/", ctx.canonicalOrigin) });
       }
       const author = await ctx.data.store.author(identifier);
       if (!author) return null;
-      return new Person({ ...common, name: author.name, summary: `Posts on the Rose Ash blog by ${author.name}.`, url: new URL("/blog/", ctx.origin) });
+      return new Person({ ...common, name: author.name, summary: `Posts on the Rose Ash blog by ${author.name}.`, url: new URL("/blog/", ctx.canonicalOrigin) });
     })
     .setKeyPairsDispatcher(async (ctx, identifier) => {
       if (identifier !== SITE_ACTOR && !(await ctx.data.store.author(identifier))) return [];
@@ -71,15 +73,15 @@ export function federationFor(env: WorkerEnv): Federation<FedData> | null {
     };
   });
 
-  // An author's outbox: a Create for each of their posts as it is now.
+  // An author's outbox: the Create of each of their posts (its first version's id), the post as it is now.
   fed.setOutboxDispatcher("/ap/users/{identifier}/outbox", async (ctx, identifier) => {
     const posts = (await ctx.data.store.posts()).filter((p) => p.handle === identifier);
     const definitions = ctx.data.site.app.env.allDefinitions();
     const items = await Promise.all(
       posts.map(async (post) => {
-        const d = await describePost(post, definitions);
+        const d = await describePost(post, definitions, ctx.canonicalOrigin);
         const document = await postDocument(ctx, post, d);
-        return new Create({ id: new URL(`#create/${d.cid}`, document.id!), actor: document.attributionId, object: document, to: document.toId, ccs: document.ccIds, published: document.published });
+        return new Create({ id: activityId(document.id!, "create", 1, d.hash), actor: document.attributionId, object: document, to: document.toId, ccs: document.ccIds, published: document.published });
       }),
     );
     return { items: items.reverse() };
@@ -87,13 +89,13 @@ export function federationFor(env: WorkerEnv): Federation<FedData> | null {
 
   fed.setObjectDispatcher(Document, "/ap/posts/{slug}", async (ctx, { slug }) => {
     const post = (await ctx.data.store.posts()).find((p) => p.slug === slug);
-    return post ? postDocument(ctx, post, await describePost(post, ctx.data.site.app.env.allDefinitions())) : null;
+    return post ? postDocument(ctx, post, await describePost(post, ctx.data.site.app.env.allDefinitions(), ctx.canonicalOrigin)) : null;
   });
 
   fed.setNodeInfoDispatcher("/nodeinfo/2.1", async (ctx) => {
     const [authors, posts] = await Promise.all([ctx.data.store.authors(), ctx.data.store.posts()]);
     return {
-      software: { name: SOFTWARE.name, version: SOFTWARE.version, homepage: new URL("/", ctx.origin) },
+      software: { name: SOFTWARE.name, version: SOFTWARE.version, homepage: new URL("/", ctx.canonicalOrigin) },
       protocols: ["activitypub"],
       openRegistrations: false,
       usage: { users: { total: authors.length + 1, activeMonth: authors.length, activeHalfyear: authors.length }, localPosts: posts.length, localComments: 0 },

@@ -14,6 +14,7 @@ import { Follow, isActor, type Actor } from "@fedify/vocab";
 import { Keyword, apply, fromJson, type Value } from "@rose-ash/sexp";
 import type { Db } from "@rose-ash/resolver";
 import { contentChanged } from "../content-changes.ts";
+import { isCrossSite } from "../cross-site.ts";
 import { deferTo, type Defer, type WorkerEnv } from "../env.ts";
 import { isOperator, notFound, operatorPage } from "../operator.ts";
 import { currentSite, readForm } from "../render.ts";
@@ -33,6 +34,13 @@ function dataFor(s: Site, env: WorkerEnv, defer: Defer) {
 export async function federationRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
   const fed = federationFor(env);
   if (!fed) return unavailable();
+  if (request.method === "POST" && INBOX.test(new URL(request.url).pathname)) {
+    const body = await request.text();
+    const refused = signerElsewhere(request.headers, body);
+    if (refused) return new Response(refused, { status: 401, headers: { "content-type": "text/plain; charset=utf-8" } });
+    // (The router's request is its own proxy object: a new Request is made from its parts.)
+    request = new Request(request.url, { method: "POST", headers: request.headers, body });
+  }
   const defer = deferTo(context);
   const { data, close } = dataFor(await currentSite(), env, defer);
   try {
@@ -44,6 +52,42 @@ export async function federationRequest(request: Request, env: WorkerEnv, contex
     });
   } finally {
     defer(close());
+  }
+}
+
+const INBOX = /^\/ap\/(?:users\/[^/]+\/)?inbox$/;
+
+/**
+ * Why an activity is refused before Fedify sees it: a key that signed it
+ * (its HTTP signature's keyId, cavage or RFC 9421, or an object proof's
+ * verification method) is not on the actor's server. Fedify takes a key's
+ * own word for who owns it, so a key on one server could speak for an actor
+ * on another; the key must at least be where the actor is. Null when it is.
+ */
+export function signerElsewhere(headers: Headers, body: string): string | null {
+  let activity: { actor?: unknown; proof?: unknown };
+  try {
+    activity = JSON.parse(body) as typeof activity;
+  } catch {
+    return null; // not JSON: Fedify answers it
+  }
+  const actor = typeof activity.actor === "string" ? activity.actor : (activity.actor as { id?: unknown } | null)?.id;
+  if (typeof actor !== "string") return null;
+  const keys = [
+    ...[...(headers.get("signature") ?? "").matchAll(/keyId="([^"]+)"/gi)].map((m) => m[1]!),
+    ...[...(headers.get("signature-input") ?? "").matchAll(/keyid="([^"]+)"/gi)].map((m) => m[1]!),
+    ...[activity.proof].flat().flatMap((p) => (p && typeof (p as { verificationMethod?: unknown }).verificationMethod === "string" ? [(p as { verificationMethod: string }).verificationMethod] : [])),
+  ];
+  const origin = originOf(actor);
+  const elsewhere = keys.find((k) => originOf(k) !== origin);
+  return elsewhere === undefined ? null : `The key ${elsewhere} is not on the server of the activity's actor (${actor})`;
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
   }
 }
 
@@ -97,9 +141,9 @@ export async function federationPage(request: Request, env: WorkerEnv, context: 
 export async function followRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
   const fed = federationFor(env);
   if (!fed) return unavailable();
-  const account = (await readAccount(request)).trim();
   return operatorOnly(request, env, context, (s, defer) =>
     withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => {
+      const account = (await readAccount(request)).trim();
       if (!account) return answer(request, 400, { error: "Say which account to follow: account=<an actor's URL, or user@host>" });
       const target = await findActor(ctx, account);
       if (!target?.id || !target.inboxId) return answer(request, 404, { error: `No ActivityPub actor found for ${account}` });
@@ -169,6 +213,8 @@ async function operatorOnly(request: Request, env: WorkerEnv, context: Execution
   const defer = deferTo(context);
   try {
     if (!(await isOperator(s, request, env, dbs, defer))) return notFound();
+    // An operator's writes come from this site's own pages (or from no page at all: a script).
+    if (request.method !== "GET" && isCrossSite(request, new URL(request.url))) return new Response("Cross-site requests are refused", { status: 403 });
     return await work(s, defer);
   } finally {
     for (const db of dbs) await db.close();

@@ -31,8 +31,10 @@ export function listenToInbox(fed: Federation<FedData>): void {
 
 /**
  * Take an activity in once: noted (with its actor and object) before it is
- * handled, its outcome after. A refusal is an outcome, with its reason;
- * anything else that fails is noted and thrown (the sender tries again).
+ * handled, its outcome after. A refusal is an outcome, with its reason, and
+ * final. Anything else that fails (the database, an origin that does not
+ * answer) is noted as failed and thrown: Fedify answers 500, the sender tries
+ * again, and the retry is taken in (`record-activity` lets a failed one in).
  */
 async function once(ctx: InboxContext<FedData>, activity: Activity, handle: () => Promise<string | null>): Promise<void> {
   const id = activity.id?.href;
@@ -40,15 +42,18 @@ async function once(ctx: InboxContext<FedData>, activity: Activity, handle: () =
   if (!id || !actor) return void console.warn("federation inbox: an activity without an id or actor was ignored");
   const type = activityType(activity);
   if (!(await ctx.data.store.firstSight(id, type, actor, activity.objectId?.href ?? null))) return; // seen before: processed once
+  let note: string | null;
   try {
-    const note = await handle();
-    await ctx.data.store.outcome(id, "accepted", note);
+    note = await handle();
   } catch (e) {
     const refused = e instanceof FederationRefusal;
-    const reason = refused ? `${e.reason}: ${e.message}` : `failed: ${e instanceof Error ? e.message : String(e)}`;
-    await ctx.data.store.outcome(id, "refused", reason);
-    console.warn(`federation inbox: ${type} ${id} from ${actor} refused: ${reason}`);
+    const reason = refused ? `${e.reason}: ${e.message}` : `failed, to be tried again: ${e instanceof Error ? e.message : String(e)}`;
+    await ctx.data.store.outcome(id, refused ? "refused" : "failed", reason).catch(() => {});
+    console.warn(`federation inbox: ${type} ${id} from ${actor} ${refused ? "refused" : "failed"}: ${reason}`);
+    if (refused) return;
+    throw e;
   }
+  await ctx.data.store.outcome(id, "accepted", note);
 }
 
 /** An activity's type as ActivityStreams names it ("Create"): from its class's type id, which minifying leaves alone. */

@@ -11,12 +11,13 @@
  */
 import type { Context, Federation } from "@fedify/fedify";
 import { Create, Update } from "@fedify/vocab";
+import { untrusted } from "@rose-ash/sexp";
 import type { Defer, WorkerEnv } from "../env.ts";
 import { tablesRead } from "../invalidate.ts";
 import type { Site } from "../site.ts";
 import { namedPointersFrom, warmTierFrom } from "../tiers.ts";
 import { fedData, type FedData } from "./context.ts";
-import { SITE_ACTOR, describePost, postDocument, postPointer } from "./documents.ts";
+import { SITE_ACTOR, activityId, describePost, postDocument, postPointer } from "./documents.ts";
 import { federationFor } from "./federation.ts";
 import { instant } from "./instant.ts";
 import type { Follower } from "./store.ts";
@@ -24,41 +25,57 @@ import type { Follower } from "./store.ts";
 export interface Published {
   readonly created: string[];
   readonly updated: string[];
+  /** Slugs of posts that could not be sent (tried again on the next change). */
+  readonly failed: string[];
 }
 
-/** Describe every post again, move the pointers of those that changed, and send each a Create or an Update. */
+/** The largest s-expression other instances take in (the untrusted policy's source limit): a larger post is not sent. */
+const MAX_FEDERATED_SOURCE = untrusted.limits.maxSourceBytes ?? Infinity;
+
+/** Describe every post again, send those that changed a Create or an Update, and move their pointers. */
 export async function publishPosts(ctx: Context<FedData>): Promise<Published> {
   const names = namedPointersFrom(ctx.data.env);
-  const published: Published = { created: [], updated: [] };
+  const published: Published = { created: [], updated: [], failed: [] };
   if (!names) return published;
   const { store, site } = ctx.data;
   const definitions = site.app.env.allDefinitions();
   const warm = warmTierFrom(ctx.data.env);
   const siteFollowers = await store.followers(SITE_ACTOR);
+  // One post failing (a follower's inbox, a queue) does not stop the others; it is sent again on the next change.
   for (const post of await store.posts()) {
-    const d = await describePost(post, definitions);
-    const name = postPointer(post);
-    const current = await names.current(name, true);
-    const live = current && !current.retired ? current : null;
-    // The pointer keeps the CID of the source and, as its input key, the hash (which also moves when a definition it uses changes).
-    if (live && live.cid === d.cid && live.inputKey === d.hash) continue;
-    // The bytes first: a pointer never names what the warm tier cannot serve.
-    if (warm) await warm.store.put(new TextEncoder().encode(d.source));
-    const document = await postDocument(ctx, post, d);
-    const first = live === null;
-    const values = { actor: document.attributionId, to: document.toId, ccs: document.ccIds };
-    // Ids by version: sent twice (a retry, two publishers at once), an activity is taken in once.
-    const activity = first
-      ? new Create({ id: new URL(`#create/${d.hash}`, document.id!), ...values, object: document, published: document.published })
-      : new Update({ id: new URL(`#update/${d.hash}`, document.id!), ...values, object: document, updated: instant() });
-    const recipients = distinct([...siteFollowers, ...(await store.followers(post.handle))]);
-    // Sent before the pointer moves: if sending fails, the next change sends it again; nothing is lost.
-    if (recipients.length) {
-      await ctx.sendActivity({ identifier: post.handle }, recipients.map(recipientOf), activity, { preferSharedInbox: true });
+    try {
+      const d = await describePost(post, definitions, ctx.canonicalOrigin);
+      if (d.source.length > MAX_FEDERATED_SOURCE) {
+        console.warn(`federation: ${post.slug} is not published: its s-expression is ${d.source.length} bytes, more than others take in (${MAX_FEDERATED_SOURCE})`);
+        continue;
+      }
+      const name = postPointer(post);
+      const current = await names.current(name, true);
+      const live = current && !current.retired ? current : null;
+      // The pointer keeps the CID of the source and, as its input key, the hash (which also moves when a definition it uses changes).
+      if (live && live.cid === d.cid && live.inputKey === d.hash) continue;
+      // The bytes first: a pointer never names what the warm tier cannot serve.
+      if (warm) await warm.store.put(new TextEncoder().encode(d.source));
+      const document = await postDocument(ctx, post, d);
+      const first = live === null;
+      const values = { actor: document.attributionId, to: document.toId, ccs: document.ccIds };
+      // Its id names the version (the pointer's next sequence and the hash): sent twice, it is taken in once.
+      const id = activityId(document.id!, first ? "create" : "update", (current?.sequence ?? 0) + 1, d.hash);
+      const activity = first
+        ? new Create({ id, ...values, object: document, published: document.published })
+        : new Update({ id, ...values, object: document, updated: instant() });
+      const recipients = distinct([...siteFollowers, ...(await store.followers(post.handle))]);
+      // Sent before the pointer moves: if sending fails, the next change sends it again; nothing is lost.
+      if (recipients.length) {
+        await ctx.sendActivity({ identifier: post.handle }, recipients.map(recipientOf), activity, { preferSharedInbox: true });
+      }
+      // A conflict is another publisher that got there first, and sent too.
+      await names.publish(name, d.cid, { sequence: current?.sequence ?? 0, cid: live?.cid ?? null }, d.hash);
+      (first ? published.created : published.updated).push(document.id!.href);
+    } catch (e) {
+      console.error(`federation: publishing ${post.slug} failed: ${e instanceof Error ? e.message : String(e)}`);
+      published.failed.push(post.slug);
     }
-    // A conflict is another publisher that got there first, and sent too.
-    await names.publish(name, d.cid, { sequence: current?.sequence ?? 0, cid: live?.cid ?? null }, d.hash);
-    (first ? published.created : published.updated).push(document.id!.href);
   }
   return published;
 }
@@ -78,7 +95,8 @@ export function changesPosts(site: Site, tables: readonly string[]): boolean {
  */
 export async function federateChange(tables: readonly string[], origin: string | undefined, site: Site, env: WorkerEnv, defer: Defer, changed: FedData["changed"]): Promise<Published | null> {
   if (!changesPosts(site, tables)) return null;
-  const at = origin ?? env.PUBLIC_ORIGIN;
+  // The site's public origin names its actors and objects; a change's own request's, where none is set (development).
+  const at = env.PUBLIC_ORIGIN ?? origin;
   const fed = federationFor(env);
   if (!at || !fed) {
     if (!at) console.warn("federation: posts changed, but this instance's public origin is not known (PUBLIC_ORIGIN): nothing was published");

@@ -2,7 +2,7 @@
  * Fedify's message queue on a Cloudflare Queue: Fedify enqueues outgoing
  * activities (and their fan-out to many inboxes) here, and the Worker's
  * `queue()` handler hands each message back with `processQueuedTask`
- * (consume.ts). The Queue retries what fails (`nativeRetrial`), so Fedify
+ * (http.ts, consumeFederation). The Queue retries what fails (`nativeRetrial`), so Fedify
  * does not schedule retries of its own; `listen` is never called in a Worker.
  */
 import type { MessageQueue, MessageQueueEnqueueOptions } from "@fedify/fedify";

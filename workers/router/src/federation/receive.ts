@@ -15,20 +15,28 @@
  *    the origin's, and the origin's it lacks are checked too.
  * 5. Kept: its bytes by CID in the warm tier, the row the /fed/ pages read;
  *    those pages are re-rendered (the content-change path).
- * Any failure throws a FederationRefusal and keeps the last good version.
+ * What is wrong with the document throws a FederationRefusal; what may pass
+ * (its origin down, the database) throws as it is, for the sender to try
+ * again. Either way the last good version stays.
  */
 import type { InboxContext } from "@fedify/fedify";
 import { Document, Link, PropertyValue, Update, type Create } from "@fedify/vocab";
 import type { DocumentLoader } from "@fedify/vocab-runtime";
-import { FederationRefusal, SEXP_MEDIA_TYPE, checkFederated, verifyDocument } from "@rose-ash/federation";
+import { sha3Hex } from "@rose-ash/sexp";
+import { FederationRefusal, MAX_DEFINITIONS, SEXP_MEDIA_TYPE, checkFederated, verifyDocument } from "@rose-ash/federation";
 import { catalogOf } from "../generated.ts";
 import { warmTierFrom } from "../tiers.ts";
 import type { FedData } from "./context.ts";
 import { HASH_PROPERTY, SITE_ACTOR } from "./documents.ts";
-import type { ReceivedDocument } from "./store.ts";
+import type { FederationStore, ReceivedDocument } from "./store.ts";
 
-/** The most definitions one document may bring. */
-const MAX_DEFINITIONS = 64;
+/** How long one fetch from the origin may take. */
+const FETCH_TIMEOUT_MS = 10_000;
+/** The most attachments read from one document (its hash is among the first). */
+const MAX_ATTACHMENTS = 16;
+
+/** Tags and attachments are read as the document carries them: one given only as a URL is not fetched (it could be anywhere). */
+const embeddedOnly = { documentLoader: () => Promise.reject(new Error("not fetched: only what the document carries is read")), suppressError: true } as const;
 
 interface SexpParts {
   readonly source: string;
@@ -48,7 +56,9 @@ export async function receiveDocument(ctx: InboxContext<FedData>, activity: Crea
   }
   if (objectId.origin !== actorId.origin) throw new FederationRefusal("attribution", `the object ${objectId.href} is not on its actor's server (${actorId.origin})`);
 
-  const loader = await ctx.getDocumentLoader({ identifier: SITE_ACTOR });
+  const signed = await ctx.getDocumentLoader({ identifier: SITE_ACTOR });
+  // Every fetch has a deadline: a server that never answers does not hold this inbox.
+  const loader: DocumentLoader = (url, options) => signed(url, { signal: options?.signal ?? AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   const doc = await fetchDocument(ctx, loader, objectId);
   if (doc.attributionId?.href !== actorId.href) throw new FederationRefusal("attribution", `the object is attributed to ${doc.attributionId?.href ?? "no one"}, not to the activity's actor ${actorId.href}`);
   const parts = await sexpParts(doc, objectId);
@@ -62,14 +72,15 @@ export async function receiveDocument(ctx: InboxContext<FedData>, activity: Crea
     throw new FederationRefusal("policy", `${problem.where} ${problem.line}:${problem.col}: ${problem.message}${more}`, problem.line, problem.col);
   }
 
-  const actor = await activity.getActor(ctx);
-  const username = actor?.preferredUsername?.toString();
-  if (!username) throw new FederationRefusal("fetch", `the actor ${actorId.href} has no username`);
+  const actor = await activity.getActor({ documentLoader: loader, contextLoader: ctx.contextLoader });
+  const username = actor?.preferredUsername?.toString() ?? "";
+  if (!USERNAME.test(username)) throw new FederationRefusal("format", `the actor ${actorId.href} has no username this instance can name it by (${JSON.stringify(username.slice(0, 40))})`);
+  const handle = `${username}@${actorId.host}`;
   const received: ReceivedDocument = {
     id: objectId.href,
     actor: actorId.href,
-    handle: `${username}@${actorId.host}`,
-    slug: slugOf(objectId),
+    handle,
+    slug: await slugFor(store, handle, objectId),
     instance: actorId.host,
     name: doc.name?.toString() ?? null,
     summary: doc.summary?.toString() ?? null,
@@ -84,7 +95,7 @@ export async function receiveDocument(ctx: InboxContext<FedData>, activity: Crea
   // Cached by CID: what it is can be served (and checked) by anyone from here.
   const warm = warmTierFrom(env);
   if (warm) for (const s of [parts.source, ...definitions.map((d) => d.source)]) await warm.store.put(new TextEncoder().encode(s));
-  await store.storeDocument(received);
+  if (!(await store.storeDocument(received))) return `${received.handle}/${received.slug}: a newer version is kept`;
   await ctx.data.changed({ tables: ["fed_documents"], by: `federation: ${activity instanceof Update ? "Update" : "Create"} of ${objectId.href}` });
   return `${received.handle}/${received.slug} at ${parts.cid}`;
 }
@@ -95,7 +106,8 @@ async function fetchDocument(ctx: InboxContext<FedData>, loader: DocumentLoader,
   try {
     json = (await loader(id.href)).document;
   } catch (e) {
-    throw new FederationRefusal("fetch", `${id.href} could not be fetched: ${e instanceof Error ? e.message : String(e)}`);
+    // Passing (the origin down or slow): not a refusal. The sender tries again, and the retry is taken in.
+    throw new Error(`${id.href} could not be fetched: ${e instanceof Error ? e.message : String(e)}`);
   }
   let doc: unknown;
   try {
@@ -117,10 +129,17 @@ async function sexpParts(doc: Document, id: URL): Promise<SexpParts> {
   const ipfs = doc.urls.map((u) => (u instanceof Link ? u.href : u)).find((u) => u?.protocol === "ipfs:");
   if (!ipfs) throw new FederationRefusal("format", `${id.href} names no CID (a url ipfs://...)`);
   let hash: string | null = null;
-  for await (const a of doc.getAttachments()) if (a instanceof PropertyValue && a.name?.toString() === HASH_PROPERTY) hash = a.value?.toString() ?? null;
+  let read = 0;
+  for await (const a of doc.getAttachments(embeddedOnly)) {
+    if (a instanceof PropertyValue && a.name?.toString() === HASH_PROPERTY) hash = a.value?.toString() ?? null;
+    if (hash || ++read >= MAX_ATTACHMENTS) break;
+  }
   if (!hash) throw new FederationRefusal("format", `${id.href} has no ${HASH_PROPERTY}`);
   const tags: Link[] = [];
-  for await (const t of doc.getTags()) if (t instanceof Link && t.mediaType === SEXP_MEDIA_TYPE) tags.push(t);
+  for await (const t of doc.getTags(embeddedOnly)) {
+    if (t instanceof Link && t.mediaType === SEXP_MEDIA_TYPE) tags.push(t);
+    if (tags.length > MAX_DEFINITIONS) throw new FederationRefusal("format", `${id.href} references more than ${MAX_DEFINITIONS} definitions`);
+  }
   return { source: source.content, cid: ipfs.host || ipfs.pathname.replace(/^\/+/, ""), hash, tags };
 }
 
@@ -145,11 +164,19 @@ async function fetchDefinitions(ctx: InboxContext<FedData>, loader: DocumentLoad
   return out;
 }
 
-/** The last segment of the object's path, as a slug. */
-function slugOf(id: URL): string {
-  const last = id.pathname.split("/").filter(Boolean).pop() ?? "";
-  const slug = last.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return slug || "document";
+/** What a remote username may be to name its pages here (`/fed/<user@host>/...`). */
+const USERNAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The document's slug here: the last segment of its id's path, made a slug;
+ * where another document of the same author has it already, with a short
+ * hash of the id after it, so two ids never share a page.
+ */
+async function slugFor(store: FederationStore, handle: string, id: URL): Promise<string> {
+  const last = decodeURIComponent(id.pathname.split("/").filter(Boolean).pop() ?? "");
+  const slug = last.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 80) || "document";
+  const holder = await store.document(handle, slug);
+  return !holder || holder.id === id.href ? slug : `${slug}-${sha3Hex(id.href).slice(0, 8)}`;
 }
 
 /** The origin's own HTML page for the document, if it names one. */

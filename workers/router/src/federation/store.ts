@@ -61,7 +61,7 @@ export interface ReceivedDocument {
   readonly updated_at: string | null;
 }
 
-export type Outcome = "accepted" | "refused" | "pending";
+export type Outcome = "accepted" | "refused" | "failed" | "pending";
 
 /** A call of a named query or action of the `federation` service. */
 export type Call = (op: "query" | "action", name: string, args: { [key: string]: Json }) => Promise<Json>;
@@ -144,11 +144,16 @@ export class FederationStore {
     return this.one("query", "document-by-id", { id });
   }
 
-  async storeDocument(doc: ReceivedDocument): Promise<void> {
-    await this.call("action", "store-document", { ...doc, definitions: JSON.stringify(doc.definitions) });
+  /** Keep a verified document; false when the version kept is newer (it stays). */
+  async storeDocument(doc: ReceivedDocument): Promise<boolean> {
+    return (await this.call("action", "store-document", { ...doc, definitions: JSON.stringify(doc.definitions) })) !== null;
   }
 
-  /** Note an activity as taken in; false when it was seen before (a replay: processed once). */
+  document(handle: string, slug: string): Promise<ReceivedDocument | null> {
+    return this.one("query", "document", { handle, slug });
+  }
+
+  /** Note an activity as taken in; false when it was seen before (a replay: processed once), unless that time failed. */
   async firstSight(id: string, type: string, actor: string, object: string | null): Promise<boolean> {
     return (await this.one("action", "record-activity", { id, type, actor, object, outcome: "pending", reason: null })) !== null;
   }
