@@ -35,7 +35,10 @@ export async function federationRequest(request: Request, env: WorkerEnv, contex
   const fed = federationFor(env);
   if (!fed) return unavailable();
   if (request.method === "POST" && INBOX.test(new URL(request.url).pathname)) {
+    const tooLarge = () => new Response(`An activity is at most ${INBOX_MAX_BYTES} bytes`, { status: 413 });
+    if (Number(request.headers.get("content-length") ?? 0) > INBOX_MAX_BYTES) return tooLarge();
     const body = await request.text();
+    if (body.length > INBOX_MAX_BYTES) return tooLarge();
     const refused = signerElsewhere(request.headers, body);
     if (refused) return new Response(refused, { status: 401, headers: { "content-type": "text/plain; charset=utf-8" } });
     // (The router's request is its own proxy object: a new Request is made from its parts.)
@@ -56,6 +59,8 @@ export async function federationRequest(request: Request, env: WorkerEnv, contex
 }
 
 const INBOX = /^\/ap\/(?:users\/[^/]+\/)?inbox$/;
+/** The largest activity an inbox reads (Mastodon's own limit is 1 MB too). */
+const INBOX_MAX_BYTES = 1024 * 1024;
 
 /**
  * Why an activity is refused before Fedify sees it: a key that signed it

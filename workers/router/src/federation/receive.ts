@@ -88,7 +88,7 @@ export async function receiveDocument(ctx: InboxContext<FedData>, activity: Crea
     hash: parts.hash,
     cid: parts.cid,
     definitions,
-    url: pageUrl(doc),
+    url: pageUrl(doc, actorId.origin),
     published_at: doc.published?.toString() ?? null,
     updated_at: doc.updated?.toString() ?? null,
   };
@@ -179,8 +179,8 @@ async function slugFor(store: FederationStore, handle: string, id: URL): Promise
   return !holder || holder.id === id.href ? slug : `${slug}-${sha3Hex(id.href).slice(0, 8)}`;
 }
 
-/** The origin's own HTML page for the document, if it names one. */
-function pageUrl(doc: Document): string | null {
-  for (const u of doc.urls) if (u instanceof Link && u.mediaType === "text/html" && u.href) return u.href.href;
+/** The origin's own HTML page for the document, if it names one on its own server (the "Original" link shown here). */
+function pageUrl(doc: Document, origin: string): string | null {
+  for (const u of doc.urls) if (u instanceof Link && u.mediaType === "text/html" && u.href?.origin === origin) return u.href.href;
   return null;
 }
