@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 export async function startStack({ port, dbPort, databaseUrl = "", vars = {}, env = {}, render, instance, timeoutMs = 90_000 }) {
   // A fresh state folder: pointers and cached pages from an earlier run do not carry over.
   const state = mkdtempSync(join(tmpdir(), "rose-ash-stack-"));
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url)), ...(instance ? ["--instance", instance] : [])], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./main.js", import.meta.url)), ...(instance ? ["--instance", instance, "--port", String(port)] : [])], {
     env: {
       ...process.env,
       // Any free port for the render service (stacks may run side by side), unless `env` chooses one.

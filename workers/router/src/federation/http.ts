@@ -12,11 +12,9 @@
 import type { Context } from "@fedify/fedify";
 import { Follow, isActor, type Actor } from "@fedify/vocab";
 import { Keyword, apply, fromJson, type Value } from "@rose-ash/sexp";
-import type { Db } from "@rose-ash/resolver";
 import { contentChanged } from "../content-changes.ts";
-import { isCrossSite } from "../cross-site.ts";
 import { deferTo, type Defer, type WorkerEnv } from "../env.ts";
-import { isOperator, notFound, operatorPage } from "../operator.ts";
+import { notFound, operatorOnly, operatorPage } from "../operator.ts";
 import { currentSite, readForm } from "../render.ts";
 import type { Site } from "../site.ts";
 import { fedData, type FedData } from "./context.ts";
@@ -129,7 +127,7 @@ export async function federationPage(request: Request, env: WorkerEnv, context: 
   if (!fed) return unavailable();
   const origin = new URL(request.url).origin;
   if (wantsJson(request)) {
-    return operatorOnly(request, env, context, (s, defer) =>
+    return operatorOnly(request, env, context, (s, _dbs, defer) =>
       withContext(fed, origin, dataFor(s, env, defer), async (ctx) => Response.json(await overview(ctx), { headers: { "cache-control": "no-store" } })),
     );
   }
@@ -146,7 +144,7 @@ export async function federationPage(request: Request, env: WorkerEnv, context: 
 export async function followRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
   const fed = federationFor(env);
   if (!fed) return unavailable();
-  return operatorOnly(request, env, context, (s, defer) =>
+  return operatorOnly(request, env, context, (s, _dbs, defer) =>
     withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => {
       const account = (await readAccount(request)).trim();
       if (!account) return answer(request, 400, { error: "Say which account to follow: account=<an actor's URL, or user@host>" });
@@ -165,7 +163,7 @@ export async function followRequest(request: Request, env: WorkerEnv, context: E
 export async function publishRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
   const fed = federationFor(env);
   if (!fed) return unavailable();
-  return operatorOnly(request, env, context, (s, defer) =>
+  return operatorOnly(request, env, context, (s, _dbs, defer) =>
     withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => answer(request, 200, await publishPosts(ctx))),
   );
 }
@@ -210,20 +208,6 @@ async function plainWebFinger(user: string, host: string): Promise<string | null
     () => null,
   )) as { links?: { rel?: string; type?: string; href?: string }[] } | null;
   return jrd?.links?.find((l) => l.rel === "self" && l.href && /activity\+json|ld\+json/.test(l.type ?? ""))?.href ?? null;
-}
-
-async function operatorOnly(request: Request, env: WorkerEnv, context: ExecutionContext, work: (s: Site, defer: Defer) => Promise<Response>): Promise<Response> {
-  const s = await currentSite();
-  const dbs: Db[] = [];
-  const defer = deferTo(context);
-  try {
-    if (!(await isOperator(s, request, env, dbs, defer))) return notFound();
-    // An operator's writes come from this site's own pages (or from no page at all: a script).
-    if (request.method !== "GET" && isCrossSite(request, new URL(request.url))) return new Response("Cross-site requests are refused", { status: 403 });
-    return await work(s, defer);
-  } finally {
-    for (const db of dbs) await db.close();
-  }
 }
 
 function wantsJson(request: Request): boolean {
