@@ -318,6 +318,26 @@ CREATE TABLE IF NOT EXISTS fed_documents (
   UNIQUE (handle, slug)
 );
 
+-- The components the instances this one follows announce (their `site`
+-- actor's Create and Update of a definition): the last version that
+-- verified and passed the check for federated definitions. `id` is its URL at
+-- the origin (it stays as the definition changes); `source` canonical,
+-- `pretty` the same laid out for reading; `definitions` the others it uses,
+-- [{"name", "source", "hash", "cid"}].
+CREATE TABLE IF NOT EXISTS fed_components (
+  id          text PRIMARY KEY,
+  actor       text NOT NULL,
+  instance    text NOT NULL,
+  name        text NOT NULL CHECK (name ~ '^[^/[:space:]]+$'),
+  source      text NOT NULL,
+  pretty      text NOT NULL,
+  hash        text NOT NULL,
+  cid         text NOT NULL,
+  definitions jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(definitions) = 'array'),
+  received_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (instance, name)
+);
+
 -- Every activity taken in, once (a replay finds its id here), with what came
 -- of it: accepted, refused (and why: what an operator needs to see), failed
 -- (for a passing reason: the database, the origin down; the sender is

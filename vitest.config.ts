@@ -18,7 +18,7 @@ export default defineConfig({
         plugins: [sexpText],
         test: {
           name: "node",
-          include: ["sexp/**/*.test.ts", "vocabulary/**/*.test.ts", "content/**/*.test.ts", "executor/**/*.test.ts", "federation/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts", "workers/llm/**/*.test.ts", "gpu-render-service/**/*.test.ts"],
+          include: ["sexp/**/*.test.ts", "vocabulary/**/*.test.ts", "content/**/*.test.ts", "executor/**/*.test.ts", "federation/**/*.test.ts", "jinja/**/*.test.ts", "test/**/*.test.ts", "workers/resolver/**/*.test.ts", "workers/llm/**/*.test.ts", "gpu-render-service/**/*.test.ts"],
           exclude: ["**/node_modules/**", "**/dist/**", "**/*.worker.test.ts"],
         },
       },

@@ -63,7 +63,7 @@ export async function publishPost(instance, post) {
 /**
  * The operator's federation state of an instance (GET /_sexp/federation as JSON).
  * @param {string} url
- * @returns {Promise<{ actor: string, handle: string, following: { remote: string, handle: string, state: string }[], followers: { actor: string, follower: string }[], documents: { handle: string, slug: string, name: string, local: string }[], activities: { id: string, type: string, actor: string, outcome: string, reason: string | null }[] }>}
+ * @returns {Promise<{ actor: string, handle: string, following: { remote: string, handle: string, state: string }[], followers: { actor: string, follower: string }[], documents: { handle: string, slug: string, name: string, local: string }[], components: { instance: string, name: string, hash: string, cid: string, local: string }[], activities: { id: string, type: string, actor: string, object: string | null, outcome: string, reason: string | null }[] }>}
  */
 export async function federationState(url) {
   const response = await fetch(`${url}/_sexp/federation`, { headers: { accept: "application/json" } });
@@ -84,9 +84,21 @@ export async function follow(url, account) {
 }
 
 /**
- * Publish the posts' documents of the instance at `url` now (what has moved since).
+ * The instance at `url` stops following `actor` (its URL): an Undo of its Follow is sent.
  * @param {string} url
- * @returns {Promise<{ created: string[], updated: string[] }>}
+ * @param {string} actor
+ */
+export async function unfollow(url, actor) {
+  const response = await fetch(`${url}/_sexp/federation/unfollow`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ account: actor }) });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`unfollowing ${actor} from ${url}: ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/**
+ * Publish the components and posts of the instance at `url` now (what has moved since; Deletes of what is gone).
+ * @param {string} url
+ * @returns {Promise<{ created: string[], updated: string[], deleted: string[], failed: string[] }>}
  */
 export async function publishNow(url) {
   const response = await fetch(`${url}/_sexp/federation/publish`, { method: "POST", headers: { accept: "application/json" } });

@@ -16,7 +16,7 @@
 import { definitionsOf, parse, parseOne } from "@rose-ash/sexp";
 import { SEXP_MEDIA_TYPE, describeDefinition, describeDocument } from "@rose-ash/federation";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { federationState, follow, publishNow, publishPost, waitFor } from "../dev/federation.js";
+import { contentChanged, devSql, federationState, follow, publishNow, publishPost, unfollow, waitFor } from "../dev/federation.js";
 import { startStack } from "../dev/stack.js";
 import { AS_CONTEXT, RemoteServer, digestOf, type Tamper } from "./federation/remote.ts";
 
@@ -95,6 +95,20 @@ describe("following", () => {
     await waitFor("A's Accept at B", async () => (await federationState(b.url)).following.find((f) => f.remote === `${a.url}/ap/users/site` && f.state === "accepted"));
     expect((await federationState(a.url)).followers.map((f) => f.follower)).toContain(`${b.url}/ap/users/site`);
   });
+
+  it("A sends its new follower B the components it shares, which B verifies and keeps", async () => {
+    const shared = await json(`${a.url}/ap/components/~post-article`);
+    expect(shared).toMatchObject({ type: "Document", name: "~post-article", attributedTo: `${a.url}/ap/users/site` });
+    expect((shared.source as { content: string }).content).toMatch(/^\(defcomp ~post-article /);
+    // A component that reads data (a query) is not shared: others could not use it.
+    expect((await fetch(`${a.url}/ap/components/~market-picks`, { headers: ACTIVITY_JSON })).status).toBe(404);
+    const kept = await waitFor("A's ~post-article kept on B", async () => (await federationState(b.url)).components.find((c) => c.name === "~post-article" && c.instance === hostA), 45_000);
+    expect(kept.local).toBe(`/fed/components/${hostA}/~post-article/`);
+    const page = await (await fetch(b.url + kept.local)).text();
+    expect(page).toContain("<h1><code>~post-article</code></h1>");
+    expect(page).toContain("(defcomp ~post-article (&amp;key post &amp;rest body)\n");
+    expect(await (await fetch(`${b.url}/fed/components/`)).text()).toContain(`<h2>${hostA}</h2>`);
+  });
 });
 
 describe("a post published on A", () => {
@@ -126,7 +140,7 @@ describe("a post published on A", () => {
     expect(html).toContain(hostA);
     expect(html).toContain(`${a.url}/blog/${slug}/`);
     // The Mastodon-style follower got the Create too, with the body as HTML.
-    const create = await waitFor("the Create at the remote server", async () => remote.inbox.find((r) => r.body.type === "Create"));
+    const create = await waitFor("the Create at the remote server", async () => remote.inbox.find((r) => r.body.type === "Create" && (r.body.object as { id?: string }).id === `${a.url}/ap/posts/${slug}`));
     expect((create.body.object as { content: string }).content).toContain("Apples &amp; pears");
     expect(create.signer).toMatch(new RegExp(`^${a.url}/ap/users/hannah`));
     // And an object integrity proof (FEP-8b32) with the author's Ed25519 key.
@@ -138,6 +152,36 @@ describe("a post published on A", () => {
     await waitFor("B's page to show the update", async () => (await (await fetch(b.url + local)).text()).includes("<p>Plums, now.</p>"), 45_000);
     const fed = await (await fetch(`${b.url}/fed/`)).text();
     expect(fed).toContain("News from A");
+  });
+
+  it("unpublished on A, it is deleted on B", async () => {
+    await devSql(a.relayPort, "UPDATE posts SET published = false WHERE slug = $1", [slug]);
+    await contentChanged(a.url, ["posts"]);
+    await waitFor("the post gone from B", async () => !(await federationState(b.url)).documents.some((d) => d.slug === slug), 45_000);
+    await waitFor("B's page of it gone", async () => (await fetch(b.url + local)).status === 404);
+    const deleted = await waitFor("B's outcome of the Delete", async () =>
+      (await federationState(b.url)).activities.find((x) => x.type === "Delete" && x.object === `${a.url}/ap/posts/${slug}` && x.outcome !== "pending"),
+    );
+    expect(deleted).toMatchObject({ outcome: "accepted", actor: `${a.url}/ap/users/hannah` });
+  });
+});
+
+describe("a page A shares", () => {
+  it("goes to B when what it shows changes, and B renders it with its own components", async () => {
+    const page = await json(`${a.url}/ap/pages/events`);
+    expect(page).toMatchObject({ type: "Document", name: "Events", attributedTo: `${a.url}/ap/users/site` });
+    expect((page.source as { content: string }).content).toMatch(/^\(~events-list :events \(list \{:slug /);
+    expect((await fetch(`${a.url}/ap/pages/nothing`, { headers: ACTIVITY_JSON })).status).toBe(404);
+
+    await devSql(a.relayPort, `INSERT INTO events (slug, title, venue, starts_at, ends_at, capacity)
+      VALUES ('federation-fair', 'Federation Fair', 'The Hall', now() + interval '3 days', now() + interval '3 days 2 hours', 40)`);
+    await contentChanged(a.url, ["events"]);
+    const doc = await waitFor("A's events on B", async () => (await federationState(b.url)).documents.find((d) => d.slug === "events" && d.handle === `site@${hostA}`), 45_000);
+    const html = await (await fetch(b.url + doc.local)).text();
+    // B's ~events-list and ~event-item, in B's layout, the original linked.
+    expect(html).toMatch(/<li class="event"><time datetime="[^"]+">\d\d<\/time><div><strong>Federation Fair<\/strong><p class="venue">The Hall · /);
+    expect(html).toContain('href="/static/site.css');
+    expect(html).toContain(`${a.url}/events/`);
   });
 });
 
@@ -153,8 +197,8 @@ describe("what B refuses from a server it follows, its state unchanged", () => {
   const local = () => `/fed/mallory@${new URL(remote.origin).host}/notice/`;
 
   /** Serve a document (and its definitions) at /objects/notice, as the remote server would. */
-  const serve = async (source: string, override: { cid?: string; hash?: string } = {}) => {
-    const definitions = definitionsOf(parse(siteSource));
+  const serve = async (source: string, override: { cid?: string; hash?: string } = {}, defs = siteSource) => {
+    const definitions = definitionsOf(parse(defs));
     const d = await describeDocument(parseOne(source), definitions);
     for (const r of d.references) {
       const def = await describeDefinition(r.name, definitions);
@@ -291,5 +335,80 @@ describe("what B refuses from a server it follows, its state unchanged", () => {
     expect(outcome.outcome).toBe("refused");
     expect(outcome.reason).toMatch(reason);
     await unchanged();
+  });
+
+  const component = "/components/~notice";
+  const noticeV2 = siteSource.replace('(section :class "notice"', '(section :class "notice notice-v2"');
+  /** Serve ~notice as the remote shares it, at /components/~notice (defined in `defs`). */
+  const serveComponent = async (defs: string) => {
+    const d = await describeDefinition("~notice", definitionsOf(parse(defs)));
+    remote.objects.set(component, {
+      "@context": CONTEXT, id: remote.origin + component, type: "Document", attributedTo: remote.actorId, name: "~notice",
+      source: { content: d.source, mediaType: SEXP_MEDIA_TYPE },
+      url: [{ type: "Link", href: `ipfs://${d.cid}`, mediaType: SEXP_MEDIA_TYPE }],
+      attachment: [{ type: "PropertyValue", name: "sexp-hash", value: d.hash }],
+      tag: d.references.map((r) => ({ type: "Link", href: `${remote.origin}/defs/${r.hash}`, name: r.name, mediaType: SEXP_MEDIA_TYPE })),
+    });
+    return d;
+  };
+  const about = (type: "Create" | "Update" | "Delete") => ({
+    "@context": AS_CONTEXT, id: `${remote.actorId}#components/${++sequence}`, type, actor: remote.actorId, object: remote.origin + component,
+  });
+  const componentPage = () => `${b.url}/fed/components/${new URL(remote.origin).host}/~notice/`;
+
+  it("keeps a component the server shares, and fetches again its documents that use another version", async () => {
+    // The server's ~notice changed: its document (served again) uses the new one.
+    await serve(`(~notice :title "Hello from Mallory" (p "A plain server's note."))`, {}, noticeV2);
+    const shared = await serveComponent(noticeV2);
+    const fetchedBefore = remote.fetched.get(notice) ?? 0;
+    const activity = about("Create");
+    expect(await remote.send(inboxB(), activity)).toBe(202);
+    const outcome = await outcomeOf(activity.id);
+    expect(outcome.outcome, outcome.reason ?? "").toBe("accepted");
+    expect(outcome.reason).toMatch(/1 document\(s\) using it fetched again/);
+    expect(remote.fetched.get(notice)).toBeGreaterThan(fetchedBefore);
+    // The document's ~notice is the component just kept (the link names its hash): not fetched again.
+    expect(remote.fetched.get(`/defs/${shared.hash}`) ?? 0).toBe(0);
+    // Its pages re-render after (the content-change path).
+    await waitFor("B's page of the document with the new ~notice", async () => (await (await fetch(b.url + local())).text()).includes('<section class="notice notice-v2"><h2>Hello from Mallory</h2>'));
+    const html = await waitFor("the component's page", async () => {
+      const page = await fetch(componentPage());
+      return page.status === 200 && (await page.text());
+    });
+    expect(html).toContain("notice-v2");
+    expect(html).toContain(shared.cid);
+  });
+
+  it("refuses a component that does not pass the check for federated definitions, keeping the last good version", async () => {
+    await serveComponent(`(defcomp ~notice (&key title) (div (raw! "<b>bold</b>")))`);
+    const activity = about("Update");
+    expect(await remote.send(inboxB(), activity)).toBe(202);
+    const outcome = await outcomeOf(activity.id);
+    expect(outcome.outcome).toBe("refused");
+    expect(outcome.reason).toMatch(/^policy: ~notice .*raw!/);
+    expect(await (await fetch(componentPage())).text()).toContain("notice-v2");
+  });
+
+  it("deletes a component only once its origin no longer serves it", async () => {
+    await serveComponent(noticeV2);
+    const early = about("Delete");
+    expect(await remote.send(inboxB(), early)).toBe(202);
+    expect(await outcomeOf(early.id)).toMatchObject({ outcome: "refused", reason: expect.stringMatching(/still served by its origin/) });
+    expect((await fetch(componentPage())).status).toBe(200);
+
+    remote.objects.delete(component);
+    const gone = about("Delete");
+    expect(await remote.send(inboxB(), gone)).toBe(202);
+    expect(await outcomeOf(gone.id)).toMatchObject({ outcome: "accepted" });
+    await waitFor("the component's page gone", async () => (await fetch(componentPage())).status === 404);
+    await unchanged();
+  });
+});
+
+describe("unfollowing", () => {
+  it("B stops following A: an Undo of its Follow, and A lets B go", async () => {
+    expect(await unfollow(b.url, `${a.url}/ap/users/site`)).toMatchObject({ unfollowed: `${a.url}/ap/users/site` });
+    expect((await federationState(b.url)).following.some((f) => f.remote === `${a.url}/ap/users/site`)).toBe(false);
+    await waitFor("A to let B go", async () => !(await federationState(a.url)).followers.some((f) => f.follower === `${b.url}/ap/users/site`));
   });
 });

@@ -66,7 +66,7 @@ describe("schema.sql", () => {
 
   it("applies the schema part alone to an empty database, twice", () => {
     expect(tablesAfterSchemaOnly).toEqual([
-      "cart_items", "carts", "categories", "events", "fed_activities", "fed_documents", "fed_followers", "fed_following", "fed_keys", "llm_cache", "llm_conversations", "llm_generations", "llm_interactions", "order_items", "orders", "posts", "products", "user_sessions", "users",
+      "cart_items", "carts", "categories", "events", "fed_activities", "fed_components", "fed_documents", "fed_followers", "fed_following", "fed_keys", "llm_cache", "llm_conversations", "llm_generations", "llm_interactions", "order_items", "orders", "posts", "products", "user_sessions", "users",
     ]);
     expect(productsAfterSchemaOnly).toBe(0);
   });

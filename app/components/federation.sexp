@@ -8,6 +8,9 @@
 ;; A received document's title: its name, else its slug.
 (define (fed-title d) (or (:name d) (:slug d)))
 
+;; Where a received component is served here: /fed/components/a.example/~card/.
+(define (fed-component-path c) (str "/fed/components/" (:instance c) "/" (:name c) "/"))
+
 ;; A moment people can read, to the minute (UTC), with the timestamp beside it.
 (defcomp ~fed-time (&key at)
   (time :datetime at (str (long-date at) ", " (subs at 11 16) " UTC")))
@@ -21,6 +24,7 @@
       "verified against its hash and CID, and shown in this site's own look.")
     (ul :class "nav-tree"
       (li (~nav-link :href "/fed/" "Everything received"))
+      (li (~nav-link :href "/fed/components/" "Components"))
       (li (a :href "/_sexp/federation" "Operator's view")))))
 
 ;; A document page's aside: every received document, the current one marked.
@@ -87,6 +91,60 @@
     (~fed-provenance :doc doc)
     (div :class "fed-content" content)))
 
+;; Components ------------------------------------------------------------------
+
+;; /fed/components/: what each followed instance shares, by instance.
+(defcomp ~fed-components (&key components)
+  (<>
+    (h1 "Components from other instances")
+    (p :class "note"
+      "The components the instances this one follows share. Each was fetched from its origin, "
+      "verified against its hash and CID and checked like anything federated: it lays out what it is given, "
+      "and reads and writes nothing here. Where this site has a component of the same name, its own is used.")
+    (if (empty? components)
+      (~fed-how-to-follow)
+      (map (fn (instance)
+             (section :class "fed-instance-components"
+               (h2 instance)
+               (ul :class "fed-component-list"
+                 (map (fn (c) (li (a :href (fed-component-path c) (code (:name c)))))
+                      (filter (fn (c) (= (:instance c) instance)) components)))))
+           (distinct (map (fn (c) (:instance c)) components))))))
+
+;; The aside of a component's page: the others from its instance.
+(defcomp ~fed-component-nav (&key components current)
+  (<>
+    (h2 "Components")
+    (ul :class "nav-tree"
+      (li (~nav-link :href "/fed/components/" "All components"))
+      (map (fn (c)
+             (li (~nav-link :href (fed-component-path c)
+                   (if (= (fed-component-path c) current)
+                     (span :aria-current "page" (:name c))
+                     (:name c)))))
+           components))))
+
+;; One received component: where it comes from, its source, what it uses.
+(defcomp ~fed-component (&key component)
+  (let ((c component))
+    (article :class "fed-document fed-component"
+      (h1 (code (:name c)))
+      (div :class "provenance" :role "note" :aria-label "Where this component comes from"
+        (p :class "provenance-source" "Shared by " (strong (:instance c)))
+        (dl :class "details provenance-details"
+          (dt "Original") (dd (a :href (:id c) :rel "nofollow noopener" (:id c)))
+          (dt "CID") (dd (a :href (str "/ipfs/" (:cid c)) (code (:cid c))))
+          (dt "Hash") (dd (code (:hash c)))
+          (dt "Received") (dd (~fed-time :at (:received_at c)))))
+      (h2 "Source")
+      (pre :class "code fed-source" (code (:pretty c)))
+      (when (not (empty? (:definitions c)))
+        (<>
+          (h2 "Uses")
+          (ul :class "fed-component-list"
+            (map (fn (d) (li (code (:name d)) " " (span :class "fed-meta" (subs (:hash d) 0 16))))
+                 (:definitions c))))))))
+
 ;; Operator's view ------------------------------------------------------------
 
 (defcomp ~fed-state (&key state)
@@ -94,14 +152,18 @@
 
 ;; /_sexp/federation: this instance's actor, whom it follows and who follows
 ;; it, what it received, and the last activities with what came of them.
-(defcomp ~federation-page (&key actor-url handle following followers documents activities)
+(defcomp ~federation-page (&key actor-url handle following followers documents components activities)
   (~base-layout :title "Federation"
     (main :class "layout fed-operator"
       (h1 "Federation")
       (dl :class "details"
         (dt "This instance") (dd (a :href actor-url (code actor-url)))
         (dt "Handle") (dd (code handle))
-        (dt "Received pages") (dd (a :href "/fed/" "/fed/")))
+        (dt "Received pages") (dd (a :href "/fed/" "/fed/"))
+        (dt "Received components") (dd (a :href "/fed/components/" "/fed/components/")))
+      (form :class "fed-publish" :method "post" :action "/_sexp/federation/publish"
+        (button :type "submit" "Publish now")
+        (span :class "note" " Sends what changed since (components after a deploy, shared pages, posts) to the followers, and a Delete of what is gone."))
 
       (h2 "Follow an instance")
       (form :class "filters fed-follow" :method "post" :action "/_sexp/federation/follow"
@@ -114,13 +176,16 @@
         (p :class "empty" "This instance follows no one yet.")
         (div :class "table-scroll"
           (table :class "lines"
-            (thead (tr (th "Account") (th "State") (th "Asked") (th "Accepted")))
+            (thead (tr (th "Account") (th "State") (th "Asked") (th "Accepted") (th "")))
             (tbody
               (map (fn (f)
                      (tr (td (a :href (:remote f) (:handle f)))
                          (td (~fed-state :state (:state f)))
                          (td (~fed-time :at (:created_at f)))
-                         (td (if (:accepted_at f) (~fed-time :at (:accepted_at f)) "–"))))
+                         (td (if (:accepted_at f) (~fed-time :at (:accepted_at f)) "–"))
+                         (td (form :method "post" :action "/_sexp/federation/unfollow"
+                               (input :type "hidden" :name "account" :value (:remote f))
+                               (button :type "submit" :class "link-button" "Unfollow")))))
                    following)))))
 
       (h2 "Followers " (span :class "count" (count followers)))
@@ -151,6 +216,15 @@
                          (td (if (:published_at d) (~date :at (:published_at d)) "–"))
                          (td (if (:received_at d) (~fed-time :at (:received_at d)) "–"))))
                    documents)))))
+
+      (h2 "Components received " (span :class "count" (count components)))
+      (if (empty? components)
+        (p :class "empty" "No instance this one follows has shared a component yet.")
+        (ul
+          (map (fn (instance)
+                 (li (a :href "/fed/components/" (count (filter (fn (c) (= (:instance c) instance)) components)) " components")
+                     " from " instance))
+               (distinct (map (fn (c) (:instance c)) components)))))
 
       (h2 "Activities")
       (if (empty? activities)

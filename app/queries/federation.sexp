@@ -47,6 +47,19 @@
          WHERE p.published AND u.handle IS NOT NULL
          ORDER BY p.published_at, p.id")
 
+(defquery federation post (&key slug)
+  "One published post by an author with a handle, by its slug, as posts gives each; nil when there is none."
+  :private "federation's own: the post a document is made from, for serving it"
+  :params {:slug :text}
+  :returns :one
+  :shape {:id :int :slug :text :title :text :excerpt :text :body_html :text :tags :list
+          :published_at :timestamp :author :text :handle :text}
+  :example {:slug "wild-garlic-pesto"}
+  :sql "SELECT p.id, p.slug, p.title, p.excerpt, p.body_html, p.tags, p.published_at,
+               u.name AS author, u.handle
+          FROM posts p JOIN users u ON u.id = p.author_id
+         WHERE p.slug = :slug AND p.published AND u.handle IS NOT NULL")
+
 ;; Keys ------------------------------------------------------------------------
 
 (defquery federation actor-keys (&key actor)
@@ -153,6 +166,24 @@
          WHERE remote = :remote AND follow_id = :follow_id AND :state::text IN ('accepted', 'rejected')
         RETURNING remote, handle, state, accepted_at")
 
+(defaction federation unfollow (&key remote)
+  "This instance no longer follows a remote actor: its row gone. The row as it was (its Follow's id, to undo), or nil when it did not follow it."
+  :params {:remote :text}
+  :returns :one
+  :shape {:remote :text :handle :text :inbox :text :follow_id :text :state :text}
+  :example {:remote "https://remote.example/ap/actors/site"}
+  :sql "DELETE FROM fed_following WHERE remote = :remote RETURNING remote, handle, inbox, follow_id, state")
+
+;; Shared pages (shared-pages in app/routes/fed.sexp) -------------------------------
+
+(defquery federation upcoming-events ()
+  "The events the site shares with the instances that follow it: those still to come, soonest first."
+  :returns :many
+  :shape {:slug :text :title :text :venue :text :starts_at :timestamp :ends_at :timestamp}
+  :sql "SELECT slug, title, venue, starts_at, ends_at
+          FROM events WHERE starts_at >= now()
+         ORDER BY starts_at LIMIT 50")
+
 ;; Received documents ------------------------------------------------------------
 
 (defquery federation document (&key handle slug)
@@ -199,7 +230,7 @@
            :published_at :timestamp :updated_at :timestamp}
   :returns :one
   :shape {:id :text :handle :text :slug :text :cid :text :received_at :timestamp}
-  :example {:id "https://remote.example/ap/posts/wild-garlic-pesto" :actor "https://remote.example/ap/actors/hannah"
+  :example {:id "https://remote.example/ap/posts/wild-garlic-pesto" :actor "https://remote.example/ap/users/hannah"
             :handle "hannah@remote.example" :slug "wild-garlic-pesto" :instance "remote.example"
             :name "Wild Garlic Pesto in Five Minutes" :source "(p \"Blitz a bunch of wild garlic.\")"
             :hash "0000000000000000000000000000000000000000000000000000000000000000"
@@ -217,6 +248,90 @@
           WHERE coalesce(EXCLUDED.updated_at, EXCLUDED.published_at, '-infinity')
                 >= coalesce(fed_documents.updated_at, fed_documents.published_at, '-infinity')
         RETURNING id, handle, slug, cid, received_at")
+
+(defquery federation documents-using (&key instance name hash)
+  "The received documents of an instance that use one of its components in another version than hash: the ones to fetch again now that it changed."
+  :private "federation's own: which received documents to fetch again"
+  :params {:instance :text :name :text :hash :text}
+  :returns :many
+  :shape {:id :text :actor :text :handle :text :slug :text}
+  :example {:instance "remote.example" :name "~post-article" :hash "0000000000000000000000000000000000000000000000000000000000000000"}
+  :sql "SELECT id, actor, handle, slug FROM fed_documents
+         WHERE instance = :instance
+           AND EXISTS (SELECT 1 FROM jsonb_array_elements(definitions) d
+                        WHERE d->>'name' = :name AND d->>'hash' <> :hash)
+         ORDER BY id
+         LIMIT 50")
+
+(defaction federation delete-document (&key id actor)
+  "A received document its author deleted at its origin: gone here too. The row as it was, or nil when there was none of that actor's."
+  :params {:id :text :actor :text}
+  :returns :one
+  :shape {:id :text :handle :text :slug :text}
+  :example {:id "https://remote.example/ap/posts/wild-garlic-pesto" :actor "https://remote.example/ap/users/hannah"}
+  :sql "DELETE FROM fed_documents WHERE id = :id AND actor = :actor RETURNING id, handle, slug")
+
+;; Received components -----------------------------------------------------------
+
+(defquery federation components ()
+  "The components the instances this one follows announced, by instance and name: each one's hash, CID and when it arrived."
+  :returns :many
+  :shape {:instance :text :name :text :hash :text :cid :text :received_at :timestamp}
+  :sql "SELECT instance, name, hash, cid, received_at FROM fed_components ORDER BY instance, name")
+
+(defquery federation component (&key instance name)
+  "One component an instance this one follows announced, by its instance (host) and name: its verified source (canonical and laid out), the components it uses, hash, CID and where it comes from; nil when there is none."
+  :params {:instance :text :name :text}
+  :returns :one
+  :shape {:id :text :actor :text :instance :text :name :text :source :text :pretty :text :hash :text :cid :text
+          :definitions :list :received_at :timestamp}
+  :example {:instance "remote.example" :name "~post-article"}
+  :sql "SELECT id, actor, instance, name, source, pretty, hash, cid, definitions, received_at
+          FROM fed_components WHERE instance = :instance AND name = :name")
+
+;; Upsert by id: always the version just fetched from its origin (the current one there).
+(defaction federation store-component (&key id actor instance name source pretty hash cid (definitions "[]"))
+  "Keep a component an instance announced that verified (definitions as JSON text: [{\"name\", \"source\", \"hash\", \"cid\"}]), replacing the version kept before. The row kept."
+  :params {:id :text :actor :text :instance :text :name :text :source :text :pretty :text :hash :text :cid :text :definitions :text}
+  :returns :one
+  :shape {:id :text :instance :text :name :text :hash :text :received_at :timestamp}
+  :example {:id "https://remote.example/ap/components/~notice" :actor "https://remote.example/ap/users/site"
+            :instance "remote.example" :name "~notice" :source "(defcomp ~notice (&key title) (p title))"
+            :pretty "(defcomp ~notice (&key title)\n  (p title))"
+            :hash "0000000000000000000000000000000000000000000000000000000000000000" :cid "bafkreiexample"}
+  :sql "INSERT INTO fed_components (id, actor, instance, name, source, pretty, hash, cid, definitions)
+        VALUES (:id, :actor, :instance, :name, :source, :pretty, :hash, :cid, :definitions::jsonb)
+        ON CONFLICT (id) DO UPDATE
+          SET actor = EXCLUDED.actor, instance = EXCLUDED.instance, name = EXCLUDED.name, source = EXCLUDED.source,
+              pretty = EXCLUDED.pretty, hash = EXCLUDED.hash, cid = EXCLUDED.cid, definitions = EXCLUDED.definitions,
+              received_at = now()
+        RETURNING id, instance, name, hash, received_at")
+
+(defquery federation component-by-id (&key id)
+  "A received component by its id at its origin, or nil."
+  :private "federation's own: a received component by its origin's id, for taking in a Delete; pages use component"
+  :params {:id :text}
+  :returns :one
+  :shape {:id :text :actor :text :instance :text :name :text :hash :text :cid :text}
+  :example {:id "https://remote.example/ap/components/~notice"}
+  :sql "SELECT id, actor, instance, name, hash, cid FROM fed_components WHERE id = :id")
+
+(defquery federation components-of (&key instance)
+  "The components one instance shares, as kept here with their sources and the definitions each uses: what a document of that instance may reference, so they need not be fetched again."
+  :private "federation's own: sources of an instance's components, for taking in its documents"
+  :params {:instance :text}
+  :returns :many
+  :shape {:name :text :source :text :hash :text :cid :text :definitions :list}
+  :example {:instance "remote.example"}
+  :sql "SELECT name, source, hash, cid, definitions FROM fed_components WHERE instance = :instance ORDER BY name")
+
+(defaction federation delete-component (&key id actor)
+  "A component its instance no longer announces: gone here too. The row as it was, or nil."
+  :params {:id :text :actor :text}
+  :returns :one
+  :shape {:id :text :instance :text :name :text}
+  :example {:id "https://remote.example/ap/components/~notice" :actor "https://remote.example/ap/users/site"}
+  :sql "DELETE FROM fed_components WHERE id = :id AND actor = :actor RETURNING id, instance, name")
 
 ;; Activities ------------------------------------------------------------------
 

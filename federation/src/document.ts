@@ -105,15 +105,35 @@ export async function describeDefinition(name: string, definitions: ReadonlyMap<
  * forms. Throws `FederationRefusal` at the first thing that does not hold.
  */
 export async function verifyDocument(received: ReceivedDocument, definitions: readonly ReceivedDefinition[]): Promise<VerifiedDocument> {
-  if (definitions.length > MAX_DEFINITIONS) {
-    throw new FederationRefusal("policy", `the document brings ${definitions.length} definitions, more than the ${MAX_DEFINITIONS} taken`);
-  }
   sized("the document", received.source);
-  for (const d of definitions) sized(d.name, d.source);
   await matchesItsCid("the document's source", received);
-  for (const d of definitions) await matchesItsCid(`the source of ${d.name}`, d);
-
   const form = oneCanonicalForm("the document", received.source);
+  const { table, hasher } = await verifiedDefinitions(definitions);
+  const hash = hasher.hash(form);
+  if (hash !== received.hash) {
+    throw new FederationRefusal("hash", `the document's hash is ${hash} from its source and definitions, not the ${received.hash} it came with: its source or a definition it uses is not what the origin hashed`);
+  }
+  return { form, definitions: table };
+}
+
+/**
+ * Verify a definition published on its own (a component an instance
+ * announces), with the definitions it references: as `verifyDocument` does,
+ * its hash being its definition's (`Hasher.definitionHash`, what documents
+ * that use it reference it by). `form` is its defining form.
+ */
+export async function verifyDefinition(received: ReceivedDefinition, references: readonly ReceivedDefinition[]): Promise<VerifiedDocument> {
+  const { table } = await verifiedDefinitions([received, ...references.filter((r) => r.name !== received.name)]);
+  return { form: table.get(received.name)!, definitions: table };
+}
+
+/** Definitions as received, each checked (size, CID, one canonical form defining its name, hash): their table, and a hasher over it. */
+async function verifiedDefinitions(definitions: readonly ReceivedDefinition[]): Promise<{ table: Map<string, Node>; hasher: Hasher }> {
+  if (definitions.length > MAX_DEFINITIONS) {
+    throw new FederationRefusal("policy", `${definitions.length} definitions came with it, more than the ${MAX_DEFINITIONS} taken`);
+  }
+  for (const d of definitions) sized(d.name, d.source);
+  for (const d of definitions) await matchesItsCid(`the source of ${d.name}`, d);
   const forms: Node[] = [];
   const names = new Set<string>();
   for (const d of definitions) {
@@ -126,18 +146,13 @@ export async function verifyDocument(received: ReceivedDocument, definitions: re
     }
     forms.push(def);
   }
-
   const table = definitionsOf(forms);
   const hasher = new Hasher(table);
-  const hash = hasher.hash(form);
-  if (hash !== received.hash) {
-    throw new FederationRefusal("hash", `the document's hash is ${hash} from its source and definitions, not the ${received.hash} it came with: its source or a definition it uses is not what the origin hashed`);
-  }
   for (const d of definitions) {
     const own = hasher.definitionHash(d.name)!;
     if (own !== d.hash) throw new FederationRefusal("hash", `the hash of ${d.name} is ${own} from its source and what it uses, not the ${d.hash} it came with`);
   }
-  return { form, definitions: table };
+  return { table, hasher };
 }
 
 /** The names reachable from `names` through the definitions' references (the names themselves included), sorted. */

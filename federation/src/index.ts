@@ -14,6 +14,7 @@ export {
   describeDefinition,
   describeDocument,
   sourceCid,
+  verifyDefinition,
   verifyDocument,
   type DefinitionDescription,
   type DocumentDescription,
@@ -22,5 +23,6 @@ export {
   type Reference,
   type VerifiedDocument,
 } from "./document.ts";
-export { ARRIVES_WITH_ITS_DATA, checkFederated, federatedPolicy, type FederatedCheck, type FederatedProblem, type FederatedSite } from "./policy.ts";
+export { ARRIVES_WITH_ITS_DATA, checkFederated, checkFederatedDefinition, definitionProblems, federatedPolicy, type FederatedCheck, type FederatedProblem, type FederatedSite } from "./policy.ts";
 export { htmlToMarkup } from "./markup.ts";
+export { dataSource } from "./data.ts";

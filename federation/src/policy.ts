@@ -151,14 +151,40 @@ export function checkFederated(doc: { readonly source: string }, remote: Readonl
   const { catalog } = site;
   const result = validateGenerated(doc.source, { registry: site.registry, env: site.env, policy, lib: used, catalog, src: "<federated>" });
   const problems: FederatedProblem[] = result.problems.map((p) => ({ ...p, where: "document" }));
-  for (const def of used) {
-    const name = definitionName(def)!;
-    const lib = used.filter((d) => d !== def);
-    const checked = validateGenerated(print(def), { registry: site.registry, env: site.env, policy: definitionPolicy(site.registry), lib, catalog, src: name });
-    for (const p of checked.problems) problems.push({ ...p, where: name });
-    for (const p of nestedDefinitions(checked.forms[0], policy)) problems.push({ ...p, where: name });
-  }
+  for (const def of used) problems.push(...definitionProblems(def, used, site));
   return { form: result.forms.length === 1 ? result.forms[0]! : null, used, problems };
+}
+
+/**
+ * Check one of the origin's definitions published on its own (a component
+ * an instance announces) as `checkFederated` checks those a document uses:
+ * it, and the origin's definitions it reaches that the site lacks. It is
+ * checked even where the site has its own (which then wins wherever it is
+ * called): what is kept is what would pass if it were used. `used` is the
+ * origin's definitions it needs here, itself first where the site lacks it.
+ */
+export function checkFederatedDefinition(def: Node, remote: ReadonlyMap<string, Node>, site: FederatedSite): FederatedCheck {
+  const name = definitionName(def);
+  const others = new Map([...remote].filter(([n]) => n !== name));
+  const needs = usedDefinitions([def], others, site.env);
+  const all = [def, ...needs];
+  const problems = all.flatMap((d) => definitionProblems(d, all, site));
+  return { form: def, used: site.env.lookup(name ?? "") === undefined ? all : needs, problems };
+}
+
+/** What refuses one of the origin's definitions here, known beside the others it comes with (`lib`, which may hold it too). */
+export function definitionProblems(def: Node, lib: readonly Node[], site: FederatedSite): FederatedProblem[] {
+  const name = definitionName(def) ?? "definition";
+  const policy = federatedPolicy(site.registry);
+  const checked = validateGenerated(print(def), {
+    registry: site.registry,
+    env: site.env,
+    policy: definitionPolicy(site.registry),
+    lib: lib.filter((d) => d !== def),
+    catalog: site.catalog,
+    src: name,
+  });
+  return [...checked.problems, ...nestedDefinitions(checked.forms[0], policy)].map((p) => ({ ...p, where: name }));
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   describeDefinition,
   describeDocument,
   sourceCid,
+  verifyDefinition,
   verifyDocument,
   type ReceivedDefinition,
   type RefusalReason,
@@ -137,12 +138,14 @@ describe("verifyDocument", () => {
     await refused(verifyDocument(doc, definitions.map((d) => swap(d, { source: changedSource }))), "cid", /^the source of initials does not match its CID/);
     const recomputed = definitions.map((d) => swap(d, { source: changedSource, cid: "" }));
     for (const d of recomputed) if (d.name === "initials") (d as { cid: string }).cid = await sourceCid(changedSource);
-    await refused(verifyDocument(doc, recomputed), "hash", /^the document's hash is/);
+    // Its stated hash is no longer its own: refused by that before the document's hash.
+    await refused(verifyDocument(doc, recomputed), "hash", /^the hash of initials is [0-9a-f]{64} from its source and what it uses, not the [0-9a-f]{64} it came with$/);
   });
 
   it("refuses a definition left out, or one whose stated hash is not its own", async () => {
     const { doc, definitions } = await published();
-    await refused(verifyDocument(doc, definitions.filter((d) => d.name !== "initials")), "hash", /^the document's hash is/);
+    // Without initials, ~byline's hash (Merkle over what it uses) is not the one it came with.
+    await refused(verifyDocument(doc, definitions.filter((d) => d.name !== "initials")), "hash", /^the hash of ~byline is [0-9a-f]{64} from its source and what it uses/);
     const wrong = definitions.map((d) => (d.name === "~unused" ? d : d.name === "initials" ? { ...d, hash: "0".repeat(64) } : d));
     await refused(verifyDocument(doc, wrong), "hash", /^the hash of initials is [0-9a-f]{64} from its source and what it uses, not the 0{64} it came with$/);
   });
@@ -174,6 +177,135 @@ describe("verifyDocument", () => {
     const big = `(p "${"x".repeat(256 * 1024)}")`;
     await refused(verifyDocument({ ...doc, source: big }, definitions), "policy", /^the document is 262150 bytes, more than the 262144 taken$/);
     const many = Array.from({ length: 65 }, (_, i) => ({ ...definitions[0]!, name: `d${i}` }));
-    await refused(verifyDocument(doc, many), "policy", /^the document brings 65 definitions, more than the 64 taken$/);
+    await refused(verifyDocument(doc, many), "policy", /^65 definitions came with it, more than the 64 taken$/);
+  });
+});
+
+describe("verifyDefinition", () => {
+  /** A component as its origin announces it: itself described, and each definition it references (directly or through others) described too. */
+  async function announced(name: string, definitions: ReadonlyMap<string, ReturnType<typeof parseOne>> = ORIGIN) {
+    const component = await describeDefinition(name, definitions);
+    const seen = new Set<string>([name]);
+    const references = [];
+    for (let pending = [...component.references]; pending.length; ) {
+      const r = pending.shift()!;
+      if (seen.has(r.name)) continue;
+      seen.add(r.name);
+      const d = await describeDefinition(r.name, definitions);
+      references.push(d);
+      pending.push(...d.references);
+    }
+    return { component, references };
+  }
+
+  it("takes a component published on its own, with what it references: its defining form and their table", async () => {
+    const { component, references } = await announced("~byline");
+    expect(references.map((r) => r.name)).toEqual(["initials"]);
+    // Its hash is its definition's: what documents that use it reference it by.
+    expect(component.hash).toBe(new Hasher(ORIGIN).definitionHash("~byline"));
+    const verified = await verifyDefinition(component, references);
+    expect(print(verified.form)).toBe(component.source);
+    expect(verified.form).toBe(verified.definitions.get("~byline"));
+    expect([...verified.definitions.keys()].sort()).toEqual(["initials", "~byline"]);
+    expect(print(verified.definitions.get("initials")!)).toBe(print(ORIGIN.get("initials")!));
+    // Hashed again over the table received, every definition has the hash its origin gave it.
+    const again = new Hasher(verified.definitions);
+    expect(again.definitionHash("~byline")).toBe(component.hash);
+    expect(again.definitionHash("initials")).toBe(references[0]!.hash);
+    // Through two levels: ~post reaches ~byline, which reaches initials.
+    const post = await announced("~post");
+    expect(post.references.map((r) => r.name)).toEqual(["~byline", "initials"]);
+    expect([...(await verifyDefinition(post.component, post.references)).definitions.keys()].sort()).toEqual(["initials", "~byline", "~post"]);
+  });
+
+  it("takes a component that uses nothing of its origin's, with no references", async () => {
+    const { component, references } = await announced("~unused");
+    expect(references).toEqual([]);
+    const verified = await verifyDefinition(component, []);
+    expect(print(verified.form)).toBe('(defcomp ~unused () (p "never"))');
+    expect([...verified.definitions.keys()]).toEqual(["~unused"]);
+  });
+
+  it("refuses a source that does not match its CID, its own or a reference's: it was changed on the way", async () => {
+    const { component, references } = await announced("~byline");
+    const changed = { ...component, source: component.source.replace('"by "', '"par "') };
+    expect(changed.source).not.toBe(component.source);
+    const e = await refused(verifyDefinition(changed, references), "cid", /^the source of ~byline does not match its CID bafkrei\w+ .*: it was changed on the way$/);
+    expect(e.message).toContain(component.cid);
+    const initials = { ...references[0]!, source: references[0]!.source.replace("upper", "lower") };
+    await refused(verifyDefinition(component, [initials]), "cid", /^the source of initials does not match its CID/);
+  });
+
+  it("refuses a hash that is not the definition's: another's, its form's as an expression, or one a changed source would not have", async () => {
+    const { component, references } = await announced("~byline");
+    const hashOf = /^the hash of ~byline is [0-9a-f]{64} from its source and what it uses, not the (\w+) it came with$/;
+    await refused(verifyDefinition({ ...component, hash: "0".repeat(64) }, references), "hash", hashOf);
+    await refused(verifyDefinition({ ...component, hash: references[0]!.hash }, references), "hash", hashOf);
+    // The hash of its defining form as an expression (Hasher.hash) is not its definition's hash.
+    const asExpression = new Hasher(ORIGIN).hash(ORIGIN.get("~byline")!);
+    expect(asExpression).not.toBe(component.hash);
+    await refused(verifyDefinition({ ...component, hash: asExpression }, references), "hash", hashOf);
+    // Its source changed and its CID recomputed, the hash left as it was.
+    const source = component.source.replace('"by "', '"par "');
+    await refused(verifyDefinition({ ...component, source, cid: await sourceCid(source) }, references), "hash", hashOf);
+    // A reference changed (CID recomputed): the component's hash, Merkle over it, is no longer the one it came with.
+    const lower = references[0]!.source.replace("upper", "lower");
+    await refused(verifyDefinition(component, [{ ...references[0]!, source: lower, cid: await sourceCid(lower) }]), "hash", hashOf);
+    // A reference left out: its hash is not the one it came with, since what it uses is not there.
+    await refused(verifyDefinition(component, []), "hash", hashOf);
+  });
+
+  it("refuses a source that defines another name, or nothing, and a reference that comes twice", async () => {
+    const { component, references } = await announced("~byline");
+    await refused(verifyDefinition({ ...component, name: "~post" }, references), "format", /^the source sent as ~post defines ~byline$/);
+    const post = await describeDefinition("~post", ORIGIN);
+    await refused(verifyDefinition({ ...post, name: "~byline" }, references), "format", /^the source sent as ~byline defines ~post$/);
+    await refused(verifyDefinition(component, [{ ...references[0]!, name: "~initials" }]), "format", /^the source sent as ~initials defines initials$/);
+    const notADefinition = '(p "x")';
+    await refused(verifyDefinition({ name: "~x", source: notADefinition, cid: await sourceCid(notADefinition), hash: "x" }, []), "format", /^the source sent as ~x defines nothing/);
+    await refused(verifyDefinition(component, [...references, references[0]!]), "format", /^initials came twice/);
+    const laidOut = "(defcomp ~x ()\n  (p \"x\"))";
+    await refused(verifyDefinition({ name: "~x", source: laidOut, cid: await sourceCid(laidOut), hash: "x" }, []), "format", /^the source of ~x is not in canonical form/);
+  });
+
+  it("ignores the definition itself among its references (as a recursive one may list it), whatever version is there", async () => {
+    const { component, references } = await announced("~byline");
+    const verified = await verifyDefinition(component, [...references, component]);
+    expect([...verified.definitions.keys()].sort()).toEqual(["initials", "~byline"]);
+    // Even a changed copy of it in the references is not what is verified or kept.
+    const other = '(defcomp ~byline (&key author) (p (raw! author)))';
+    const copy = { name: "~byline", source: other, cid: "not-a-cid", hash: "0".repeat(64) };
+    const kept = await verifyDefinition(component, [copy, ...references]);
+    expect(print(kept.form)).toBe(component.source);
+  });
+
+  it("takes a recursive component, and mutually recursive ones listing each other", async () => {
+    const recursive = definitionsOf(
+      parse(`
+(defcomp ~tree (&key items) (ul (map (fn (i) (li (:name i) (~tree :items (:children i)))) items)))
+(defcomp ~ping (&key n) (div (if n (~pong :n nil) (p "ping"))))
+(defcomp ~pong (&key n) (div (if n (~ping :n nil) (p "pong"))))
+`),
+    );
+    const tree = await describeDefinition("~tree", recursive);
+    // describeDefinition leaves itself out of its references.
+    expect(tree.references).toEqual([]);
+    expect(print((await verifyDefinition(tree, [tree])).form)).toBe(tree.source);
+    const { component, references } = await announced("~ping", recursive);
+    expect(references.map((r) => r.name)).toEqual(["~pong"]);
+    expect(references[0]!.references.map((r) => r.name)).toEqual(["~ping"]);
+    // ~pong lists ~ping among its references; the receiver may send ~ping along again.
+    const verified = await verifyDefinition(component, [...references, component]);
+    expect([...verified.definitions.keys()].sort()).toEqual(["~ping", "~pong"]);
+    // Members of a cycle are hashed together: without ~pong, ~ping's hash is not its own.
+    await refused(verifyDefinition(component, []), "hash", /^the hash of ~ping is/);
+  });
+
+  it("refuses more references than a document may bring, and sources over the cap", async () => {
+    const { component, references } = await announced("~byline");
+    const many = Array.from({ length: 64 }, (_, i) => ({ ...references[0]!, name: `d${i}` }));
+    await refused(verifyDefinition(component, many), "policy", /^65 definitions came with it, more than the 64 taken$/);
+    const big = `(defcomp ~big () (p "${"x".repeat(256 * 1024)}"))`;
+    await refused(verifyDefinition({ name: "~big", source: big, cid: "x", hash: "x" }, []), "policy", /^~big is \d+ bytes, more than the 262144 taken$/);
   });
 });

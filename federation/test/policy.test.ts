@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalog, untrusted } from "@rose-ash/sexp";
 import { siteVocabulary } from "@rose-ash/vocabulary";
-import { ARRIVES_WITH_ITS_DATA, checkFederated, federatedPolicy } from "../src/index.ts";
+import { ARRIVES_WITH_ITS_DATA, checkFederated, checkFederatedDefinition, federatedPolicy } from "../src/index.ts";
 import { SENDS_NOTHING } from "../src/policy.ts";
 import { remoteDefinitions, testSite } from "./site.ts";
 
@@ -187,6 +187,92 @@ describe("checkFederated", () => {
     expect(unread.problems[0]).toMatchObject({ line: 1, col: 1, where: "document" });
     expect(check('(p "a") (p "b")').problems[0]).toMatchObject({ line: 1, col: 9, where: "document" });
     expect(problems("(~nowhere)")[0]).toMatchObject({ message: "unknown component ~nowhere", where: "document" });
+  });
+});
+
+describe("checkFederatedDefinition", () => {
+  /** Check the definition named `name` among the origin's, as a component it announced. */
+  const announced = (source: string, name: string) => {
+    const remote = remoteDefinitions(source);
+    return checkFederatedDefinition(remote.get(name)!, remote, site);
+  };
+  const found = (result: { problems: readonly { line: number; col: number; message: string; where: string }[] }) => result.problems.map((p) => `${p.where} ${p.line}:${p.col}: ${p.message}`);
+
+  it("passes a plain layout component, calling the site's components too; it is used, as the site lacks it", () => {
+    const source = '(defcomp ~notice (&key title &rest body) (section :class "notice" (h2 title) (~site-card :title title) body))';
+    const result = announced(source, "~notice");
+    expect(result.problems).toEqual([]);
+    expect(result.form?.kind).toBe("list");
+    expect(names(result.used)).toEqual(["~notice"]);
+    expect(result.used[0]).toBe(result.form);
+  });
+
+  it("refuses raw!, script, query, a form and what sends a request, and a definition inside it, each where it is: in it", () => {
+    expect(found(announced('(defcomp ~c (&key t) (div (raw! t)))', "~c"))).toEqual(["~c 1:27: (raw! ...) is not allowed in federated content: it puts text into the page as markup, unescaped"]);
+    expect(found(announced('(defcomp ~c () (div (script "alert(1)")))', "~c"))).toEqual(["~c 1:21: <script> is not allowed in federated content: it runs script"]);
+    expect(found(announced("(defcomp ~c () (ul (map (fn (p) (li (:title p))) (query blog recent-posts))))", "~c"))).toEqual([
+      `~c 1:51: query is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`,
+    ]);
+    const form = announced('(defcomp ~c () (form :action "/_sexp/federation/follow" :method "post" (button "Follow")))', "~c").problems;
+    expect(form.map((p) => [p.where, p.line, p.col])).toEqual([["~c", 1, 16], ["~c", 1, 22]]);
+    expect(form[0]!.message).toMatch(new RegExp(`^<form> is not allowed in federated content: ${escape(SENDS_NOTHING)}: `));
+    expect(form[1]!.message).toMatch(new RegExp(`^:action is not allowed in federated content: ${escape(SENDS_NOTHING)}: `));
+    expect(found(announced('(defcomp ~c () (button :hx-post "/cart/add" "Add"))', "~c"))).toEqual([expect.stringMatching(new RegExp(`^~c 1:24: :hx-post is not allowed in federated content: ${escape(SENDS_NOTHING)}: `))]);
+    expect(found(announced('(defcomp ~c () (do (define ~post-article 1) (p "x")))', "~c"))).toEqual([
+      "~c 1:20: (define ...) is not allowed inside a definition in federated content: it may use the definitions it is given, not make its own",
+    ]);
+    expect(found(announced('(defcomp ~c () (div (defcomp ~inner () (p "x")) (~inner)))', "~c"))[0]).toMatch(/^~c 1:21: \(defcomp \.\.\.\) is not allowed inside a definition in federated content/);
+    // What reads who is asking, or writes, too.
+    const effects = found(announced("(defcomp ~c () (div (p (:name (current-user))) (action cart add-item :product_id 1) (p (now))))", "~c"));
+    for (const primitive of ["current-user", "action", "now"]) expect(effects, primitive).toContainEqual(expect.stringMatching(`^~c 1:\\d+: ${primitive} is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}$`));
+    // A definition quoted is data: not refused.
+    expect(announced("(defcomp ~c () (p (str (quote (define x 1)))))", "~c").problems).toEqual([]);
+  });
+
+  it("holds it to the site's catalog: not the site's components told whose data to read", () => {
+    expect(announced("(defcomp ~peek () (~cart-mini :user_id 1))", "~peek").problems).toEqual([expect.objectContaining({ line: 1, col: 19, where: "~peek" })]);
+  });
+
+  it("takes a recursive component, and one recursive through another of the origin's", () => {
+    const tree = announced("(defcomp ~tree (&key items) (ul (map (fn (i) (li (:name i) (~tree :items (:children i)))) items)))", "~tree");
+    expect(tree.problems).toEqual([]);
+    expect(names(tree.used)).toEqual(["~tree"]);
+    const ping = announced('(defcomp ~ping (&key n) (div (if n (~pong :n nil) (p "ping"))))\n(defcomp ~pong (&key n) (div (if n (~ping :n nil) (p "pong"))))', "~ping");
+    expect(ping.problems).toEqual([]);
+    expect(names(ping.used)).toEqual(["~ping", "~pong"]);
+  });
+
+  it("still checks a component the site has too (the site's wins where it is called), and then does not use it", () => {
+    const result = announced('(defcomp ~post-article (&key title &rest body) (article :class "origin-post" (h1 (raw! title)) body))', "~post-article");
+    expect(found(result)).toEqual(["~post-article 1:82: (raw! ...) is not allowed in federated content: it puts text into the page as markup, unescaped"]);
+    expect(result.used).toEqual([]);
+    expect(names([result.form!])).toEqual(["~post-article"]);
+    // Plain, it passes; what it needs of the origin's that the site lacks is used, not itself.
+    const plain = announced('(defcomp ~post-article (&key title &rest body) (article (~byline :author title) body))\n(defcomp ~byline (&key author) (p "by " author))', "~post-article");
+    expect(plain.problems).toEqual([]);
+    expect(names(plain.used)).toEqual(["~byline"]);
+  });
+
+  it("refuses it when an origin's definition it needs, that the site lacks, is refused: where is that one", () => {
+    const result = announced(
+      '(defcomp ~wrapper (&key t) (div :class "wrap" (~shout :t t)))\n(defcomp ~shout (&key t) (p (raw! t)))\n(defcomp ~unused () (script "x"))',
+      "~wrapper",
+    );
+    expect(found(result)).toEqual(["~shout 1:29: (raw! ...) is not allowed in federated content: it puts text into the page as markup, unescaped"]);
+    // Itself first, then what it needs; never what it does not reach.
+    expect(names(result.used)).toEqual(["~wrapper", "~shout"]);
+    // Two levels down, with a query.
+    const deep = announced("(defcomp ~a () (div (~b)))\n(defcomp ~b () (section (~c)))\n(defcomp ~c () (ul (query blog recent-posts)))", "~a");
+    expect(deep.problems.map((p) => p.where)).toContain("~c");
+    expect(deep.problems.filter((p) => p.where === "~c").map((p) => p.message)).toContain(`query is not allowed in federated content: ${ARRIVES_WITH_ITS_DATA}`);
+    expect(names(deep.used)).toEqual(["~a", "~b", "~c"]);
+  });
+
+  it("does not use, or check, the origin's version of a dependency the site has: the site's wins", () => {
+    // The origin's ~site-card has raw!; the site's own is what ~teaser calls here.
+    const result = announced('(defcomp ~teaser (&key t) (div (~site-card :title t)))\n(defcomp ~site-card (&key title) (div (raw! title)))', "~teaser");
+    expect(result.problems).toEqual([]);
+    expect(names(result.used)).toEqual(["~teaser"]);
   });
 });
 

@@ -2,7 +2,7 @@
 export * from "./types.ts";
 export * from "./errors.ts";
 export { parse, parseOne, type ReadOptions } from "./reader.ts";
-export { print, printValue, printString } from "./printer.ts";
+export { print, printMapKey, printNumber, printValue, printString } from "./printer.ts";
 export { escapeHtml, isSafeUrl, safeUrl, escapeRawText, UNSAFE_URL } from "./escape.ts";
 export { scriptJson, cssValue, isSafeCssValue, UNSAFE_CSS_VALUE } from "./embed.ts";
 export { HTML_TAGS, attributeKind, type AttributeKind } from "./html-tags.ts";

@@ -62,11 +62,16 @@ export function printValue(v: Value | undefined): string {
   if (v instanceof Map || isPlainObject(v)) {
     const parts: string[] = [];
     const entries = v instanceof Map ? v.entries() : Object.entries(v as Record<string, Value>);
-    for (const [k, x] of entries) parts.push((KEYWORD_KEY.test(k) ? ":" + k : printString(k)) + " " + printValue(x));
+    for (const [k, x] of entries) parts.push(printMapKey(k) + " " + printValue(x));
     return "{" + parts.join(" ") + "}";
   }
   if (isCallable(v)) return `#<${v.callableKind} ${v.name}>`;
   return String(v);
+}
+
+/** A map's key: a keyword where it reads back as one (`:starts_at`), else a string. */
+export function printMapKey(k: string): string {
+  return KEYWORD_KEY.test(k) ? ":" + k : printString(k);
 }
 
 /** Numbers in shortest round-trip form; non-finite ones as `##Inf`, `##-Inf`, `##NaN` (which the reader reads back). */

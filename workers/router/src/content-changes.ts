@@ -17,7 +17,7 @@ import { currentSite, executorFor, requestContext, type RouteJob, type RouteRend
 import { matchRoute } from "./routes.ts";
 import type { Site } from "./site.ts";
 import { storesFrom } from "./tiers.ts";
-import { federateChange } from "./federation/publish.ts";
+import { federateChange } from "./federation/change.ts";
 
 export interface PageChange {
   readonly name: string;
@@ -90,11 +90,12 @@ export async function contentChanged(change: ContentChange, env: WorkerEnv, defe
   return { queued: false, ...done };
 }
 
-/** Posts' documents published again after a change that may touch them (federation/publish.ts); whether any failed to be sent. */
+/** Documents published again after a change that may touch the posts (federation/change.ts); whether any failed to be sent. */
 async function federate(change: ContentChange, s: Site, env: WorkerEnv, defer: Defer): Promise<boolean> {
   const published = await federateChange(change.tables, change.origin, s, env, defer, (c) => contentChanged(c, env, defer));
-  if (published && (published.created.length || published.updated.length || published.failed.length)) {
-    console.log(`federation (${change.by}): ${published.created.length} documents created, ${published.updated.length} updated, ${published.failed.length} failed`);
+  if (published && (published.created.length || published.updated.length || published.deleted.length || published.failed.length)) {
+    const { created, updated, deleted, failed } = published;
+    console.log(`federation (${change.by}): ${created.length} documents created, ${updated.length} updated, ${deleted.length} deleted, ${failed.length} failed`);
   }
   return !!published?.failed.length;
 }

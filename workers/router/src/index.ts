@@ -23,7 +23,7 @@ import { getActor, getCatalog, getGeneration, getGrammar, getLlm, postFeedback, 
 import { consumeRenders, mediaPoll, mediaRetry, renderCallback, renderJobStatus, renderWebhook } from "./media/http.ts";
 import { renderingMissing, type RenderMessage } from "./media/jobs.ts";
 import { operatorPage } from "./operator.ts";
-import { consumeFederation, definitionRequest, federationPage, federationRequest, followRequest, publishRequest } from "./federation/http.ts";
+import { componentRequest, consumeFederation, definitionRequest, federationPage, federationRequest, followRequest, pageRequest, publishRequest, unfollowRequest } from "./federation/http.ts";
 import { planPicture } from "./plan-picture.ts";
 import type { Site } from "./site.ts";
 import { warmTierFrom } from "./tiers.ts";
@@ -97,6 +97,15 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
   }
 }
 
+/** A path parameter as it was meant (itty-router leaves its %-escapes); as given when it is not a valid escape. */
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 function text(status: number, body: string): Response {
   return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
@@ -147,13 +156,16 @@ router.get("/render/jobs/:id", (request: Request & { params: { id: string } }, e
 router.get("/render/media/:key", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => mediaPoll(request, env, context, request.params.key));
 router.post("/render/media/:key/retry", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => mediaRetry(request, env, context, request.params.key));
 router.post("/render/callback/:key", (request: Request & { params: { key: string } }, env: WorkerEnv, context: ExecutionContext) => renderCallback(request, env, context, request.params.key));
-// Federation (federation/http.ts): Fedify's WebFinger, NodeInfo and ActivityPub endpoints, definitions by hash, the operator's view.
+// Federation (federation/http.ts): Fedify's WebFinger, NodeInfo and ActivityPub endpoints, definitions by hash, shared components, the operator's view.
 router.get("/ap/definitions/:hash", (request: Request & { params: { hash: string } }, env: WorkerEnv, context: ExecutionContext) => definitionRequest(request, env, context, request.params.hash));
+router.get("/ap/pages/:slug", (request: Request & { params: { slug: string } }, env: WorkerEnv, context: ExecutionContext) => pageRequest(request, env, context, decodeParam(request.params.slug)));
+router.get("/ap/components/:name", (request: Request & { params: { name: string } }, env: WorkerEnv, context: ExecutionContext) => componentRequest(request, env, context, decodeParam(request.params.name)));
 for (const path of ["/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/*", "/ap/*"]) {
   router.all(path, (request: Request, env: WorkerEnv, context: ExecutionContext) => federationRequest(request, env, context));
 }
 router.get("/_sexp/federation", (request: Request, env: WorkerEnv, context: ExecutionContext) => federationPage(request, env, context));
 router.post("/_sexp/federation/follow", (request: Request, env: WorkerEnv, context: ExecutionContext) => followRequest(request, env, context));
+router.post("/_sexp/federation/unfollow", (request: Request, env: WorkerEnv, context: ExecutionContext) => unfollowRequest(request, env, context));
 router.post("/_sexp/federation/publish", (request: Request, env: WorkerEnv, context: ExecutionContext) => publishRequest(request, env, context));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 

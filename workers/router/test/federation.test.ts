@@ -2,7 +2,8 @@
  * Federation inside workerd: Fedify's key–value store and message queue on
  * the Worker's own KV namespace and Queue (the adapters in
  * src/federation/), and the instance's public face through the router:
- * WebFinger, actors, NodeInfo, posts as Documents and definitions by hash.
+ * WebFinger, actors, NodeInfo, posts as Documents, definitions by hash and
+ * the components the site shares.
  * Two instances talking to each other are test/federation.test.ts.
  */
 import { SELF, env } from "cloudflare:test";
@@ -82,6 +83,77 @@ describe("the instance's public face", () => {
     expect(definition.status).toBe(200);
     expect(((await definition.json()) as { source: { content: string } }).source.content).toMatch(/^\(defcomp ~post-article/);
     expect((await SELF.fetch("https://rose-ash.test/ap/definitions/" + "0".repeat(64), activity)).status).toBe(404);
+  });
+
+  it("serves a component the site shares as a Document at /ap/components/<name>, by the site actor; not one that does I/O", async () => {
+    type Doc = {
+      id: string; type: string; name: string; attributedTo: string; to: unknown; cc: unknown;
+      source: { content: string; mediaType: string }; url: { href: string; mediaType?: string }[] | { href: string; mediaType?: string };
+      tag: { href: string; name: string; mediaType?: string }[] | { href: string; name: string };
+      // JSON-LD compacts a list of one to the item itself.
+      attachment: Attachment[] | Attachment;
+    };
+    type Attachment = { type: string; name: string; value?: string; "http://schema.org#value"?: string };
+    const list = <T,>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+    const value = (doc: Doc, name: string) => {
+      const found = list(doc.attachment).filter((a) => a.name === name);
+      expect(found, name).toHaveLength(1);
+      return found[0]!.value ?? found[0]!["http://schema.org#value"];
+    };
+    const r = await SELF.fetch("https://rose-ash.test/ap/components/~post-article", activity);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("application/activity+json");
+    const doc = (await r.json()) as Doc;
+    expect(doc.type).toBe("Document");
+    expect(doc.id).toBe("https://rose-ash.test/ap/components/~post-article");
+    expect(doc.name).toBe("~post-article");
+    expect(doc.attributedTo).toMatch(/\/ap\/users\/site$/);
+    expect(doc.attributedTo).toBe("https://rose-ash.test/ap/users/site");
+    expect(doc.source.mediaType).toBe("application/x-rose-sexp");
+    expect(doc.source.content).toMatch(/^\(defcomp ~post-article /);
+    // Canonical: one line, as the printer writes it.
+    expect(doc.source.content).not.toContain("\n");
+    expect(list(doc.url).map((u) => u.href).find((h) => h.startsWith("ipfs://"))).toMatch(/^ipfs:\/\/bafkrei\w+$/);
+    const hash = value(doc, "sexp-hash");
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(value(doc, "ipns-name")).toBe("fed:definitions/~post-article");
+    // Its definitions, by hash, as a post's document links them; each fetchable.
+    const tags = list(doc.tag);
+    for (const t of tags) {
+      expect(t.href, t.name).toMatch(/^https:\/\/rose-ash\.test\/ap\/definitions\/[0-9a-f]{64}$/);
+      expect(t.name).not.toBe("~post-article");
+    }
+    // What it uses directly (its header and the date), sorted by name; each fetchable, and that definition.
+    expect(tags.map((t) => t.name)).toEqual(expect.arrayContaining(["~date", "~post-header"]));
+    expect(tags.map((t) => t.name)).toEqual([...tags.map((t) => t.name)].sort());
+    for (const t of tags) {
+      const d = await SELF.fetch(t.href, activity);
+      expect(d.status, t.name).toBe(200);
+      expect(((await d.json()) as Doc).name, t.href).toBe(t.name);
+    }
+
+    // The same hash a post's document tags it by: /ap/definitions/<hash> of the same definition.
+    const post = (await (await SELF.fetch("https://rose-ash.test/ap/posts/what-local-really-means", activity)).json()) as Doc;
+    const tagged = list(post.tag).find((t) => t.name === "~post-article")!;
+    expect(tagged.href).toBe(`https://rose-ash.test/ap/definitions/${hash}`);
+    const byHash = (await (await SELF.fetch(tagged.href, activity)).json()) as Doc;
+    expect(byHash.source.content).toBe(doc.source.content);
+    expect(value(byHash, "sexp-hash")).toBe(hash);
+    // The definition by hash has no pointer: it never changes.
+    expect(list(byHash.attachment).map((a) => a.name)).toEqual(["sexp-hash"]);
+
+    // %-escaped, the same component.
+    const escaped = await SELF.fetch("https://rose-ash.test/ap/components/%7Epost-article", activity);
+    expect(escaped.status).toBe(200);
+    const again = (await escaped.json()) as Doc;
+    expect([again.id, again.name, value(again, "sexp-hash")]).toEqual([doc.id, "~post-article", hash]);
+
+    // A component that queries (~market-picks) is not shared; nor is one there is not.
+    expect((await SELF.fetch("https://rose-ash.test/ap/components/~market-picks", activity)).status).toBe(404);
+    expect((await SELF.fetch("https://rose-ash.test/ap/components/%7Emarket-picks", activity)).status).toBe(404);
+    expect((await SELF.fetch("https://rose-ash.test/ap/components/~no-such-component", activity)).status).toBe(404);
+    expect((await SELF.fetch("https://rose-ash.test/ap/components/post-article", activity)).status).toBe(404);
+    expect((await SELF.fetch("https://rose-ash.test/ap/components/%E0%A4%A", activity)).status).toBe(404);
   });
 
   it("asks a browser to ask for ActivityPub instead of answering HTML from an actor's URL", async () => {

@@ -4,6 +4,7 @@
  * work after the response goes. Made per request or per queued message;
  * `close` lets go of the database connection it may have opened.
  */
+import type { Context, Federation } from "@fedify/fedify";
 import type { Db } from "@rose-ash/resolver";
 import type { ContentChange, Defer, WorkerEnv } from "../env.ts";
 import { resolverClient } from "../resolver-client.ts";
@@ -29,4 +30,13 @@ export function fedData(site: Site, env: WorkerEnv, defer: Defer, changed: FedDa
       for (const db of dbs) await db.close();
     },
   };
+}
+
+/** Run `work` in a Fedify context of this origin, the data's database connection closed after. */
+export async function withContext<T>(fed: Federation<FedData>, origin: string, { data, close }: ReturnType<typeof fedData>, work: (ctx: Context<FedData>) => Promise<T>): Promise<T> {
+  try {
+    return await work(fed.createContext(new URL(origin), data));
+  } finally {
+    await close();
+  }
 }

@@ -11,7 +11,7 @@ import { createFederation, type Federation } from "@fedify/fedify";
 import { Application, Create, Document, Endpoints, Person } from "@fedify/vocab";
 import type { WorkerEnv } from "../env.ts";
 import type { FedData } from "./context.ts";
-import { SITE_ACTOR, activityId, describePost, postDocument } from "./documents.ts";
+import { SITE_ACTOR, activityId, componentDocument, describePage, describePost, pageDocument, postDocument, sharedComponents, sharedPages } from "./documents.ts";
 import { listenToInbox } from "./inbox.ts";
 import { actorKeyPairs } from "./keys.ts";
 import { workersKvStore } from "./kv-store.ts";
@@ -73,22 +73,31 @@ export function federationFor(env: WorkerEnv): Federation<FedData> | null {
     };
   });
 
-  // An author's outbox: the Create of each of their posts (its first version's id), the post as it is now.
+  // An outbox: the Create of each document as it is now (its first version's id) — an author's posts; the site's components and shared pages.
   fed.setOutboxDispatcher("/ap/users/{identifier}/outbox", async (ctx, identifier) => {
-    const posts = (await ctx.data.store.posts()).filter((p) => p.handle === identifier);
     const definitions = ctx.data.site.app.env.allDefinitions();
-    const items = await Promise.all(
-      posts.map(async (post) => {
-        const d = await describePost(post, definitions, ctx.canonicalOrigin);
-        const document = await postDocument(ctx, post, d);
-        return new Create({ id: activityId(document.id!, "create", 1, d.hash), actor: document.attributionId, object: document, to: document.toId, ccs: document.ccIds, published: document.published });
-      }),
-    );
+    const created = (document: Document, hash: string) =>
+      new Create({ id: activityId(document.id!, "create", 1, hash), actor: document.attributionId, object: document, to: document.toId, ccs: document.ccIds, published: document.published });
+    if (identifier === SITE_ACTOR) {
+      const pages = await Promise.all(
+        sharedPages(ctx.data.site).map(async (page) => {
+          const d = await describePage(page, await ctx.data.store.rows(page.query), definitions);
+          return created(pageDocument(ctx, page, d), d.hash);
+        }),
+      );
+      const components = (await sharedComponents(ctx.data.site)).map((d) => created(componentDocument(ctx, d), d.hash));
+      return { items: [...pages, ...components] };
+    }
+    const posts = (await ctx.data.store.posts()).filter((p) => p.handle === identifier);
+    const items = await Promise.all(posts.map(async (post) => {
+      const d = await describePost(post, definitions, ctx.canonicalOrigin);
+      return created(await postDocument(ctx, post, d), d.hash);
+    }));
     return { items: items.reverse() };
   });
 
   fed.setObjectDispatcher(Document, "/ap/posts/{slug}", async (ctx, { slug }) => {
-    const post = (await ctx.data.store.posts()).find((p) => p.slug === slug);
+    const post = await ctx.data.store.post(slug);
     return post ? postDocument(ctx, post, await describePost(post, ctx.data.site.app.env.allDefinitions(), ctx.canonicalOrigin)) : null;
   });
 

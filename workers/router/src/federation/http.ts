@@ -4,23 +4,26 @@
  * /.well-known/webfinger, /.well-known/nodeinfo, /nodeinfo/2.1, /ap/...
  *                              Fedify: actors, inboxes, outboxes, followers, posts
  * GET  /ap/definitions/<hash>  a definition as a Document (by its Merkle hash)
+ * GET  /ap/components/<name>   a shared component as a Document (its version now)
+ * GET  /ap/pages/<slug>        a shared page as a Document (its data now)
  * GET  /_sexp/federation       the operator's view (HTML, or JSON when asked)
  * POST /_sexp/federation/follow    `account=<actor URL or user@host>`: follow it
- * POST /_sexp/federation/publish   publish the posts' documents now
+ * POST /_sexp/federation/unfollow  `account=<actor URL>`: stop following it (an Undo of the Follow)
+ * POST /_sexp/federation/publish   publish the components and posts now (what changed; Deletes of what is gone)
  * queue rose-ash-federation    deliveries (Fedify's outbox and fan-out)
  */
 import type { Context } from "@fedify/fedify";
-import { Follow, isActor, type Actor } from "@fedify/vocab";
+import { Follow, Undo, isActor, type Actor } from "@fedify/vocab";
 import { Keyword, apply, fromJson, type Value } from "@rose-ash/sexp";
 import { contentChanged } from "../content-changes.ts";
 import { deferTo, type Defer, type WorkerEnv } from "../env.ts";
 import { notFound, operatorOnly, operatorPage } from "../operator.ts";
 import { currentSite, readForm } from "../render.ts";
 import type { Site } from "../site.ts";
-import { fedData, type FedData } from "./context.ts";
-import { SITE_ACTOR, definitionDocument } from "./documents.ts";
+import { fedData, withContext, type FedData } from "./context.ts";
+import { SITE_ACTOR, componentDocument, definitionDocument, describePage, pageDocument, sharedComponents, sharedPages } from "./documents.ts";
 import { federationFor } from "./federation.ts";
-import { publishPosts, withContext } from "./publish.ts";
+import { publishAll } from "./publish.ts";
 
 const unavailable = () => Response.json({ error: "Federation is not configured here (it needs the HOT KV namespace)" }, { status: 503 });
 
@@ -100,23 +103,51 @@ export async function definitionRequest(request: Request, env: WorkerEnv, contex
   if (!fed) return unavailable();
   return withContext(fed, new URL(request.url).origin, dataFor(await currentSite(), env, deferTo(context)), async (ctx) => {
     const doc = await definitionDocument(ctx, hash);
-    if (!doc) return notFound();
-    return new Response(JSON.stringify(await doc.toJsonLd({ contextLoader: ctx.contextLoader })), {
-      headers: { "content-type": "application/activity+json", "cache-control": "public, max-age=86400" },
-    });
+    return doc ? activityJson(ctx, doc, "public, max-age=86400") : notFound();
+  });
+}
+
+/** `GET /ap/components/<name>`: a component the site shares, as it is now (it moves with deploys: not cached for long). */
+export async function componentRequest(request: Request, env: WorkerEnv, context: ExecutionContext, name: string): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  const s = await currentSite();
+  return withContext(fed, new URL(request.url).origin, dataFor(s, env, deferTo(context)), async (ctx) => {
+    const d = (await sharedComponents(s)).find((c) => c.name === name);
+    return d ? activityJson(ctx, componentDocument(ctx, d), "public, max-age=60") : notFound();
+  });
+}
+
+/** `GET /ap/pages/<slug>`: a page the site shares, with its data as it is now. */
+export async function pageRequest(request: Request, env: WorkerEnv, context: ExecutionContext, slug: string): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  const s = await currentSite();
+  const page = sharedPages(s).find((p) => p.slug === slug);
+  if (!page) return notFound();
+  return withContext(fed, new URL(request.url).origin, dataFor(s, env, deferTo(context)), async (ctx) => {
+    const d = await describePage(page, await ctx.data.store.rows(page.query), s.app.env.allDefinitions());
+    return activityJson(ctx, pageDocument(ctx, page, d), "no-cache");
+  });
+}
+
+async function activityJson(ctx: Context<FedData>, doc: { toJsonLd(o: { contextLoader: Context<FedData>["contextLoader"] }): Promise<unknown> }, cacheControl: string): Promise<Response> {
+  return new Response(JSON.stringify(await doc.toJsonLd({ contextLoader: ctx.contextLoader })), {
+    headers: { "content-type": "application/activity+json", "cache-control": cacheControl },
   });
 }
 
 /** What the operator's page shows, as JSON. */
 async function overview(ctx: Context<FedData>) {
   const { store } = ctx.data;
-  const [following, followers, documents, activities] = await Promise.all([store.following(), store.allFollowers(), store.documents(), store.activities(50)]);
+  const [following, followers, documents, components, activities] = await Promise.all([store.following(), store.allFollowers(), store.documents(), store.components(), store.activities(50)]);
   return {
     actor: ctx.getActorUri(SITE_ACTOR).href,
     handle: `${SITE_ACTOR}@${ctx.host}`,
     following,
     followers,
     documents: documents.map((d) => ({ ...d, local: `/fed/${d.handle}/${d.slug}/` })),
+    components: components.map((c) => ({ ...c, local: `/fed/components/${c.instance}/${encodeURIComponent(c.name)}/` })),
     activities,
   };
 }
@@ -134,7 +165,7 @@ export async function federationPage(request: Request, env: WorkerEnv, context: 
   return operatorPage(request, env, context, (s, evalCtx, _dbs, defer) =>
     withContext(fed, origin, dataFor(s, env, defer), async (ctx) => {
       const o = await overview(ctx);
-      const args = Object.entries({ "actor-url": o.actor, handle: o.handle, following: o.following, followers: o.followers, documents: o.documents, activities: o.activities });
+      const args = Object.entries({ "actor-url": o.actor, handle: o.handle, following: o.following, followers: o.followers, documents: o.documents, components: o.components, activities: o.activities });
       return (await apply(s.app.env.lookup("~federation-page") as Value, args.flatMap(([k, v]) => [Keyword.of(k), fromJson(v)]), evalCtx)) as Value;
     }),
   );
@@ -159,12 +190,30 @@ export async function followRequest(request: Request, env: WorkerEnv, context: E
   );
 }
 
-/** `POST /_sexp/federation/publish`: describe every post again now and send what moved. */
+/** `POST /_sexp/federation/unfollow`: this instance's actor stops following an actor it follows (by its URL): an Undo of its Follow is sent. */
+export async function unfollowRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return unavailable();
+  return operatorOnly(request, env, context, (s, _dbs, defer) =>
+    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => {
+      const account = (await readAccount(request)).trim();
+      const followed = account ? await ctx.data.store.unfollow(account) : null;
+      if (!followed) return answer(request, 404, { error: account ? `This instance does not follow ${account}` : "Say which actor to stop following: account=<its URL>" });
+      const actor = ctx.getActorUri(SITE_ACTOR);
+      const follow = new Follow({ id: new URL(followed.follow_id), actor, object: new URL(followed.remote) });
+      const recipient = { id: new URL(followed.remote), inboxId: new URL(followed.inbox) };
+      await ctx.sendActivity({ identifier: SITE_ACTOR }, recipient, new Undo({ id: new URL(`#undo/${crypto.randomUUID()}`, actor), actor, object: follow }));
+      return answer(request, 200, { unfollowed: followed.remote, handle: followed.handle });
+    }),
+  );
+}
+
+/** `POST /_sexp/federation/publish`: describe every component and post again now, send what moved, delete what is gone. */
 export async function publishRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
   const fed = federationFor(env);
   if (!fed) return unavailable();
   return operatorOnly(request, env, context, (s, _dbs, defer) =>
-    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => answer(request, 200, await publishPosts(ctx))),
+    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => answer(request, 200, await publishAll(ctx))),
   );
 }
 

@@ -7,15 +7,21 @@
  * Follow    a follower is kept and answered with a signed Accept.
  * Undo      of a Follow: the follower is let go.
  * Accept    of a Follow this instance sent: it now follows (Reject: it does not).
- * Create,   of a Document: re-fetched from its origin, verified and kept
- * Update    (receive.ts); whatever fails, the last good version stays.
+ * Create,   of a Document (a post, or a component its instance shares):
+ * Update    re-fetched from its origin, verified and kept (receive.ts);
+ *           whatever fails, the last good version stays.
+ * Delete    of a Document kept here: gone once its origin says so too.
+ *
+ * A new follower of the site is sent the site's shared components as they
+ * are (publish.ts's sendComponentsTo), after its Accept.
  */
 import type { Federation, InboxContext } from "@fedify/fedify";
-import { Accept, Activity, Create, Follow, Reject, Undo, Update, isActor } from "@fedify/vocab";
+import { Accept, Activity, Create, Delete, Follow, Reject, Undo, Update, isActor } from "@fedify/vocab";
 import { FederationRefusal } from "@rose-ash/federation";
 import type { FedData } from "./context.ts";
 import { SITE_ACTOR } from "./documents.ts";
-import { receiveDocument } from "./receive.ts";
+import { sendComponentsTo } from "./publish.ts";
+import { receiveDelete, receiveDocument } from "./receive.ts";
 
 export function listenToInbox(fed: Federation<FedData>): void {
   fed
@@ -26,6 +32,7 @@ export function listenToInbox(fed: Federation<FedData>): void {
     .on(Reject, (ctx, reject) => once(ctx, reject, () => onAnswer(ctx, reject, "rejected")))
     .on(Create, (ctx, create) => once(ctx, create, () => receiveDocument(ctx, create)))
     .on(Update, (ctx, update) => once(ctx, update, () => receiveDocument(ctx, update)))
+    .on(Delete, (ctx, del) => once(ctx, del, () => receiveDelete(ctx, del)))
     .onError((_ctx, error) => console.error(`federation inbox: ${error instanceof Error ? error.message : String(error)}`));
 }
 
@@ -68,18 +75,15 @@ async function onFollow(ctx: InboxContext<FedData>, follow: Follow): Promise<str
   if (identifier !== SITE_ACTOR && !(await ctx.data.store.author(identifier))) throw new FederationRefusal("format", `no actor ${identifier} here`);
   const follower = await follow.getActor(ctx);
   if (!follower || !isActor(follower) || !follower.id || !follower.inboxId) throw new FederationRefusal("fetch", "the follower's actor document could not be read");
-  await ctx.data.store.addFollower(identifier, {
-    follower: follower.id.href,
-    inbox: follower.inboxId.href,
-    shared_inbox: follower.endpoints?.sharedInbox?.href ?? null,
-    follow_id: follow.id?.href ?? null,
-  });
+  const kept = { follower: follower.id.href, inbox: follower.inboxId.href, shared_inbox: follower.endpoints?.sharedInbox?.href ?? null };
+  await ctx.data.store.addFollower(identifier, { ...kept, follow_id: follow.id?.href ?? null });
   await ctx.sendActivity(
     { identifier },
     follower,
     new Accept({ id: new URL(`#accepts/${crypto.randomUUID()}`, ctx.getActorUri(identifier)), actor: ctx.getActorUri(identifier), object: follow }),
   );
-  return `${follower.id.href} follows ${identifier}`;
+  const components = identifier === SITE_ACTOR ? await sendComponentsTo(ctx, kept) : 0;
+  return `${follower.id.href} follows ${identifier}${components ? ` (sent ${components} components)` : ""}`;
 }
 
 async function onUndo(ctx: InboxContext<FedData>, undo: Undo): Promise<string | null> {

@@ -1,117 +1,277 @@
 /**
- * Publishing: each published post's document has a pointer of its own
- * (`fed:posts/<slug>`, the same Durable Objects as pages' and media's): the
- * CID of its source, and its Merkle hash as the input key. When the data
- * posts are made from changes, every post's document is described again;
- * one whose CID or hash is not the pointer's is sent to the followers of the
- * site and of its author — a `Create` on the pointer's first publish, an
- * `Update` after — and then the pointer moves (compare-and-swap). The same
- * version sends nothing; an activity sent twice has one id (by the hash), so
- * receivers take it in once, and they fetch the object again anyway.
+ * Publishing: every object this instance federates has a pointer of its own
+ * (the same Durable Objects as pages' and media's) — a post's document
+ * `fed:posts/<slug>`, a shared component's `fed:definitions/<name>` — with
+ * the CID of its source, and its Merkle hash as the input key. Each time,
+ * every object is described again; one whose CID or hash is not its
+ * pointer's is sent to its actor's followers (a post's author's and the
+ * site's; a component's, the site's) — a `Create` on the pointer's first
+ * publish, an `Update` after — and then the pointer moves (compare-and-swap).
+ * The same version sends nothing; an activity sent twice has one id (by the
+ * hash), so receivers take it in once, and they fetch the object again
+ * anyway.
+ *
+ * Each set (`fed:posts`, `fed:definitions`) has a pointer too, at the CID of
+ * its index (each object's pointer, id and actor, kept in the warm tier): an
+ * object gone from the set since (a post unpublished or deleted, a component
+ * no longer shared) is sent a `Delete` of its id, and its pointer retired.
  */
-import type { Context, Federation } from "@fedify/fedify";
-import { Create, Update } from "@fedify/vocab";
-import { untrusted } from "@rose-ash/sexp";
-import type { Defer, WorkerEnv } from "../env.ts";
-import { tablesRead } from "../invalidate.ts";
-import type { Site } from "../site.ts";
+import type { Context } from "@fedify/fedify";
+import { Create, Delete, Document, PUBLIC_COLLECTION, Tombstone, Update } from "@fedify/vocab";
+import { sha3Hex, untrusted } from "@rose-ash/sexp";
+import type { NamedPointerStore } from "@rose-ash/executor";
 import { namedPointersFrom, warmTierFrom } from "../tiers.ts";
-import { fedData, type FedData } from "./context.ts";
-import { SITE_ACTOR, activityId, describePost, postDocument, postPointer } from "./documents.ts";
-import { federationFor } from "./federation.ts";
+import type { FedData } from "./context.ts";
+import {
+  COMPONENTS_SET,
+  PAGES_SET,
+  POSTS_SET,
+  SITE_ACTOR,
+  activityId,
+  componentDocument,
+  componentPointer,
+  componentUri,
+  describePage,
+  describePost,
+  pageDocument,
+  pagePointer,
+  pageUri,
+  postDocument,
+  postPointer,
+  sharedComponents,
+  sharedPages,
+} from "./documents.ts";
 import { instant } from "./instant.ts";
 import type { Follower } from "./store.ts";
 
 export interface Published {
   readonly created: string[];
   readonly updated: string[];
-  /** Slugs of posts that could not be sent (tried again on the next change). */
+  readonly deleted: string[];
+  /** What could not be sent (tried again on the next change). */
   readonly failed: string[];
 }
 
 /** The largest s-expression other instances take in (the untrusted policy's source limit): a larger post is not sent. */
 const MAX_FEDERATED_SOURCE = untrusted.limits.maxSourceBytes ?? Infinity;
 
-/** Describe every post again, send those that changed a Create or an Update, and move their pointers. */
-export async function publishPosts(ctx: Context<FedData>): Promise<Published> {
+/** One object as it is published now. */
+interface Publication {
+  /** What the log calls it: a post's slug, a component's name. */
+  readonly what: string;
+  readonly pointer: string;
+  readonly id: URL;
+  /** The local actor that publishes it. */
+  readonly actor: string;
+  readonly source: string;
+  readonly cid: string;
+  readonly hash: string;
+  readonly document: () => Promise<Document>;
+}
+
+type Warm = ReturnType<typeof warmTierFrom>;
+
+/** The site's components, its shared pages, then its posts: each sent where it changed, each gone one deleted. */
+export async function publishAll(ctx: Context<FedData>): Promise<Published> {
   const names = namedPointersFrom(ctx.data.env);
-  const published: Published = { created: [], updated: [], failed: [] };
-  if (!names) return published;
-  const { store, site } = ctx.data;
-  const definitions = site.app.env.allDefinitions();
   const warm = warmTierFrom(ctx.data.env);
-  const siteFollowers = await store.followers(SITE_ACTOR);
-  // One post failing (a follower's inbox, a queue) does not stop the others; it is sent again on the next change.
-  for (const post of await store.posts()) {
-    try {
-      const d = await describePost(post, definitions, ctx.canonicalOrigin);
-      if (d.source.length > MAX_FEDERATED_SOURCE) {
-        console.warn(`federation: ${post.slug} is not published: its s-expression is ${d.source.length} bytes, more than others take in (${MAX_FEDERATED_SOURCE})`);
-        continue;
-      }
-      const name = postPointer(post);
-      const current = await names.current(name, true);
-      const live = current && !current.retired ? current : null;
-      // The pointer keeps the CID of the source and, as its input key, the hash (which also moves when a definition it uses changes).
-      if (live && live.cid === d.cid && live.inputKey === d.hash) continue;
-      // The bytes first: a pointer never names what the warm tier cannot serve.
-      if (warm) await warm.store.put(new TextEncoder().encode(d.source));
-      const document = await postDocument(ctx, post, d);
-      const first = live === null;
-      const values = { actor: document.attributionId, to: document.toId, ccs: document.ccIds };
-      // Its id names the version (the pointer's next sequence and the hash): sent twice, it is taken in once.
-      const id = activityId(document.id!, first ? "create" : "update", (current?.sequence ?? 0) + 1, d.hash);
-      const activity = first
-        ? new Create({ id, ...values, object: document, published: document.published })
-        : new Update({ id, ...values, object: document, updated: instant() });
-      const recipients = distinct([...siteFollowers, ...(await store.followers(post.handle))]);
-      // Sent before the pointer moves: if sending fails, the next change sends it again; nothing is lost.
-      if (recipients.length) {
-        await ctx.sendActivity({ identifier: post.handle }, recipients.map(recipientOf), activity, { preferSharedInbox: true });
-      }
-      // A conflict is another publisher that got there first, and sent too.
-      await names.publish(name, d.cid, { sequence: current?.sequence ?? 0, cid: live?.cid ?? null }, d.hash);
-      (first ? published.created : published.updated).push(document.id!.href);
-    } catch (e) {
-      console.error(`federation: publishing ${post.slug} failed: ${e instanceof Error ? e.message : String(e)}`);
-      published.failed.push(post.slug);
-    }
-  }
+  const published: Published = { created: [], updated: [], deleted: [], failed: [] };
+  if (!names) return published;
+  const followers = followersOf(ctx);
+  await publishSet(ctx, names, warm, COMPONENTS_SET, await componentPublications(ctx), followers, published);
+  await publishSet(ctx, names, warm, PAGES_SET, await pagePublications(ctx), followers, published);
+  await publishSet(ctx, names, warm, POSTS_SET, await postPublications(ctx), followers, published);
   return published;
 }
 
-/** Whether a change to these tables can change what posts federate as. */
-export function changesPosts(site: Site, tables: readonly string[]): boolean {
-  const posts = site.app.env.query("federation", "posts");
-  if (!posts) return false;
-  const read = new Set(tablesRead(posts.sql));
-  return tables.some((t) => read.has(t.toLowerCase()));
+/** The shared components as published now (documents.ts's sharedComponents). */
+async function componentPublications(ctx: Context<FedData>): Promise<Publication[]> {
+  return (await sharedComponents(ctx.data.site)).map((d) => ({
+    what: d.name,
+    pointer: componentPointer(d.name),
+    id: componentUri(ctx.canonicalOrigin, d.name),
+    actor: SITE_ACTOR,
+    source: d.source,
+    cid: d.cid,
+    hash: d.hash,
+    document: async () => componentDocument(ctx, d),
+  }));
+}
+
+/** The shared pages as they are now: each its component called with its query's rows. */
+async function pagePublications(ctx: Context<FedData>): Promise<Publication[]> {
+  const definitions = ctx.data.site.app.env.allDefinitions();
+  const out: Publication[] = [];
+  for (const page of sharedPages(ctx.data.site)) {
+    const d = await describePage(page, await ctx.data.store.rows(page.query), definitions);
+    out.push({
+      what: page.slug,
+      pointer: pagePointer(page.slug),
+      id: pageUri(ctx.canonicalOrigin, page.slug),
+      actor: SITE_ACTOR,
+      source: d.source,
+      cid: d.cid,
+      hash: d.hash,
+      document: async () => pageDocument(ctx, page, d),
+    });
+  }
+  return out;
+}
+
+/** The published posts as their documents are now. */
+async function postPublications(ctx: Context<FedData>): Promise<Publication[]> {
+  const definitions = ctx.data.site.app.env.allDefinitions();
+  const out: Publication[] = [];
+  for (const post of await ctx.data.store.posts()) {
+    const d = await describePost(post, definitions, ctx.canonicalOrigin);
+    out.push({
+      what: post.slug,
+      pointer: postPointer(post),
+      id: ctx.getObjectUri(Document, { slug: post.slug }),
+      actor: post.handle,
+      source: d.source,
+      cid: d.cid,
+      hash: d.hash,
+      document: () => postDocument(ctx, post, d),
+    });
+  }
+  return out;
 }
 
 /**
- * After a content change: publish the posts' documents again, when the
- * change could touch them and this instance knows its public origin (the
- * change's, else PUBLIC_ORIGIN).
+ * Publish a set: each object that changed, then (where the set's index
+ * moved) a Delete of each object gone from it since. One object failing (a
+ * follower's inbox, a queue) does not stop the others; it is sent again next
+ * time, and the set's pointer moves only when every Delete was sent.
  */
-export async function federateChange(tables: readonly string[], origin: string | undefined, site: Site, env: WorkerEnv, defer: Defer, changed: FedData["changed"]): Promise<Published | null> {
-  if (!changesPosts(site, tables)) return null;
-  // The site's public origin names its actors and objects; a change's own request's, where none is set (development).
-  const at = env.PUBLIC_ORIGIN ?? origin;
-  const fed = federationFor(env);
-  if (!at || !fed) {
-    if (!at) console.warn("federation: posts changed, but this instance's public origin is not known (PUBLIC_ORIGIN): nothing was published");
-    return null;
+async function publishSet(ctx: Context<FedData>, names: NamedPointerStore, warm: Warm, set: string, items: readonly Publication[], followers: (actor: string) => Promise<Follower[]>, published: Published): Promise<void> {
+  for (const item of items) {
+    try {
+      const sent = await publishOne(ctx, names, warm, item, followers);
+      if (sent) published[sent].push(item.id.href);
+    } catch (e) {
+      console.error(`federation: publishing ${item.what} failed: ${e instanceof Error ? e.message : String(e)}`);
+      published.failed.push(item.what);
+    }
   }
-  return withContext(fed, at, fedData(site, env, defer, changed), publishPosts);
+  // Without a warm tier there is no index to keep: nothing is known to be gone.
+  if (!warm) return;
+  const index = indexOf(items);
+  const bytes = new TextEncoder().encode(index);
+  const current = await names.current(set, true);
+  const key = sha3Hex(index);
+  if (current && !current.retired && current.inputKey === key) return;
+  const before = current && !current.retired ? await warm.store.get(current.cid) : null;
+  let deleted = true;
+  for (const gone of goneFrom(before ? new TextDecoder().decode(before) : "", items)) {
+    try {
+      await deleteOne(ctx, names, gone, followers);
+      published.deleted.push(gone.id);
+    } catch (e) {
+      console.error(`federation: deleting ${gone.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+      published.failed.push(gone.id);
+      deleted = false;
+    }
+  }
+  if (!deleted) return;
+  const cid = await warm.store.put(bytes);
+  await names.publish(set, cid, { sequence: current?.sequence ?? 0, cid: current && !current.retired ? current.cid : null }, key);
 }
 
-/** Run `work` in a Fedify context of this origin, the data's database connection closed after. */
-export async function withContext<T>(fed: Federation<FedData>, origin: string, { data, close }: ReturnType<typeof fedData>, work: (ctx: Context<FedData>) => Promise<T>): Promise<T> {
-  try {
-    return await work(fed.createContext(new URL(origin), data));
-  } finally {
-    await close();
+/** Send an object's Create or Update where its pointer is not at it, then move the pointer; what was sent, or null. */
+async function publishOne(ctx: Context<FedData>, names: NamedPointerStore, warm: Warm, item: Publication, followers: (actor: string) => Promise<Follower[]>): Promise<"created" | "updated" | null> {
+  if (item.source.length > MAX_FEDERATED_SOURCE) {
+    console.warn(`federation: ${item.what} is not published: its s-expression is ${item.source.length} bytes, more than others take in (${MAX_FEDERATED_SOURCE})`);
+    return null;
   }
+  const current = await names.current(item.pointer, true);
+  const live = current && !current.retired ? current : null;
+  // The pointer keeps the CID of the source and, as its input key, the hash (which also moves when a definition it uses changes).
+  if (live && live.cid === item.cid && live.inputKey === item.hash) return null;
+  // The bytes first: a pointer never names what the warm tier cannot serve.
+  if (warm) await warm.store.put(new TextEncoder().encode(item.source));
+  const document = await item.document();
+  const first = live === null;
+  const values = { actor: ctx.getActorUri(item.actor), to: document.toId, ccs: document.ccIds };
+  // Its id names the version (the pointer's next sequence and the hash): sent twice, it is taken in once.
+  const id = activityId(item.id, first ? "create" : "update", (current?.sequence ?? 0) + 1, item.hash);
+  const activity = first
+    ? new Create({ id, ...values, object: document, published: document.published ?? instant() })
+    : new Update({ id, ...values, object: document, updated: instant() });
+  // Sent before the pointer moves: if sending fails, the next time sends it again; nothing is lost.
+  await send(ctx, item.actor, await followers(item.actor), activity);
+  // A conflict is another publisher that got there first, and sent too.
+  await names.publish(item.pointer, item.cid, { sequence: current?.sequence ?? 0, cid: live?.cid ?? null }, item.hash);
+  return first ? "created" : "updated";
+}
+
+/** An object gone from its set: its Delete (a Tombstone of its id) sent, its pointer retired. */
+async function deleteOne(ctx: Context<FedData>, names: NamedPointerStore, gone: IndexEntry, followers: (actor: string) => Promise<Follower[]>): Promise<void> {
+  const current = await names.current(gone.pointer, true);
+  if (!current || current.retired) return;
+  const object = new URL(gone.id);
+  const activity = new Delete({
+    id: activityId(object, "delete", current.sequence + 1, current.inputKey ?? current.cid),
+    actor: ctx.getActorUri(gone.actor),
+    object: new Tombstone({ id: object, deleted: instant() }),
+    to: PUBLIC_COLLECTION,
+    ccs: [ctx.getFollowersUri(gone.actor), ctx.getFollowersUri(SITE_ACTOR)],
+  });
+  await send(ctx, gone.actor, await followers(gone.actor), activity);
+  await names.retire(gone.pointer, current.sequence);
+}
+
+/**
+ * Send the site's shared components, as they are, to one new follower of
+ * the site: what it needs to render this site's documents, which it would
+ * otherwise have only at their next change. Their ids name the version, as
+ * publishing's do (sequence 0: before any move).
+ */
+export async function sendComponentsTo(ctx: Context<FedData>, follower: Follower): Promise<number> {
+  const items = await componentPublications(ctx);
+  for (const item of items) {
+    const document = await item.document();
+    const activity = new Create({ id: activityId(item.id, "create", 0, item.hash), actor: ctx.getActorUri(SITE_ACTOR), to: document.toId, ccs: document.ccIds, object: document, published: instant() });
+    await send(ctx, SITE_ACTOR, [follower], activity);
+  }
+  return items.length;
+}
+
+/** The followers of an actor and of the site (each once), each asked once per publishing. */
+function followersOf(ctx: Context<FedData>): (actor: string) => Promise<Follower[]> {
+  const asked = new Map<string, Promise<Follower[]>>();
+  const of = (actor: string) => {
+    let f = asked.get(actor);
+    if (!f) asked.set(actor, (f = ctx.data.store.followers(actor)));
+    return f;
+  };
+  return async (actor) => distinct([...(await of(SITE_ACTOR)), ...(actor === SITE_ACTOR ? [] : await of(actor))]);
+}
+
+async function send(ctx: Context<FedData>, actor: string, recipients: readonly Follower[], activity: Create | Update | Delete): Promise<void> {
+  if (recipients.length) await ctx.sendActivity({ identifier: actor }, recipients.map(recipientOf), activity, { preferSharedInbox: true });
+}
+
+/** A set's index: a line per object, its pointer, id and actor (what a Delete needs once it is gone), sorted. */
+function indexOf(items: readonly Publication[]): string {
+  return items.map((i) => `${i.pointer}\t${i.id.href}\t${i.actor}`).sort().join("\n");
+}
+
+interface IndexEntry {
+  readonly pointer: string;
+  readonly id: string;
+  readonly actor: string;
+}
+
+/** The objects of an earlier index that are not among the items now. */
+function goneFrom(before: string, items: readonly Publication[]): IndexEntry[] {
+  const now = new Set(items.map((i) => i.pointer));
+  return before
+    .split("\n")
+    .map((line) => line.split("\t"))
+    .filter((f): f is [string, string, string] => f.length === 3)
+    .map(([pointer, id, actor]) => ({ pointer, id, actor }))
+    .filter((e) => !now.has(e.pointer));
 }
 
 function distinct(followers: readonly Follower[]): Follower[] {

@@ -1,5 +1,5 @@
 /**
- * Taking in a Create or Update of a Document: nothing embedded is trusted.
+ * Taking in a Create, Update or Delete of a Document: nothing embedded is trusted.
  *
  * 1. The actor's instance is one this instance follows (accepted).
  * 2. The object lives on its actor's origin; it is fetched again from its id
@@ -15,15 +15,29 @@
  *    the origin's, and the origin's it lacks are checked too.
  * 5. Kept: its bytes by CID in the warm tier, the row the /fed/ pages read;
  *    those pages are re-rendered (the content-change path).
+ * A component an instance shares (its source one definition of the name it
+ * is published under) is verified as a definition and checked as the
+ * definitions a document brings are, then kept; the documents of that
+ * instance that use another version of it are fetched again.
+ * A Delete is believed when the object's origin no longer serves it.
  * What is wrong with the document throws a FederationRefusal; what may pass
  * (its origin down, the database) throws as it is, for the sender to try
  * again. Either way the last good version stays.
  */
 import type { InboxContext } from "@fedify/fedify";
-import { Document, Link, PropertyValue, Update, type Create } from "@fedify/vocab";
+import { Document, Link, PropertyValue, Update, type Create, type Delete } from "@fedify/vocab";
 import type { DocumentLoader } from "@fedify/vocab-runtime";
-import { sha3Hex } from "@rose-ash/sexp";
-import { FederationRefusal, MAX_DEFINITIONS, SEXP_MEDIA_TYPE, checkFederated, verifyDocument } from "@rose-ash/federation";
+import { definitionName, parse, pretty, sha3Hex } from "@rose-ash/sexp";
+import {
+  FederationRefusal,
+  MAX_DEFINITIONS,
+  SEXP_MEDIA_TYPE,
+  checkFederated,
+  checkFederatedDefinition,
+  verifyDefinition,
+  verifyDocument,
+  type FederatedCheck,
+} from "@rose-ash/federation";
 import { catalogOf } from "../generated.ts";
 import { warmTierFrom } from "../tiers.ts";
 import type { FedData } from "./context.ts";
@@ -46,43 +60,98 @@ interface SexpParts {
 }
 
 export async function receiveDocument(ctx: InboxContext<FedData>, activity: Create | Update): Promise<string> {
-  const { store, site, env } = ctx.data;
   const actorId = activity.actorId!;
   const objectId = activity.objectId;
   if (!objectId) throw new FederationRefusal("format", "the activity names no object");
+  await fromFollowed(ctx.data.store, actorId, objectId);
+  const loader = await signedLoader(ctx);
+  const handle = async () => {
+    const actor = await activity.getActor({ documentLoader: loader, contextLoader: ctx.contextLoader });
+    const username = actor?.preferredUsername?.toString() ?? "";
+    if (!USERNAME.test(username)) throw new FederationRefusal("format", `the actor ${actorId.href} has no username this instance can name it by (${JSON.stringify(username.slice(0, 40))})`);
+    return `${username}@${actorId.host}`;
+  };
+  return takeIn(ctx, loader, actorId, objectId, handle, `federation: ${activity instanceof Update ? "Update" : "Create"} of ${objectId.href}`);
+}
+
+/**
+ * A Delete of an object kept here: its actor must be the one it is
+ * attributed to here, and its origin must no longer serve it (a 404 or 410,
+ * or a Tombstone): a Delete is believed only when the origin says so too.
+ */
+export async function receiveDelete(ctx: InboxContext<FedData>, activity: Delete): Promise<string> {
+  const actorId = activity.actorId!;
+  const objectId = activity.objectId;
+  if (!objectId) throw new FederationRefusal("format", "the Delete names no object");
+  if (objectId.origin !== actorId.origin) throw new FederationRefusal("attribution", `the object ${objectId.href} is not on its actor's server (${actorId.origin})`);
+  const { store } = ctx.data;
+  const [doc, component] = [await store.documentById(objectId.href), await store.componentById(objectId.href)];
+  const kept = doc ?? component;
+  if (!kept) return `${objectId.href}: nothing kept here`;
+  if (kept.actor !== actorId.href) throw new FederationRefusal("attribution", `${objectId.href} is ${kept.actor}'s here, not ${actorId.href}'s`);
+  const gone = await goneAtOrigin(await signedLoader(ctx), objectId);
+  if (!gone) throw new FederationRefusal("format", `${objectId.href} is still served by its origin: it was not deleted there`);
+  if (doc) await store.deleteDocument(objectId.href, actorId.href);
+  if (component) await store.deleteComponent(objectId.href, actorId.href);
+  await ctx.data.changed({ tables: [doc ? "fed_documents" : "fed_components"], by: `federation: Delete of ${objectId.href}` });
+  return doc ? `${doc.handle}/${doc.slug} deleted` : `${component!.instance} ${component!.name} deleted`;
+}
+
+/** The actor's instance is one this instance follows (accepted), and the object is on the actor's server. */
+async function fromFollowed(store: FederationStore, actorId: URL, objectId: URL): Promise<void> {
   const following = await store.following();
   if (!following.some((f) => f.state === "accepted" && new URL(f.remote).origin === actorId.origin)) {
     throw new FederationRefusal("unfollowed", `${actorId.origin} is not an instance this one follows`);
   }
   if (objectId.origin !== actorId.origin) throw new FederationRefusal("attribution", `the object ${objectId.href} is not on its actor's server (${actorId.origin})`);
+}
 
+/** The loader fetches are made with: signed as this instance's actor, each with a deadline (a server that never answers does not hold this inbox). */
+async function signedLoader(ctx: InboxContext<FedData>): Promise<DocumentLoader> {
   const signed = await ctx.getDocumentLoader({ identifier: SITE_ACTOR });
-  // Every fetch has a deadline: a server that never answers does not hold this inbox.
-  const loader: DocumentLoader = (url, options) => signed(url, { signal: options?.signal ?? AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  return (url, options) => signed(url, { signal: options?.signal ?? AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+}
+
+/** Whether the origin no longer serves an object: it answers 404 or 410, or serves a Tombstone. */
+async function goneAtOrigin(loader: DocumentLoader, id: URL): Promise<boolean> {
+  let json: unknown;
+  try {
+    json = (await loader(id.href)).document;
+  } catch (e) {
+    const status = (e as { response?: Response }).response?.status;
+    if (status === 404 || status === 410) return true;
+    throw new Error(`${id.href} could not be fetched: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const type = (json as { type?: unknown } | null)?.type;
+  return type === "Tombstone" || (Array.isArray(type) && type.includes("Tombstone"));
+}
+
+/**
+ * Fetch an object from its origin and keep it: a component where its source
+ * is one definition of the name it is published under, else a document.
+ * `handle` names the document's author here (user@host).
+ */
+async function takeIn(ctx: InboxContext<FedData>, loader: DocumentLoader, actorId: URL, objectId: URL, handle: () => Promise<string>, by: string): Promise<string> {
   const doc = await fetchDocument(ctx, loader, objectId);
   if (doc.attributionId?.href !== actorId.href) throw new FederationRefusal("attribution", `the object is attributed to ${doc.attributionId?.href ?? "no one"}, not to the activity's actor ${actorId.href}`);
   const parts = await sexpParts(doc, objectId);
-  const definitions = await fetchDefinitions(ctx, loader, parts.tags, actorId.origin);
+  const kept = parts.tags.length ? await ctx.data.store.componentsOf(actorId.host) : [];
+  const definitions = await fetchDefinitions(ctx, loader, parts.tags, actorId.origin, kept);
+  const name = doc.name?.toString() ?? "";
+  if (definesItsName(parts.source, name)) return keepComponent(ctx, loader, { id: objectId, actor: actorId, name, parts, definitions }, by);
+
+  const { site, store, env } = ctx.data;
   const verified = await verifyDocument(parts, definitions);
   // The same check `(federated doc)` makes when it renders (federated.ts): what is kept will render.
-  const checked = checkFederated({ source: parts.source }, verified.definitions, { registry: site.registry, env: site.app.env, catalog: catalogOf(site.app.env) });
-  const problem = checked.problems[0];
-  if (problem) {
-    const more = checked.problems.length > 1 ? ` (and ${checked.problems.length - 1} more)` : "";
-    throw new FederationRefusal("policy", `${problem.where} ${problem.line}:${problem.col}: ${problem.message}${more}`, problem.line, problem.col);
-  }
-
-  const actor = await activity.getActor({ documentLoader: loader, contextLoader: ctx.contextLoader });
-  const username = actor?.preferredUsername?.toString() ?? "";
-  if (!USERNAME.test(username)) throw new FederationRefusal("format", `the actor ${actorId.href} has no username this instance can name it by (${JSON.stringify(username.slice(0, 40))})`);
-  const handle = `${username}@${actorId.host}`;
+  refuseProblems(checkFederated({ source: parts.source }, verified.definitions, federatedSite(site)));
+  const author = await handle();
   const received: ReceivedDocument = {
     id: objectId.href,
     actor: actorId.href,
-    handle,
-    slug: await slugFor(store, handle, objectId),
+    handle: author,
+    slug: await slugFor(store, author, objectId),
     instance: actorId.host,
-    name: doc.name?.toString() ?? null,
+    name: name || null,
     summary: doc.summary?.toString() ?? null,
     source: parts.source,
     hash: parts.hash,
@@ -92,12 +161,87 @@ export async function receiveDocument(ctx: InboxContext<FedData>, activity: Crea
     published_at: doc.published?.toString() ?? null,
     updated_at: doc.updated?.toString() ?? null,
   };
-  // Cached by CID: what it is can be served (and checked) by anyone from here.
-  const warm = warmTierFrom(env);
-  if (warm) for (const s of [parts.source, ...definitions.map((d) => d.source)]) await warm.store.put(new TextEncoder().encode(s));
+  await keepBytes(env, [parts.source, ...definitions.map((d) => d.source)]);
   if (!(await store.storeDocument(received))) return `${received.handle}/${received.slug}: a newer version is kept`;
-  await ctx.data.changed({ tables: ["fed_documents"], by: `federation: ${activity instanceof Update ? "Update" : "Create"} of ${objectId.href}` });
+  await ctx.data.changed({ tables: ["fed_documents"], by });
   return `${received.handle}/${received.slug} at ${parts.cid}`;
+}
+
+/**
+ * A component an instance shares: verified as a definition (its hash its
+ * definition's), checked as the origin's definitions a document brings are
+ * (even where this site has its own of that name), and kept. The documents
+ * of that instance kept here that use another version of it are fetched
+ * again: their hashes moved with it, and the origin serves them as they are
+ * now. One that fails to be fetched keeps its last good version.
+ */
+async function keepComponent(
+  ctx: InboxContext<FedData>,
+  loader: DocumentLoader,
+  c: { id: URL; actor: URL; name: string; parts: SexpParts; definitions: ReceivedDefinitionRow[] },
+  by: string,
+): Promise<string> {
+  const { site, store, env } = ctx.data;
+  const { form, definitions } = await verifyDefinition({ name: c.name, source: c.parts.source, cid: c.parts.cid, hash: c.parts.hash }, c.definitions);
+  refuseProblems(checkFederatedDefinition(form, definitions, federatedSite(site)));
+  const instance = c.actor.host;
+  await keepBytes(env, [c.parts.source, ...c.definitions.map((d) => d.source)]);
+  await store.storeComponent({
+    id: c.id.href,
+    actor: c.actor.href,
+    instance,
+    name: c.name,
+    source: c.parts.source,
+    pretty: pretty(form),
+    hash: c.parts.hash,
+    cid: c.parts.cid,
+    definitions: c.definitions.filter((d) => d.name !== c.name),
+  });
+  await ctx.data.changed({ tables: ["fed_components"], by });
+  const stale = await store.documentsUsing(instance, c.name, c.parts.hash);
+  let failed = 0;
+  for (const d of stale) {
+    try {
+      await takeIn(ctx, loader, new URL(d.actor), new URL(d.id), async () => d.handle, `federation: ${d.id} again, as ${c.name} changed`);
+    } catch (e) {
+      failed++;
+      console.warn(`federation: fetching ${d.id} again after ${c.name} changed failed (its last good version stays): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const again = stale.length ? `; ${stale.length - failed} document(s) using it fetched again${failed ? `, ${failed} failed` : ""}` : "";
+  return `component ${c.name} of ${instance} at ${c.parts.cid}${again}`;
+}
+
+type ReceivedDefinitionRow = { name: string; source: string; cid: string; hash: string };
+type KeptComponent = ReceivedDefinitionRow & { readonly definitions: readonly ReceivedDefinitionRow[] };
+
+/** Whether a source is one definition of `name` (a component published on its own), not a document. */
+function definesItsName(source: string, name: string): boolean {
+  if (!name) return false;
+  try {
+    const forms = parse(source, { src: "<federated>" });
+    return forms.length === 1 && definitionName(forms[0]!) === name;
+  } catch {
+    return false; // verifyDocument says what is wrong with it
+  }
+}
+
+function federatedSite(site: FedData["site"]) {
+  return { registry: site.registry, env: site.app.env, catalog: catalogOf(site.app.env) };
+}
+
+/** The first problem the check found, as the refusal (with how many more). */
+function refuseProblems(checked: FederatedCheck): void {
+  const problem = checked.problems[0];
+  if (!problem) return;
+  const more = checked.problems.length > 1 ? ` (and ${checked.problems.length - 1} more)` : "";
+  throw new FederationRefusal("policy", `${problem.where} ${problem.line}:${problem.col}: ${problem.message}${more}`, problem.line, problem.col);
+}
+
+/** Cached by CID: what it is can be served (and checked) by anyone from here. */
+async function keepBytes(env: FedData["env"], sources: readonly string[]): Promise<void> {
+  const warm = warmTierFrom(env);
+  if (warm) for (const s of sources) await warm.store.put(new TextEncoder().encode(s));
 }
 
 /** A Document read from its id (not the copy an activity carries): it must say it is that id. */
@@ -143,17 +287,35 @@ async function sexpParts(doc: Document, id: URL): Promise<SexpParts> {
   return { source: source.content, cid: ipfs.host || ipfs.pathname.replace(/^\/+/, ""), hash, tags };
 }
 
-/** The definitions a document references, and theirs, from its origin, each read as a document of its own. */
-async function fetchDefinitions(ctx: InboxContext<FedData>, loader: DocumentLoader, tags: readonly Link[], origin: string) {
-  const out: { name: string; source: string; cid: string; hash: string }[] = [];
+/**
+ * The definitions a document references, and theirs, from its origin, each
+ * read as a document of its own — except those this instance keeps already
+ * as components of that origin (`kept`), at the hash the link names, which
+ * come with the definitions they use. Nothing kept is trusted more than what
+ * is fetched: verifying recomputes every CID and hash from the sources.
+ */
+async function fetchDefinitions(ctx: InboxContext<FedData>, loader: DocumentLoader, tags: readonly Link[], origin: string, kept: readonly KeptComponent[]) {
+  const out: ReceivedDefinitionRow[] = [];
   const seen = new Set<string>();
+  const fromKept = new Set<string>();
   const pending = [...tags];
   for (let tag = pending.shift(); tag; tag = pending.shift()) {
     const href = tag.href;
     if (!href || seen.has(href.href)) continue;
     seen.add(href.href);
     if (href.origin !== origin) throw new FederationRefusal("attribution", `the definition ${href.href} is not on the document's server`);
-    if (seen.size > MAX_DEFINITIONS) throw new FederationRefusal("format", `more than ${MAX_DEFINITIONS} definitions`);
+    if (seen.size > MAX_DEFINITIONS || out.length > MAX_DEFINITIONS) throw new FederationRefusal("format", `more than ${MAX_DEFINITIONS} definitions`);
+    const named = tag.name?.toString() ?? "";
+    if (fromKept.has(named)) continue;
+    const known = kept.find((k) => k.name === named && href.pathname.endsWith(`/${k.hash}`));
+    if (known) {
+      const names = new Set(out.map((d) => d.name));
+      for (const d of [known, ...known.definitions]) {
+        fromKept.add(d.name);
+        if (!names.has(d.name)) out.push({ name: d.name, source: d.source, cid: d.cid, hash: d.hash });
+      }
+      continue;
+    }
     const doc = await fetchDocument(ctx, loader, href);
     const parts = await sexpParts(doc, href);
     const name = doc.name?.toString() ?? "";

@@ -61,6 +61,19 @@ export interface ReceivedDocument {
   readonly updated_at: string | null;
 }
 
+/** A component an instance announced, as kept: verified, the version its origin serves now. */
+export interface ReceivedComponent {
+  readonly id: string;
+  readonly actor: string;
+  readonly instance: string;
+  readonly name: string;
+  readonly source: string;
+  readonly pretty: string;
+  readonly hash: string;
+  readonly cid: string;
+  readonly definitions: readonly { name: string; source: string; hash: string; cid: string }[];
+}
+
 export type Outcome = "accepted" | "refused" | "failed" | "pending";
 
 /** A call of a named query or action of the `federation` service. */
@@ -87,6 +100,15 @@ export class FederationStore {
 
   posts(): Promise<PostRow[]> {
     return this.many("posts");
+  }
+
+  post(slug: string): Promise<PostRow | null> {
+    return this.one("query", "post", { slug });
+  }
+
+  /** The rows of a query of the federation service that takes no parameters (a shared page's). */
+  rows(query: string): Promise<Json[]> {
+    return this.many(query);
   }
 
   async keys(actor: string): Promise<ActorJwks | null> {
@@ -151,6 +173,43 @@ export class FederationStore {
 
   document(handle: string, slug: string): Promise<ReceivedDocument | null> {
     return this.one("query", "document", { handle, slug });
+  }
+
+  /** Delete a received document of this actor's; whether there was one. */
+  async deleteDocument(id: string, actor: string): Promise<boolean> {
+    return (await this.call("action", "delete-document", { id, actor })) !== null;
+  }
+
+  /** The received documents of an instance that use its component `name` in another version than `hash`. */
+  documentsUsing(instance: string, name: string, hash: string): Promise<{ id: string; actor: string; handle: string; slug: string }[]> {
+    return this.many("documents-using", { instance, name, hash });
+  }
+
+  async storeComponent(c: ReceivedComponent): Promise<void> {
+    await this.call("action", "store-component", { ...c, definitions: JSON.stringify(c.definitions) });
+  }
+
+  /** Delete a component this actor announced; whether there was one. */
+  async deleteComponent(id: string, actor: string): Promise<boolean> {
+    return (await this.call("action", "delete-component", { id, actor })) !== null;
+  }
+
+  /** The components an instance shares, as kept here with their sources and the definitions each uses. */
+  componentsOf(instance: string): Promise<Pick<ReceivedComponent, "name" | "source" | "hash" | "cid" | "definitions">[]> {
+    return this.many("components-of", { instance });
+  }
+
+  componentById(id: string): Promise<Pick<ReceivedComponent, "id" | "actor" | "instance" | "name" | "hash" | "cid"> | null> {
+    return this.one("query", "component-by-id", { id });
+  }
+
+  components(): Promise<Pick<ReceivedComponent, "instance" | "name" | "hash" | "cid">[]> {
+    return this.many("components");
+  }
+
+  /** Stop following a remote actor: its row as it was (the Follow's id, to undo), or null. */
+  unfollow(remote: string): Promise<Followed & { follow_id: string } | null> {
+    return this.one("action", "unfollow", { remote });
   }
 
   /** Note an activity as taken in; false when it was seen before (a replay: processed once), unless that time failed. */
