@@ -14,6 +14,7 @@ import llm from "./components/llm.sexp";
 import account from "./components/account.sexp";
 import admin from "./components/admin.sexp";
 import federation from "./components/federation.sexp";
+import migrated from "./components/migrated.sexp";
 import accountFragments from "./fragments/account.sexp";
 import blogFragments from "./fragments/blog.sexp";
 import cartFragments from "./fragments/cart.sexp";
@@ -29,6 +30,9 @@ import cartRoutes from "./routes/cart.sexp";
 import accountRoutes from "./routes/account.sexp";
 import llmRoutes from "./routes/llm.sexp";
 import fedRoutes from "./routes/fed.sexp";
+
+/** The legacy Nunjucks templates (app/templates), precompiled at build time (dev/templates.js): what `(jinja ...)` renders. */
+export { default as templates } from "./templates.generated.js";
 
 export interface SourceText {
   readonly name: string;
@@ -47,6 +51,7 @@ export const sources: readonly SourceText[] = [
   { name: "app/components/admin.sexp", text: admin },
   { name: "app/components/llm.sexp", text: llm },
   { name: "app/components/federation.sexp", text: federation },
+  { name: "app/components/migrated.sexp", text: migrated },
   { name: "app/fragments/account.sexp", text: accountFragments },
   { name: "app/fragments/blog.sexp", text: blogFragments },
   { name: "app/fragments/cart.sexp", text: cartFragments },

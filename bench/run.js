@@ -5,7 +5,7 @@
  * against JSON.parse of the same tree.
  *
  * Options: --quick (short rounds, for a smoke test), --only KEY[,KEY] (time
- * only these contenders: sexp, sexp-full, preact, nunjucks, template, parse,
+ * only these contenders: sexp, sexp-full, preact, nunjucks, nunjucks-pre, sexp-jinja, template, parse,
  * json; e.g. `node --cpu-prof bench/run.js --only sexp`), --rounds N,
  * --round-ms MS. Needs a built sexp (`npx tsc -b sexp`).
  */
@@ -14,7 +14,9 @@ import { fileURLToPath } from "node:url";
 import { createEnv, evaluateForms, fromJson, isDefinition, parse, renderForms } from "../sexp/dist/index.js";
 import { pageData } from "./data.js";
 import { firstDifference, selfTest } from "./equivalence.js";
-import { renderPage as renderNunjucks } from "./peers/nunjucks.js";
+import { SOURCE as NUNJUCKS_SOURCE, fixed2, renderPage as renderNunjucks } from "./peers/nunjucks.js";
+import slim from "nunjucks/browser/nunjucks-slim.js";
+import { convertTemplate, precompileModule } from "../jinja/dist/index.js";
 import { renderPage as renderPreact } from "./peers/preact.js";
 import { renderPage as renderTemplate } from "./peers/template-literal.js";
 
@@ -57,6 +59,25 @@ const renderSexp = () => renderForms(pageForms, createEnv(siteEnv));
 const renderSexpFromSource = () => renderForms(parse(pageSource, { src: "bench/page.sexp" }), createEnv(dataEnv));
 
 // ---------------------------------------------------------------------------
+// The Jinja bridge (issue 16): the Nunjucks peer's own template precompiled at
+// build time and rendered by Nunjucks' runtime alone (as a Worker runs it),
+// and the s-expression `sexp from-jinja` converts it to (its filter given as
+// a function), rendered like the sexp contender.
+
+const precompiled = (await import(`data:text/javascript;base64,${Buffer.from(precompileModule([{ name: "page.njk", source: NUNJUCKS_SOURCE }])).toString("base64")}`)).default;
+const slimEnv = new slim.Environment(new slim.PrecompiledLoader(precompiled), { autoescape: true });
+slimEnv.addFilter("fixed2", fixed2);
+const renderNunjucksPrecompiled = () => slimEnv.render("page.njk", data);
+
+const converted = convertTemplate(NUNJUCKS_SOURCE, { filters: { fixed2: "fixed2" } });
+if (converted.problems.length) throw new Error(`the Nunjucks page does not convert: ${converted.problems.map((p) => `${p.line}:${p.col}: ${p.message}`).join("; ")}`);
+const convertedForms = parse(`(define (fixed2 n) (format "%.2f" n))\n${converted.source}`, { src: "from-jinja" });
+const convertedEnv = createEnv(dataEnv);
+if (evaluateForms(convertedForms.filter(isDefinition), convertedEnv) instanceof Promise) throw new Error("the converted page's definitions did I/O");
+const convertedPage = convertedForms.filter((f) => !isDefinition(f));
+const renderConverted = () => renderForms(convertedPage, createEnv(convertedEnv));
+
+// ---------------------------------------------------------------------------
 // Parse speed: the same tree as JSON (lists -> arrays, atoms -> strings/numbers).
 
 function toJson(n) {
@@ -90,6 +111,8 @@ const RENDERERS = [
   { name: "sexp (parse+compile+render)", key: "sexp-full", run: renderSexpFromSource },
   { name: "preact-render-to-string", key: "preact", run: () => renderPreact(data) },
   { name: "nunjucks", key: "nunjucks", run: () => renderNunjucks(data) },
+  { name: "nunjucks (precompiled)", key: "nunjucks-pre", run: renderNunjucksPrecompiled },
+  { name: "sexp (from-jinja draft)", key: "sexp-jinja", run: renderConverted },
   { name: "template literal", key: "template", run: () => renderTemplate(data) },
 ];
 /** @type {typeof RENDERERS} */
@@ -237,6 +260,7 @@ const ratio = (a, b) => (byKey[a] && byKey[b] ? byKey[a].ops / byKey[b].ops : nu
 const RATIOS = [
   ["sexp / preact", "sexp", "preact", "target > 1.0, stretch 2.0"],
   ["sexp / nunjucks", "sexp", "nunjucks", ""],
+  ["from-jinja / precompiled", "sexp-jinja", "nunjucks-pre", "the same template, both ways"],
   ["preact / nunjucks", "preact", "nunjucks", "issue measured ~1.3"],
   ["template literal / preact", "template", "preact", "issue measured ~2.9"],
   ["sexp / template literal", "sexp", "template", ""],

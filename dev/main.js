@@ -7,7 +7,7 @@
 // that only warnings and errors (wrangler's banner, bindings table and
 // request log, and the render service's line per job, are left out).
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startDevDatabase } from "./db/server.js";
+import { precompileTemplates } from "./templates.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 // `npm run dev -- --instance NAME --port PORT`: an instance of its own (federation: two on one machine), its
@@ -93,6 +94,12 @@ writeFileSync(
 process.stdout.write(`  model     ${model.description}\n`);
 const render = await renderStarting;
 process.stdout.write(`  render    ${render.description}\n`);
+
+// The app's Nunjucks templates, precompiled now and whenever one changes (wrangler then reloads the Worker).
+await precompileTemplates();
+watch(fileURLToPath(new URL("../app/templates/", import.meta.url)), { recursive: true }, () => {
+  precompileTemplates().catch((e) => process.stderr.write(`templates: ${e instanceof Error ? e.message : String(e)}\n`));
+});
 
 const wranglerBin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
 // Its inspector (Chrome DevTools) on 9229; a named instance (or where 9229 is taken) on any free port: instances side by side.

@@ -62,6 +62,8 @@
     (render (p :id "greeting" "Hello again, " name))
     (render (~base-layout :title "Hello" (p :id "greeting" "Hello, " name)))))
 
+(defroute "/migration/" (render (~migration-page)))
+
 (defroute "/go-home" (redirect "/"))
 
 (defroute "/*"

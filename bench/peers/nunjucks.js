@@ -8,7 +8,7 @@ import nunjucks from "nunjucks";
 // Written readably; line breaks and indentation are removed before compiling
 // (no line break in the template is meaningful), so the output has no
 // whitespace between tags, like the other contenders.
-const SOURCE = `
+export const SOURCE = `
 {% macro money(n) %}£{{ n | fixed2 }}{% endmacro %}
 
 {% macro userMenu(user, cart) %}
@@ -98,7 +98,9 @@ const SOURCE = `
 `.replace(/\n\s*/g, "");
 
 const env = new nunjucks.Environment(null, { autoescape: true });
-env.addFilter("fixed2", (n) => n.toFixed(2));
+/** The page's own filter, as the app gives it to Nunjucks. */
+export const fixed2 = (n) => n.toFixed(2);
+env.addFilter("fixed2", fixed2);
 // What nunjucks.compile does; eagerCompile = true compiles to JS now, not in the first render.
 const template = new nunjucks.Template(SOURCE, env, "page.njk", true);
 

@@ -11,12 +11,12 @@
  *     same page, else the first differences and exit 1.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { SexpError, parse, prettyForms } from "@rose-ash/sexp";
 import { convertTemplate } from "./convert.ts";
 import { htmlDifferences, normalizeHtml } from "./normalize.ts";
-import { renderSexp, renderTemplateFile } from "./render.ts";
+import { renderSexp, renderTemplateFile, templatesFolders } from "./render.ts";
 
 export interface CliIO {
   readText(path: string): Promise<string>;
@@ -31,7 +31,7 @@ const nodeIO: CliIO = {
 };
 
 export const USAGE = `usage:
-  sexp from-jinja FILE.njk                                           the template as an s-expression draft
+  sexp from-jinja [--filter NAME=FUNCTION]... FILE.njk              the template as an s-expression draft
   sexp ab --template T.njk --sexp F.sexp [--lib FILE]... --data D.json  whether both render the same HTML
 `;
 
@@ -54,18 +54,33 @@ export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> 
 }
 
 async function fromJinja(args: string[], io: CliIO): Promise<number> {
-  if (args.length !== 1 || args[0]!.startsWith("-")) throw new UsageError("from-jinja takes one template file");
-  const file = args[0]!;
+  const filters: Record<string, string> = {};
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--filter" || a.startsWith("--filter=")) {
+      const spec = a === "--filter" ? args[++i] : a.slice("--filter=".length);
+      const m = spec === undefined ? null : /^([A-Za-z_][A-Za-z0-9_]*)=(\S+)$/.exec(spec);
+      if (!m) throw new UsageError("--filter takes NAME=FUNCTION (the app's filter, and the s-expression function that does the same)");
+      filters[m[1]!] = m[2]!;
+    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length !== 1) throw new UsageError("from-jinja takes one template file");
+  const file = files[0]!;
   const text = await readText(io, file);
-  // Includes are found beside the template, as Nunjucks' file loader finds them.
+  // Includes are found where rendering finds them (render.ts's templatesFolders).
   const include = (name: string): string | null => {
-    try {
-      return readFileSync(join(dirname(file), name), "utf8");
-    } catch {
-      return null;
+    for (const dir of templatesFolders(file)) {
+      try {
+        return readFileSync(join(dir, name), "utf8");
+      } catch {
+        // not here: the folder above
+      }
     }
+    return null;
   };
-  const { source, problems } = convertTemplate(text, { include });
+  const { source, problems } = convertTemplate(text, { include, filters });
   if (source) io.stdout(prettyForms(parse(source)));
   for (const p of problems) io.stderr(`${file}:${p.line}:${p.col}: ${p.message}\n`);
   return problems.length ? 1 : 0;

@@ -30,7 +30,7 @@
  * Anything else is left in the draft as its template text, in a string, and
  * reported with its position.
  */
-import { parseFragment, type DefaultTreeAdapterTypes as T } from "parse5";
+import { parse as parseDocument, parseFragment, type DefaultTreeAdapterTypes as T } from "parse5";
 import { printNumber, printString } from "@rose-ash/sexp";
 import { child, childrenOf, errorPosition, parseTemplate, type NjNode } from "./nunjucks-ast.ts";
 
@@ -50,6 +50,12 @@ export interface Converted {
 export interface ConvertOptions {
   /** The text of an included template by the name the template gives it; null when there is none. */
   readonly include?: (name: string) => string | null;
+  /**
+   * The app's own filters, each by the s-expression function that does the
+   * same (`{ fixed2: "fixed2" }`: `x | fixed2(1)` becomes `(fixed2 x 1)`):
+   * what the app gives Nunjucks with addFilter, the draft's library defines.
+   */
+  readonly filters?: Readonly<Record<string, string>>;
 }
 
 /** Jinja's truth where a value is tested: nil, false, "" and 0 are false (everything else true, as in the template). */
@@ -75,6 +81,50 @@ export function convertTemplate(template: string, options: ConvertOptions = {}):
 const MARK = (n: number) => `<!--\uE000${n}\uE001-->`;
 const MARK_IN_TEXT = /<!--\uE000(\d+)\uE001-->/g;
 const MARK_COMMENT = /^\uE000(\d+)\uE001$/;
+
+/** Attribute names a keyword can carry. */
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
+
+/** A construct's marker between a tag's attributes, made an attribute of its own (markAttributes) so it keeps its place. */
+const ATTRIBUTE_MARK = /^data-njk-(\d+)$/;
+
+/**
+ * Markers standing inside a start tag but outside any attribute value become
+ * attributes (`data-njk-N`), which parse5 keeps in place; the others stay
+ * comments.
+ */
+function markAttributes(html: string): string {
+  let out = "";
+  let i = 0;
+  while (i < html.length) {
+    const open = /<[a-zA-Z]/.exec(html.slice(i));
+    if (!open) break;
+    const start = i + open.index;
+    out += html.slice(i, start);
+    // Inside the tag up to its '>', quotes respected.
+    let j = start;
+    let quote: string | null = null;
+    let tag = "";
+    for (; j < html.length; j++) {
+      const c = html[j]!;
+      if (quote) {
+        if (c === quote) quote = null;
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === ">") break;
+      if (!quote && html.startsWith("<!--\uE000", j) && j > start) {
+        const end = html.indexOf("\uE001-->", j);
+        const n = html.slice(j + 5, end);
+        tag += ` data-njk-${n} `;
+        j = end + 3; // the loop's step lands after the marker
+        continue;
+      }
+      tag += c;
+    }
+    out += tag;
+    i = j;
+  }
+  return out + html.slice(i);
+}
 
 const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
 
@@ -108,6 +158,7 @@ class Converter {
       const kept: NjNode[] = [];
       for (const n of nodes) {
         if (n.typename === "Macro") this.macro(n);
+        else if (n.typename === "FromImport") this.fromImport(n);
         else kept.push(n);
       }
       const { sets, rest } = this.leadingSets(kept);
@@ -157,11 +208,70 @@ class Converter {
       return [printString(this.sourceOf(nodes))];
     }
     const placed = new Set<number>();
-    const items = this.children(parseFragment(html).childNodes, holes, placed);
+    // A whole document (a page's template): read as one, so html, head and body are kept.
+    const marked = markAttributes(html);
+    const tree = /^\s*(<!doctype[^>]*>\s*)?<html[\s>]/i.test(marked) ? parseDocument(marked).childNodes.filter((n) => n.nodeName !== "#documentType") : parseFragment(marked).childNodes;
+    const items = this.children(tree, holes, placed);
     holes.forEach((h, i) => {
-      if (!placed.has(i)) this.problem(h, "this stands where no element, text or attribute value can hold it (between a tag's attributes, or in a comment)");
+      if (!placed.has(i)) this.problem(h, "this stands where no element, text or attribute value can hold it (in a comment, or a tag's name)");
     });
     return items;
+  }
+
+  /**
+   * A construct between a tag's attributes — `<li{% if on %} class="on"{% endif %}>` —
+   * as the attributes it gives: each `:name (if cond value other)`, where the
+   * branch that does not give it gives nil (no attribute). Only if / elif /
+   * else whose branches are attributes (with output in their values).
+   */
+  private conditionalAttributes(n: NjNode): string[] | null {
+    if (n.typename !== "If") return null;
+    const branches: { cond: string | null; attrs: Map<string, string> }[] = [];
+    for (let at: NjNode | null = n; at; ) {
+      const attrs = this.attributesOf(child(at, "body"));
+      if (!attrs) return null;
+      branches.push({ cond: this.test(child(at, "cond")!), attrs });
+      const next: NjNode | null = child(at, "else_");
+      if (next && next.typename !== "If") {
+        const last = this.attributesOf(next);
+        if (!last) return null;
+        branches.push({ cond: null, attrs: last });
+        break;
+      }
+      at = next;
+    }
+    const names = [...new Set(branches.flatMap((b) => [...b.attrs.keys()]))];
+    return names.map((name) => {
+      let value = "nil";
+      for (const b of [...branches].reverse()) {
+        const v = b.attrs.get(name) ?? "nil";
+        value = b.cond === null || v === value ? v : `(if ${b.cond} ${v} ${value})`;
+      }
+      return `:${name} ${value}`;
+    });
+  }
+
+  /** A branch's attributes (name -> value expression), or null where it holds anything else. */
+  private attributesOf(body: NjNode | null): Map<string, string> | null {
+    const holes: NjNode[] = [];
+    let html = "";
+    for (const n of childrenOf(body)) {
+      if (n.typename !== "Output") return null;
+      for (const part of childrenOf(n)) {
+        if (part.typename === "TemplateData") html += String(part.value);
+        else if (isExpression(part)) html += MARK(holes.push(part) - 1);
+        else return null;
+      }
+    }
+    const el = parseFragment(`<x ${html}>`).childNodes[0];
+    if (!el || !("attrs" in el)) return null;
+    const placed = new Set<number>();
+    const attrs = new Map<string, string>();
+    for (const a of (el as T.Element).attrs) {
+      if (!ATTRIBUTE_NAME.test(a.name)) return null;
+      attrs.set(a.name, this.attributeValue(a.value, holes, placed));
+    }
+    return placed.size === holes.length ? attrs : null;
   }
 
   private children(nodes: readonly T.ChildNode[], holes: NjNode[], placed: Set<number>): string[] {
@@ -192,7 +302,20 @@ class Converter {
     const attrs: string[] = [];
     for (const a of el.attrs) {
       const name = a.prefix ? `${a.prefix}:${a.name}` : a.name;
-      if (/<!--|\uE000/.test(name)) continue; // a construct between attributes: reported as not placed
+      const between = ATTRIBUTE_MARK.exec(name);
+      if (between) {
+        const i = Number(between[1]);
+        placed.add(i);
+        const given = this.conditionalAttributes(holes[i]!);
+        if (given) attrs.push(...given);
+        else this.problem(holes[i]!, "only an if whose branches are attributes can stand between a tag's attributes");
+        continue;
+      }
+      if (/<!--|\uE000/.test(name)) continue; // reported as not placed
+      if (!ATTRIBUTE_NAME.test(name)) {
+        this.problem(null, `the attribute name ${JSON.stringify(name)} (in <${el.tagName}>) cannot be written as a keyword`);
+        continue;
+      }
       attrs.push(`:${name} ${this.attributeValue(a.value, holes, placed)}`);
     }
     const content = el.tagName === "template" ? (el as T.Template).content.childNodes : el.childNodes;
@@ -305,21 +428,48 @@ class Converter {
   }
 
   private include(n: NjNode): string[] {
+    const root = this.included(n);
+    if (!root) return [printString(this.sourceOf([n]))];
+    return this.content(childrenOf(root), this.options.include?.(String(child(n, "template")?.value)) ?? "");
+  }
+
+  /** `{% from "t.njk" import a, b %}`: those macros of the other template, made components here. */
+  private fromImport(n: NjNode): void {
+    const root = this.included(n);
+    if (!root) return;
+    const wanted = new Set<string>();
+    for (const name of childrenOf(child(n, "names"))) {
+      if (name.typename === "Symbol") wanted.add(String(name.value));
+      else this.problem(name, "an import under another name (as) cannot be converted");
+    }
+    const text = this.options.include?.(String(child(n, "template")?.value)) ?? "";
+    const saved = this.text;
+    this.text = text;
+    try {
+      for (const m of childrenOf(root)) {
+        if (m.typename === "Macro" && wanted.delete(String(child(m, "name")?.value))) this.macro(m);
+      }
+    } finally {
+      this.text = saved;
+    }
+    for (const name of wanted) this.problem(n, `${String(child(n, "template")?.value)} has no macro ${name}`);
+  }
+
+  /** The template an include or import names, read; null (reported) where it cannot be. */
+  private included(n: NjNode): NjNode | null {
     const template = child(n, "template");
     const name = template?.typename === "Literal" && typeof template.value === "string" ? template.value : null;
     const text = name === null ? null : (this.options.include?.(name) ?? null);
     if (name === null || text === null) {
-      this.problem(n, name === null ? "an include of a template named by an expression" : `the included template ${name} could not be read`);
-      return [printString(this.sourceOf([n]))];
+      this.problem(n, name === null ? "a template named by an expression" : `the template ${name} could not be read`);
+      return null;
     }
-    let root: NjNode;
     try {
-      root = parseTemplate(text);
+      return parseTemplate(text);
     } catch (e) {
-      this.problem(n, `the included template ${name} does not read: ${e instanceof Error ? e.message : String(e)}`);
-      return [];
+      this.problem(n, `the template ${name} does not read: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
     }
-    return this.content(childrenOf(root), text);
   }
 
   private macro(n: NjNode): void {
@@ -538,7 +688,9 @@ class Converter {
       case "safe":
         return `(raw! ${subject ? this.text_(subject) : '""'})`;
     }
-    this.problem(n, `the filter ${name} cannot be converted`);
+    const own = this.options.filters?.[name];
+    if (own) return `(${own} ${[x, ...args.map((a) => this.expr(a))].join(" ")})`;
+    this.problem(n, `the filter ${name} cannot be converted (an app's own filter can be given the function that does the same: --filter ${name}=FUNCTION)`);
     return x;
   }
 

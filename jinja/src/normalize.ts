@@ -5,17 +5,17 @@
  * (`&#39;` or `&#x27;` or `'`), attribute order and quoting, and whitespace
  * (every run of it is one space; text is trimmed where an element starts or
  * ends, and text that is only whitespace is dropped). Both are read as a
- * browser reads a fragment (parse5), so `<p>a<p>b` and `<p>a</p><p>b</p>`
- * are the same page too.
+ * browser reads a fragment, or a document where it starts with `<html>` or a
+ * doctype (parse5), so `<p>a<p>b` and `<p>a</p><p>b</p>` are the same page too.
  */
-import { parseFragment, type DefaultTreeAdapterTypes as T } from "parse5";
+import { parse as parseDocument, parseFragment, type DefaultTreeAdapterTypes as T } from "parse5";
 
 /** A normalized node: an element with its sorted attributes and children, or a text. */
 export type NormalNode = { readonly tag: string; readonly attrs: readonly (readonly [string, string])[]; readonly children: readonly NormalNode[] } | { readonly text: string };
 
-/** The normalized tree of an HTML fragment (a whole document's `<html>` included). */
+/** The normalized tree of HTML: a fragment, or a whole document (read as one: its html, head and body kept). */
 export function normalizeHtml(html: string): NormalNode[] {
-  return children(parseFragment(html).childNodes);
+  return children(/^\s*(<!doctype[^>]*>\s*)?<html[\s>]/i.test(html) ? parseDocument(html).childNodes : parseFragment(html).childNodes);
 }
 
 function children(nodes: readonly T.ChildNode[]): NormalNode[] {

@@ -5,13 +5,27 @@
  * `sexp render --data` has them).
  */
 import nunjucks from "nunjucks";
-import { dirname, basename } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { createEnv, evaluateForms, fromJson, parse, renderForms } from "@rose-ash/sexp";
 
-/** Render a template file with data; its includes are looked up in its own folder. */
+/** Render a template file with data; what it includes is looked up in its own folder, then in each folder above (templatesFolders). */
 export function renderTemplateFile(path: string, data: Record<string, unknown>): string {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(dirname(path), { noCache: true }), { autoescape: true });
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(templatesFolders(path), { noCache: true }), { autoescape: true });
   return env.render(basename(path), data);
+}
+
+/**
+ * Where a template's includes and imports are found: its own folder, then
+ * each folder above it — so `fragments/link_card.njk` is found from
+ * `templates/fragments/container_cards.njk` as from the templates folder,
+ * the loader root an app would give Nunjucks.
+ */
+export function templatesFolders(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = resolve(dirname(path)); ; dir = dirname(dir)) {
+    out.push(dir);
+    if (dirname(dir) === dir) return out;
+  }
 }
 
 /** Render template text with data (includes by name through `include`, when given). */

@@ -1,3 +1,4 @@
+/// <reference path="./nunjucks-slim.d.ts" />
 /**
  * Precompiled templates where they render — a Worker, or anywhere:
  * Nunjucks' runtime alone (nunjucks-slim, no compiler, nothing made with

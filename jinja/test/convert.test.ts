@@ -87,9 +87,33 @@ describe("convertTemplate, construct by construct", () => {
     await same(`<header>{% include "nav.njk" %}</header>`, data, (name) => parts[name] ?? null);
   });
 
+  it("macros imported from another template", async () => {
+    const parts: Record<string, string> = { "macros.njk": `{% macro tag(t) %}<b class="tag">{{ t }}</b>{% endmacro %}{% macro unused() %}x{% endmacro %}<p>not imported</p>` };
+    const source = await same(`{% from "macros.njk" import tag %}<p>{% for w in words %}{{ tag(w) }}{% endfor %}</p>`, data, (name) => parts[name] ?? null);
+    expect(source).not.toContain("~unused");
+    expect(convertTemplate(`{% from "macros.njk" import nope %}`, { include: (name) => parts[name] ?? null }).problems[0]?.message).toBe("macros.njk has no macro nope");
+  });
+
+  it("an app's own filters, by the function given for each", async () => {
+    const template = `<p>{{ n | twice }} {{ title | cut(4) }}</p>`;
+    const { source, problems } = convertTemplate(template, { filters: { twice: "twice", cut: "cut" } });
+    expect(problems).toEqual([]);
+    expect(source).toBe('(p (str (twice n)) " " (str (cut title 4)))');
+  });
+
+  it("a whole page: html, head and body kept", async () => {
+    const source = await same(`<!doctype html>\n<html lang="en"><head><title>{{ title }}</title></head><body><h1>{{ title }}</h1></body></html>`, data);
+    expect(source).toMatch(/^\(html :lang "en" \(head \(title/);
+  });
+
   it("raw and whitespace control", async () => {
     await same(`<pre>{% raw %}{{ not a variable }}{% endraw %}</pre>`, data);
     await same(`<ul>\n  {%- for w in words -%}\n    <li>{{ w }}</li>\n  {%- endfor %}\n</ul>`, data);
+  });
+
+  it("an if between a tag's attributes: the attributes each branch gives", async () => {
+    const source = await same(`<ul>{% for item in items %}<li{% if item.price == 0 %} class="free" data-p="{{ item.slug }}"{% elif n > 5 %} class="dear"{% else %} hidden{% endif %}>x</li>{% endfor %}</ul><input type="checkbox"{% if yes %} checked{% endif %}>`, data);
+    expect(source).toContain('(input :type "checkbox" :checked (if (truthy? yes) "" nil))');
   });
 
   it("attributes with output and if in them", async () => {
@@ -107,18 +131,19 @@ describe("what cannot be converted", () => {
   it("is reported at its line and column, and left in the draft as it was written", () => {
     const { source, problems } = convertTemplate(`<p>ok</p>\n<p>{{ x | wordcount }}</p>\n{% extends "base.njk" %}`);
     expect(problems).toEqual([
-      { line: 2, col: 11, message: "the filter wordcount cannot be converted" },
+      { line: 2, col: 11, message: "the filter wordcount cannot be converted (an app's own filter can be given the function that does the same: --filter wordcount=FUNCTION)" },
       { line: 3, col: 4, message: "extends cannot be converted" },
     ]);
     expect(source).toContain('"{% extends \\"base.njk\\" %}"');
   });
 
-  it("a block that opens an element another closes, a construct between attributes, a call of an unknown function", () => {
+  it("a block that opens an element another closes, output between attributes, a call of an unknown function", () => {
     expect(problemsOf(`{% if a %}<div class="a">{% else %}<div>{% endif %}x</div>`)[0]?.message).toMatch(/not whole elements/);
-    expect(problemsOf(`<a {% if a %}href="/x"{% endif %}>x</a>`)[0]?.message).toMatch(/between a tag's attributes/);
+    expect(problemsOf(`<a {{ attrs }}>x</a>`)[0]?.message).toMatch(/only an if whose branches are attributes can stand between a tag's attributes/);
+    expect(problemsOf(`<a {% if a %}<b>{% endif %}>x</a>`)[0]?.message).toMatch(/only an if whose branches are attributes/);
     expect(problemsOf(`<p>{{ range(3) }}</p>`)[0]?.message).toMatch(/range, which is not a macro/);
     expect(problemsOf(`{% for k, v in obj %}{{ k }}{% endfor %}`)[0]?.message).toMatch(/over pairs/);
-    expect(problemsOf(`{% include "missing.njk" %}`)[0]?.message).toMatch(/could not be read/);
+    expect(problemsOf(`{% include "missing.njk" %}`)[0]?.message).toMatch(/the template missing\.njk could not be read/);
   });
 
   it("a template that does not read, at Nunjucks' position", () => {
@@ -162,7 +187,9 @@ function itemArb(depth: number): fc.Arbitrary<string> {
     fc.tuple(fc.constantFrom("div", "span", "em", "section", "article"), inner, fc.option(filtered, { nil: undefined }), fc.option(condition, { nil: undefined })).map(([tag, body, attr, cond]) => {
       const a = attr ? ` title="t-{{ ${attr} }}"` : "";
       const c = cond ? ` class="c{% if ${cond} %} on{% else %} off{% endif %}" data-on="{% if ${cond} %}on{% endif %}"` : "";
-      return `<${tag}${a}${c}>${body}</${tag}>`;
+      // A construct between the attributes: attributes only where it holds.
+      const between = cond && attr ? `{% if ${cond} %} data-b="{{ ${attr} }}" hidden{% elif n > 2 %} data-b="two"{% endif %}` : "";
+      return `<${tag}${a}${c}${between}>${body}</${tag}>`;
     }),
     fc.tuple(condition, inner, fc.option(fc.tuple(condition, inner), { nil: undefined }), fc.option(inner, { nil: undefined })).map(
       ([c, body, elif, otherwise]) => `{% if ${c} %}${body}${elif ? `{% elif ${elif[0]} %}${elif[1]}` : ""}${otherwise !== undefined ? `{% else %}${otherwise}` : ""}{% endif %}`,

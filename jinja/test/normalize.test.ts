@@ -26,6 +26,12 @@ describe("normalized HTML", () => {
     expect(htmlDifferences(`<em>a</em>`, `<i>a</i>`)).toHaveLength(1);
   });
 
+  it("reads a whole document as one", () => {
+    const doc = normalizeHtml(`<!doctype html><html lang="en"><head><title>T</title></head><body><p>x</p></body></html>`);
+    expect(printNormal(doc)).toEqual(['<html lang="en">', "  <head>", "    <title>", '      "T"', "  <body>", "    <p>", '      "x"']);
+    expect(htmlDifferences(`<!doctype html><html><body><p>x</p></body></html>`, `<html><head></head><body><p>y</p></body></html>`)[0]?.path).toBe("html[0] > body[1] > p[0] > #text[0]");
+  });
+
   it("prints a tree one node a line", () => {
     expect(printNormal(normalizeHtml(`<ul class="a"><li>x &amp; y</li></ul>`))).toEqual(['<ul class="a">', "  <li>", '    "x & y"']);
   });

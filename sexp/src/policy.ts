@@ -90,6 +90,8 @@ export const untrusted: Policy = deepFreeze({
     federated: "it renders a federated document, outside this content's limits: write the content itself",
     // Each new recipe is a job for the site's render service: only the site's own pages queue them.
     "render-media": "it queues work on the site's render service: show media the site has rendered (named-media)",
+    // The app's legacy templates (the Jinja bridge): their markup goes into the page unchecked.
+    jinja: "it puts one of the app's templates into the page as markup, unchecked: write the markup itself",
   },
   elements: {
     script: "it runs script",

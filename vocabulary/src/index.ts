@@ -10,6 +10,7 @@ import { RESOLVER_PRIMITIVES } from "./resolver.ts";
 import { RESPONSE_PRIMITIVES, responseFunctions } from "./responses.ts";
 import { GENERATED_PRIMITIVES } from "./generated.ts";
 import { FEDERATED_PRIMITIVES } from "./federated.ts";
+import { JINJA_PRIMITIVES } from "./jinja.ts";
 import { MEDIA_PRIMITIVES } from "./media.ts";
 import { defineVocabulary } from "./spec.ts";
 
@@ -19,6 +20,7 @@ export { RESPONSE_PRIMITIVES, responseFunctions, routeResult, type RouteResult }
 export { defineVocabulary, type PrimitiveDoc, type PrimitiveFn } from "./spec.ts";
 export { GENERATED_PRIMITIVES } from "./generated.ts";
 export { FEDERATED_PRIMITIVES } from "./federated.ts";
+export { JINJA_PRIMITIVES } from "./jinja.ts";
 export { MEDIA_PRIMITIVES } from "./media.ts";
 
 /**
@@ -33,6 +35,7 @@ export function siteVocabulary(): Registry {
   defineVocabulary(registry, RESPONSE_PRIMITIVES, responseFunctions);
   defineVocabulary(registry, GENERATED_PRIMITIVES);
   defineVocabulary(registry, FEDERATED_PRIMITIVES);
+  defineVocabulary(registry, JINJA_PRIMITIVES);
   defineVocabulary(registry, MEDIA_PRIMITIVES);
   return registry;
 }

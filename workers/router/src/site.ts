@@ -9,6 +9,7 @@ import { loadApp, registerResolverPrimitives, type App, type Source } from "@ros
 import { canonicalPath, routeIsShared, type PageKey } from "@rose-ash/executor";
 import { fragmentService } from "@rose-ash/vocabulary";
 import { registerFederatedPrimitives } from "./federated.ts";
+import { registerJinjaPrimitives } from "./jinja.ts";
 import { registerGeneratedPrimitives } from "./generated.ts";
 import { registerMediaPrimitives } from "./media/render-media.ts";
 import { registerRequestPrimitives } from "./request.ts";
@@ -44,6 +45,7 @@ export function siteRegistry() {
   registerRequestPrimitives(registry);
   registerGeneratedPrimitives(registry);
   registerFederatedPrimitives(registry);
+  registerJinjaPrimitives(registry);
   registerMediaPrimitives(registry);
   return registry;
 }
