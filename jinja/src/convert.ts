@@ -8,21 +8,24 @@
  * draft is made of elements, not of strings of HTML: `<a href="/p/{{ slug
  * }}">{{ title | upper }}</a>` becomes `(a :href (str "/p/" (str slug))
  * (upper (str title)))`. A block (`if`, `for`) must hold whole elements; one
- * that opens an element another block closes, or stands between a tag's
- * attributes, cannot be converted.
+ * that opens an element another block closes cannot be converted. A whole
+ * page (a doctype or `<html>` first) is read as a document.
  *
  * Converted, with Jinja's meaning kept (what the drafts are tested against):
  * - output `{{ x }}`: text (`str`, so true prints "true" and nothing prints
  *   nothing); filters escape/e (the renderer escapes), safe (`raw!`),
  *   upper, lower, trim, default (also with its second argument), length,
- *   join; operators ~ + - * / % == != < > <= >= and/or/not, `x if c else d`;
- *   `.attr` and `["key"]` look-ups;
+ *   join, and the app's own filters by the functions given for them;
+ *   operators ~ + - * / % == != < > <= >= and/or/not, `x if c else d`;
+ *   `.attr`, `["key"]`, `[0]` and `.length` look-ups;
  * - if / elif / else, with Jinja's truth ("" and 0 are false: `truthy?`);
+ *   also in an attribute value, and between a tag's attributes when its
+ *   branches are attributes (`<li{% if on %} class="on"{% endif %}>`);
  * - for, with loop.index, index0, first, last, length, revindex, revindex0,
  *   and else;
  * - set (at the top of its block: a `let` around the block);
  * - include (the included template, converted in place: it shares the
- *   context, as Jinja's does);
+ *   context, as Jinja's does), and `from "t.njk" import m` (its macros);
  * - macro (a `defcomp`, its name with `_` as `-`), calls of it with
  *   positional or keyword arguments, and call blocks (`caller()` is the
  *   component's children);

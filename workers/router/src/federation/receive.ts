@@ -131,14 +131,18 @@ async function goneAtOrigin(loader: DocumentLoader, id: URL): Promise<boolean> {
  * is one definition of the name it is published under, else a document.
  * `handle` names the document's author here (user@host).
  */
-async function takeIn(ctx: InboxContext<FedData>, loader: DocumentLoader, actorId: URL, objectId: URL, handle: () => Promise<string>, by: string): Promise<string> {
+async function takeIn(ctx: InboxContext<FedData>, loader: DocumentLoader, actorId: URL, objectId: URL, handle: () => Promise<string>, by: string, documentOnly = false): Promise<string> {
   const doc = await fetchDocument(ctx, loader, objectId);
   if (doc.attributionId?.href !== actorId.href) throw new FederationRefusal("attribution", `the object is attributed to ${doc.attributionId?.href ?? "no one"}, not to the activity's actor ${actorId.href}`);
   const parts = await sexpParts(doc, objectId);
   const kept = parts.tags.length ? await ctx.data.store.componentsOf(actorId.host) : [];
   const definitions = await fetchDefinitions(ctx, loader, parts.tags, actorId.origin, kept);
   const name = doc.name?.toString() ?? "";
-  if (definesItsName(parts.source, name)) return keepComponent(ctx, loader, { id: objectId, actor: actorId, name, parts, definitions }, by);
+  if (definesItsName(parts.source, name)) {
+    // A document fetched again (a component it uses changed) stays a document: a component here would fetch others again, and so on.
+    if (documentOnly) throw new FederationRefusal("format", `${objectId.href} was a document and is now a definition of ${name}`);
+    return keepComponent(ctx, loader, { id: objectId, actor: actorId, name, parts, definitions }, by);
+  }
 
   const { site, store, env } = ctx.data;
   const verified = await verifyDocument(parts, definitions);
@@ -202,7 +206,7 @@ async function keepComponent(
   let failed = 0;
   for (const d of stale) {
     try {
-      await takeIn(ctx, loader, new URL(d.actor), new URL(d.id), async () => d.handle, `federation: ${d.id} again, as ${c.name} changed`);
+      await takeIn(ctx, loader, new URL(d.actor), new URL(d.id), async () => d.handle, `federation: ${d.id} again, as ${c.name} changed`, true);
     } catch (e) {
       failed++;
       console.warn(`federation: fetching ${d.id} again after ${c.name} changed failed (its last good version stays): ${e instanceof Error ? e.message : String(e)}`);
