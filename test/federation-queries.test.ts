@@ -516,10 +516,10 @@ describe.each(targets)("federation queries and actions on %s", (_name, databaseU
     for (const d of Object.values(docs)) expect(await action("store-document", d)).not.toBeNull();
     try {
       const using = (instance: string, name: string, hash: string) => query("documents-using", { instance, name, hash }) as Promise<{ id: string }[]>;
-      // ~note is at b now: the documents of 127.0.0.1:8801 made with another version (welcome, stored above with DEFINITIONS, is at a too), by id.
+      // ~note is at b now: the documents of 127.0.0.1:8801 made with another version (welcome, stored above with DEFINITIONS, is at a too), the longest kept first.
       expect(await using("127.0.0.1:8801", "~note", "b".repeat(64))).toEqual([
-        { id: `${ORIGIN}/ap/posts/uses-old`, actor: `${ORIGIN}/ap/actors/priya`, handle: "priya@127.0.0.1:8801", slug: "uses-old" },
         { id: `${ORIGIN}/ap/posts/welcome`, actor: `${ORIGIN}/ap/actors/priya`, handle: "priya@127.0.0.1:8801", slug: "welcome" },
+        { id: `${ORIGIN}/ap/posts/uses-old`, actor: `${ORIGIN}/ap/actors/priya`, handle: "priya@127.0.0.1:8801", slug: "uses-old" },
       ]);
       // Not those with the same version, nor another instance's, nor those that do not use it.
       expect((await using("127.0.0.1:8801", "~note", "a".repeat(64))).map((d) => d.id)).toEqual([`${ORIGIN}/ap/posts/uses-current`]);

@@ -250,7 +250,7 @@
         RETURNING id, handle, slug, cid, received_at")
 
 (defquery federation documents-using (&key instance name hash)
-  "The received documents of an instance that use one of its components in another version than hash: the ones to fetch again now that it changed."
+  "The received documents of an instance that use one of its components in another version than hash, the longest kept first, at most 10: the ones to fetch again now that it changed (their origin's Updates bring the rest)."
   :private "federation's own: which received documents to fetch again"
   :params {:instance :text :name :text :hash :text}
   :returns :many
@@ -260,8 +260,8 @@
          WHERE instance = :instance
            AND EXISTS (SELECT 1 FROM jsonb_array_elements(definitions) d
                         WHERE d->>'name' = :name AND d->>'hash' <> :hash)
-         ORDER BY id
-         LIMIT 50")
+         ORDER BY received_at, id
+         LIMIT 10")
 
 (defaction federation delete-document (&key id actor)
   "A received document its author deleted at its origin: gone here too. The row as it was, or nil when there was none of that actor's."

@@ -62,9 +62,9 @@ export async function describePost(post: PostRow, definitions: ReadonlyMap<strin
   return describeDocument(parseOne(postSource(post, origin)), definitions);
 }
 
-/** An activity's id for one version of an object: its kind, the version's pointer sequence and hash. */
-export function activityId(object: URL, kind: "create" | "update" | "delete", sequence: number, hash: string): URL {
-  return new URL(`#${kind}/${sequence}-${hash.slice(0, 16)}`, object);
+/** An activity's id for one version of an object: its kind, the version's pointer sequence and hash (and, for an Update, when it was sent). */
+export function activityId(object: URL, kind: "create" | "update" | "delete", sequence: number, hash: string, at?: number): URL {
+  return new URL(`#${kind}/${sequence}-${hash.slice(0, 16)}${at === undefined ? "" : `-${at.toString(36)}`}`, object);
 }
 
 export function definitionUri(ctx: Context<FedData>, hash: string): URL {

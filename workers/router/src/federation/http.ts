@@ -197,12 +197,14 @@ export async function unfollowRequest(request: Request, env: WorkerEnv, context:
   return operatorOnly(request, env, context, (s, _dbs, defer) =>
     withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => {
       const account = (await readAccount(request)).trim();
-      const followed = account ? await ctx.data.store.unfollow(account) : null;
+      const followed = account ? await ctx.data.store.followed(account) : null;
       if (!followed) return answer(request, 404, { error: account ? `This instance does not follow ${account}` : "Say which actor to stop following: account=<its URL>" });
       const actor = ctx.getActorUri(SITE_ACTOR);
       const follow = new Follow({ id: new URL(followed.follow_id), actor, object: new URL(followed.remote) });
       const recipient = { id: new URL(followed.remote), inboxId: new URL(followed.inbox) };
+      // The Undo is on its way (queued) before the row goes: if sending fails, the operator can ask again.
       await ctx.sendActivity({ identifier: SITE_ACTOR }, recipient, new Undo({ id: new URL(`#undo/${crypto.randomUUID()}`, actor), actor, object: follow }));
+      await ctx.data.store.unfollow(followed.remote);
       return answer(request, 200, { unfollowed: followed.remote, handle: followed.handle });
     }),
   );

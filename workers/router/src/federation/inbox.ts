@@ -76,13 +76,15 @@ async function onFollow(ctx: InboxContext<FedData>, follow: Follow): Promise<str
   const follower = await follow.getActor(ctx);
   if (!follower || !isActor(follower) || !follower.id || !follower.inboxId) throw new FederationRefusal("fetch", "the follower's actor document could not be read");
   const kept = { follower: follower.id.href, inbox: follower.inboxId.href, shared_inbox: follower.endpoints?.sharedInbox?.href ?? null };
+  // A Follow again from a follower is answered again, but not sent the components again.
+  const already = (await ctx.data.store.followers(identifier)).some((f) => f.follower === kept.follower);
   await ctx.data.store.addFollower(identifier, { ...kept, follow_id: follow.id?.href ?? null });
   await ctx.sendActivity(
     { identifier },
     follower,
     new Accept({ id: new URL(`#accepts/${crypto.randomUUID()}`, ctx.getActorUri(identifier)), actor: ctx.getActorUri(identifier), object: follow }),
   );
-  const components = identifier === SITE_ACTOR ? await sendComponentsTo(ctx, kept) : 0;
+  const components = identifier === SITE_ACTOR && !already ? await sendComponentsTo(ctx, kept) : 0;
   return `${follower.id.href} follows ${identifier}${components ? ` (sent ${components} components)` : ""}`;
 }
 

@@ -78,9 +78,20 @@ export async function publishAll(ctx: Context<FedData>): Promise<Published> {
   const published: Published = { created: [], updated: [], deleted: [], failed: [] };
   if (!names) return published;
   const followers = followersOf(ctx);
-  await publishSet(ctx, names, warm, COMPONENTS_SET, await componentPublications(ctx), followers, published);
-  await publishSet(ctx, names, warm, PAGES_SET, await pagePublications(ctx), followers, published);
-  await publishSet(ctx, names, warm, POSTS_SET, await postPublications(ctx), followers, published);
+  const sets: [string, () => Promise<Publication[]>][] = [
+    [COMPONENTS_SET, () => componentPublications(ctx)],
+    [PAGES_SET, () => pagePublications(ctx)],
+    [POSTS_SET, () => postPublications(ctx)],
+  ];
+  // One kind failing (its query, its pointer) does not keep the others from going out.
+  for (const [set, items] of sets) {
+    try {
+      await publishSet(ctx, names, warm, set, await items(), followers, published);
+    } catch (e) {
+      console.error(`federation: publishing ${set} failed: ${e instanceof Error ? e.message : String(e)}`);
+      published.failed.push(set);
+    }
+  }
   return published;
 }
 
@@ -156,13 +167,12 @@ async function publishSet(ctx: Context<FedData>, names: NamedPointerStore, warm:
   }
   // Without a warm tier there is no index to keep: nothing is known to be gone.
   if (!warm) return;
-  const index = indexOf(items);
-  const bytes = new TextEncoder().encode(index);
+  const now = items.map((i) => ({ pointer: i.pointer, id: i.id.href, actor: i.actor }));
   const current = await names.current(set, true);
-  const key = sha3Hex(index);
-  if (current && !current.retired && current.inputKey === key) return;
+  if (current && !current.retired && current.inputKey === sha3Hex(indexOf(now))) return;
   const before = current && !current.retired ? await warm.store.get(current.cid) : null;
-  let deleted = true;
+  // What could not be deleted stays in the index, to be tried again; the rest moves on.
+  const pending: IndexEntry[] = [];
   for (const gone of goneFrom(before ? new TextDecoder().decode(before) : "", items)) {
     try {
       await deleteOne(ctx, names, gone, followers);
@@ -170,12 +180,12 @@ async function publishSet(ctx: Context<FedData>, names: NamedPointerStore, warm:
     } catch (e) {
       console.error(`federation: deleting ${gone.id} failed: ${e instanceof Error ? e.message : String(e)}`);
       published.failed.push(gone.id);
-      deleted = false;
+      pending.push(gone);
     }
   }
-  if (!deleted) return;
-  const cid = await warm.store.put(bytes);
-  await names.publish(set, cid, { sequence: current?.sequence ?? 0, cid: current && !current.retired ? current.cid : null }, key);
+  const index = indexOf([...now, ...pending]);
+  const cid = await warm.store.put(new TextEncoder().encode(index));
+  await names.publish(set, cid, { sequence: current?.sequence ?? 0, cid: current && !current.retired ? current.cid : null }, sha3Hex(index));
 }
 
 /** Send an object's Create or Update where its pointer is not at it, then move the pointer; what was sent, or null. */
@@ -193,8 +203,9 @@ async function publishOne(ctx: Context<FedData>, names: NamedPointerStore, warm:
   const document = await item.document();
   const first = live === null;
   const values = { actor: ctx.getActorUri(item.actor), to: document.toId, ccs: document.ccIds };
-  // Its id names the version (the pointer's next sequence and the hash): sent twice, it is taken in once.
-  const id = activityId(item.id, first ? "create" : "update", (current?.sequence ?? 0) + 1, item.hash);
+  // Its id names the version (the pointer's next sequence and the hash): sent twice, it is taken in once. An
+  // Update's also names when it was sent: a pointer that goes back to a CID keeps its sequence (A, B, A, B).
+  const id = activityId(item.id, first ? "create" : "update", (current?.sequence ?? 0) + 1, item.hash, first ? undefined : Date.now());
   const activity = first
     ? new Create({ id, ...values, object: document, published: document.published ?? instant() })
     : new Update({ id, ...values, object: document, updated: instant() });
@@ -210,14 +221,16 @@ async function deleteOne(ctx: Context<FedData>, names: NamedPointerStore, gone: 
   const current = await names.current(gone.pointer, true);
   if (!current || current.retired) return;
   const object = new URL(gone.id);
+  // An author with no published post left is no actor any more (no keys to sign with): the site speaks for its instance.
+  const actor = gone.actor === SITE_ACTOR || (await ctx.data.store.author(gone.actor)) ? gone.actor : SITE_ACTOR;
   const activity = new Delete({
     id: activityId(object, "delete", current.sequence + 1, current.inputKey ?? current.cid),
-    actor: ctx.getActorUri(gone.actor),
+    actor: ctx.getActorUri(actor),
     object: new Tombstone({ id: object, deleted: instant() }),
     to: PUBLIC_COLLECTION,
     ccs: [ctx.getFollowersUri(gone.actor), ctx.getFollowersUri(SITE_ACTOR)],
   });
-  await send(ctx, gone.actor, await followers(gone.actor), activity);
+  await send(ctx, actor, await followers(gone.actor), activity);
   await names.retire(gone.pointer, current.sequence);
 }
 
@@ -253,8 +266,8 @@ async function send(ctx: Context<FedData>, actor: string, recipients: readonly F
 }
 
 /** A set's index: a line per object, its pointer, id and actor (what a Delete needs once it is gone), sorted. */
-function indexOf(items: readonly Publication[]): string {
-  return items.map((i) => `${i.pointer}\t${i.id.href}\t${i.actor}`).sort().join("\n");
+function indexOf(entries: readonly IndexEntry[]): string {
+  return entries.map((e) => `${e.pointer}\t${e.id}\t${e.actor}`).sort().join("\n");
 }
 
 interface IndexEntry {

@@ -88,22 +88,32 @@ export async function receiveDelete(ctx: InboxContext<FedData>, activity: Delete
   const [doc, component] = [await store.documentById(objectId.href), await store.componentById(objectId.href)];
   const kept = doc ?? component;
   if (!kept) return `${objectId.href}: nothing kept here`;
-  if (kept.actor !== actorId.href) throw new FederationRefusal("attribution", `${objectId.href} is ${kept.actor}'s here, not ${actorId.href}'s`);
+  // Its own actor deletes it, or the actor this instance follows there (an instance actor speaks for its instance: an author with no post left is no actor).
+  if (kept.actor !== actorId.href && !(await isFollowedActor(store, actorId, new URL(kept.actor).origin))) {
+    throw new FederationRefusal("attribution", `${objectId.href} is ${kept.actor}'s here, not ${actorId.href}'s`);
+  }
   const gone = await goneAtOrigin(await signedLoader(ctx), objectId);
   if (!gone) throw new FederationRefusal("format", `${objectId.href} is still served by its origin: it was not deleted there`);
-  if (doc) await store.deleteDocument(objectId.href, actorId.href);
-  if (component) await store.deleteComponent(objectId.href, actorId.href);
+  if (doc) await store.deleteDocument(objectId.href, doc.actor);
+  if (component) await store.deleteComponent(objectId.href, component.actor);
   await ctx.data.changed({ tables: [doc ? "fed_documents" : "fed_components"], by: `federation: Delete of ${objectId.href}` });
   return doc ? `${doc.handle}/${doc.slug} deleted` : `${component!.instance} ${component!.name} deleted`;
 }
 
 /** The actor's instance is one this instance follows (accepted), and the object is on the actor's server. */
 async function fromFollowed(store: FederationStore, actorId: URL, objectId: URL): Promise<void> {
-  const following = await store.following();
-  if (!following.some((f) => f.state === "accepted" && new URL(f.remote).origin === actorId.origin)) {
+  const here = (await store.following()).filter((f) => new URL(f.remote).origin === actorId.origin);
+  if (!here.some((f) => f.state === "accepted")) {
+    // Its Accept may not have been taken in yet (what it sends after accepting can overtake it): tried again, not refused.
+    if (here.some((f) => f.state === "pending")) throw new Error(`${actorId.origin} has not answered this instance's Follow yet`);
     throw new FederationRefusal("unfollowed", `${actorId.origin} is not an instance this one follows`);
   }
   if (objectId.origin !== actorId.origin) throw new FederationRefusal("attribution", `the object ${objectId.href} is not on its actor's server (${actorId.origin})`);
+}
+
+/** Whether `actor` is one this instance follows (accepted), on `origin`. */
+async function isFollowedActor(store: FederationStore, actor: URL, origin: string): Promise<boolean> {
+  return actor.origin === origin && (await store.following()).some((f) => f.state === "accepted" && f.remote === actor.href);
 }
 
 /** The loader fetches are made with: signed as this instance's actor, each with a deadline (a server that never answers does not hold this inbox). */
@@ -186,6 +196,8 @@ async function keepComponent(
   by: string,
 ): Promise<string> {
   const { site, store, env } = ctx.data;
+  // The instance's components are what the actor this instance follows there shares: no other actor of it names one.
+  if (!(await isFollowedActor(store, c.actor, c.actor.origin))) throw new FederationRefusal("attribution", `${c.actor.href} is not the actor this instance follows on ${c.actor.host}: only that one's components are kept`);
   const { form, definitions } = await verifyDefinition({ name: c.name, source: c.parts.source, cid: c.parts.cid, hash: c.parts.hash }, c.definitions);
   refuseProblems(checkFederatedDefinition(form, definitions, federatedSite(site)));
   const instance = c.actor.host;

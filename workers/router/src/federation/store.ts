@@ -150,7 +150,7 @@ export class FederationStore {
     return this.many("following");
   }
 
-  followed(remote: string): Promise<Followed | null> {
+  followed(remote: string): Promise<(Followed & { follow_id: string }) | null> {
     return this.one("query", "followed", { remote });
   }
 
