@@ -153,9 +153,18 @@ async function postPublications(ctx: Context<FedData>): Promise<Publication[]> {
  * Publish a set: each object that changed, then (where the set's index
  * moved) a Delete of each object gone from it since. One object failing (a
  * follower's inbox, a queue) does not stop the others; it is sent again next
- * time, and the set's pointer moves only when every Delete was sent.
+ * time, and so is a Delete that could not be sent. The set's pointer keeps,
+ * as its input key, the versions of all its objects: where none moved (the
+ * components between deploys, the posts when a change touched none), one
+ * look at it is all, not one at each object's pointer.
  */
 async function publishSet(ctx: Context<FedData>, names: NamedPointerStore, warm: Warm, set: string, items: readonly Publication[], followers: (actor: string) => Promise<Follower[]>, published: Published): Promise<void> {
+  const versions = sha3Hex(items.map((i) => `${i.pointer}\t${i.cid}\t${i.hash}`).sort().join("\n"));
+  // Without a warm tier there is no index to keep: nothing is known to be gone, and each object is looked at.
+  const current = warm ? await names.current(set, true) : null;
+  const live = current && !current.retired ? current : null;
+  if (live?.inputKey === versions) return;
+  let failed = false;
   for (const item of items) {
     try {
       const sent = await publishOne(ctx, names, warm, item, followers);
@@ -163,14 +172,11 @@ async function publishSet(ctx: Context<FedData>, names: NamedPointerStore, warm:
     } catch (e) {
       console.error(`federation: publishing ${item.what} failed: ${e instanceof Error ? e.message : String(e)}`);
       published.failed.push(item.what);
+      failed = true;
     }
   }
-  // Without a warm tier there is no index to keep: nothing is known to be gone.
   if (!warm) return;
-  const now = items.map((i) => ({ pointer: i.pointer, id: i.id.href, actor: i.actor }));
-  const current = await names.current(set, true);
-  if (current && !current.retired && current.inputKey === sha3Hex(indexOf(now))) return;
-  const before = current && !current.retired ? await warm.store.get(current.cid) : null;
+  const before = live ? await warm.store.get(live.cid) : null;
   // What could not be deleted stays in the index, to be tried again; the rest moves on.
   const pending: IndexEntry[] = [];
   for (const gone of goneFrom(before ? new TextDecoder().decode(before) : "", items)) {
@@ -183,9 +189,11 @@ async function publishSet(ctx: Context<FedData>, names: NamedPointerStore, warm:
       pending.push(gone);
     }
   }
-  const index = indexOf([...now, ...pending]);
+  const index = indexOf([...items.map((i) => ({ pointer: i.pointer, id: i.id.href, actor: i.actor })), ...pending]);
   const cid = await warm.store.put(new TextEncoder().encode(index));
-  await names.publish(set, cid, { sequence: current?.sequence ?? 0, cid: current && !current.retired ? current.cid : null }, sha3Hex(index));
+  // Where something failed, a key that is not the versions': the next time looks at every object again.
+  const key = failed || pending.length ? sha3Hex(`${versions}\n${index}`) : versions;
+  await names.publish(set, cid, { sequence: current?.sequence ?? 0, cid: live?.cid ?? null }, key);
 }
 
 /** Send an object's Create or Update where its pointer is not at it, then move the pointer; what was sent, or null. */

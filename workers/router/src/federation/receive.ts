@@ -85,7 +85,7 @@ export async function receiveDelete(ctx: InboxContext<FedData>, activity: Delete
   if (!objectId) throw new FederationRefusal("format", "the Delete names no object");
   if (objectId.origin !== actorId.origin) throw new FederationRefusal("attribution", `the object ${objectId.href} is not on its actor's server (${actorId.origin})`);
   const { store } = ctx.data;
-  const [doc, component] = [await store.documentById(objectId.href), await store.componentById(objectId.href)];
+  const [doc, component] = await Promise.all([store.documentById(objectId.href), store.componentById(objectId.href)]);
   const kept = doc ?? component;
   if (!kept) return `${objectId.href}: nothing kept here`;
   // Its own actor deletes it, or the actor this instance follows there (an instance actor speaks for its instance: an author with no post left is no actor).
