@@ -46,6 +46,8 @@ import { compileComponentCall, compileElement, compileFragment, compileRaw } fro
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
+import { emitOf, later, settle, withEmit, writeChild, type Done } from "./emit.ts";
+import type { Sink } from "./sink.ts";
 import { Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
 const topLevelCode = new WeakMap<Node, Code>();
@@ -301,12 +303,40 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
     }
     return pending ? Promise.all(out) : (out as Value[]);
   };
-  return (f, ctx) => {
+  const emitItem = emitOf(body);
+  const write = (items: Value, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
+    if (!Array.isArray(items)) {
+      if (items === null) return undefined;
+      throw new EvalError(`map: argument 2 must be a list, got ${typeName(items)}`, n);
+    }
+    let pending: Promise<void>[] | null = null;
+    try {
+      for (let i = 0; i < items.length; i++) {
+        ctx.step(loc);
+        const slots = params.template.slice();
+        slots[0] = items[i]!;
+        const done = emitItem(new Frame(slots, f), ctx, out);
+        if (done !== undefined) (pending ??= []).push(done);
+      }
+    } catch (e) {
+      if (pending) abandon(pending);
+      throw e;
+    }
+    return settle(pending);
+  };
+  const emitGeneric = emitOf(generic);
+  const code: Code = (f, ctx) => {
     const map = lookup(ctx);
     if (!(map instanceof Primitive) || map.meta.inline !== "map") return generic(f, ctx);
     const c = coll(f, ctx);
     return c instanceof Promise ? c.then((c) => run(c, f, ctx)) : run(c, f, ctx);
   };
+  return withEmit(code, (f, ctx, out) => {
+    const map = lookup(ctx);
+    if (!(map instanceof Primitive) || map.meta.inline !== "map") return emitGeneric(f, ctx, out);
+    const c = coll(f, ctx);
+    return c instanceof Promise ? later(out, c, ctx, (c, into) => write(c, f, ctx, into)) : write(c, f, ctx, out);
+  });
 }
 
 /** `(my-widget ...)`: a call if a function of that name exists at run time, else a custom element. */
@@ -328,22 +358,35 @@ function compileIf(n: ListNode, scope: Scope | null): Code {
   const test = compile(form.test, scope);
   const yes = compile(form.then, scope);
   const no = form.else ? compile(form.else, scope) : NIL;
-  return (f, ctx) => {
+  const code: Code = (f, ctx) => {
     const t = test(f, ctx);
     if (t instanceof Promise) return t.then((t) => (truthy(t) ? yes(f, ctx) : no(f, ctx)));
     return truthy(t) ? yes(f, ctx) : no(f, ctx);
   };
+  const emitYes = emitOf(yes);
+  const emitNo = emitOf(no);
+  return withEmit(code, (f, ctx, out) => {
+    const t = test(f, ctx);
+    if (t instanceof Promise) return later(out, t, ctx, (t, into) => (truthy(t) ? emitYes(f, ctx, into) : emitNo(f, ctx, into)));
+    return truthy(t) ? emitYes(f, ctx, out) : emitNo(f, ctx, out);
+  });
 }
 
 function compileWhen(n: ListNode, scope: Scope | null, when: boolean): Code {
   const form = readWhen(n, fail)!;
   const test = compile(form.test, scope);
   const body = compileBody(form.body, scope);
-  return (f, ctx) => {
+  const code: Code = (f, ctx) => {
     const t = test(f, ctx);
     if (t instanceof Promise) return t.then((t) => (truthy(t) === when ? body(f, ctx) : null));
     return truthy(t) === when ? body(f, ctx) : null;
   };
+  const emitBody = emitOf(body);
+  return withEmit(code, (f, ctx, out) => {
+    const t = test(f, ctx);
+    if (t instanceof Promise) return later(out, t, ctx, (t, into) => (truthy(t) === when ? emitBody(f, ctx, into) : undefined));
+    return truthy(t) === when ? emitBody(f, ctx, out) : undefined;
+  });
 }
 
 function compileCond(n: ListNode, scope: Scope | null): Code {
@@ -364,7 +407,20 @@ function compileCond(n: ListNode, scope: Scope | null): Code {
     }
     return null;
   };
-  return (f, ctx) => run(0, f, ctx);
+  const emits = clauses.map((c) => (c.body ? emitOf(c.body) : null));
+  const emit = (i: number, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
+    for (; i < clauses.length; i++) {
+      const c = clauses[i]!;
+      const t = c.test(f, ctx);
+      if (t instanceof Promise) {
+        const k = i;
+        return later(out, t, ctx, (t, into) => (truthy(t) ? (emits[k] ? emits[k]!(f, ctx, into) : writeChild(into, t, ctx)) : emit(k + 1, f, ctx, into)));
+      }
+      if (truthy(t)) return emits[i] ? emits[i]!(f, ctx, out) : writeChild(out, t, ctx);
+    }
+    return undefined;
+  };
+  return withEmit((f, ctx) => run(0, f, ctx), (f, ctx, out) => emit(0, f, ctx, out));
 }
 
 function compileAndOr(n: ListNode, scope: Scope | null, isAnd: boolean): Code {
@@ -396,11 +452,12 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
   }
   const body = compileBody(form.body, inner);
   const count = inits.length;
-  return (f, ctx) => {
-    const slots = new Array<Out>(inner.names.length).fill(null);
+  const size = inner.names.length;
+  /** Bind, then run the body; the bindings still arriving. */
+  const enter = <R>(f: Frame | null, ctx: EvalContext, run: (fr: Frame) => R): [R, Promise<Value>[] | null] => {
+    const slots = new Array<Out>(size).fill(null);
     const fr = new Frame(slots, f);
     let pending: Promise<Value>[] | null = null;
-    let result: Out;
     try {
       for (let i = 0; i < count; i++) {
         const v = inits[i]!(fr, ctx);
@@ -412,16 +469,27 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
           v.then((x) => (slots[slot] = x), noop);
         }
       }
-      result = body(fr, ctx);
+      return [run(fr), pending];
     } catch (e) {
       if (pending) abandon(pending);
       throw e;
     }
+  };
+  const code: Code = (f, ctx) => {
+    const [result, pending] = enter(f, ctx, (fr) => body(fr, ctx));
     if (!pending) return result;
     // The let is not done until every binding has arrived (so no failure is lost).
     pending.push(result as Promise<Value>);
     return Promise.all(pending).then((all) => all[all.length - 1]!);
   };
+  const emitBody = emitOf(body);
+  return withEmit(code, (f, ctx, out) => {
+    const [done, pending] = enter(f, ctx, (fr) => emitBody(fr, ctx, out));
+    if (!pending) return done;
+    // A streamed render shows a failed binding where it is read (one never read does not matter).
+    if (ctx.renderError !== null) return (abandon(pending), done);
+    return Promise.all(done === undefined ? pending : [...pending, done]).then(noop);
+  });
 }
 
 /**
@@ -444,7 +512,18 @@ function compileBody(forms: readonly Node[], scope: Scope | null): Code {
     }
     return codes[last]!(f, ctx);
   };
-  return (f, ctx) => run(0, f, ctx);
+  const emitLast = emitOf(codes[last]!);
+  const emit = (i: number, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
+    for (; i < last; i++) {
+      const v = codes[i]!(f, ctx);
+      if (v instanceof Promise) {
+        const next = i + 1;
+        return later(out, v, ctx, (_v, into) => emit(next, f, ctx, into));
+      }
+    }
+    return emitLast(f, ctx, out);
+  };
+  return withEmit((f, ctx) => run(0, f, ctx), (f, ctx, out) => emit(0, f, ctx, out));
 }
 
 /** A lambda list's names into `scope`, in order; `&key` defaults compiled where they stand (they see the names before them). */

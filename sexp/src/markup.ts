@@ -3,15 +3,17 @@
  * rendered once), fragments, `raw!`, and component calls.
  */
 import { cssValue, scriptJson } from "./embed.ts";
+import { escapeHtml, safeUrl } from "./escape.ts";
 import { EvalError, notAComponentMessage, unknownNameMessage, withLoc } from "./errors.ts";
 import { isLiteral } from "./forms.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
-import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
+import { attributeRenderer, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
 import { compile, constant, evalAll, fail, globalLookup, isConstant, locOf } from "./compiler.ts";
-import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
+import { Component, EvalContext, abandon, asSexpError, callComponent, emitComponent, slotsOf, type Code, type Out } from "./runtime.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
+import { emitOf, later, markupValue, settle, valueEmit, withEmit, type Emit } from "./emit.ts";
 
 /** Markup rendered at compile time; a failure points at the node that caused it. */
 function constantMarkup(render: () => string, at: Loc): string {
@@ -22,130 +24,191 @@ function constantMarkup(render: () => string, at: Loc): string {
   }
 }
 
-/** One piece of an element's output: fixed text, or an attribute/child to evaluate. */
-type Part = string | { readonly code: Code; readonly render: (v: Value, ctx: EvalContext) => string };
+/** One piece of an element's output: fixed text, an attribute, or a child written when it runs. */
+type Part = string | Attribute | Emit;
 
+/** An attribute whose value is computed; it takes in the fixed text around it when the element is finished. */
+interface Attribute {
+  readonly code: Code;
+  readonly name: string;
+  readonly url: boolean;
+}
+
+/** The element a part comes from, for its errors (an element's parts may come from its children). */
+interface Owner {
+  readonly tag: string;
+  readonly loc: Loc;
+  readonly fail: (e: unknown) => Promise<never>;
+}
+
+/** An element's output as parts, kept so that an element around it can take them in as its own. */
+interface ElementParts {
+  readonly parts: readonly Part[];
+  readonly owners: readonly (Owner | null)[];
+  /** Elements these parts make (each is a step). */
+  readonly elements: number;
+}
+
+const elementParts = new WeakMap<Code, ElementParts>();
+
+/**
+ * An element compiles to one emitter over its parts: static markup merged
+ * into strings at compile time, and the parts of child elements taken in, so
+ * `(li (a :href h t))` writes `<li><a`, the attribute, `>`, the text and
+ * `</a></li>`: five appends and no call per element.
+ */
 export function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
   const { attrs, children, rawText } = readElement(tag, n, scope, fail);
   const isVoid = VOID_ELEMENTS.has(tag);
-  const parts: Part[] = [(tag === "html" ? "<!doctype html>" : "") + "<" + tag];
-  const push = (p: Part): void => {
+  const loc = locOf(n);
+  const self: Owner = { tag, loc, fail: (e) => Promise.reject(asSexpError(e, tag, loc)) };
+  const parts: Part[] = [];
+  const owners: (Owner | null)[] = [];
+  let elements = 1;
+  const push = (p: Part, owner: Owner | null): void => {
     const last = parts.length - 1;
     if (typeof p === "string" && typeof parts[last] === "string") parts[last] += p;
-    else parts.push(p);
+    else (parts.push(p), owners.push(typeof p === "string" ? null : owner));
   };
+  push((tag === "html" ? "<!doctype html>" : "") + "<" + tag, null);
   for (const a of attrs) {
     const url = a.kind === "url";
-    if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url));
-    else push({ code: compile(a.value, scope), render: (v) => renderAttribute(a.name, v, url) });
+    if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url), null);
+    else push({ code: compile(a.value, scope), name: a.name, url }, self);
   }
-  push(">");
+  push(">", null);
   if (!isVoid) {
-    if (rawText) push(rawTextPart(tag, rawText, scope));
+    if (rawText) push(rawTextPart(tag, rawText, scope), self);
     else {
-      const codes = children.map((c) => compile(c, scope));
-      codes.forEach((code, i) => {
-        if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), children[i]!));
-        else push({ code, render: renderChild });
+      children.forEach((child) => {
+        const code = compile(child, scope);
+        const inner = elementParts.get(code);
+        if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), child), null);
+        else if (inner) {
+          inner.parts.forEach((p, i) => push(p, inner.owners[i]!));
+          elements += inner.elements;
+        } else push(emitOf(code), self);
       });
     }
-    push("</" + tag + ">");
+    push("</" + tag + ">", null);
   }
-  const loc = locOf(n);
   // Entirely static markup is rendered once, here.
   if (parts.length === 1) return constant(new Html(parts[0] as string));
-  // Finish from part `from` once pending values arrive (all remaining parts already started).
-  const finishAsync = (out: string, from: number, vals: Out[], ctx: EvalContext): Promise<Value> =>
-    Promise.all(vals).then((vs) => {
-      try {
-        for (let k = from, j = 0; k < parts.length; k++) {
-          const p = parts[k]!;
-          out += typeof p === "string" ? p : p.render(vs[j++]!, ctx);
-        }
-      } catch (e) {
-        throw asSexpError(e, tag, loc);
-      }
-      ctx.checkOutput(out.length, loc);
-      return new Html(out);
-    });
-  const count = parts.length;
-  return (f, ctx) => {
-    ctx.step(loc);
-    let out = "";
+  const { emits, by } = finish(parts, owners);
+  const count = emits.length;
+  const emit: Emit = (f, ctx, out) => {
+    ctx.charge(elements, loc);
+    let pending: Promise<void>[] | null = null;
+    let k = 0;
     try {
-      for (let k = 0; k < count; k++) {
-        const p = parts[k]!;
-        if (typeof p === "string") {
-          out += p;
-          continue;
+      for (; k < count; k++) {
+        const p = emits[k]!;
+        if (typeof p === "string") out.text += p;
+        else {
+          const done = p(f, ctx, out);
+          if (done !== undefined) (pending ??= []).push(done.catch(by[k]!.fail));
         }
-        const v = p.code(f, ctx);
-        if (v instanceof Promise) {
-          // Start every remaining part now so sibling I/O runs concurrently.
-          const vals: Out[] = [v];
-          try {
-            for (let r = k + 1; r < count; r++) {
-              const q = parts[r]!;
-              if (typeof q !== "string") vals.push(q.code(f, ctx));
-            }
-          } catch (e) {
-            abandon(vals);
-            throw e;
-          }
-          return finishAsync(out, k, vals, ctx);
-        }
-        out += p.render(v, ctx);
       }
     } catch (e) {
-      throw asSexpError(e, tag, loc);
+      if (pending) abandon(pending);
+      const owner = by[k] ?? self;
+      throw asSexpError(e, owner.tag, owner.loc);
     }
     ctx.checkOutput(out.length, loc);
-    return new Html(out);
+    return settle(pending);
+  };
+  const code = markupValue(emit);
+  elementParts.set(code, { parts, owners, elements });
+  return code;
+}
+
+/**
+ * The element's parts as it runs them: each attribute takes in the fixed
+ * text on either side of it, so `<a href="` + value + `">` is three appends.
+ */
+function finish(parts: readonly Part[], owners: readonly (Owner | null)[]): { emits: (string | Emit)[]; by: (Owner | null)[] } {
+  const emits: (string | Emit)[] = [];
+  const by: (Owner | null)[] = [];
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k]!;
+    if (typeof p === "string" || typeof p === "function") {
+      emits.push(p);
+      by.push(owners[k]!);
+      continue;
+    }
+    const before = typeof emits[emits.length - 1] === "string" ? (by.pop(), emits.pop() as string) : "";
+    const after = typeof parts[k + 1] === "string" ? (parts[++k] as string) : "";
+    emits.push(attributePart(p, before, after));
+    by.push(owners[k - (after ? 1 : 0)]!);
+  }
+  return { emits, by };
+}
+
+/** An attribute with the fixed text around it (a failure in a streamed render leaves the attribute out). */
+function attributePart({ code, name, url }: Attribute, before: string, after: string): Emit {
+  const render = attributeRenderer(name, url);
+  const open = before + " " + name + '="';
+  const close = '"' + after;
+  return (f, ctx, out) => {
+    const v = code(f, ctx);
+    if (typeof v === "string") {
+      out.text += open;
+      out.text += escapeHtml(url ? safeUrl(v) : v);
+      out.text += close;
+    } else if (v instanceof Promise) {
+      out.text += before;
+      const done = later(out, v, ctx, (v, into) => void (into.text += render(v)), "in-tag");
+      out.text += after;
+      return done;
+    } else out.text += before + render(v) + after;
   };
 }
 
-/** The content of a `script` or `style` element: fixed text, or its embedded values rendered in place. */
+/** The content of a `script` or `style` element: fixed text, or its embedded values written in place. */
 function rawTextPart(tag: string, pieces: readonly RawTextPiece[], scope: Scope | null): Part {
   const embeds = pieces.filter((p) => "embed" in p);
   if (embeds.length === 0) return renderRawTextContent(pieces.map((p) => ("text" in p ? p.text : "")));
   const codes = embeds.map((p) => compile(p.embed, scope));
   const locs = embeds.map((p) => locOf(p.at));
   const embed: (v: Value, ctx: EvalContext) => string = tag === "script" ? scriptJson : cssValue;
-  return {
-    code: (f, ctx) => evalAll(codes, f, ctx),
-    render: (vs, ctx) => {
-      let j = 0;
-      const texts = pieces.map((p) => {
-        if ("text" in p) return p.text;
-        const k = j++;
-        try {
-          return embed((vs as Value[])[k]!, ctx);
-        } catch (e) {
-          throw withLoc(e, locs[k]!);
-        }
-      });
-      return renderRawTextContent(texts);
-    },
+  const render = (vs: Value[], ctx: EvalContext): string => {
+    let j = 0;
+    const texts = pieces.map((p) => {
+      if ("text" in p) return p.text;
+      const k = j++;
+      try {
+        return embed(vs[k]!, ctx);
+      } catch (e) {
+        throw withLoc(e, locs[k]!);
+      }
+    });
+    return renderRawTextContent(texts);
+  };
+  return (f, ctx, out) => {
+    const vs = evalAll(codes, f, ctx);
+    if (vs instanceof Promise) return later(out, vs, ctx, (vs, into) => void (into.text += render(vs, ctx)), "in-tag");
+    out.text += render(vs, ctx);
   };
 }
 
 export function compileFragment(n: ListNode, scope: Scope | null): Code {
-  const children = n.value.slice(1).map((c) => compile(c, scope));
+  const children = n.value.slice(1).map((c) => emitOf(compile(c, scope)));
   const loc = locOf(n);
-  const build = (vs: Value[], ctx: EvalContext): Html => {
-    let out = "";
+  const count = children.length;
+  return markupValue((f, ctx, out) => {
+    let pending: Promise<void>[] | null = null;
     try {
-      for (const v of vs) out += renderChild(v, ctx);
+      for (let i = 0; i < count; i++) {
+        const done = children[i]!(f, ctx, out);
+        if (done !== undefined) (pending ??= []).push(done);
+      }
     } catch (e) {
+      if (pending) abandon(pending);
       throw asSexpError(e, "<>", loc);
     }
     ctx.checkOutput(out.length, loc);
-    return new Html(out);
-  };
-  return (f, ctx) => {
-    const vs = evalAll(children, f, ctx);
-    return vs instanceof Promise ? vs.then((vs) => build(vs, ctx)) : build(vs, ctx);
-  };
+    return pending === null ? undefined : settle(pending)!.catch((e: unknown) => Promise.reject(asSexpError(e, "<>", loc)));
+  });
 }
 
 export function compileRaw(n: ListNode, scope: Scope | null): Code {
@@ -189,9 +252,20 @@ export function compileComponentCall(name: string, n: ListNode, scope: Scope | n
     }
     return callComponent(comp as Component, slots, names, vs, nk, ctx, loc);
   };
-  return (f, ctx) => {
+  const code: Code = (f, ctx) => {
     const comp = lookup(ctx);
     const vs = evalAll(codes, f, ctx);
     return vs instanceof Promise ? vs.then((vs) => call(comp, vs, ctx)) : call(comp, vs, ctx);
   };
+  const byValue = valueEmit(code);
+  return withEmit(code, (f, ctx, out) => {
+    const comp = lookup(ctx);
+    // A hook that may answer this call itself needs its arguments first.
+    if (!(comp instanceof Component) || (ctx.hook !== null && !ctx.hook.passes?.(comp))) return byValue(f, ctx, out);
+    if (comp !== cached) {
+      slots = slotsOf(comp, names);
+      cached = comp;
+    }
+    return emitComponent(comp, slots, names, codes, nk, f, ctx, out, loc);
+  });
 }

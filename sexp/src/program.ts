@@ -6,12 +6,13 @@ import { compileTop, locOf } from "./compiler.ts";
 // The environment's `routes`, `queries`, `query()` and `allQueries()`.
 import "./env-accessors.ts";
 import { isDefinition } from "./forms.ts";
-import { renderChild } from "./html.ts";
+import { emitOf, later, type Done } from "./emit.ts";
+import { Sink } from "./sink.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { LimitError } from "./errors.ts";
 import { MAX_NESTING, parse, type ReadOptions } from "./reader.ts";
 import type { Registry } from "./registry.ts";
-import { Env, EvalContext, asSexpError, type Limits } from "./runtime.ts";
+import { Env, EvalContext, asSexpError, noop, type Limits } from "./runtime.ts";
 import type { Node, Value } from "./types.ts";
 
 export interface RunOptions {
@@ -62,22 +63,42 @@ export async function evaluate(text: string, env: Env = createEnv(), options: Ru
 /** The HTML of every form that is not a definition, concatenated (within the output limit). */
 export function renderForms(forms: readonly Node[], env: Env, options: RunOptions = {}): string | Promise<string> {
   const ctx = new EvalContext(env, options.limits, options.io);
-  const join = (values: Value[]): string => {
-    let html = "";
-    values.forEach((v, i) => {
+  const out = new Sink();
+  const done = emitForms(forms, ctx, out);
+  return done === undefined ? out.text : done.then(() => out.finish());
+}
+
+/**
+ * Run forms in order, writing every one that is not a definition into `out`
+ * (a form still waiting holds back the forms after it, not what they write).
+ */
+export function emitForms(forms: readonly Node[], ctx: EvalContext, out: Sink): Done {
+  const from = (i: number, out: Sink): Done => {
+    for (; i < forms.length; i++) {
       const form = forms[i]!;
-      if (isDefinition(form)) return;
+      const code = compileTop(form);
+      let done: Done;
       try {
-        html += renderChild(v, ctx);
-        ctx.checkOutput(html.length);
+        if (isDefinition(form)) {
+          const v = code(null, ctx);
+          done = v instanceof Promise ? v.then(noop) : undefined;
+        } else {
+          done = emitOf(code)(null, ctx, out);
+          ctx.checkOutput(out.length);
+        }
       } catch (e) {
         throw asSexpError(e, "render", locOf(form));
       }
-    });
-    return html;
+      if (done !== undefined) {
+        const next = i + 1;
+        const at = locOf(form);
+        const rest = later(out, done, ctx, (_v, into) => from(next, into));
+        return rest.catch((e: unknown) => Promise.reject(asSexpError(e, "render", at)));
+      }
+    }
+    return undefined;
   };
-  const values = run(forms, ctx);
-  return values instanceof Promise ? values.then(join) : join(values);
+  return from(0, out);
 }
 
 /** Parse, evaluate and render source text to HTML. */

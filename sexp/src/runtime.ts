@@ -20,6 +20,8 @@ import { Keyword, typeName, type Callable, type Loc, type Node, type Value } fro
 import { getField } from "./data.ts";
 import { Declarations } from "./declarations.ts";
 import type { CallCheck } from "./call-check.ts";
+import { emitOf, type Done, type Emit } from "./emit.ts";
+import type { Sink } from "./sink.ts";
 
 /** What compiled code returns: a value, or a promise of one when I/O is pending. */
 export type Out = Value | Promise<Value>;
@@ -136,6 +138,19 @@ export class EvalContext {
   hook: ComponentHook | null = null;
   /** Where I/O primitive calls are written down (one list per enclosing recording), or null. */
   recorders: IoCall[][] | null = null;
+  /**
+   * A streamed render: a part that fails after the first byte was sent is
+   * written as this error instead (the rest of the page stands; `into` is
+   * null inside a tag, where nothing can be written). Null: a failure is the
+   * render's.
+   */
+  renderError: ((error: unknown, into: Sink | null) => void | Promise<void>) | null = null;
+  /**
+   * A streamed route: told the response a route answers with, before its
+   * page is written (`(render page)` hands over the response and writes the
+   * page as it renders; a redirect is handed over whole). True when taken.
+   */
+  respond: ((response: Value) => boolean) | null = null;
   constructor(
     /** Globals are resolved here at run time, so compiled code is shared across environments. */
     readonly env: Env,
@@ -161,6 +176,7 @@ export class EvalContext {
     c.meter = this.meter;
     c.depth = this.depth;
     c.hook = this.hook;
+    c.renderError = this.renderError;
     c.recorders = record ? [...(this.recorders ?? []), record] : this.recorders;
     return c;
   }
@@ -260,6 +276,8 @@ export class Component implements Callable {
     /** Declared `:cache true`: its output may be kept under its input key (see analyze.ts). */
     readonly cache = false,
   ) {}
+  /** The body's emitter, once a call in render position has asked for it. */
+  emit: Emit | null = null;
 }
 
 /** One component call as a hook sees it: keyword arguments (`names`, then their values), then children. */
@@ -273,7 +291,15 @@ export interface ComponentCall {
  * Intercepts component calls: a host answers from a cache, leaves a hole, or
  * calls `run` (with this context or a child of it) to evaluate as usual.
  */
-export type ComponentHook = (call: ComponentCall, run: (ctx: EvalContext) => Out, ctx: EvalContext) => Out;
+export interface ComponentHook {
+  (call: ComponentCall, run: (ctx: EvalContext) => Out, ctx: EvalContext): Out;
+  /**
+   * Whether the hook would only run calls of this component as they are: a
+   * call in render position then writes straight into the page without
+   * waiting for its arguments (what streams a layout before its content).
+   */
+  passes?: (fn: Component) => boolean;
+}
 
 /** An I/O primitive call written down while recording: what was asked and, once it came, the answer. */
 export interface IoCall {
@@ -466,6 +492,11 @@ export function callComponent(
 
 function invokeComponent(fn: Component, slots: readonly number[], names: readonly string[], values: readonly Value[], nk: number, ctx: EvalContext, loc?: Loc): Out {
   ctx.step(loc);
+  return runBody(fn, componentFrame(fn, slots, names, values, nk, loc), ctx, loc);
+}
+
+/** A component's frame for a call: its keyword arguments in their slots, positional children in the children slot. */
+function componentFrame(fn: Component, slots: readonly number[], names: readonly string[], values: readonly Value[], nk: number, loc?: Loc): Frame {
   const frameSlots = fn.params.template.slice();
   let childrenGiven = false;
   for (let i = 0; i < nk; i++) {
@@ -474,12 +505,80 @@ function invokeComponent(fn: Component, slots: readonly number[], names: readonl
     frameSlots[slot] = values[i]!;
     if (slot === fn.childrenSlot) childrenGiven = true;
   }
-  if (values.length > nk) {
-    if (fn.childrenSlot < 0) throw new EvalError(noChildrenMessage(fn.name), loc);
-    if (childrenGiven) throw new EvalError(childrenTwiceMessage(fn.name), loc);
-    frameSlots[fn.childrenSlot] = values.slice(nk);
+  if (values.length > nk) checkChildren(fn, childrenGiven, loc), (frameSlots[fn.childrenSlot] = values.slice(nk));
+  return new Frame(frameSlots, fn.frame);
+}
+
+function checkChildren(fn: Component, childrenGiven: boolean, loc?: Loc): void {
+  if (fn.childrenSlot < 0) throw new EvalError(noChildrenMessage(fn.name), loc);
+  if (childrenGiven) throw new EvalError(childrenTwiceMessage(fn.name), loc);
+}
+
+/**
+ * A component call in render position: the arguments are evaluated straight
+ * into the component's frame, and its body writes into `out`. (The caller
+ * checked the hook passes this component by.) Arguments still coming are
+ * bound as they are (the body waits where it reads one), so what comes
+ * before them is written now. The call is done when its arguments have all
+ * arrived (a failure is the render's), except in a streamed render, where a
+ * failure shows where the argument is read and one never read does not matter.
+ */
+export function emitComponent(
+  fn: Component, slots: readonly number[], names: readonly string[], args: readonly Code[], nk: number,
+  f: Frame | null, ctx: EvalContext, out: Sink, loc?: Loc,
+): Done {
+  ctx.step(loc);
+  const frameSlots = fn.params.template.slice();
+  let waiting: Promise<Value>[] | null = null;
+  let childrenGiven = false;
+  try {
+    for (let i = 0; i < nk; i++) {
+      const slot = slots[i]!;
+      if (slot < 0) throw unknownKey(fn, names[i]!, loc);
+      const v = args[i]!(f, ctx);
+      if (v instanceof Promise) (waiting ??= []).push(v);
+      frameSlots[slot] = v;
+      if (slot === fn.childrenSlot) childrenGiven = true;
+    }
+    if (args.length > nk) {
+      checkChildren(fn, childrenGiven, loc);
+      const children = new Array<Out>(args.length - nk);
+      let later = false;
+      for (let i = nk; i < args.length; i++) {
+        const v = args[i]!(f, ctx);
+        if (v instanceof Promise) ((waiting ??= []).push(v), (later = true));
+        children[i - nk] = v;
+      }
+      // Children still coming are one list still coming.
+      frameSlots[fn.childrenSlot] = later ? Promise.all(children) : (children as Value[]);
+    }
+  } catch (e) {
+    if (waiting) abandon(waiting);
+    throw e;
   }
-  return runBody(fn, new Frame(frameSlots, fn.frame), ctx, loc);
+  if (waiting !== null && ctx.renderError !== null) (abandon(waiting), (waiting = null));
+  if (++ctx.depth > ctx.maxDepth) {
+    ctx.depth--;
+    if (waiting) abandon(waiting);
+    throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
+  }
+  const frame = new Frame(frameSlots, fn.frame);
+  let pending: Promise<unknown>[] | null = waiting;
+  try {
+    if (fn.params.defaults.length) {
+      const defaults = fillDefaults(fn.params, frame, ctx);
+      if (defaults) pending = pending ? [...pending, ...defaults] : defaults;
+    }
+    const done = (fn.emit ??= emitOf(fn.body))(frame, ctx, out);
+    if (pending === null) return done;
+    if (done !== undefined) pending.push(done);
+    return Promise.all(pending).then(noop);
+  } catch (e) {
+    if (pending) abandon(pending);
+    throw asSexpError(e, fn.name, loc);
+  } finally {
+    ctx.depth--;
+  }
 }
 
 function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: Loc): Out {

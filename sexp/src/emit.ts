@@ -1,0 +1,110 @@
+/**
+ * Rendering into one sink. Code in render position (a page, an element's
+ * child, a component's body) has an emitter besides its value: it appends
+ * its markup to the sink instead of returning a string, so a page is built
+ * by appending, with no `Html` per element and no nested concatenation. A
+ * part waiting on I/O is written into a hole when its answer arrives, and
+ * everything after it is written now (the page streams in order).
+ *
+ * Every compiled code has an emitter: the ones registered here by the
+ * compiler (elements, fragments, component calls, if/when/cond/let/do, map),
+ * or, for any other code, one that writes its value.
+ */
+import { escapeHtml } from "./escape.ts";
+import { renderChild, type RenderBudget } from "./html.ts";
+import type { Code, EvalContext, Frame } from "./runtime.ts";
+import { Sink } from "./sink.ts";
+import { Html, type Value } from "./types.ts";
+
+/** Undefined when all of it is written; a promise while parts wait in holes. */
+export type Done = void | Promise<void>;
+
+/** Code in render position: writes its markup into `out`. */
+export type Emit = (frame: Frame | null, ctx: EvalContext, out: Sink) => Done;
+
+const emitters = new WeakMap<Code, Emit>();
+
+/** Give `code` its emitter (the compiler, for forms that can write directly). */
+export function withEmit(code: Code, emit: Emit): Code {
+  emitters.set(code, emit);
+  return code;
+}
+
+/** The emitter of compiled code: its own, or one that writes its value. */
+export function emitOf(code: Code): Emit {
+  let e = emitters.get(code);
+  if (e === undefined) emitters.set(code, (e = valueEmit(code)));
+  return e;
+}
+
+/** An emitter that writes the value of `code`. */
+export function valueEmit(code: Code): Emit {
+  return (f, ctx, out) => {
+    const v = code(f, ctx);
+    // Text is the commonest child by far.
+    if (typeof v === "string") out.text += escapeHtml(v);
+    else if (v instanceof Promise) return later(out, v, ctx, (v, into) => writeValue(into, v, ctx));
+    else writeValue(out, v, ctx);
+  };
+}
+
+/** Write a value as a child: a response the render was waiting for is handed over, anything else rendered. */
+function writeValue(out: Sink, v: Value, ctx: EvalContext): void {
+  if (ctx.respond !== null && ctx.respond(v)) return;
+  writeChild(out, v, ctx);
+}
+
+/** Code whose value is the markup its emitter writes (an element used as a value, e.g. a component's child). */
+export function markupValue(emit: Emit): Code {
+  const code: Code = (f, ctx) => {
+    const out = new Sink();
+    const done = emit(f, ctx, out);
+    return done === undefined ? new Html(out.text) : done.then(() => new Html(out.finish()));
+  };
+  return withEmit(code, emit);
+}
+
+/** A child value into the sink: text escaped, markup as it is, lists flattened (see renderChild). */
+export function writeChild(out: Sink, v: Value | undefined, budget?: RenderBudget): void {
+  if (typeof v === "string") out.text += escapeHtml(v);
+  else if (v instanceof Html) out.text += v.html;
+  else if (Array.isArray(v)) {
+    budget?.charge(v.length);
+    for (let i = 0; i < v.length; i++) writeChild(out, v[i], budget);
+    budget?.checkOutput(out.length);
+  } else out.text += renderChild(v, budget);
+}
+
+/**
+ * A part whose value is still coming: a hole now, filled by `fill` when it
+ * arrives. When it fails, a streamed render (`ctx.renderError`) writes the
+ * error in its place, or nothing `in-tag` (an attribute, a script's
+ * content), where no markup can go; otherwise the failure is the render's.
+ */
+export function later<T>(out: Sink, pending: Promise<T>, ctx: EvalContext, fill: (v: T, into: Sink) => Done, where: "in-tag" | null = null): Promise<void> {
+  const into = out.hole();
+  return pending
+    .then((v) => fill(v, into))
+    .then(
+      () => into.close(),
+      (e: unknown) => failed(e, into, ctx, where),
+    );
+}
+
+async function failed(e: unknown, into: Sink, ctx: EvalContext, where: "in-tag" | null): Promise<void> {
+  try {
+    if (ctx.renderError === null) throw e;
+    into.clear();
+    await ctx.renderError(e, where === "in-tag" ? null : into);
+  } finally {
+    into.close();
+  }
+}
+
+/** Wait for the parts still in holes; null when there are none. */
+export function settle(pending: Promise<void>[] | null): Done {
+  if (pending === null) return undefined;
+  return pending.length === 1 ? pending[0] : Promise.all(pending).then(noop);
+}
+
+function noop(): void {}
