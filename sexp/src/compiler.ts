@@ -42,13 +42,13 @@ import {
   type Out,
   type Params,
 } from "./runtime.ts";
-import { compileComponentCall, compileElement, compileFragment, compileRaw } from "./markup.ts";
+import { compileComponentCall, compileDefer, compileElement, compileFragment, compileRaw } from "./markup.ts";
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
-import { emitOf, later, settle, withEmit, writeChild, type Done } from "./emit.ts";
+import { emitOf, later, settle, valueEmit, withEmit, writeChild, type Done } from "./emit.ts";
 import type { Sink } from "./sink.ts";
-import { Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
+import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
 const topLevelCode = new WeakMap<Node, Code>();
 
@@ -208,6 +208,7 @@ function compileSpecial(form: string, n: ListNode, scope: Scope | null): Code {
     case "defquery":
     case "defaction": return compileDefquery(n);
     case "<>": return compileFragment(n, scope);
+    case "defer": return compileDefer(n, scope);
     default: return compileRaw(n, scope);
   }
 }
@@ -221,7 +222,7 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const names = argNodes.map((a) => (a.kind === "sym" && !scope?.resolve(a.value) ? Sym.of(a.value) : null));
   const loc = locOf(n);
   const nargs = args.length;
-  return (f, ctx) => {
+  const code: Code = (f, ctx) => {
     const fn = head(f, ctx);
     if (fn instanceof Lambda && fn.params.simple && fn.params.positional.length === nargs) {
       // Evaluate the arguments straight into the callee's frame.
@@ -256,7 +257,31 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     if (!pending) return apply(fn as Value, vals as Value[], ctx, loc);
     return Promise.all([fn, ...vals]).then((all) => apply(all[0]!, all.slice(1), ctx, loc));
   };
+  const byValue = valueEmit(code);
+  const pageEmits = args.map(emitOf);
+  // A streamed route's `(render page)`: the response is handed over first, the page written as it renders.
+  return withEmit(code, (f, ctx, out) => {
+    if (ctx.respond === null) return byValue(f, ctx, out);
+    const fn = head(f, ctx);
+    const page = fn instanceof Primitive ? fn.meta.page : null;
+    if (page === null || page >= nargs) return byValue(f, ctx, out);
+    const vals = new Array<Out>(nargs);
+    let pending = false;
+    for (let i = 0; i < nargs; i++) {
+      const v = i === page ? EMPTY_PAGE : args[i]!(f, ctx);
+      if (v instanceof Promise) pending = true;
+      vals[i] = v;
+    }
+    const respond = (vals: Value[], into: Sink): Done => {
+      ctx.respond?.(apply(fn as Primitive, vals, ctx, loc) as Value);
+      return pageEmits[page]!(f, ctx, into);
+    };
+    return pending ? later(out, Promise.all(vals), ctx, respond) : respond(vals as Value[], out);
+  });
 }
+
+/** The page a streamed response is made with: it is written separately. */
+const EMPTY_PAGE = new Html("");
 
 /** `(fn (x) body...)` (with `fn` not a local): one positional parameter and a body. */
 function isOneParamLambda(n: Node, scope: Scope | null): n is ListNode {
@@ -408,15 +433,22 @@ function compileCond(n: ListNode, scope: Scope | null): Code {
     return null;
   };
   const emits = clauses.map((c) => (c.body ? emitOf(c.body) : null));
+  // The clause taken writes its body, or its test's value when it has none.
+  const chosen = (i: number, t: Value, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
+    const body = emits[i];
+    if (body) return body(f, ctx, out);
+    writeChild(out, t, ctx);
+    return undefined;
+  };
   const emit = (i: number, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
     for (; i < clauses.length; i++) {
       const c = clauses[i]!;
       const t = c.test(f, ctx);
       if (t instanceof Promise) {
         const k = i;
-        return later(out, t, ctx, (t, into) => (truthy(t) ? (emits[k] ? emits[k]!(f, ctx, into) : writeChild(into, t, ctx)) : emit(k + 1, f, ctx, into)));
+        return later(out, t, ctx, (t, into) => (truthy(t) ? chosen(k, t, f, ctx, into) : emit(k + 1, f, ctx, into)));
       }
-      if (truthy(t)) return emits[i] ? emits[i]!(f, ctx, out) : writeChild(out, t, ctx);
+      if (truthy(t)) return chosen(i, t, f, ctx, out);
     }
     return undefined;
   };

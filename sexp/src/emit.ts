@@ -17,7 +17,7 @@ import { Sink } from "./sink.ts";
 import { Html, type Value } from "./types.ts";
 
 /** Undefined when all of it is written; a promise while parts wait in holes. */
-export type Done = void | Promise<void>;
+export type Done = undefined | Promise<void>;
 
 /** Code in render position: writes its markup into `out`. */
 export type Emit = (frame: Frame | null, ctx: EvalContext, out: Sink) => Done;
@@ -43,8 +43,9 @@ export function valueEmit(code: Code): Emit {
     const v = code(f, ctx);
     // Text is the commonest child by far.
     if (typeof v === "string") out.text += escapeHtml(v);
-    else if (v instanceof Promise) return later(out, v, ctx, (v, into) => writeValue(into, v, ctx));
+    else if (v instanceof Promise) return later(out, v, ctx, (v, into) => (writeValue(into, v, ctx), undefined));
     else writeValue(out, v, ctx);
+    return undefined;
   };
 }
 

@@ -21,7 +21,7 @@ import type { ListNode, Node } from "./types.ts";
 /** Forms the compiler handles itself when they head a list (unless a local shadows the name). */
 export const SPECIAL_FORMS = new Set([
   "quote", "if", "when", "unless", "cond", "and", "or", "let", "lambda", "fn", "define", "do",
-  "defcomp", "defroute", "defquery", "defaction", "<>", "raw!",
+  "defcomp", "defroute", "defquery", "defaction", "<>", "raw!", "defer",
 ]);
 
 export function isLiteral(n: Node): boolean {
@@ -104,6 +104,27 @@ export interface WhenForm {
 export function readWhen(n: ListNode, report: Report): WhenForm | null {
   if (!arity(n, 1, Infinity, `(${n.value[0]!.value} test body...)`, report)) return null;
   return { test: n.value[1]!, body: n.value.slice(2) };
+}
+
+export interface DeferForm {
+  /** What stands in its place until it arrives; null for nothing. */
+  readonly fallback: Node | null;
+  readonly body: readonly Node[];
+}
+
+/**
+ * `(defer [:fallback expr] body...)`: markup a streamed page sends out of
+ * order (the fallback in place at once, the body when it is ready); rendered
+ * in place otherwise.
+ */
+export function readDefer(n: ListNode, report: Report): DeferForm | null {
+  const fallback = n.value[1]?.kind === "kw" && n.value[1].value === "fallback";
+  const body = n.value.slice(fallback ? 3 : 1);
+  if (body.length === 0 || (fallback && n.value.length < 3)) {
+    report("bad defer form: expected (defer [:fallback expr] body...)", n);
+    return null;
+  }
+  return { fallback: fallback ? n.value[2]! : null, body };
 }
 
 export interface CondClause {

@@ -17,7 +17,9 @@ export {
   Primitive,
   DEFAULT_LIMITS,
   apply,
+  emitApply,
   type Limits,
+  type OutOfOrder,
   type Out,
   type PrimitiveMeta,
   type PrimitiveEffect,
@@ -54,7 +56,10 @@ export {
 } from "./query.ts";
 export type { CallCheck, CallProblem, CheckScope } from "./call-check.ts";
 export { closest, didYouMean } from "./suggest.ts";
-export { createEnv, evaluate, evaluateForms, render, renderForms, fromJson, type RunOptions } from "./program.ts";
+export { createEnv, emitForms, evaluate, evaluateForms, render, renderForms, streamForms, fromJson, type RunOptions, type StreamOptions } from "./program.ts";
+export { Sink } from "./sink.ts";
+export { PageStream } from "./stream.ts";
+export { emitOf, type Done, type Emit } from "./emit.ts";
 export * from "./hash.ts";
 export * from "./check.ts";
 export { app, untrusted, policyLimits, isSameOriginPath, type Policy, type PolicyLimits } from "./policy.ts";

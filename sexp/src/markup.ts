@@ -5,7 +5,8 @@
 import { cssValue, scriptJson } from "./embed.ts";
 import { escapeHtml, safeUrl } from "./escape.ts";
 import { EvalError, notAComponentMessage, unknownNameMessage, withLoc } from "./errors.ts";
-import { isLiteral } from "./forms.ts";
+import { isLiteral, readDefer } from "./forms.ts";
+import { placeholder } from "./stream.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
 import { attributeRenderer, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
@@ -13,7 +14,7 @@ import { compile, constant, evalAll, fail, globalLookup, isConstant, locOf } fro
 import { Component, EvalContext, abandon, asSexpError, callComponent, emitComponent, slotsOf, type Code, type Out } from "./runtime.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
-import { emitOf, later, markupValue, settle, valueEmit, withEmit, type Emit } from "./emit.ts";
+import { emitOf, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
 
 /** Markup rendered at compile time; a failure points at the node that caused it. */
 function constantMarkup(render: () => string, at: Loc): string {
@@ -208,6 +209,36 @@ export function compileFragment(n: ListNode, scope: Scope | null): Code {
     }
     ctx.checkOutput(out.length, loc);
     return pending === null ? undefined : settle(pending)!.catch((e: unknown) => Promise.reject(asSexpError(e, "<>", loc)));
+  });
+}
+
+/**
+ * `(defer [:fallback f] body...)`: in a streamed page, the fallback now in a
+ * placeholder and the body out of order (stream.ts); anywhere else (a page
+ * rendered whole, markup made into a value), the body in place.
+ */
+export function compileDefer(n: ListNode, scope: Scope | null): Code {
+  const form = readDefer(n, fail)!;
+  const body = emitOf(compileFragment({ ...n, value: [n.value[0]!, ...form.body] }, scope));
+  const fallback = form.fallback ? emitOf(compile(form.fallback, scope)) : null;
+  return markupValue((f, ctx, out) => {
+    const late = ctx.outOfOrder;
+    if (late === null || !out.streamed) return body(f, ctx, out);
+    const id = late.place((into) => {
+      let done: Done;
+      try {
+        done = body(f, ctx, into);
+      } catch (e) {
+        done = Promise.reject(e);
+      }
+      const shown = ctx.renderError;
+      return done === undefined || shown === null ? done : done.catch((e: unknown) => (into.clear(), shown(e, into)));
+    });
+    const [open, close] = placeholder(id);
+    out.text += open;
+    const done = fallback?.(f, ctx, out);
+    out.text += close;
+    return done;
   });
 }
 

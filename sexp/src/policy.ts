@@ -76,6 +76,7 @@ export const untrusted: Policy = deepFreeze({
   name: "untrusted",
   forms: {
     "raw!": "it puts text into the page as markup, unescaped",
+    defer: "it has the site send part of the page later, moved into place by a script; content is rendered whole",
     define: DEFINES,
     defcomp: DEFINES,
     defroute: DEFINES,

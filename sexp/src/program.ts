@@ -8,6 +8,7 @@ import "./env-accessors.ts";
 import { isDefinition } from "./forms.ts";
 import { emitOf, later, type Done } from "./emit.ts";
 import { Sink } from "./sink.ts";
+import { PageStream } from "./stream.ts";
 import { basePrimitives } from "./primitives/index.ts";
 import { LimitError } from "./errors.ts";
 import { MAX_NESTING, parse, type ReadOptions } from "./reader.ts";
@@ -100,6 +101,30 @@ export function emitForms(forms: readonly Node[], ctx: EvalContext, out: Sink): 
   };
   return from(0, out);
 }
+
+export interface StreamOptions extends RunOptions {
+  /** Writes a part that failed after the page started (see EvalContext.renderError); a notice by default. */
+  renderError?: (error: unknown, into: Sink | null) => void | Promise<void>;
+}
+
+/**
+ * Render forms as a stream of UTF-8: what is ready at once (the shell), the
+ * rest in order as I/O answers, `(defer ...)` parts out of order. A failure
+ * before anything is written throws here; a part that fails later is
+ * written as `renderError`.
+ */
+export function streamForms(forms: readonly Node[], env: Env, options: StreamOptions = {}): ReadableStream<Uint8Array> {
+  const ctx = new EvalContext(env, options.limits, options.io);
+  const page = new PageStream();
+  ctx.renderError = options.renderError ?? ((_e, into) => void (into && (into.text += RENDER_ERROR)));
+  ctx.outOfOrder = page;
+  const done = emitForms(forms, ctx, page.sink);
+  void page.follow(done, () => RENDER_ERROR);
+  return page.body;
+}
+
+/** What a streamed page shows where a part failed, by default. */
+const RENDER_ERROR = '<div class="render-error" role="status">This part of the page could not be shown.</div>';
 
 /** Parse, evaluate and render source text to HTML. */
 export async function render(text: string, env: Env = createEnv(), options: RunOptions & ReadOptions = {}): Promise<string> {

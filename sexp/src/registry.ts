@@ -21,6 +21,8 @@ export interface PrimitiveSpec {
   readonly check?: CallCheck;
   /** Calls the compiler may run inline (see PrimitiveMeta.inline). */
   readonly inline?: "map";
+  /** The argument that is the page it answers with (see PrimitiveMeta.page). */
+  readonly page?: number;
   readonly fn: PrimitiveFn;
 }
 
@@ -71,6 +73,7 @@ export class Registry implements PrimitiveTable {
       effect: spec.effect ?? null,
       check: spec.check ?? null,
       inline: spec.inline ?? null,
+      page: spec.page ?? null,
       names: spec.names ?? 0,
       minArgs,
       maxArgs,

@@ -151,6 +151,8 @@ export class EvalContext {
    * page as it renders; a redirect is handed over whole). True when taken.
    */
   respond: ((response: Value) => boolean) | null = null;
+  /** A streamed page: where `(defer ...)` sends its content out of order. */
+  outOfOrder: OutOfOrder | null = null;
   constructor(
     /** Globals are resolved here at run time, so compiled code is shared across environments. */
     readonly env: Env,
@@ -177,6 +179,7 @@ export class EvalContext {
     c.depth = this.depth;
     c.hook = this.hook;
     c.renderError = this.renderError;
+    c.outOfOrder = this.outOfOrder;
     c.recorders = record ? [...(this.recorders ?? []), record] : this.recorders;
     return c;
   }
@@ -280,6 +283,12 @@ export class Component implements Callable {
   emit: Emit | null = null;
 }
 
+/** A streamed page's out-of-order parts (see stream.ts). */
+export interface OutOfOrder {
+  /** Start writing a deferred part into a sink of its own; its number, for the placeholder. */
+  place(write: (into: Sink) => Done): number;
+}
+
 /** One component call as a hook sees it: keyword arguments (`names`, then their values), then children. */
 export interface ComponentCall {
   readonly fn: Component;
@@ -341,6 +350,12 @@ export interface PrimitiveMeta {
    * base `map` says so.
    */
   readonly inline: "map" | null;
+  /**
+   * A response with a page, like `(render page)`: the index of the page
+   * argument. In a streamed route the call hands over the response first and
+   * then writes the page as it renders (see EvalContext.respond).
+   */
+  readonly page: number | null;
   readonly minArgs: number;
   readonly maxArgs: number;
 }
@@ -579,6 +594,35 @@ export function emitComponent(
   } finally {
     ctx.depth--;
   }
+}
+
+/** Apply a callable in render position: a lambda's body writes into `out`; anything else's value is written. */
+export function emitApply(fn: Value, args: Value[], ctx: EvalContext, out: Sink, loc?: Loc): Done {
+  if (!(fn instanceof Lambda)) {
+    const v = apply(fn, args, ctx, loc);
+    return emitOf(constantCode(v))(null, ctx, out);
+  }
+  ctx.step(loc);
+  const frame = new Frame(bindArgs(fn, args, loc), fn.frame);
+  if (++ctx.depth > ctx.maxDepth) {
+    ctx.depth--;
+    throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
+  }
+  try {
+    const defaults = fn.params.defaults.length ? fillDefaults(fn.params, frame, ctx) : null;
+    const done = emitOf(fn.body)(frame, ctx, out);
+    if (defaults === null) return done;
+    return Promise.all(done === undefined ? defaults : [...defaults, done]).then(noop);
+  } catch (e) {
+    throw asSexpError(e, fn.name, loc);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+/** Code that gives `v` (a value, or one still coming). */
+function constantCode(v: Out): Code {
+  return () => v;
 }
 
 function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: Loc): Out {

@@ -20,6 +20,11 @@ export class Sink {
   /** @param changed told when a hole is filled (a streamed render takes what became ready). */
   constructor(private readonly changed: (() => void) | null = null) {}
 
+  /** Part of a streamed page (not markup being made into a value, e.g. a component's child or a cached part). */
+  get streamed(): boolean {
+    return this.changed !== null;
+  }
+
   /** Characters written so far, holes not counted. */
   get length(): number {
     return this.before + this.text.length;

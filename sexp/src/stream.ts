@@ -1,0 +1,150 @@
+/**
+ * A render sent as it is written: what is ready goes out at once (the page's
+ * shell, everything before the first part waiting on I/O), the rest in order
+ * as the holes before it fill. Parts marked `(defer ...)` are sent out of
+ * order: their fallback in place now, their content after the rest of the
+ * page, as it finishes, moved into place by a tiny inline script (see
+ * `lateContent`).
+ */
+import type { Done } from "./emit.ts";
+import type { OutOfOrder } from "./runtime.ts";
+import { Sink } from "./sink.ts";
+
+const utf8 = new TextEncoder();
+
+/** The page's end, held back while deferred parts are still to come (they go inside the body). */
+const END = "</body></html>";
+
+/** A deferred part: written into its own sink, sent once done. */
+interface Late {
+  readonly id: number;
+  readonly sink: Sink;
+  done: boolean;
+  sent: boolean;
+}
+
+export class PageStream implements OutOfOrder {
+  /** Where the render writes. */
+  readonly sink: Sink;
+  /** The page as UTF-8, chunk by chunk. */
+  readonly body: ReadableStream<Uint8Array>;
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private queued = false;
+  private ended = false;
+  /** Everything in `sink` has been sent. */
+  private inOrderSent = false;
+  private readonly lates: Late[] = [];
+  private heldEnd = "";
+
+  constructor() {
+    this.sink = new Sink(() => this.schedule());
+    this.body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        this.controller = c;
+      },
+      cancel: () => {
+        this.ended = true;
+      },
+    });
+  }
+
+  /** A deferred part (`OutOfOrder`): its number, for its placeholder. */
+  place(write: (into: Sink) => Done): number {
+    const late: Late = { id: this.lates.length + 1, sink: new Sink(() => this.schedule()), done: false, sent: false };
+    this.lates.push(late);
+    const finished = (): void => {
+      late.done = true;
+      late.sink.close();
+    };
+    let done: Done;
+    try {
+      done = write(late.sink);
+    } catch (e) {
+      done = Promise.reject(e);
+    }
+    if (done === undefined) finished();
+    else
+      done.then(finished, (e: unknown) => {
+        // What `write` could not write in place (see EvalContext.renderError) is left out.
+        console.error(`a deferred part failed: ${e instanceof Error ? e.message : String(e)}`);
+        late.sink.clear();
+        finished();
+      });
+    return late.id;
+  }
+
+  /**
+   * Send what is written so far, then the rest as it comes; the page ends
+   * when the render is `done` and every deferred part is sent. A failure
+   * nothing wrote in place (see EvalContext.renderError) ends the in-order
+   * part with `last(error)`.
+   */
+  follow(done: Done, last: (error: unknown) => string): Promise<void> {
+    const closeSink = (): void => {
+      this.sink.close();
+      this.flush();
+    };
+    this.flush();
+    if (done === undefined) return Promise.resolve(closeSink());
+    return done.then(closeSink, (e: unknown) => {
+      this.sink.text += last(e);
+      closeSink();
+    });
+  }
+
+  private schedule(): void {
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => {
+      this.queued = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.ended) return;
+    let text = "";
+    if (!this.inOrderSent) {
+      const taken = this.sink.take();
+      text = taken.text;
+      this.inOrderSent = taken.done;
+    }
+    // Deferred parts follow the in-order part, each as soon as it is done.
+    if (this.inOrderSent) {
+      for (const late of this.lates) {
+        if (!late.done || late.sent) continue;
+        text += lateContent(late.id, late.sink.finish(), !this.lates.some((l) => l.sent));
+        late.sent = true;
+      }
+    }
+    const finished = this.inOrderSent && this.lates.every((l) => l.sent);
+    if (!finished && text.endsWith(END)) {
+      text = text.slice(0, -END.length);
+      this.heldEnd = END;
+    }
+    if (finished) (text += this.heldEnd), (this.heldEnd = "");
+    if (text) this.controller.enqueue(utf8.encode(text));
+    if (finished) {
+      this.ended = true;
+      this.controller.close();
+    }
+  }
+}
+
+/** The script that moves a deferred part into its placeholder (sent once, before the first). */
+const SWAP =
+  "<script>function $sx(i){var p=document.getElementById('sx-p'+i),c=document.getElementById('sx-c'+i);" +
+  "if(p&&c){p.replaceWith.apply(p,Array.prototype.slice.call(c.childNodes));c.remove()}}</script>";
+
+/** Without scripts the deferred parts show where they arrive (after the page) and the fallbacks go. */
+const NO_SCRIPT = "<noscript><style>[data-sx-late]{display:block!important}sx-defer{display:none}</style></noscript>";
+
+/** A deferred part as sent: hidden content, then the call that moves it into its placeholder. */
+export function lateContent(id: number, html: string, first: boolean): string {
+  return `${first ? SWAP + NO_SCRIPT : ""}<div hidden id="sx-c${id}" data-sx-late>${html}</div><script>$sx(${id})</script>`;
+}
+
+/** A deferred part's placeholder, around its fallback. */
+export function placeholder(id: number): [string, string] {
+  return [`<sx-defer id="sx-p${id}">`, "</sx-defer>"];
+}
