@@ -41,7 +41,7 @@ export const componentLeaf: Leaf<ComponentJob, string> = {
 /** The hook for one render: holes in shared renders, cache look-ups for `:cache` components. */
 export function componentHook(exec: Walk, scope: PartsScope): ComponentHook {
   const { analysis, hasher, registry } = exec.site;
-  return (call, run, ctx) => {
+  const hook: ComponentHook = (call, run, ctx) => {
     const effects = analysis.of(call.fn.name);
     if (!effects) return run(ctx);
     if (scope.shared && isHole(effects)) {
@@ -55,6 +55,14 @@ export function componentHook(exec: Walk, scope: PartsScope): ComponentHook {
     const userScoped = !scope.shared && effects.deep.user;
     return cached(call, before, effects.deep.io, userScoped, run, ctx);
   };
+  // The calls the hook only runs (neither a hole nor looked up): in render position they write straight into the page.
+  hook.passes = (fn) => {
+    const effects = analysis.of(fn.name);
+    if (!effects) return true;
+    if (scope.shared && isHole(effects)) return false;
+    return !fn.cache || scope.fresh || effects.deep.volatile || effects.deep.write;
+  };
+  return hook;
 
   async function cached(call: ComponentCall, before: string, doesIo: boolean, userScoped: boolean, run: (c: EvalContext) => Out, ctx: EvalContext): Promise<Value> {
     const visitor = userScoped ? await scope.visitorScope() : null;

@@ -7,7 +7,7 @@
  */
 export { Executor, type ExecutorOptions } from "./executor.ts";
 export type { SiteModel, Walk } from "./context.ts";
-export type { PageJob, PageLeaf, PageRender, PageResolution, StoredPage } from "./resolve.ts";
+export type { PageJob, PageLeaf, PageRender, PageResolution, Streaming, StoredPage } from "./resolve.ts";
 export { isHole, routeIsShared, type RenderFacts } from "./plan.ts";
 export { componentLeaf, USER_TTL_S, type ComponentJob } from "./components.ts";
 export { type FilledPage, type HoleJob, type HoleRender } from "./holes.ts";

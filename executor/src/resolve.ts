@@ -7,7 +7,8 @@
  *          its written-down I/O calls again and stop when they answer the
  *          same (re-rendering);
  * execute  the `page` leaf renders it (components and holes inside it are
- *          nodes of their own, see components.ts);
+ *          nodes of their own, see components.ts); a page no one has yet
+ *          is sent as it renders, where the leaf can stream;
  * cache    a render everyone may be served is stored by CID, its pointer
  *          moved (compare-and-swap, its input key the idempotency key), what
  *          it read recorded, its calls written down; one that may not be
@@ -30,6 +31,8 @@ export interface PageJob {
   readonly mode: "serve" | "refresh";
   /** Render even when the pointer has the page (`Cache-Control: no-cache`, where allowed). */
   readonly fresh: boolean;
+  /** A page no one has may be sent as it renders (where the leaf can stream; see `streamed`). */
+  readonly stream?: boolean;
 }
 
 /** What the `page` leaf made. */
@@ -47,7 +50,19 @@ export interface PageRender extends RenderFacts {
 export interface PageLeaf<J extends PageJob, R extends PageRender> extends Leaf<J, R> {
   /** The input key the page's calls give when asked again now, or null when they cannot be asked. */
   askAgain(job: J, written: string): Promise<string | null>;
+  /**
+   * Render a page to be sent as it is written: once its status is known,
+   * the body streaming and the render (all of it, as `execute` gives it)
+   * still coming; or the render whole, when the page could not stream (a
+   * redirect, a status decided last).
+   */
+  stream?(job: J): Promise<Streaming<R>>;
 }
+
+/** A page leaf's streamed render (see PageLeaf.stream). */
+export type Streaming<R> =
+  | { readonly state: "streaming"; readonly status: number; readonly body: ReadableStream<Uint8Array>; readonly render: Promise<R> }
+  | { readonly state: "whole"; readonly render: R };
 
 /** A shared page as stored: split at its holes, its CID, the pointer's sequence. */
 export interface StoredPage {
@@ -63,6 +78,11 @@ export type PageResolution<R extends PageRender> =
   | { readonly state: "miss"; readonly page: StoredPage; readonly render: R; readonly moved: Moved }
   /** Rendered for this request only. */
   | { readonly state: "bypass"; readonly render: R }
+  /**
+   * No one had it: sent as it renders (the page's bytes, hole markers in
+   * them). Stored and published, when it may be shared, once it is all there.
+   */
+  | { readonly state: "streamed"; readonly status: number; readonly body: ReadableStream<Uint8Array>; readonly render: Promise<R> }
   /** Re-rendering: asking the calls again gave the same answers; nothing rendered. */
   | { readonly state: "unchanged"; readonly cid: string; readonly sequence: number }
   /** No longer a shared page (now a 404, a redirect, per visitor): the pointer retired. */
@@ -97,10 +117,24 @@ export async function resolvePage<J extends PageJob, R extends PageRender>(exec:
     if (stored && !job.fresh) return done({ state: "hit", page: stored, render: null }, "pointer");
   }
 
+  // A page no one has (not even a stale copy) is sent as it renders; the rest of the walk follows the render.
+  const streams = job.stream === true && !refresh && !stored && leaf.stream !== undefined;
   for (let attempt = 0; ; attempt++) {
     let render: R;
     try {
-      render = await leaf.execute(job);
+      if (streams && attempt === 0) {
+        const streaming = await leaf.stream!(job);
+        if (streaming.state === "streaming") {
+          const kept = streaming.render
+            .then((r) => keepStreamed(exec, stores, job.page, r, seen))
+            .catch((e: unknown) => console.error(`${pageName(job.page)}: not kept: ${e instanceof Error ? e.message : String(e)}`));
+          exec.defer(kept);
+          // The page ends once it is kept: whoever has all of it can be served it from its pointer.
+          const body = streaming.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => kept }));
+          return done({ state: "streamed", status: streaming.status, body, render: streaming.render.then((r) => kept.then(() => r)) }, "render");
+        }
+        render = streaming.render;
+      } else render = await leaf.execute(job);
     } catch (e) {
       // A shared page that cannot be made again now is served as it was.
       if (!stored) throw e;
@@ -134,8 +168,20 @@ export async function resolvePage<J extends PageJob, R extends PageRender>(exec:
   }
 }
 
+/** A streamed page once it is all there: published when it may be shared, as a render served whole would be. */
+async function keepStreamed(exec: Walk, stores: PageStores, page: PageKey, render: PageRender, seen: PointerState | null): Promise<void> {
+  if (render.degraded) return;
+  if (keepsShared(render)) {
+    await publish(exec, stores, page, render, seen, null);
+    return;
+  }
+  if (seen && !seen.retired) await stores.pointers.retire(page, seen.sequence);
+}
+
 function traceState(p: PageResolution<PageRender>): "hit" | "miss" | "stale" | "bypass" | "ran" {
   switch (p.state) {
+    case "streamed":
+      return "miss";
     case "hit":
     case "unchanged":
       return "hit";

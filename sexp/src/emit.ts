@@ -12,15 +12,11 @@
  */
 import { escapeHtml } from "./escape.ts";
 import { renderChild, type RenderBudget } from "./html.ts";
-import type { Code, EvalContext, Frame } from "./runtime.ts";
+import type { Code, Done, Emit, EvalContext } from "./runtime.ts";
 import { Sink } from "./sink.ts";
 import { Html, type Value } from "./types.ts";
 
-/** Undefined when all of it is written; a promise while parts wait in holes. */
-export type Done = undefined | Promise<void>;
-
-/** Code in render position: writes its markup into `out`. */
-export type Emit = (frame: Frame | null, ctx: EvalContext, out: Sink) => Done;
+export type { Done, Emit };
 
 const emitters = new WeakMap<Code, Emit>();
 

@@ -17,7 +17,6 @@ export {
   Primitive,
   DEFAULT_LIMITS,
   apply,
-  emitApply,
   type Limits,
   type OutOfOrder,
   type Out,
@@ -60,6 +59,7 @@ export { createEnv, emitForms, evaluate, evaluateForms, render, renderForms, str
 export { Sink } from "./sink.ts";
 export { PageStream } from "./stream.ts";
 export { emitOf, type Done, type Emit } from "./emit.ts";
+export { emitApply } from "./render-calls.ts";
 export * from "./hash.ts";
 export * from "./check.ts";
 export { app, untrusted, policyLimits, isSameOriginPath, type Policy, type PolicyLimits } from "./policy.ts";

@@ -11,7 +11,8 @@ import { readComponentCall, readElement, type RawTextPiece } from "./markup-form
 import { attributeRenderer, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
 import { compile, constant, evalAll, fail, globalLookup, isConstant, locOf } from "./compiler.ts";
-import { Component, EvalContext, abandon, asSexpError, callComponent, emitComponent, slotsOf, type Code, type Out } from "./runtime.ts";
+import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
+import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
 import { emitOf, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";

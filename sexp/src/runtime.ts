@@ -20,7 +20,6 @@ import { Keyword, typeName, type Callable, type Loc, type Node, type Value } fro
 import { getField } from "./data.ts";
 import { Declarations } from "./declarations.ts";
 import type { CallCheck } from "./call-check.ts";
-import { emitOf, type Done, type Emit } from "./emit.ts";
 import type { Sink } from "./sink.ts";
 
 /** What compiled code returns: a value, or a promise of one when I/O is pending. */
@@ -28,6 +27,12 @@ export type Out = Value | Promise<Value>;
 
 /** Compiled code: a closure over the syntax tree. */
 export type Code = (frame: Frame | null, ctx: EvalContext) => Out;
+
+/** What writing markup gives: undefined when all of it is written, a promise while parts wait in holes (see emit.ts). */
+export type Done = undefined | Promise<void>;
+
+/** Code in render position: writes its markup into `out` (see emit.ts). */
+export type Emit = (frame: Frame | null, ctx: EvalContext, out: Sink) => Done;
 
 /** A lexical frame: slots addressed by (depth, index) resolved at compile time. */
 export class Frame {
@@ -524,105 +529,9 @@ function componentFrame(fn: Component, slots: readonly number[], names: readonly
   return new Frame(frameSlots, fn.frame);
 }
 
-function checkChildren(fn: Component, childrenGiven: boolean, loc?: Loc): void {
+export function checkChildren(fn: Component, childrenGiven: boolean, loc?: Loc): void {
   if (fn.childrenSlot < 0) throw new EvalError(noChildrenMessage(fn.name), loc);
   if (childrenGiven) throw new EvalError(childrenTwiceMessage(fn.name), loc);
-}
-
-/**
- * A component call in render position: the arguments are evaluated straight
- * into the component's frame, and its body writes into `out`. (The caller
- * checked the hook passes this component by.) Arguments still coming are
- * bound as they are (the body waits where it reads one), so what comes
- * before them is written now. The call is done when its arguments have all
- * arrived (a failure is the render's), except in a streamed render, where a
- * failure shows where the argument is read and one never read does not matter.
- */
-export function emitComponent(
-  fn: Component, slots: readonly number[], names: readonly string[], args: readonly Code[], nk: number,
-  f: Frame | null, ctx: EvalContext, out: Sink, loc?: Loc,
-): Done {
-  ctx.step(loc);
-  const frameSlots = fn.params.template.slice();
-  let waiting: Promise<Value>[] | null = null;
-  let childrenGiven = false;
-  try {
-    for (let i = 0; i < nk; i++) {
-      const slot = slots[i]!;
-      if (slot < 0) throw unknownKey(fn, names[i]!, loc);
-      const v = args[i]!(f, ctx);
-      if (v instanceof Promise) (waiting ??= []).push(v);
-      frameSlots[slot] = v;
-      if (slot === fn.childrenSlot) childrenGiven = true;
-    }
-    if (args.length > nk) {
-      checkChildren(fn, childrenGiven, loc);
-      const children = new Array<Out>(args.length - nk);
-      let later = false;
-      for (let i = nk; i < args.length; i++) {
-        const v = args[i]!(f, ctx);
-        if (v instanceof Promise) ((waiting ??= []).push(v), (later = true));
-        children[i - nk] = v;
-      }
-      // Children still coming are one list still coming.
-      frameSlots[fn.childrenSlot] = later ? Promise.all(children) : (children as Value[]);
-    }
-  } catch (e) {
-    if (waiting) abandon(waiting);
-    throw e;
-  }
-  if (waiting !== null && ctx.renderError !== null) (abandon(waiting), (waiting = null));
-  if (++ctx.depth > ctx.maxDepth) {
-    ctx.depth--;
-    if (waiting) abandon(waiting);
-    throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
-  }
-  const frame = new Frame(frameSlots, fn.frame);
-  let pending: Promise<unknown>[] | null = waiting;
-  try {
-    if (fn.params.defaults.length) {
-      const defaults = fillDefaults(fn.params, frame, ctx);
-      if (defaults) pending = pending ? [...pending, ...defaults] : defaults;
-    }
-    const done = (fn.emit ??= emitOf(fn.body))(frame, ctx, out);
-    if (pending === null) return done;
-    if (done !== undefined) pending.push(done);
-    return Promise.all(pending).then(noop);
-  } catch (e) {
-    if (pending) abandon(pending);
-    throw asSexpError(e, fn.name, loc);
-  } finally {
-    ctx.depth--;
-  }
-}
-
-/** Apply a callable in render position: a lambda's body writes into `out`; anything else's value is written. */
-export function emitApply(fn: Value, args: Value[], ctx: EvalContext, out: Sink, loc?: Loc): Done {
-  if (!(fn instanceof Lambda)) {
-    const v = apply(fn, args, ctx, loc);
-    return emitOf(constantCode(v))(null, ctx, out);
-  }
-  ctx.step(loc);
-  const frame = new Frame(bindArgs(fn, args, loc), fn.frame);
-  if (++ctx.depth > ctx.maxDepth) {
-    ctx.depth--;
-    throw new LimitError(`recursion deeper than ${ctx.maxDepth} calls (in ${fn.name})`, loc);
-  }
-  try {
-    const defaults = fn.params.defaults.length ? fillDefaults(fn.params, frame, ctx) : null;
-    const done = emitOf(fn.body)(frame, ctx, out);
-    if (defaults === null) return done;
-    return Promise.all(done === undefined ? defaults : [...defaults, done]).then(noop);
-  } catch (e) {
-    throw asSexpError(e, fn.name, loc);
-  } finally {
-    ctx.depth--;
-  }
-}
-
-/** Code that gives `v` (a value, or one still coming). */
-function constantCode(v: Out): Code {
-  return () => v;
 }
 
 function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: Loc): Out {
@@ -647,7 +556,7 @@ function runBody(fn: Lambda | Component, frame: Frame, ctx: EvalContext, loc?: L
 }
 
 /** Evaluate `&key` defaults for keys not supplied, in order; the pending ones, if any. */
-function fillDefaults(p: Params, frame: Frame, ctx: EvalContext): Promise<Value>[] | null {
+export function fillDefaults(p: Params, frame: Frame, ctx: EvalContext): Promise<Value>[] | null {
   let pending: Promise<Value>[] | null = null;
   try {
     for (const k of p.defaults) {

@@ -35,8 +35,11 @@ export class PageStream implements OutOfOrder {
   private inOrderSent = false;
   private readonly lates: Late[] = [];
   private heldEnd = "";
+  /** Everything sent, when kept (a page stored once it is all there). */
+  private readonly sent: string[] | null;
 
-  constructor() {
+  constructor(options: { keep?: boolean } = {}) {
+    this.sent = options.keep ? [] : null;
     this.sink = new Sink(() => this.schedule());
     this.body = new ReadableStream<Uint8Array>({
       start: (c) => {
@@ -46,6 +49,11 @@ export class PageStream implements OutOfOrder {
         this.ended = true;
       },
     });
+  }
+
+  /** The page as sent so far (kept only when asked for). */
+  get text(): string {
+    return this.sent === null ? "" : this.sent.join("");
   }
 
   /** A deferred part (`OutOfOrder`): its number, for its placeholder. */
@@ -123,7 +131,10 @@ export class PageStream implements OutOfOrder {
       this.heldEnd = END;
     }
     if (finished) (text += this.heldEnd), (this.heldEnd = "");
-    if (text) this.controller.enqueue(utf8.encode(text));
+    if (text) {
+      this.sent?.push(text);
+      this.controller.enqueue(utf8.encode(text));
+    }
     if (finished) {
       this.ended = true;
       this.controller.close();

@@ -16,7 +16,7 @@ import { defineVocabulary } from "./spec.ts";
 
 export { REQUEST_PRIMITIVES, SESSION_READS } from "./request.ts";
 export { DATA_READS, RESOLVER_PRIMITIVES, callParts, declaration, fragmentService, type Op } from "./resolver.ts";
-export { RESPONSE_PRIMITIVES, responseFunctions, routeResult, type RouteResult } from "./responses.ts";
+export { RESPONSE_PRIMITIVES, isResponse, responseFunctions, routeResult, type RouteResult } from "./responses.ts";
 export { defineVocabulary, type PrimitiveDoc, type PrimitiveFn } from "./spec.ts";
 export { GENERATED_PRIMITIVES } from "./generated.ts";
 export { FEDERATED_PRIMITIVES } from "./federated.ts";

@@ -14,6 +14,7 @@ export const RESPONSE_PRIMITIVES: readonly PrimitiveDoc[] = [
     io: false,
     name: "render",
     params: "page",
+    page: 0,
     doc: "Answer the request with this HTML (status 200).",
     examples: [['(render (p "hi"))', '{:rose/response "html" :status 200 :body (raw! "<p>hi</p>")}']],
   },
@@ -21,6 +22,7 @@ export const RESPONSE_PRIMITIVES: readonly PrimitiveDoc[] = [
     io: false,
     name: "status",
     params: "code page",
+    page: 1,
     doc: "Answer with this HTML and HTTP status code.",
     examples: [['(status 404 (p "gone"))', '{:rose/response "html" :status 404 :body (raw! "<p>gone</p>")}']],
   },
@@ -53,6 +55,11 @@ function responseValue(kind: "html" | "redirect", status: number, entry: [string
   return new Map<string, Value>([[RESPONSE, kind], ["status", status], entry]);
 }
 
+/** Whether a value is a route's response (not a page that looks like one). */
+export function isResponse(value: Value): value is SMap {
+  return value instanceof Map && value.has(RESPONSE);
+}
+
 /** What a route body answered: a status with HTML, or a redirect. */
 export interface RouteResult {
   readonly status: number;
@@ -61,7 +68,7 @@ export interface RouteResult {
 }
 
 export function routeResult(value: Value): RouteResult {
-  if (value instanceof Map && value.has(RESPONSE)) {
+  if (isResponse(value)) {
     const status = value.get("status") as number;
     if (value.get(RESPONSE) === "redirect") return { status, html: null, location: value.get("location") as string };
     return { status, html: (value.get("body") as Html).html, location: null };

@@ -32,6 +32,36 @@ export async function deliverShared(
   return toResponse({ status: 200, html: body, location: null }, headers);
 }
 
+/**
+ * A shared page no one had, sent as it renders: each chunk with its holes
+ * filled for the person asking (a hole's marker is written whole, so never
+ * split across chunks). No ETag or length: neither is known before the end;
+ * the next request is served the stored page, with both.
+ */
+export function deliverStreamed(exec: Executor, io: RequestInfo, pointer: string, status: number, body: ReadableStream<Uint8Array>, extra: Record<string, string>): Response {
+  const text = new TextDecoder();
+  const filled = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      async transform(chunk, out) {
+        const html = text.decode(chunk, { stream: true });
+        out.enqueue(html.includes("<!--rose:hole ") ? (await exec.fillHoles(templateOf(html, null), io)).body : chunk);
+      },
+    }),
+  );
+  metrics.pages.miss++;
+  return new Response(filled, {
+    status,
+    headers: {
+      ...extra,
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "private, no-cache",
+      "x-rose-cache": "miss",
+      "x-rose-stream": "streamed",
+      "x-rose-pointer": encodeURIComponent(pointer),
+    },
+  });
+}
+
 /** A page rendered for this request only (`bypass` when it was a read: a page that is never shared). */
 export async function deliverOwn(exec: Executor, io: RequestInfo, result: RouteResult, state: "bypass" | null): Promise<Response> {
   const html = result.html === null ? null : (await exec.fillHoles(templateOf(result.html, null), io)).body;

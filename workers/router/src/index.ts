@@ -14,7 +14,7 @@ import { negotiate, serveContent } from "@rose-ash/content";
 import { metrics, pageName } from "@rose-ash/executor";
 import { AutoRouter } from "itty-router";
 import { consumeChanges, contentChanged, contentWebhook } from "./content-changes.ts";
-import { deliverOwn, deliverShared } from "./deliver.ts";
+import { deliverOwn, deliverShared, deliverStreamed } from "./deliver.ts";
 import { deferTo, type ContentChange, type WorkerEnv } from "./env.ts";
 import { tablesWritten } from "./invalidate.ts";
 import { errorResponse } from "./error-page.ts";
@@ -35,10 +35,17 @@ import { staticAsset } from "./static.ts";
 export { DependencyIndex, IpnsPointer, RateLimiter, RenderJob } from "@rose-ash/durable-objects";
 export type { WorkerEnv } from "./env.ts";
 
+/** How a request is answered: `whole: true` for a caller that wants a page no one had complete, with its CID (not streamed). */
+export interface HandleOptions {
+  readonly whole?: boolean;
+}
+
 /** Answer one request from the site's routes. */
-export async function handle(request: Request, env: WorkerEnv, context?: ExecutionContext): Promise<Response> {
+export async function handle(request: Request, env: WorkerEnv, context?: ExecutionContext, options: HandleOptions = {}): Promise<Response> {
   const dbs: Db[] = [];
   let s: Site | null = null;
+  /** A page still being sent: what the connections are released after. */
+  let finishing: Promise<unknown> | null = null;
   try {
     s = await currentSite();
     const url = new URL(request.url);
@@ -57,9 +64,14 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     const shared = s.routeIsShared(match.route, request.method);
     const io = requestContext(s, request, env, dbs, await readForm(request), shared, fresh);
     const exec = executorFor(s, io, env, defer);
-    const job: RouteJob = { page, shared, mode: "serve", fresh, match };
+    const job: RouteJob = { page, shared, mode: "serve", fresh, match, stream: options.whole !== true };
     const resolved = await exec.resolvePage<RouteJob, RouteRender>(job);
     const canonical = { link: `<${url.origin}${page.path}>; rel="canonical"` };
+    if (resolved.state === "streamed") {
+      // The connections are needed until the page is all there.
+      finishing = resolved.render;
+      return deliverStreamed(exec, io, pageName(page), resolved.status, resolved.body, canonical);
+    }
     if (resolved.state === "hit" || resolved.state === "stale" || resolved.state === "miss") {
       // A shared render started no session (plan.ts): there is no cookie to set.
       return deliverShared(request, exec, io, pageName(page), resolved.page, resolved.state, canonical);
@@ -92,8 +104,13 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     // The Worker keeps serving: the person gets the site's error page, the log the detail.
     return errorResponse(e, env, s);
   } finally {
-    // Connections are released after the response is on its way.
-    for (const db of dbs) context ? context.waitUntil(db.close()) : await db.close();
+    // Connections are released after the response is on its way (a streamed page: once it is all there).
+    const close = (): Promise<unknown> => Promise.all(dbs.map((db) => db.close()));
+    if (finishing) {
+      const closed = finishing.then(close, close).catch((e: unknown) => console.error(`closing connections: ${formatError(e)}`));
+      context?.waitUntil(closed);
+    } else if (context) context.waitUntil(close());
+    else await close();
   }
 }
 

@@ -34,8 +34,8 @@ export const LLM_MAX_BODY_BYTES = 64 * 1024;
 /** Requests a minute per address and per session, unless LLM_RATE_LIMIT says otherwise. */
 const DEFAULT_RATE_LIMIT = 10;
 
-/** Answers a request as the site would (the router's `handle`): how generations are rendered. */
-export type SiteHandler = (request: Request, env: WorkerEnv, context?: ExecutionContext) => Promise<Response>;
+/** Answers a request as the site would (the router's `handle`): how generations are rendered (whole: their CID is part of the answer). */
+export type SiteHandler = (request: Request, env: WorkerEnv, context?: ExecutionContext, options?: { readonly whole?: boolean }) => Promise<Response>;
 
 let inProcess: { env: WorkerEnv; service: LlmService } | null = null;
 
@@ -72,7 +72,7 @@ export async function postLlm(request: Request, env: WorkerEnv, context: Executi
   if (outcome.kind !== "ok") return failed(request, env, outcome, asked, html || asked.form);
 
   const { generation, cached, conversation, previous, warnings, model, provider } = outcome;
-  const page = await handle(new Request(new URL(`/llm/g/${generation.hash}/`, request.url), { headers: pageHeaders(request) }), env, context);
+  const page = await handle(new Request(new URL(`/llm/g/${generation.hash}/`, request.url), { headers: pageHeaders(request) }), env, context, { whole: true });
   const rendered = await page.text();
   if (page.status !== 200) {
     const error = `the s-expression is valid but did not render (${page.status}${page.status === 503 ? ": the data is unavailable for now" : ""})`;
@@ -115,7 +115,7 @@ export async function getLlm(request: Request, env: WorkerEnv, handle: SiteHandl
   const history: Generation[] = conversation && /^[A-Za-z0-9_-]{16,64}$/.test(conversation) ? await llm.history(conversation).catch(() => []) : [];
   const turns: Value[] = [];
   for (const g of history) {
-    const page = await handle(new Request(new URL(`/llm/g/${g.hash}/`, request.url), { headers: pageHeaders(request) }), env, context);
+    const page = await handle(new Request(new URL(`/llm/g/${g.hash}/`, request.url), { headers: pageHeaders(request) }), env, context, { whole: true });
     turns.push(
       await component(request, env, "~llm-turn", { prompt: g.prompt, generation: fromJson(g as unknown as Json), cached: false, repairs: fromJson(g.repairs as unknown as Json), warnings: [], diff: null, conversation, content: new Html(await page.text()) }),
     );

@@ -5,11 +5,11 @@
  * request) and `hole` (render a visitor's part of a shared page); the I/O
  * leaves send through the resolver's client.
  */
-import { EvalContext, apply, askAgain, createEnv, formatError, inputKey, toHtml, type IoCall, type Value } from "@rose-ash/sexp";
+import { EvalContext, PageStream, apply, askAgain, createEnv, emitApply, formatError, inputKey, toHtml, type IoCall, type Value } from "@rose-ash/sexp";
 import { fragmentError, type Db, type Json, type Op } from "@rose-ash/resolver";
-import { Executor, Leaves, componentLeaf, ioLeaf, pageName, resolveMedia, type HoleJob, type HoleRender, type PageJob, type PageLeaf, type PageRender, type Stores } from "@rose-ash/executor";
+import { Executor, Leaves, componentLeaf, ioLeaf, pageName, resolveMedia, type HoleJob, type HoleRender, type PageJob, type PageLeaf, type PageRender, type Stores, type Streaming } from "@rose-ash/executor";
 import { routes, sources } from "@rose-ash/app";
-import { DATA_READS, SESSION_READS, routeResult } from "@rose-ash/vocabulary";
+import { DATA_READS, SESSION_READS, isResponse, routeResult, type RouteResult } from "@rose-ash/vocabulary";
 import { isDevelopment, type Defer, type WorkerEnv } from "./env.ts";
 import { callbackOrigin, jobOf, renderingMissing } from "./media/jobs.ts";
 import { mediaLeaf } from "./media/leaf.ts";
@@ -82,25 +82,77 @@ function routeLeaf(s: Site, request: RequestInfo, exec: Executor): PageLeaf<Rout
       const ctx = evalContext(s, io, exec);
       ctx.recorders = [calls];
       const value = await apply(s.handler(job.match.route), [...job.match.params.values()] as Value[], ctx);
-      // The visitor changed something: what was kept for them is stale.
-      if (io.client.actions().length) await io.session.bump();
-      const cookie = await io.session.cookie();
-      return {
-        ...routeResult(value),
-        calls,
-        reads: [...io.client.reads(), ...io.mediaReads],
-        inputKey: inputKey(s.hasher, pageName(job.page), calls),
-        userScoped: io.userScoped === true,
-        volatile: io.volatile === true,
-        degraded: io.degraded === true,
-        sessionStarted: cookie !== null,
-        io,
-        cookie,
-        rateLimited: io.rateLimited,
-      };
+      return rendered(s, io, job, calls, routeResult(value));
     },
+    stream: (job) => streamRoute(s, request, exec, job),
     askAgain: async (job, written) => inputKey(s.hasher, pageName(job.page), await askAgain(written, evalContext(s, request, exec))),
   };
+}
+
+/** A route's render, once its result is in: what it read and did, for keeping it and for the response. */
+async function rendered(s: Site, io: RequestInfo, job: RouteJob, calls: IoCall[], result: RouteResult): Promise<RouteRender> {
+  // The visitor changed something: what was kept for them is stale.
+  if (io.client.actions().length) await io.session.bump();
+  const cookie = await io.session.cookie();
+  return {
+    ...result,
+    calls,
+    reads: [...io.client.reads(), ...io.mediaReads],
+    inputKey: inputKey(s.hasher, pageName(job.page), calls),
+    userScoped: io.userScoped === true,
+    volatile: io.volatile === true,
+    degraded: io.degraded === true,
+    sessionStarted: cookie !== null,
+    io,
+    cookie,
+    rateLimited: io.rateLimited,
+  };
+}
+
+/**
+ * A route rendered to be sent as it is written: the body runs in render
+ * position, so `(render page)` hands over the response (its status) before
+ * the page, and the page's shell is written before its queries answer. A
+ * part that fails after that shows the site's notice (the page is degraded,
+ * not kept). A redirect, or a page whose response comes only at the end,
+ * is given whole.
+ */
+async function streamRoute(s: Site, io: RequestInfo, exec: Executor, job: RouteJob): Promise<Streaming<RouteRender>> {
+  const calls: IoCall[] = [];
+  const ctx = evalContext(s, io, exec);
+  ctx.recorders = [calls];
+  const page = new PageStream({ keep: true });
+  ctx.outOfOrder = page;
+  ctx.renderError = async (e, into) => {
+    console.error(`${pageName(job.page)}: a part failed after the page was started, shown as a notice: ${formatError(e)}`);
+    io.degraded = true;
+    if (into) into.text += toHtml(await fragmentError("page", pageName(job.page), ctx));
+  };
+  let response: Value = null;
+  const answered = new Promise<void>((resolve) => {
+    ctx.respond = (v) => {
+      if (!isResponse(v)) return false;
+      ctx.respond = null;
+      response = v;
+      resolve();
+      return true;
+    };
+  });
+  const done = emitApply(s.handler(job.match.route), [...job.match.params.values()] as Value[], ctx, page.sink);
+  const finished = done ?? Promise.resolve();
+  await Promise.race([answered, finished]);
+  const result = response === null ? null : routeResult(response);
+  // The page streams when the response came first and its page is the one being written.
+  if (result === null || result.html !== "") {
+    await finished;
+    return { state: "whole", render: await rendered(s, io, job, calls, result ?? { status: 200, html: page.sink.finish(), location: null }) };
+  }
+  const sent = page.follow(done, (e) => {
+    console.error(`${pageName(job.page)}: failed after the page was started: ${formatError(e)}`);
+    io.degraded = true;
+    return "";
+  });
+  return { state: "streaming", status: result.status, body: page.body, render: sent.then(() => rendered(s, io, job, calls, { ...result, html: page.text })) };
 }
 
 /** The `hole` leaf: a user-scoped component rendered for this request's visitor. */

@@ -12,9 +12,10 @@ import { errorResponse } from "../src/error-page.ts";
 import { signature as webhookSignature } from "@rose-ash/content";
 import { WEBHOOK_MAX_BYTES } from "../src/invalidate.ts";
 import { currentSite } from "../src/render.ts";
+import { fetched } from "./fetched.ts";
 
 const base = "http://rose-ash.test";
-const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(base + path, { headers, redirect: "manual" });
+const get = (path: string, headers: Record<string, string> = {}) => fetched(base + path, { headers, redirect: "manual" });
 const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
   SELF.fetch(base + path, { method: "POST", body: new URLSearchParams(form), headers, redirect: "manual" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -99,8 +100,8 @@ describe("when the database fails", () => {
   it("keeps serving shared pages from their pointers: hits as they were, a forced re-render stale, a failed header as a notice", async () => {
     const path = "/blog/apple-day-2026/";
     const cookie = await signIn("hannah@example.org");
-    const good = await get(path);
-    await get(path, { cookie }); // Hannah's header, kept for her
+    await get(path); // rendered and kept (sent as it rendered: no CID yet)
+    const good = await get(path, { cookie }); // Hannah's header, kept for her
     expect(good.status).toBe(200);
     const logged = quietErrors();
     const down: WorkerEnv = { ...env, RESOLVER: frozenResolver(), DATABASE_TIMEOUT_MS: "100", DATABASE_COOLDOWN_MS: "60000" };

@@ -1,9 +1,9 @@
 /** `/_sexp/plan`: a page's DAG as the executor last resolved it, drawn as SVG. */
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { fetched } from "./fetched.ts";
 
 const base = "http://rose-ash.test";
-const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(base + path, { headers });
+const get = (path: string, headers: Record<string, string> = {}) => fetched(base + path, { headers });
 
 describe("the plan picture", () => {
   it("draws the route, its components and holes, and the queries and fragments, each with what the last request did", async () => {

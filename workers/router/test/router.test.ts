@@ -2,8 +2,9 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { SIGN_IN_LIMITS } from "../src/request.ts";
+import { fetched } from "./fetched.ts";
 
-const get = (path: string, headers: Record<string, string> = {}) => SELF.fetch(`http://rose-ash.test${path}`, { headers, redirect: "manual" });
+const get = (path: string, headers: Record<string, string> = {}) => fetched(`http://rose-ash.test${path}`, { headers, redirect: "manual" });
 
 describe("routes", () => {
   it("renders a page from a defroute", async () => {
