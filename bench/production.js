@@ -1,0 +1,2 @@
+/** Imported first: peers that have a development build (React) run their production build, as a server would. */
+process.env.NODE_ENV = "production";
