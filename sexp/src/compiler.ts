@@ -46,7 +46,7 @@ import { compileComponentCall, compileDefer, compileElement, compileFragment, co
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
-import { emitOf, later, settle, valueEmit, withEmit, writeChild, type Done } from "./emit.ts";
+import { emitOf, later, localFields, settle, valueEmit, withEmit, writeChild, type Done } from "./emit.ts";
 import type { Sink } from "./sink.ts";
 import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
@@ -485,39 +485,60 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
   const body = compileBody(form.body, inner);
   const count = inits.length;
   const size = inner.names.length;
-  /** Bind, then run the body; the bindings still arriving. */
-  const enter = <R>(f: Frame | null, ctx: EvalContext, run: (fr: Frame) => R): [R, Promise<Value>[] | null] => {
+  /** The let's frame, its bindings started (one still arriving is a promise in its slot, replaced once it is there). */
+  const bind = (f: Frame | null, ctx: EvalContext): Frame => {
     const slots = new Array<Out>(size).fill(null);
     const fr = new Frame(slots, f);
-    let pending: Promise<Value>[] | null = null;
     try {
       for (let i = 0; i < count; i++) {
         const v = inits[i]!(fr, ctx);
         const slot = slotsOfBindings[i]!;
         slots[slot] = v;
-        if (v instanceof Promise) {
-          // Later bindings and the body start now; whoever reads this slot waits.
-          (pending ??= []).push(v);
-          v.then((x) => (slots[slot] = x), noop);
-        }
+        // Later bindings and the body start now; whoever reads this slot waits.
+        if (v instanceof Promise) v.then((x) => (slots[slot] = x), noop);
       }
-      return [run(fr), pending];
+    } catch (e) {
+      abandon(slots);
+      throw e;
+    }
+    return fr;
+  };
+  /** The bindings still arriving (read before anything could have replaced them); null for none. */
+  const arriving = (fr: Frame): Promise<Value>[] | null => {
+    let pending: Promise<Value>[] | null = null;
+    for (let i = 0; i < count; i++) {
+      const v = fr.slots[slotsOfBindings[i]!];
+      if (v instanceof Promise) (pending ??= []).push(v);
+    }
+    return pending;
+  };
+  const code: Code = (f, ctx) => {
+    const fr = bind(f, ctx);
+    const pending = arriving(fr);
+    let result: Out;
+    try {
+      result = body(fr, ctx);
     } catch (e) {
       if (pending) abandon(pending);
       throw e;
     }
-  };
-  const code: Code = (f, ctx) => {
-    const [result, pending] = enter(f, ctx, (fr) => body(fr, ctx));
-    if (!pending) return result;
+    if (pending === null) return result;
     // The let is not done until every binding has arrived (so no failure is lost).
     pending.push(result as Promise<Value>);
     return Promise.all(pending).then((all) => all[all.length - 1]!);
   };
   const emitBody = emitOf(body);
   return withEmit(code, (f, ctx, out) => {
-    const [done, pending] = enter(f, ctx, (fr) => emitBody(fr, ctx, out));
-    if (!pending) return done;
+    const fr = bind(f, ctx);
+    const pending = arriving(fr);
+    let done: Done;
+    try {
+      done = emitBody(fr, ctx, out);
+    } catch (e) {
+      if (pending) abandon(pending);
+      throw e;
+    }
+    if (pending === null) return done;
     // A streamed render shows a failed binding where it is read (one never read does not matter).
     if (ctx.renderError !== null) return (abandon(pending), done);
     return Promise.all(done === undefined ? pending : [...pending, done]).then(noop);
@@ -666,6 +687,21 @@ function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Cod
   if (path.length === 1) {
     // The common case, one field of a map, without the general walk.
     const key = path[0]!;
+    const local = form.object!.kind === "sym" ? (scope?.resolve(form.object!.value as string) ?? null) : null;
+    if (local !== null && local[0] <= 1 && !form.fallback) {
+      // ...of a local, read from its slot here: `(:title link)` in a loop body.
+      const [up, slot] = local;
+      const read: Code = (f, ctx) => {
+        const o = up === 0 ? f!.slots[slot]! : f!.parent!.slots[slot]!;
+        if (o instanceof Map) {
+          const v = o.get(key);
+          return v === undefined ? null : v;
+        }
+        return o instanceof Promise ? o.then((o) => walk(o, f, ctx)) : walk(o, f, ctx);
+      };
+      localFields.set(read, { up, slot, key });
+      return read;
+    }
     return (f, ctx) => {
       const o = obj(f, ctx);
       if (o instanceof Map) {

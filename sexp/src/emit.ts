@@ -12,7 +12,7 @@
  */
 import { escapeHtml } from "./escape.ts";
 import { renderChild, type RenderBudget } from "./html.ts";
-import type { Code, Done, Emit, EvalContext } from "./runtime.ts";
+import type { Code, Done, Emit, EvalContext, Frame } from "./runtime.ts";
 import { Sink } from "./sink.ts";
 import { Html, type Value } from "./types.ts";
 
@@ -33,8 +33,41 @@ export function emitOf(code: Code): Emit {
   return e;
 }
 
+/** Code that reads one field of a local's map, `(:title link)`: where it is (see `fieldRead`). */
+export interface LocalField {
+  /** Frames up: 0 or 1. */
+  readonly up: number;
+  readonly slot: number;
+  readonly key: string;
+}
+
+/** The local field each such code reads (registered by the compiler). */
+export const localFields = new WeakMap<Code, LocalField>();
+
+/**
+ * The string `code` gives when it reads a local's field that is one (the
+ * commonest text and attribute of a template), read here without calling it;
+ * undefined for anything else (then call `code`).
+ */
+export function fieldText(field: LocalField, f: Frame | null): string | undefined {
+  const o = field.up === 0 ? f!.slots[field.slot] : f!.parent!.slots[field.slot];
+  if (!(o instanceof Map)) return undefined;
+  const v = o.get(field.key);
+  return typeof v === "string" ? v : undefined;
+}
+
 /** An emitter that writes the value of `code`. */
 export function valueEmit(code: Code): Emit {
+  const field = localFields.get(code);
+  if (field !== undefined) {
+    const general = valueEmit(withoutField(code));
+    return (f, ctx, out) => {
+      const s = fieldText(field, f);
+      if (s === undefined) return general(f, ctx, out);
+      out.text += escapeHtml(s);
+      return undefined;
+    };
+  }
   return (f, ctx, out) => {
     const v = code(f, ctx);
     // Text is the commonest child by far.
@@ -43,6 +76,11 @@ export function valueEmit(code: Code): Emit {
     else writeValue(out, v, ctx);
     return undefined;
   };
+}
+
+/** The same code, not known as a field read (so `valueEmit` of it is the general one). */
+function withoutField(code: Code): Code {
+  return (f, ctx) => code(f, ctx);
 }
 
 /** Write a value as a child: a response the render was waiting for is handed over, anything else rendered. */

@@ -40,6 +40,9 @@ const SAFE_DATA = /^data:image\/(?:png|gif|jpeg|jpg|webp|avif|bmp|x-icon)[;,]/i;
 
 /** Whether a URL attribute value is safe to emit (no script-running scheme). */
 export function isSafeUrl(url: string): boolean {
+  // A path, a fragment or a query: no scheme can come before these.
+  const c = url.charCodeAt(0);
+  if (c === 47 || c === 35 || c === 63) return true;
   if (!url.includes(":")) return true; // no scheme at all
   const compact = url.replace(STRIPPED, "");
   const m = SCHEME.exec(compact);

@@ -7,6 +7,7 @@ import { escapeHtml, safeUrl } from "./escape.ts";
 import { EvalError, notAComponentMessage, unknownNameMessage, withLoc } from "./errors.ts";
 import { isLiteral, readDefer } from "./forms.ts";
 import { placeholder } from "./stream.ts";
+import { flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
 import { attributeRenderer, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
@@ -15,7 +16,7 @@ import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, t
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
-import { emitOf, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
+import { emitOf, fieldText, later, localFields, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
 
 /** Markup rendered at compile time; a failure points at the node that caused it. */
 function constantMarkup(render: () => string, at: Loc): string {
@@ -95,7 +96,7 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
     push("</" + tag + ">", null);
   }
   // Entirely static markup is rendered once, here.
-  if (parts.length === 1) return constant(new Html(parts[0] as string));
+  if (parts.length === 1) return constant(new Html(flat(parts[0] as string)));
   const { emits, by } = finish(parts, owners);
   const count = emits.length;
   const emit: Emit = (f, ctx, out) => {
@@ -134,7 +135,7 @@ function finish(parts: readonly Part[], owners: readonly (Owner | null)[]): { em
   for (let k = 0; k < parts.length; k++) {
     const p = parts[k]!;
     if (typeof p === "string" || typeof p === "function") {
-      emits.push(p);
+      emits.push(typeof p === "string" ? flat(p) : p);
       by.push(owners[k]!);
       continue;
     }
@@ -149,10 +150,11 @@ function finish(parts: readonly Part[], owners: readonly (Owner | null)[]): { em
 /** An attribute with the fixed text around it (a failure in a streamed render leaves the attribute out). */
 function attributePart({ code, name, url }: Attribute, before: string, after: string): Emit {
   const render = attributeRenderer(name, url);
-  const open = before + " " + name + '="';
-  const close = '"' + after;
+  const open = flat(before + " " + name + '="');
+  const close = flat('"' + after);
+  const field = localFields.get(code);
   return (f, ctx, out) => {
-    const v = code(f, ctx);
+    const v = field === undefined ? code(f, ctx) : (fieldText(field, f) ?? code(f, ctx));
     if (typeof v === "string") {
       out.text += open;
       out.text += escapeHtml(url ? safeUrl(v) : v);
