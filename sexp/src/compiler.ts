@@ -35,6 +35,7 @@ import {
   apply,
   abandon,
   callLambda,
+  callPrimitive,
   finishParams,
   noop,
   type Code,
@@ -222,7 +223,30 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const names = argNodes.map((a) => (a.kind === "sym" && !scope?.resolve(a.value) ? Sym.of(a.value) : null));
   const loc = locOf(n);
   const nargs = args.length;
+  // A call of a global that is a primitive (the commonest call: `str`, `format`, `<=`): its arguments, then the primitive.
+  const global = items[0]!.kind === "sym" && !scope?.resolve(items[0]!.value) ? globalLookup(items[0]!.value) : null;
+  const primitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext): Out => {
+    const literal = fn.meta.names;
+    const vals = new Array<Out>(nargs);
+    let pending = false;
+    try {
+      for (let i = 0; i < nargs; i++) {
+        const v = i < literal && names[i] ? names[i]! : args[i]!(f, ctx);
+        if (v instanceof Promise) pending = true;
+        vals[i] = v;
+      }
+    } catch (e) {
+      if (pending) abandon(vals);
+      throw e;
+    }
+    if (!pending) return callPrimitive(fn, vals as Value[], ctx, loc);
+    return Promise.all(vals).then((vs) => callPrimitive(fn, vs, ctx, loc));
+  };
   const code: Code = (f, ctx) => {
+    if (global !== null) {
+      const g = global(ctx);
+      if (g instanceof Primitive) return primitiveCall(g, f, ctx);
+    }
     const fn = head(f, ctx);
     if (fn instanceof Lambda && fn.params.simple && fn.params.positional.length === nargs) {
       // Evaluate the arguments straight into the callee's frame.
@@ -329,19 +353,25 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
     return pending ? Promise.all(out) : (out as Value[]);
   };
   const emitItem = emitOf(body);
+  // An item's frame can serve the next item when it holds only the item and nothing can keep it (no closure made in the body).
+  const reusable = inner.names.length === 1 && !makesClosures(form.body);
   const write = (items: Value, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
     if (!Array.isArray(items)) {
       if (items === null) return undefined;
       throw new EvalError(`map: argument 2 must be a list, got ${typeName(items)}`, n);
     }
     let pending: Promise<void>[] | null = null;
+    let free: Frame | null = null;
     try {
       for (let i = 0; i < items.length; i++) {
         ctx.step(loc);
-        const slots = params.template.slice();
-        slots[0] = items[i]!;
-        const done = emitItem(new Frame(slots, f), ctx, out);
-        if (done !== undefined) (pending ??= []).push(done);
+        let fr: Frame | null = free;
+        if (fr === null) fr = new Frame(params.template.slice(), f);
+        fr.slots[0] = items[i]!;
+        const done = emitItem(fr, ctx, out);
+        // A frame whose item is still being written (it waits on I/O) is its own.
+        if (done !== undefined) ((pending ??= []).push(done), (free = null));
+        else free = reusable ? fr : null;
       }
     } catch (e) {
       if (pending) abandon(pending);
@@ -362,6 +392,13 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
     const c = coll(f, ctx);
     return c instanceof Promise ? later(out, c, ctx, (c, into) => write(c, f, ctx, into)) : write(c, f, ctx, out);
   });
+}
+
+/** Whether forms could make a closure over the frame they run in (a lambda, a local definition, a component). */
+function makesClosures(forms: readonly Node[]): boolean {
+  const closure = (n: Node): boolean =>
+    n.kind === "sym" ? n.value === "fn" || n.value === "lambda" || n.value === "define" || n.value === "defcomp" : n.kind === "list" || n.kind === "map" ? n.value.some(closure) : false;
+  return forms.some(closure);
 }
 
 /** `(my-widget ...)`: a call if a function of that name exists at run time, else a custom element. */

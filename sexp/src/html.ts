@@ -66,13 +66,17 @@ export function renderAttribute(name: string, v: Value | undefined, isUrl: boole
 
 /** A list value (e.g. `:class (list "a" (when x "b"))`) joins its non-nil items with spaces. */
 function attributeList(name: string, items: readonly Value[]): string {
-  const parts: string[] = [];
+  let s = "";
+  let first = true;
   for (const x of items) {
     if (x === null || x === false || x === undefined) continue;
-    if (typeof x === "string") parts.push(x);
-    else if (typeof x === "number") parts.push(String(x));
-    else if (x instanceof Keyword) parts.push(x.name);
+    let item: string;
+    if (typeof x === "string") item = x;
+    else if (typeof x === "number") item = String(x);
+    else if (x instanceof Keyword) item = x.name;
     else throw new RenderError(`attribute :${name} cannot contain a ${typeName(x)}`);
+    s = first ? item : s + " " + item;
+    first = false;
   }
-  return parts.join(" ");
+  return s;
 }

@@ -49,16 +49,17 @@ function parseTemplate(template: string): Template {
   return t;
 }
 
-/** printf-style subset: %s, %d, %.Nf, %%. */
-export function format(template: string, args: readonly Value[]): string {
+/** printf-style subset: %s, %d, %.Nf, %%; the values are `args` from `from` on. */
+export function format(template: string, args: readonly Value[], from = 0): string {
   const t = parseTemplate(template);
-  if (t.convs.length > args.length) {
-    throw new EvalError(`format: "${template}" needs more arguments than the ${args.length} given`);
+  const given = args.length - from;
+  if (t.convs.length > given) {
+    throw new EvalError(`format: "${template}" needs more arguments than the ${given} given`);
   }
   let out = t.head;
   for (let i = 0; i < t.convs.length; i++) {
     const c = t.convs[i]!;
-    const v = args[i]!;
+    const v = args[from + i]!;
     if (c.conv === "s") out += display(v);
     else {
       const n = num(v, "format", i + 1);
@@ -90,9 +91,9 @@ export function registerStrings(r: Registry): void {
     params: "template &rest values",
     doc: "Fill %s (text), %d (integer) and %.2f (fixed decimals) placeholders in order; %% is a percent sign.",
     examples: [['(format "%s costs £%.2f" "Tea" 3.5)', '"Tea costs £3.50"'], ['(format "%d%%" 42.7)', '"42%"']],
-    fn: ([t, ...rest], ctx) => {
-      for (const v of rest) chargeSize(v, ctx);
-      const s = format(str(t!, "format"), rest);
+    fn: (a, ctx) => {
+      for (let i = 1; i < a.length; i++) chargeSize(a[i]!, ctx);
+      const s = format(str(a[0]!, "format"), a, 1);
       ctx.checkOutput(s.length);
       return s;
     },
