@@ -381,8 +381,11 @@ describe.each(backends)("the site on %s", (backend, port) => {
     const res = await request("/blog/how-our-prices-work/", { headers: { "HX-Request": "true" } });
     expect(res.headers.get("x-rose-cache")).toBe("miss");
     // Sent as it rendered, and kept once all of it was there: its CID is told from the next request on.
-    await res.arrayBuffer();
-    const cid = (await request("/blog/how-our-prices-work/", { headers: { "HX-Request": "true" } })).headers.get("x-rose-cid")!;
+    const html = await res.text();
+    const hit = await request("/blog/how-our-prices-work/", { headers: { "HX-Request": "true" } });
+    expect(hit.headers.get("x-rose-cache")).toBe("hit");
+    expect(await hit.text()).toBe(html);
+    const cid = hit.headers.get("x-rose-cid")!;
     expect(cid).toMatch(/^bafkrei/);
     await expect.poll(() => [...pinning.pins.values()].find((p) => p.pin.cid === cid)?.status, { timeout: 10_000 }).toBe("pinned");
   });

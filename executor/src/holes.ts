@@ -34,8 +34,8 @@ export interface HoleRender {
 }
 
 export interface FilledPage {
-  /** The page as UTF-8: the shared parts were encoded once per page, the holes now. */
-  readonly body: Uint8Array;
+  /** The page, its holes filled. */
+  readonly body: string;
   /** What each hole rendered to, in order. */
   readonly holes: readonly string[];
   /** Holes answered from what was kept. */

@@ -20,6 +20,7 @@ export function pageName(k: PageKey): string {
 
 /** The path with the query parameters a route reads (`reads`; null: any), sorted: junk in a URL names no new page. */
 export function canonicalPath(url: URL, reads: ReadonlySet<string> | null): string {
+  if (url.search === "") return url.pathname;
   const query = [...url.searchParams].filter(([k]) => reads === null || reads.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return query.length ? `${url.pathname}?${new URLSearchParams(query)}` : url.pathname;
 }

@@ -28,7 +28,12 @@ export interface TraceNode {
 
 export class Trace {
   readonly nodes: TraceNode[] = [];
-  readonly at = new Date().toISOString();
+  private readonly begun = Date.now();
+
+  /** When it began (ISO 8601), formatted only when someone looks. */
+  get at(): string {
+    return new Date(this.begun).toISOString();
+  }
 
   start(kind: NodeKind, label: string, parent: TraceNode | null = null, key: string | null = null): TraceNode {
     const node: TraceNode = { id: this.nodes.length, parent: parent?.id ?? null, kind, label, key, tier: null, state: null, ms: 0, started: Date.now() };

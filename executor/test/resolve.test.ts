@@ -62,7 +62,7 @@ describe("resolvePage", () => {
     expect(state.renders).toBe(1);
     if (second.state !== "hit" || first.state !== "miss") throw new Error("unexpected");
     expect(second.page.cid).toBe(first.page.cid);
-    expect(new TextDecoder().decode(second.page.template.text[0]!)).toBe("<p>one</p>");
+    expect(second.page.template.text[0]).toBe("<p>one</p>");
     expect(await s.pages!.dependencies.pagesReading([{ op: "query", service: "blog", name: "x" }])).toEqual([page]);
   });
 

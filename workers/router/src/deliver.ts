@@ -44,7 +44,7 @@ export function deliverStreamed(exec: Executor, io: RequestInfo, pointer: string
     new TransformStream<Uint8Array, Uint8Array>({
       async transform(chunk, out) {
         const html = text.decode(chunk, { stream: true });
-        out.enqueue(html.includes("<!--rose:hole ") ? (await exec.fillHoles(templateOf(html, null), io)).body : chunk);
+        out.enqueue(html.includes("<!--rose:hole ") ? utf8.encode((await exec.fillHoles(templateOf(html, null), io)).body) : chunk);
       },
     }),
   );

@@ -186,12 +186,33 @@ router.post("/_sexp/federation/unfollow", (request: Request, env: WorkerEnv, con
 router.post("/_sexp/federation/publish", (request: Request, env: WorkerEnv, context: ExecutionContext) => publishRequest(request, env, context));
 router.all("*", (request: Request, env: WorkerEnv, context: ExecutionContext) => handle(request, env, context));
 
+/**
+ * The first path segments the routes above answer (`/ap/...`, `/_health`):
+ * any other path is a site page, handed to `handle` without trying each of
+ * those routes' patterns in turn (the hit path's commonest request).
+ */
+const OWN_SEGMENTS = new Set((router.routes as [string, RegExp, unknown[], string][]).map(([, , , path]) => firstSegment(path)).filter((s) => s !== ""));
+
+function firstSegment(path: string): string {
+  const end = path.indexOf("/", 1);
+  return path.slice(1, end < 0 ? undefined : end);
+}
+
+/** A request's path, without parsing the whole URL. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.slice(start).search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, start + end);
+}
+
 /** The queues the consumers read (production and development use the same names); any other is content changes'. */
 const RENDER_QUEUE = "rose-ash-renders";
 const FEDERATION_QUEUE = "rose-ash-federation";
 
 export default {
-  fetch: router.fetch,
+  fetch: (request: Request, env: WorkerEnv, context: ExecutionContext) =>
+    OWN_SEGMENTS.has(firstSegment(pathOf(request.url))) ? router.fetch(request, env, context) : handle(request, env, context),
   queue: (batch: MessageBatch<unknown>, env: WorkerEnv, context: ExecutionContext) => {
     if (batch.queue === RENDER_QUEUE) return consumeRenders(batch as MessageBatch<RenderMessage>, env, context);
     if (batch.queue === FEDERATION_QUEUE) return consumeFederation(batch, env, context);

@@ -64,9 +64,13 @@ function madeFrom(...parts: (object | string | undefined)[]): string {
 
 /** Hot tiers made so far in this isolate, by what they connect to (a client is made once, not per request). */
 const hotTiers = new Map<string, HotCache | null>();
+/** ...and by environment object (an isolate's requests share one: no key to build per request). */
+const hotFor = new WeakMap<object, HotCache | null>();
 
 /** The hot tier from the bindings: Upstash when configured, else KV, else none. */
 export function hotCacheFrom(env: HotBindings): HotCache | null {
+  const known = hotFor.get(env);
+  if (known !== undefined) return known;
   const upstash = env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN } : null;
   const which = upstash ? madeFrom("upstash", upstash.url, upstash.token) : madeFrom("kv", env.HOT);
   let hot = hotTiers.get(which);
@@ -76,6 +80,7 @@ export function hotCacheFrom(env: HotBindings): HotCache | null {
     hot = tier && batchedHotCache(tier);
     hotTiers.set(which, hot);
   }
+  hotFor.set(env, hot);
   return hot;
 }
 
@@ -93,8 +98,12 @@ export function warmTierFrom(env: WarmBindings): { store: WarmStore; pins: WarmS
 
 /** The stores, made once per isolate for the same bindings and settings. */
 const made = new Map<string, Stores>();
+/** The stores of an environment object already seen (an isolate's requests share one): no key to build per request. */
+const madeFor = new WeakMap<object, Stores>();
 
 export function storesFrom(env: CacheBindings): Stores {
+  const known = madeFor.get(env);
+  if (known) return known;
   const hot = hotCacheFrom(env);
   const which = madeFrom(
     env.POINTERS, env.DEPENDENCIES, env.WARM, hot ?? undefined, env.POINTER_TTL_MS, env.IPFS_GATEWAYS,
@@ -121,6 +130,7 @@ export function storesFrom(env: CacheBindings): Stores {
     };
     made.set(which, stores);
   }
+  madeFor.set(env, stores);
   return stores;
 }
 
