@@ -72,10 +72,20 @@ export class ResolverClient implements Resolver {
     return promise;
   }
 
+  /**
+   * Send the calls of the wave so far now, not at its end: a streamed page's
+   * shell has made all the calls it makes, and what its holes ask for next
+   * must not wait in one batch with its slowest query.
+   */
+  sendNow(): void {
+    if (this.wave.length) this.flush();
+  }
+
   private flush(): void {
     this.scheduled = false;
     const pending = this.wave;
     this.wave = [];
+    if (pending.length === 0) return;
     const label = `batch ${++this.batchCount} (${pending.map((p) => `${p.call.op} ${p.call.service}/${p.call.name}`).join(", ")})`;
     this.requests.run(label, (signal) => this.transport(pending.map((p) => p.call), signal)).then(
       (results) => pending.forEach((p, i) => settle(p, results[i])),

@@ -126,3 +126,19 @@ describe("on the development database", () => {
     expect((await page(app, "(query cart add-item :product_id 1)", t).html.catch((e) => e)).message).toBe("cart/add-item is an action: use (action ...)");
   });
 });
+
+describe("the client's waves", () => {
+  it("sends the calls of a wave at once when asked (a streamed page's shell), and what comes after in a batch of its own", async () => {
+    const sent: string[][] = [];
+    const transport: Transport = async (calls) => (sent.push(calls.map((c) => c.name)), calls.map(() => ({ ok: null })));
+    const client = new ResolverClient(transport);
+    const shell = [client.call("query", "market", "products", {}), client.call("query", "market", "categories", {})];
+    client.sendNow();
+    const header = client.call("frag", "cart", "cart-mini", {});
+    await Promise.all([...shell, header]);
+    expect(sent).toEqual([["products", "categories"], ["cart-mini"]]);
+    client.sendNow(); // nothing waiting: no empty batch
+    await new Promise((r) => setTimeout(r, 5));
+    expect(client.batches).toBe(2);
+  });
+});

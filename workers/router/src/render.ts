@@ -139,6 +139,8 @@ async function streamRoute(s: Site, io: RequestInfo, exec: Executor, job: RouteJ
     };
   });
   const done = emitApply(s.handler(job.match.route), [...job.match.params.values()] as Value[], ctx, page.sink);
+  // What the page asked for so far goes now: the visitor's parts of the shell (its holes) come in a batch of their own.
+  io.client.sendNow();
   const finished = done ?? Promise.resolve();
   await Promise.race([answered, finished]);
   const result = response === null ? null : routeResult(response);
