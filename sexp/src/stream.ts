@@ -58,11 +58,13 @@ export class PageStream implements OutOfOrder {
 
   /** A deferred part (`OutOfOrder`): its number, for its placeholder. */
   place(write: (into: Sink) => Done): number {
-    const late: Late = { id: this.lates.length + 1, sink: new Sink(() => this.schedule()), done: false, sent: false };
+    // Its sink is not part of the streamed page (it is sent whole, once done): a `defer` inside it renders in place.
+    const late: Late = { id: this.lates.length + 1, sink: new Sink(), done: false, sent: false };
     this.lates.push(late);
     const finished = (): void => {
       late.done = true;
       late.sink.close();
+      this.schedule();
     };
     let done: Done;
     try {

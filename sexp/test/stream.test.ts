@@ -128,6 +128,17 @@ describe("streaming", () => {
     expect(await page.next()).toBe(null);
   });
 
+  it("renders a deferred part inside another in place (its placeholder would not be there yet)", async () => {
+    const g = gatedEnv();
+    const page = stream(`(main (defer (section (defer :fallback "…" (p (wait "inner" "I"))) (p (wait "outer" "O")))))`, g.env);
+    expect(await page.next()).toBe('<main><sx-defer id="sx-p1"></sx-defer></main>');
+    g.answer("inner");
+    g.answer("outer");
+    const html = await page.rest();
+    expect(html).toContain('<div hidden id="sx-c1" data-sx-late><section><p>I</p><p>O</p></section></div><script>$sx(1)</script>');
+    expect(html).not.toContain("sx-p2");
+  });
+
   it("renders a deferred part in place when the page is rendered whole", async () => {
     const g = gatedEnv();
     const html = renderForms(parse(`(main (defer :fallback (p "Loading") (p (wait "a" "A"))))`), g.env);
