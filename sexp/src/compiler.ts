@@ -47,7 +47,7 @@ import { compileComponentCall, compileDefer, compileElement, compileFragment, co
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
-import { emitOf, later, localFields, settle, valueEmit, withEmit, writeChild, type Done } from "./emit.ts";
+import { emitOf, known, later, settle, valueEmit, withEmit, writeChild, type Done, type Emit } from "./emit.ts";
 import type { Sink } from "./sink.ts";
 import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
@@ -61,14 +61,14 @@ export function compileTop(form: Node): Code {
 }
 
 // Codes whose value is known at compile time (literals, static markup).
-const constants = new WeakMap<Code, Value>();
+const CONSTANT = Symbol("constant");
 export function constant(v: Value): Code {
-  const c: Code = () => v;
-  constants.set(c, v);
+  const c = (() => v) as Code & { [CONSTANT]?: true };
+  c[CONSTANT] = true;
   return c;
 }
 export function isConstant(c: Code): boolean {
-  return constants.has(c);
+  return (c as Code & { [CONSTANT]?: true })[CONSTANT] === true;
 }
 const NIL = constant(null);
 
@@ -281,10 +281,12 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     if (!pending) return apply(fn as Value, vals as Value[], ctx, loc);
     return Promise.all([fn, ...vals]).then((all) => apply(all[0]!, all.slice(1), ctx, loc));
   };
-  const byValue = valueEmit(code);
-  const pageEmits = args.map(emitOf);
+  // Made when first asked for (most calls are never in render position).
+  let byValue: Emit | null = null;
+  let pageEmits: Emit[] | null = null;
   // A streamed route's `(render page)`: the response is handed over first, the page written as it renders.
   return withEmit(code, (f, ctx, out) => {
+    byValue ??= valueEmit(code);
     if (ctx.respond === null) return byValue(f, ctx, out);
     const fn = head(f, ctx);
     const page = fn instanceof Primitive ? fn.meta.page : null;
@@ -298,6 +300,7 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     }
     const respond = (vals: Value[], into: Sink): Done => {
       ctx.respond?.(apply(fn as Primitive, vals, ctx, loc) as Value);
+      pageEmits ??= args.map(emitOf);
       return pageEmits[page]!(f, ctx, into);
     };
     return pending ? later(out, Promise.all(vals), ctx, respond) : respond(vals as Value[], out);
@@ -352,7 +355,7 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
     }
     return pending ? Promise.all(out) : (out as Value[]);
   };
-  const emitItem = emitOf(body);
+  let emitItem: Emit | null = null;
   // An item's frame can serve the next item when it holds only the item and nothing can keep it (no closure made in the body).
   const reusable = inner.names.length === 1 && !makesClosures(form.body);
   const write = (items: Value, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
@@ -368,7 +371,7 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
         let fr: Frame | null = free;
         if (fr === null) fr = new Frame(params.template.slice(), f);
         fr.slots[0] = items[i]!;
-        const done = emitItem(fr, ctx, out);
+        const done = (emitItem ??= emitOf(body))(fr, ctx, out);
         // A frame whose item is still being written (it waits on I/O) is its own.
         if (done !== undefined) ((pending ??= []).push(done), (free = null));
         else free = reusable ? fr : null;
@@ -379,7 +382,7 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
     }
     return settle(pending);
   };
-  const emitGeneric = emitOf(generic);
+  let emitGeneric: Emit | null = null;
   const code: Code = (f, ctx) => {
     const map = lookup(ctx);
     if (!(map instanceof Primitive) || map.meta.inline !== "map") return generic(f, ctx);
@@ -388,7 +391,7 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
   };
   return withEmit(code, (f, ctx, out) => {
     const map = lookup(ctx);
-    if (!(map instanceof Primitive) || map.meta.inline !== "map") return emitGeneric(f, ctx, out);
+    if (!(map instanceof Primitive) || map.meta.inline !== "map") return (emitGeneric ??= emitOf(generic))(f, ctx, out);
     const c = coll(f, ctx);
     return c instanceof Promise ? later(out, c, ctx, (c, into) => write(c, f, ctx, into)) : write(c, f, ctx, out);
   });
@@ -425,12 +428,15 @@ function compileIf(n: ListNode, scope: Scope | null): Code {
     if (t instanceof Promise) return t.then((t) => (truthy(t) ? yes(f, ctx) : no(f, ctx)));
     return truthy(t) ? yes(f, ctx) : no(f, ctx);
   };
-  const emitYes = emitOf(yes);
-  const emitNo = emitOf(no);
+  // Emitters made when first asked for (an `if` in a function used for its value never is).
+  let emitYes: Emit | null = null;
+  let emitNo: Emit | null = null;
+  const branch = (t: Value, f: Frame | null, ctx: EvalContext, out: Sink): Done =>
+    truthy(t) ? (emitYes ??= emitOf(yes))(f, ctx, out) : (emitNo ??= emitOf(no))(f, ctx, out);
   return withEmit(code, (f, ctx, out) => {
     const t = test(f, ctx);
-    if (t instanceof Promise) return later(out, t, ctx, (t, into) => (truthy(t) ? emitYes(f, ctx, into) : emitNo(f, ctx, into)));
-    return truthy(t) ? emitYes(f, ctx, out) : emitNo(f, ctx, out);
+    if (t instanceof Promise) return later(out, t, ctx, (t, into) => branch(t, f, ctx, into));
+    return branch(t, f, ctx, out);
   });
 }
 
@@ -443,11 +449,11 @@ function compileWhen(n: ListNode, scope: Scope | null, when: boolean): Code {
     if (t instanceof Promise) return t.then((t) => (truthy(t) === when ? body(f, ctx) : null));
     return truthy(t) === when ? body(f, ctx) : null;
   };
-  const emitBody = emitOf(body);
+  let emitBody: Emit | null = null;
   return withEmit(code, (f, ctx, out) => {
     const t = test(f, ctx);
-    if (t instanceof Promise) return later(out, t, ctx, (t, into) => (truthy(t) === when ? emitBody(f, ctx, into) : undefined));
-    return truthy(t) === when ? emitBody(f, ctx, out) : undefined;
+    if (t instanceof Promise) return later(out, t, ctx, (t, into) => (truthy(t) === when ? (emitBody ??= emitOf(body))(f, ctx, into) : undefined));
+    return truthy(t) === when ? (emitBody ??= emitOf(body))(f, ctx, out) : undefined;
   });
 }
 
@@ -469,10 +475,10 @@ function compileCond(n: ListNode, scope: Scope | null): Code {
     }
     return null;
   };
-  const emits = clauses.map((c) => (c.body ? emitOf(c.body) : null));
+  let emits: (Emit | null)[] | null = null;
   // The clause taken writes its body, or its test's value when it has none.
   const chosen = (i: number, t: Value, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
-    const body = emits[i];
+    const body = (emits ??= clauses.map((c) => (c.body ? emitOf(c.body) : null)))[i];
     if (body) return body(f, ctx, out);
     writeChild(out, t, ctx);
     return undefined;
@@ -564,13 +570,13 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
     pending.push(result as Promise<Value>);
     return Promise.all(pending).then((all) => all[all.length - 1]!);
   };
-  const emitBody = emitOf(body);
+  let emitBody: Emit | null = null;
   return withEmit(code, (f, ctx, out) => {
     const fr = bind(f, ctx);
     const pending = arriving(fr);
     let done: Done;
     try {
-      done = emitBody(fr, ctx, out);
+      done = (emitBody ??= emitOf(body))(fr, ctx, out);
     } catch (e) {
       if (pending) abandon(pending);
       throw e;
@@ -602,7 +608,7 @@ function compileBody(forms: readonly Node[], scope: Scope | null): Code {
     }
     return codes[last]!(f, ctx);
   };
-  const emitLast = emitOf(codes[last]!);
+  let emitLast: Emit | null = null;
   const emit = (i: number, f: Frame | null, ctx: EvalContext, out: Sink): Done => {
     for (; i < last; i++) {
       const v = codes[i]!(f, ctx);
@@ -611,7 +617,7 @@ function compileBody(forms: readonly Node[], scope: Scope | null): Code {
         return later(out, v, ctx, (_v, into) => emit(next, f, ctx, into));
       }
     }
-    return emitLast(f, ctx, out);
+    return (emitLast ??= emitOf(codes[last]!))(f, ctx, out);
   };
   return withEmit((f, ctx) => run(0, f, ctx), (f, ctx, out) => emit(0, f, ctx, out));
 }
@@ -736,7 +742,7 @@ function compileKeywordAccess(kw: string, n: ListNode, scope: Scope | null): Cod
         }
         return o instanceof Promise ? o.then((o) => walk(o, f, ctx)) : walk(o, f, ctx);
       };
-      localFields.set(read, { up, slot, key });
+      known(read).field = { up, slot, key };
       return read;
     }
     return (f, ctx) => {

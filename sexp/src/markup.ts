@@ -16,7 +16,7 @@ import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, t
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
-import { emitOf, fieldText, later, localFields, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
+import { emitOf, fieldText, known, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
 
 /** Markup rendered at compile time; a failure points at the node that caused it. */
 function constantMarkup(render: () => string, at: Loc): string {
@@ -52,7 +52,8 @@ interface ElementParts {
   readonly elements: number;
 }
 
-const elementParts = new WeakMap<Code, ElementParts>();
+/** An element's code, with its parts. */
+type ElementCode = Code & { parts?: ElementParts };
 
 /**
  * An element compiles to one emitter over its parts: static markup merged
@@ -85,7 +86,7 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
     else {
       children.forEach((child) => {
         const code = compile(child, scope);
-        const inner = elementParts.get(code);
+        const inner = (code as ElementCode).parts;
         if (isConstant(code)) push(constantMarkup(() => renderChild(code(null, null as never) as Value), child), null);
         else if (inner) {
           inner.parts.forEach((p, i) => push(p, inner.owners[i]!));
@@ -121,7 +122,7 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
     return settle(pending);
   };
   const code = markupValue(emit);
-  elementParts.set(code, { parts, owners, elements });
+  (code as ElementCode).parts = { parts, owners, elements };
   return code;
 }
 
@@ -152,7 +153,7 @@ function attributePart({ code, name, url }: Attribute, before: string, after: st
   const render = attributeRenderer(name, url);
   const open = flat(before + " " + name + '="');
   const close = flat('"' + after);
-  const field = localFields.get(code);
+  const field = known(code).field;
   return (f, ctx, out) => {
     const v = field === undefined ? code(f, ctx) : (fieldText(field, f) ?? code(f, ctx));
     if (typeof v === "string") {
@@ -291,11 +292,11 @@ export function compileComponentCall(name: string, n: ListNode, scope: Scope | n
     const vs = evalAll(codes, f, ctx);
     return vs instanceof Promise ? vs.then((vs) => call(comp, vs, ctx)) : call(comp, vs, ctx);
   };
-  const byValue = valueEmit(code);
+  let byValue: Emit | null = null;
   return withEmit(code, (f, ctx, out) => {
     const comp = lookup(ctx);
     // A hook that may answer this call itself needs its arguments first.
-    if (!(comp instanceof Component) || (ctx.hook !== null && !ctx.hook.passes?.(comp))) return byValue(f, ctx, out);
+    if (!(comp instanceof Component) || (ctx.hook !== null && !ctx.hook.passes?.(comp))) return (byValue ??= valueEmit(code))(f, ctx, out);
     if (comp !== cached) {
       slots = slotsOf(comp, names);
       cached = comp;
