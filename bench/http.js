@@ -59,6 +59,7 @@ try {
   for (const [, path, headers] of ROUTES) {
     const res = await fetch(stack.url + path, { headers });
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    await res.arrayBuffer();
   }
   // The pages' media (product pictures, post headers) render in the render service and land: measured after, as pages are served then.
   for (const [, path] of ROUTES) {
@@ -67,6 +68,9 @@ try {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+  /** @type {Map<string, number>} each page's size as served (after its media landed) */
+  const sizes = new Map();
+  for (const [, path] of ROUTES) sizes.set(path, (await (await fetch(stack.url + path)).arrayBuffer()).byteLength);
   // Warm-up: the first requests compile the Workers' code.
   for (let i = 0; i < 200; i++) for (const [, path, headers] of ROUTES) await (await fetch(stack.url + path, { headers })).arrayBuffer();
   console.log(`\nHTTP on wrangler dev, database ${scratch ? "Postgres (DATABASE_URL)" : "PGlite"}: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per route (medians)`);
@@ -90,6 +94,11 @@ try {
       `  ${label.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} ${String(m.p50).padStart(7)} ${String(m.p99).padStart(7)}   ${(m.p50 / hello.p50).toFixed(2).padStart(11)}x   ${(m.rps / hello.rps).toFixed(2).padStart(13)}x`,
     );
   }
+  // Issue 17's two ratios: a cached page should cost no more than a static file of its size.
+  const row = (label) => rows[ROUTES.findIndex(([l]) => l === label)];
+  const market = row("market listing, cached");
+  const file = row("static asset, 51 KB (htmx)");
+  console.log(`  the cached market page (${(sizes.get("/market/") / 1024).toFixed(0)} KB) serves ${(market.rps / hello.rps).toFixed(2)}x hello-world's requests/s, the static 51 KB file ${(file.rps / hello.rps).toFixed(2)}x`);
 } finally {
   await stack.stop();
   await scratch?.drop();

@@ -7,6 +7,7 @@
 import type { Executor, StoredPage } from "@rose-ash/executor";
 import { metrics, templateOf } from "@rose-ash/executor";
 import type { RouteResult } from "@rose-ash/vocabulary";
+import { isAnonymous, keepAnonymousHit } from "./anonymous-hits.ts";
 import type { RequestInfo } from "./request.ts";
 
 const utf8 = new TextEncoder();
@@ -27,6 +28,8 @@ export async function deliverShared(
     ...componentsHeader(io),
   };
   if (failed) headers["x-rose-degraded"] = `${failed} part${failed === 1 ? "" : "s"} unavailable`;
+  // Every hole a kept part: the next visitor without a cookie gets this answer as it is (anonymous-hits.ts).
+  if (state !== "stale" && !failed && cached === holes.length && isAnonymous(request)) keepAnonymousHit(request, pointer, page.cid, body, headers);
   metrics.pages[state]++;
   if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers });
   return toResponse({ status: 200, html: body, location: null }, headers);

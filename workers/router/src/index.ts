@@ -26,7 +26,8 @@ import { operatorPage } from "./operator.ts";
 import { componentRequest, consumeFederation, definitionRequest, federationPage, federationRequest, followRequest, pageRequest, publishRequest, unfollowRequest } from "./federation/http.ts";
 import { planPicture } from "./plan-picture.ts";
 import type { Site } from "./site.ts";
-import { warmTierFrom } from "./tiers.ts";
+import { storesFrom, warmTierFrom } from "./tiers.ts";
+import { anonymousHit, isAnonymous } from "./anonymous-hits.ts";
 import { resolvePointer } from "./pointers.ts";
 import { currentSite, executorFor, readForm, requestContext, type RouteJob, type RouteRender } from "./render.ts";
 import { allowedMethods, matchRoute } from "./routes.ts";
@@ -62,6 +63,10 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     // `Cache-Control: no-cache` renders afresh where the operator allows it (RENDER_ON_NO_CACHE; dev and benchmarks).
     const fresh = env.RENDER_ON_NO_CACHE === "true" && /\bno-cache\b/.test(request.headers.get("cache-control") ?? "");
     const shared = s.routeIsShared(match.route, request.method);
+    if (shared && !fresh && isAnonymous(request)) {
+      const again = await anonymousHit(request, storesFrom(env), page, pageName(page));
+      if (again) return again;
+    }
     const io = requestContext(s, request, env, dbs, await readForm(request), shared, fresh);
     const exec = executorFor(s, io, env, defer);
     const job: RouteJob = { page, shared, mode: "serve", fresh, match, stream: options.whole !== true };

@@ -42,6 +42,28 @@ describe("shared pages from pointers", () => {
     expect(await bytesAsText(get(`/ipfs/${cid}`))).toContain("<!--rose:hole ~header {}-->");
   });
 
+  it("gives the next visitor without a cookie the last such visitor's answer while the pointer names the same page", async () => {
+    await get("/market/?sort=price-asc&category=Fruit"); // rendered and kept
+    const first = await get("/market/?sort=price-asc&category=Fruit");
+    const again = await get("/market/?sort=price-asc&category=Fruit");
+    expect([first.headers.get("x-rose-reused"), again.headers.get("x-rose-reused")]).toEqual([null, "anonymous"]);
+    expect([again.headers.get("x-rose-cache"), again.headers.get("etag"), again.headers.get("x-rose-holes")]).toEqual(["hit", first.headers.get("etag"), first.headers.get("x-rose-holes")]);
+    expect(await again.text()).toBe(await first.text());
+    expect((await get("/market/?sort=price-asc&category=Fruit", { "if-none-match": again.headers.get("etag")! })).status).toBe(304);
+    // Someone with a cookie is served their own way.
+    expect((await get("/market/?sort=price-asc&category=Fruit", { cookie: "lang=fr" })).headers.get("x-rose-reused")).toBe(null);
+    // The pointer moved (in this isolate: seen at once): not reused.
+    const name = decodeURIComponent(again.headers.get("x-rose-pointer")!);
+    await get("/market/?sort=name&category=Fruit");
+    const elsewhere = (await get("/market/?sort=name&category=Fruit")).headers.get("x-rose-cid")!;
+    const pointer = env.POINTERS.get(env.POINTERS.idFromName(name));
+    const { sequence } = (await pointer.current())!;
+    expect((await pointer.publish({ name, cid: elsewhere, expectedSequence: sequence })).status).toBe("moved");
+    await new Promise((r) => setTimeout(r, 350)); // this isolate's copy of the pointer (POINTER_TTL_MS in tests)
+    const moved = await get("/market/?sort=price-asc&category=Fruit");
+    expect([moved.headers.get("x-rose-reused"), moved.headers.get("x-rose-cid")]).toEqual([null, elsewhere]);
+  });
+
   it("serves from this isolate's copy of a pointer for POINTER_TTL_MS, then follows a move made elsewhere", async () => {
     // Bytes already stored, for another isolate to move the pointer to.
     await get("/market/?sort=name"); // sent as it rendered: its CID is known from the next request on
