@@ -225,21 +225,24 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const nargs = args.length;
   // A call of a global that is a primitive (the commonest call: `str`, `format`, `<=`): its arguments, then the primitive.
   const global = items[0]!.kind === "sym" && !scope?.resolve(items[0]!.value) ? globalLookup(items[0]!.value) : null;
-  const primitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext): Out => {
-    const literal = fn.meta.names;
-    const vals = new Array<Out>(nargs);
+  /** The arguments into `into` (a leading name as a symbol, up to `literal`): whether one is still coming. */
+  const evalArgs = (literal: number, f: Frame | null, ctx: EvalContext, into: Out[]): boolean => {
     let pending = false;
     try {
       for (let i = 0; i < nargs; i++) {
         const v = i < literal && names[i] ? names[i]! : args[i]!(f, ctx);
         if (v instanceof Promise) pending = true;
-        vals[i] = v;
+        into[i] = v;
       }
     } catch (e) {
-      if (pending) abandon(vals);
+      if (pending) abandon(into);
       throw e;
     }
-    if (!pending) return callPrimitive(fn, vals as Value[], ctx, loc);
+    return pending;
+  };
+  const primitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext): Out => {
+    const vals = new Array<Out>(nargs);
+    if (!evalArgs(fn.meta.names, f, ctx, vals)) return callPrimitive(fn, vals as Value[], ctx, loc);
     return Promise.all(vals).then((vs) => callPrimitive(fn, vs, ctx, loc));
   };
   const code: Code = (f, ctx) => {
@@ -251,31 +254,15 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     if (fn instanceof Lambda && fn.params.simple && fn.params.positional.length === nargs) {
       // Evaluate the arguments straight into the callee's frame.
       const slots = fn.params.template.slice();
-      let pending = false;
-      try {
-        for (let i = 0; i < nargs; i++) {
-          const v = args[i]!(f, ctx);
-          if (v instanceof Promise) pending = true;
-          slots[i] = v;
-        }
-      } catch (e) {
-        if (pending) abandon(slots);
-        throw e;
-      }
-      if (!pending) return callLambda(fn, slots, ctx, loc);
+      if (!evalArgs(0, f, ctx, slots)) return callLambda(fn, slots, ctx, loc);
       return Promise.all(slots.slice(0, nargs)).then((vs) => apply(fn, vs, ctx, loc));
     }
-    const literal = fn instanceof Primitive ? fn.meta.names : 0;
     const vals = new Array<Out>(nargs);
-    let pending = fn instanceof Promise;
+    let pending: boolean;
     try {
-      for (let i = 0; i < nargs; i++) {
-        const v = i < literal && names[i] ? names[i]! : args[i]!(f, ctx);
-        if (v instanceof Promise) pending = true;
-        vals[i] = v;
-      }
+      pending = evalArgs(fn instanceof Primitive ? fn.meta.names : 0, f, ctx, vals) || fn instanceof Promise;
     } catch (e) {
-      if (pending) abandon([fn, ...vals]);
+      abandon([fn]);
       throw e;
     }
     if (!pending) return apply(fn as Value, vals as Value[], ctx, loc);
