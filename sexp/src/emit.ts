@@ -47,14 +47,13 @@ export function emitOf(code: Code): Emit {
   return (k.emit ??= valueEmit(code));
 }
 
-/** Code that reads one field of a local's map, `(:title link)`: where it is (see `fieldRead`). */
+/** Code that reads one field of a local's map, `(:title link)`: where it is (the compiler's keyword access sets it). */
 export interface LocalField {
   /** Frames up: 0 or 1. */
   readonly up: number;
   readonly slot: number;
   readonly key: string;
 }
-
 
 /**
  * The string `code` gives when it reads a local's field that is one (the

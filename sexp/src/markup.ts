@@ -7,7 +7,7 @@ import { escapeHtml, safeUrl } from "./escape.ts";
 import { EvalError, notAComponentMessage, unknownNameMessage, withLoc } from "./errors.ts";
 import { isLiteral, readDefer } from "./forms.ts";
 import { placeholder } from "./stream.ts";
-import { flat } from "./sink.ts";
+import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
 import { attributeRenderer, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
@@ -58,7 +58,7 @@ type ElementCode = Code & { parts?: ElementParts };
 /**
  * An element compiles to one emitter over its parts: static markup merged
  * into strings at compile time, and the parts of child elements taken in, so
- * `(li (a :href h t))` writes `<li><a`, the attribute, `>`, the text and
+ * `(li (a :href h t))` writes `<li><a href="`, the URL, `">`, the text and
  * `</a></li>`: five appends and no call per element.
  */
 export function compileElement(tag: string, n: ListNode, scope: Scope | null): Code {
@@ -240,7 +240,14 @@ export function compileDefer(n: ListNode, scope: Scope | null): Code {
     });
     const [open, close] = placeholder(id);
     out.text += open;
-    const done = fallback?.(f, ctx, out);
+    let done: Done;
+    if (fallback) {
+      // Written apart from the page (a defer in it is in place): a placeholder holds no other.
+      const apart = new Sink();
+      const written = fallback(f, ctx, apart);
+      if (written === undefined) out.text += apart.text;
+      else done = later(out, written, ctx, (_v, into) => void (into.text += apart.finish()));
+    }
     out.text += close;
     return done;
   });

@@ -35,11 +35,11 @@ export class PageStream implements OutOfOrder {
   private inOrderSent = false;
   private readonly lates: Late[] = [];
   private heldEnd = "";
-  /** Everything sent, when kept (a page stored once it is all there). */
-  private readonly sent: string[] | null;
+  /** What was sent in order, and each deferred part's markup, when kept (a page stored once it is all there). */
+  private readonly kept: { readonly inOrder: string[]; readonly late: Map<number, string> } | null;
 
   constructor(options: { keep?: boolean } = {}) {
-    this.sent = options.keep ? [] : null;
+    this.kept = options.keep ? { inOrder: [], late: new Map() } : null;
     this.sink = new Sink(() => this.schedule());
     this.body = new ReadableStream<Uint8Array>({
       start: (c) => {
@@ -51,9 +51,16 @@ export class PageStream implements OutOfOrder {
     });
   }
 
-  /** The page as sent so far (kept only when asked for). */
+  /**
+   * The page as it reads once all of it is there, each deferred part in its
+   * placeholder's place (what is stored: no swap scripts, no fallbacks);
+   * kept only when asked for.
+   */
   get text(): string {
-    return this.sent === null ? "" : this.sent.join("");
+    if (this.kept === null) return "";
+    const { inOrder, late } = this.kept;
+    const page = inOrder.join("");
+    return late.size ? page.replace(PLACED, (m, id: string) => late.get(Number(id)) ?? m) : page;
   }
 
   /** A deferred part (`OutOfOrder`): its number, for its placeholder. */
@@ -113,30 +120,33 @@ export class PageStream implements OutOfOrder {
 
   private flush(): void {
     if (this.ended) return;
-    let text = "";
+    let inOrder = "";
     if (!this.inOrderSent) {
       const taken = this.sink.take();
-      text = taken.text;
+      inOrder = taken.text;
       this.inOrderSent = taken.done;
     }
     // Deferred parts follow the in-order part, each as soon as it is done.
+    let late = "";
     if (this.inOrderSent) {
-      for (const late of this.lates) {
-        if (!late.done || late.sent) continue;
-        text += lateContent(late.id, late.sink.finish(), !this.lates.some((l) => l.sent));
-        late.sent = true;
+      for (const part of this.lates) {
+        if (!part.done || part.sent) continue;
+        const html = part.sink.finish();
+        this.kept?.late.set(part.id, html);
+        late += lateContent(part.id, html, !this.lates.some((l) => l.sent));
+        part.sent = true;
       }
     }
     const finished = this.inOrderSent && this.lates.every((l) => l.sent);
-    if (!finished && text.endsWith(END)) {
-      text = text.slice(0, -END.length);
+    if (!finished && inOrder.endsWith(END)) {
+      inOrder = inOrder.slice(0, -END.length);
       this.heldEnd = END;
     }
-    if (finished) (text += this.heldEnd), (this.heldEnd = "");
-    if (text) {
-      this.sent?.push(text);
-      this.controller.enqueue(utf8.encode(text));
-    }
+    let end = "";
+    if (finished) (end = this.heldEnd), (this.heldEnd = "");
+    this.kept?.inOrder.push(inOrder, end);
+    const text = inOrder + late + end;
+    if (text) this.controller.enqueue(utf8.encode(text));
     if (finished) {
       this.ended = true;
       this.controller.close();
@@ -161,3 +171,6 @@ export function lateContent(id: number, html: string, first: boolean): string {
 export function placeholder(id: number): [string, string] {
   return [`<sx-defer id="sx-p${id}">`, "</sx-defer>"];
 }
+
+/** A placeholder with its fallback, in the page as sent (a fallback holds no placeholder of its own: see compileDefer). */
+const PLACED = /<sx-defer id="sx-p(\d+)">[\s\S]*?<\/sx-defer>/g;

@@ -128,6 +128,29 @@ describe("streaming", () => {
     expect(await page.next()).toBe(null);
   });
 
+  it("keeps the page as it reads once all of it is there: each deferred part in its placeholder's place", async () => {
+    const g = gatedEnv();
+    const src = `(html (body (main (defer :fallback (p "Loading" (defer (b "in the fallback"))) (section (wait "slow" "S"))) (p (wait "fast" "F")))))`;
+    const { EvalContext, PageStream, emitForms } = await import("../src/index.ts");
+    const ctx = new EvalContext(g.env);
+    const page = new PageStream({ keep: true });
+    ctx.outOfOrder = page;
+    const sent = reader(page.body);
+    void page.follow(emitForms(parse(src), ctx, page.sink), () => "");
+    const all = sent.rest();
+    await settle();
+    g.answer("fast");
+    g.answer("slow");
+    expect(await all).toContain('<sx-defer id="sx-p1"><p>Loading<b>in the fallback</b></p></sx-defer>');
+    const whole = gatedEnv();
+    const html = renderForms(parse(src), whole.env);
+    await settle();
+    whole.answer("fast");
+    whole.answer("slow");
+    expect(page.text).toBe(await html);
+    expect(page.text).toBe("<!doctype html><html><body><main><section>S</section><p>F</p></main></body></html>");
+  });
+
   it("renders a deferred part inside another in place (its placeholder would not be there yet)", async () => {
     const g = gatedEnv();
     const page = stream(`(main (defer (section (defer :fallback "…" (p (wait "inner" "I"))) (p (wait "outer" "O")))))`, g.env);
