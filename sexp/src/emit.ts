@@ -12,7 +12,7 @@
  */
 import { escapeHtml } from "./escape.ts";
 import { renderChild, type RenderBudget } from "./html.ts";
-import type { Code, Done, Emit, EvalContext, Frame } from "./runtime.ts";
+import type { Code, Done, Emit, EvalContext, Frame, Out } from "./runtime.ts";
 import { Sink } from "./sink.ts";
 import { Html, type Value } from "./types.ts";
 
@@ -79,14 +79,16 @@ export function valueEmit(code: Code): Emit {
       return undefined;
     };
   }
-  return (f, ctx, out) => {
-    const v = code(f, ctx);
-    // Text is the commonest child by far.
-    if (typeof v === "string") out.text += escapeHtml(v);
-    else if (v instanceof Promise) return later(out, v, ctx, (v, into) => (writeValue(into, v, ctx), undefined));
-    else writeValue(out, v, ctx);
-    return undefined;
-  };
+  return (f, ctx, out) => emitValue(code(f, ctx), ctx, out);
+}
+
+/** Write a value (or one still coming) as a child. */
+export function emitValue(v: Out, ctx: EvalContext, out: Sink): Done {
+  // Text is the commonest child by far.
+  if (typeof v === "string") out.text += escapeHtml(v);
+  else if (v instanceof Promise) return later(out, v, ctx, (v, into) => (writeValue(into, v, ctx), undefined));
+  else writeValue(out, v, ctx);
+  return undefined;
 }
 
 /** The same code, not known as a field read (so `valueEmit` of it is the general one). */

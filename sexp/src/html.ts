@@ -43,13 +43,6 @@ export function renderRawTextContent(pieces: readonly string[]): string {
   return escapeRawText(pieces.join(""));
 }
 
-/** The renderer of one attribute (`renderAttribute`), with a fast path for a string or number. */
-export function attributeRenderer(name: string, isUrl: boolean): (v: Value | undefined) => string {
-  const open = " " + name + '="';
-  if (isUrl) return (v) => (typeof v === "string" ? open + escapeHtml(safeUrl(v)) + '"' : renderAttribute(name, v, true));
-  return (v) => (typeof v === "string" ? open + escapeHtml(v) + '"' : typeof v === "number" ? open + String(v) + '"' : renderAttribute(name, v, false));
-}
-
 /** ` name="value"`, ` name` for true, nothing for nil/false. */
 export function renderAttribute(name: string, v: Value | undefined, isUrl: boolean): string {
   if (v === null || v === undefined || v === false) return "";

@@ -9,7 +9,7 @@ import { isLiteral, readDefer } from "./forms.ts";
 import { placeholder } from "./stream.ts";
 import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
-import { attributeRenderer, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
+import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
 import { compile, constant, evalAll, fail, globalLookup, isConstant, locOf } from "./compiler.ts";
 import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
@@ -150,7 +150,7 @@ function finish(parts: readonly Part[], owners: readonly (Owner | null)[]): { em
 
 /** An attribute with the fixed text around it (a failure in a streamed render leaves the attribute out). */
 function attributePart({ code, name, url }: Attribute, before: string, after: string): Emit {
-  const render = attributeRenderer(name, url);
+  const render = (v: Value): string => renderAttribute(name, v, url);
   const open = flat(before + " " + name + '="');
   const close = flat('"' + after);
   const field = known(code).field;

@@ -4,7 +4,7 @@
  * and limits are the runtime's (runtime.ts).
  */
 import { LimitError } from "./errors.ts";
-import { emitOf } from "./emit.ts";
+import { emitOf, emitValue } from "./emit.ts";
 import {
   Component,
   EvalContext,
@@ -96,7 +96,7 @@ export function emitComponent(
 export function emitApply(fn: Value, args: Value[], ctx: EvalContext, out: Sink, loc?: Loc): Done {
   if (!(fn instanceof Lambda)) {
     const v = apply(fn, args, ctx, loc);
-    return emitOf(constantCode(v))(null, ctx, out);
+    return emitValue(v, ctx, out);
   }
   ctx.step(loc);
   const frame = new Frame(bindArgs(fn, args, loc), fn.frame);
@@ -114,10 +114,5 @@ export function emitApply(fn: Value, args: Value[], ctx: EvalContext, out: Sink,
   } finally {
     ctx.depth--;
   }
-}
-
-/** Code that gives `v` (a value, or one still coming). */
-function constantCode(v: Out): Code {
-  return () => v;
 }
 

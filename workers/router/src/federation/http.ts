@@ -171,52 +171,47 @@ export async function federationPage(request: Request, env: WorkerEnv, context: 
   );
 }
 
+/** An operator's action on this instance's actor: 503 without federation, the operator gate, then a Fedify context. */
+function asOperator(request: Request, env: WorkerEnv, context: ExecutionContext, act: (ctx: Context<FedData>) => Promise<Response>): Promise<Response> {
+  const fed = federationFor(env);
+  if (!fed) return Promise.resolve(unavailable());
+  return operatorOnly(request, env, context, (s, _dbs, defer) => withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), act));
+}
+
 /** `POST /_sexp/federation/follow`: this instance's actor follows an account (an actor's URL, or user@host). */
 export async function followRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
-  const fed = federationFor(env);
-  if (!fed) return unavailable();
-  return operatorOnly(request, env, context, (s, _dbs, defer) =>
-    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => {
-      const account = (await readAccount(request)).trim();
-      if (!account) return answer(request, 400, { error: "Say which account to follow: account=<an actor's URL, or user@host>" });
-      const target = await findActor(ctx, account);
-      if (!target?.id || !target.inboxId) return answer(request, 404, { error: `No ActivityPub actor found for ${account}` });
-      const followId = new URL(`#follows/${crypto.randomUUID()}`, ctx.getActorUri(SITE_ACTOR));
-      const handle = `${target.preferredUsername?.toString() ?? "actor"}@${target.id.host}`;
-      await ctx.data.store.follow(target.id.href, handle, target.inboxId.href, followId.href);
-      await ctx.sendActivity({ identifier: SITE_ACTOR }, target, new Follow({ id: followId, actor: ctx.getActorUri(SITE_ACTOR), object: target.id }));
-      return answer(request, 202, { following: target.id.href, handle, state: "pending" });
-    }),
-  );
+  return asOperator(request, env, context, async (ctx) => {
+    const account = (await readAccount(request)).trim();
+    if (!account) return answer(request, 400, { error: "Say which account to follow: account=<an actor's URL, or user@host>" });
+    const target = await findActor(ctx, account);
+    if (!target?.id || !target.inboxId) return answer(request, 404, { error: `No ActivityPub actor found for ${account}` });
+    const followId = new URL(`#follows/${crypto.randomUUID()}`, ctx.getActorUri(SITE_ACTOR));
+    const handle = `${target.preferredUsername?.toString() ?? "actor"}@${target.id.host}`;
+    await ctx.data.store.follow(target.id.href, handle, target.inboxId.href, followId.href);
+    await ctx.sendActivity({ identifier: SITE_ACTOR }, target, new Follow({ id: followId, actor: ctx.getActorUri(SITE_ACTOR), object: target.id }));
+    return answer(request, 202, { following: target.id.href, handle, state: "pending" });
+  });
 }
 
 /** `POST /_sexp/federation/unfollow`: this instance's actor stops following an actor it follows (by its URL): an Undo of its Follow is sent. */
 export async function unfollowRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
-  const fed = federationFor(env);
-  if (!fed) return unavailable();
-  return operatorOnly(request, env, context, (s, _dbs, defer) =>
-    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => {
-      const account = (await readAccount(request)).trim();
-      const followed = account ? await ctx.data.store.followed(account) : null;
-      if (!followed) return answer(request, 404, { error: account ? `This instance does not follow ${account}` : "Say which actor to stop following: account=<its URL>" });
-      const actor = ctx.getActorUri(SITE_ACTOR);
-      const follow = new Follow({ id: new URL(followed.follow_id), actor, object: new URL(followed.remote) });
-      const recipient = { id: new URL(followed.remote), inboxId: new URL(followed.inbox) };
-      // The Undo is on its way (queued) before the row goes: if sending fails, the operator can ask again.
-      await ctx.sendActivity({ identifier: SITE_ACTOR }, recipient, new Undo({ id: new URL(`#undo/${crypto.randomUUID()}`, actor), actor, object: follow }));
-      await ctx.data.store.unfollow(followed.remote);
-      return answer(request, 200, { unfollowed: followed.remote, handle: followed.handle });
-    }),
-  );
+  return asOperator(request, env, context, async (ctx) => {
+    const account = (await readAccount(request)).trim();
+    const followed = account ? await ctx.data.store.followed(account) : null;
+    if (!followed) return answer(request, 404, { error: account ? `This instance does not follow ${account}` : "Say which actor to stop following: account=<its URL>" });
+    const actor = ctx.getActorUri(SITE_ACTOR);
+    const follow = new Follow({ id: new URL(followed.follow_id), actor, object: new URL(followed.remote) });
+    const recipient = { id: new URL(followed.remote), inboxId: new URL(followed.inbox) };
+    // The Undo is on its way (queued) before the row goes: if sending fails, the operator can ask again.
+    await ctx.sendActivity({ identifier: SITE_ACTOR }, recipient, new Undo({ id: new URL(`#undo/${crypto.randomUUID()}`, actor), actor, object: follow }));
+    await ctx.data.store.unfollow(followed.remote);
+    return answer(request, 200, { unfollowed: followed.remote, handle: followed.handle });
+  });
 }
 
 /** `POST /_sexp/federation/publish`: describe every component and post again now, send what moved, delete what is gone. */
 export async function publishRequest(request: Request, env: WorkerEnv, context: ExecutionContext): Promise<Response> {
-  const fed = federationFor(env);
-  if (!fed) return unavailable();
-  return operatorOnly(request, env, context, (s, _dbs, defer) =>
-    withContext(fed, new URL(request.url).origin, dataFor(s, env, defer), async (ctx) => answer(request, 200, await publishAll(ctx))),
-  );
+  return asOperator(request, env, context, async (ctx) => answer(request, 200, await publishAll(ctx)));
 }
 
 /** The Worker's queue handler for rose-ash-federation: each message is one of Fedify's tasks; a failure is retried by the Queue. */
