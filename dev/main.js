@@ -208,7 +208,8 @@ async function startModel(env) {
 async function startRender(env) {
   if (env.RENDER_SERVICE === "off") return { vars: {}, description: "off (RENDER_SERVICE=off)", stop: async () => {} };
   const secret = "development-only-render-secret";
-  const listenPort = renderPort ?? ((await portFree(8790)) ? 8790 : 0);
+  // 8790 only when the site itself was not given it (it is not bound yet, so it would look free).
+  const listenPort = renderPort ?? (port !== 8790 && dbPort !== 8790 && (await portFree(8790)) ? 8790 : 0);
   const store = env.DEV_STATE_DIR ? join(env.DEV_STATE_DIR, "render-store") : env.ROSE_RENDER_STORE || join(dataRoot, "render-store");
   // Dawn (Mesa's lavapipe) wants XDG_RUNTIME_DIR.
   const runtimeDir = env.XDG_RUNTIME_DIR ? undefined : mkdtempSync(join(tmpdir(), "rose-ash-render-"));
