@@ -47,7 +47,7 @@ import { compileComponentCall, compileDefer, compileElement, compileFragment, co
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
-import { emitOf, known, later, settle, valueEmit, withEmit, writeChild, type Done, type Emit } from "./emit.ts";
+import { constant, emitOf, known, later, settle, valueEmit, withEmit, writeChild, type Done, type Emit } from "./emit.ts";
 import type { Sink } from "./sink.ts";
 import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
@@ -60,16 +60,6 @@ export function compileTop(form: Node): Code {
   return code;
 }
 
-// Codes whose value is known at compile time (literals, static markup).
-const CONSTANT = Symbol("constant");
-export function constant(v: Value): Code {
-  const c = (() => v) as Code & { [CONSTANT]?: true };
-  c[CONSTANT] = true;
-  return c;
-}
-export function isConstant(c: Code): boolean {
-  return (c as Code & { [CONSTANT]?: true })[CONSTANT] === true;
-}
 const NIL = constant(null);
 
 /** A position on its own, so errors and closures do not keep whole subtrees alive. */
@@ -240,7 +230,22 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     }
     return pending;
   };
+  const [a0, a1] = args;
   const primitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext): Out => {
+    // One or two arguments (most calls), none taken as a name: without the loop.
+    if (nargs <= 2 && nargs > 0 && fn.meta.names === 0) {
+      const x = a0!(f, ctx);
+      if (nargs === 1) return x instanceof Promise ? x.then((x) => callPrimitive(fn, [x], ctx, loc)) : callPrimitive(fn, [x], ctx, loc);
+      let y: Out;
+      try {
+        y = a1!(f, ctx);
+      } catch (e) {
+        abandon([x]);
+        throw e;
+      }
+      if (x instanceof Promise || y instanceof Promise) return Promise.all([x, y]).then((vs) => callPrimitive(fn, vs, ctx, loc));
+      return callPrimitive(fn, [x, y], ctx, loc);
+    }
     const vals = new Array<Out>(nargs);
     if (!evalArgs(fn.meta.names, f, ctx, vals)) return callPrimitive(fn, vals as Value[], ctx, loc);
     return Promise.all(vals).then((vs) => callPrimitive(fn, vs, ctx, loc));

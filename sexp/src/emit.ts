@@ -13,7 +13,7 @@
 import { escapeHtml } from "./escape.ts";
 import { renderChild, type RenderBudget } from "./html.ts";
 import type { Code, Done, Emit, EvalContext, Frame, Out } from "./runtime.ts";
-import { Sink } from "./sink.ts";
+import { Sink, flat } from "./sink.ts";
 import { Html, type Value } from "./types.ts";
 
 export type { Done, Emit };
@@ -28,11 +28,24 @@ export interface Known {
   emit?: Emit;
   /** The local field it reads (see LocalField). */
   field?: LocalField;
+  /** Its value is known at compile time (a literal, static markup). */
+  constant?: true;
 }
 
 /** What the compiler knows of `code`. */
 export function known(code: Code): Known {
   return code as Code & Known;
+}
+
+/** Code whose value is known at compile time. */
+export function constant(v: Value): Code {
+  const code: Code = () => v;
+  known(code).constant = true;
+  return code;
+}
+
+export function isConstant(code: Code): boolean {
+  return known(code).constant === true;
 }
 
 /** Give `code` its emitter (the compiler, for forms that can write directly). */
@@ -69,7 +82,20 @@ export function fieldText(field: LocalField, f: Frame | null): string | undefine
 
 /** An emitter that writes the value of `code`. */
 export function valueEmit(code: Code): Emit {
-  const field = known(code).field;
+  const k = known(code);
+  if (k.constant) {
+    // Its markup is fixed: written as it was rendered once (anything that cannot render fails where it runs, as before).
+    let text: string | null = null;
+    try {
+      text = flat(renderChild(code(null, null as never) as Value));
+    } catch {}
+    if (text === "") return writesNothing;
+    if (text !== null) {
+      const fixed = text;
+      return (_f, _ctx, out) => void (out.text += fixed);
+    }
+  }
+  const field = k.field;
   if (field !== undefined) {
     const general = valueEmit(withoutField(code));
     return (f, ctx, out) => {
@@ -88,6 +114,10 @@ export function emitValue(v: Out, ctx: EvalContext, out: Sink): Done {
   if (typeof v === "string") out.text += escapeHtml(v);
   else if (v instanceof Promise) return later(out, v, ctx, (v, into) => (writeValue(into, v, ctx), undefined));
   else writeValue(out, v, ctx);
+  return undefined;
+}
+
+function writesNothing(): undefined {
   return undefined;
 }
 

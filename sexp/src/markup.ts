@@ -11,12 +11,12 @@ import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
 import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
-import { compile, constant, evalAll, fail, globalLookup, isConstant, locOf } from "./compiler.ts";
+import { compile, evalAll, fail, globalLookup, locOf } from "./compiler.ts";
 import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
-import { emitOf, fieldText, known, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
+import { constant, emitOf, fieldText, isConstant, known, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
 
 /** Markup rendered at compile time; a failure points at the node that caused it. */
 function constantMarkup(render: () => string, at: Loc): string {

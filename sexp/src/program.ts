@@ -5,6 +5,8 @@
 import { compileTop, locOf } from "./compiler.ts";
 // The environment's `routes`, `queries`, `query()` and `allQueries()`.
 import "./env-accessors.ts";
+// Shapes kept through garbage collections that find no render in flight.
+import "./resident.ts";
 import { isDefinition } from "./forms.ts";
 import { emitOf, later, type Done } from "./emit.ts";
 import { Sink } from "./sink.ts";
