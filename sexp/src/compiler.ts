@@ -44,10 +44,11 @@ import {
   type Params,
 } from "./runtime.ts";
 import { compileComponentCall, compileDefer, compileElement, compileFragment, compileRaw } from "./markup.ts";
+import { fixedArityCall } from "./fixed-calls.ts";
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
-import { constant, emitOf, known, later, settle, valueEmit, withEmit, writeChild, type Done, type Emit } from "./emit.ts";
+import { constant, emitOf, emitValue, known, later, settle, valueEmit, withEmit, writeChild, type Done, type Emit } from "./emit.ts";
 import type { Sink } from "./sink.ts";
 import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
@@ -102,31 +103,37 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
       return fr.slots[i]!;
     };
   }
-  const lookup = globalLookup(name);
+  const global = new Global(name);
   return (_f, ctx) => {
-    const v = lookup(ctx);
+    const v = global.get(ctx);
     if (v === undefined) throw new EvalError(unknownNameMessage(name, [...(scope?.allNames() ?? []), ...ctx.env.names()]), loc);
     return v;
   };
 }
 
 /**
- * A global lookup that remembers its last answer for the environment it was
- * made in, until any definition changes (`Env.generation`).
+ * A global as last looked up, until any definition changes
+ * (`Env.generation`): for the environment it was looked up in, and for its
+ * other children that do not define it (each request's environment is a
+ * new child of its site's).
  */
-export function globalLookup(name: string): (ctx: EvalContext) => Out | undefined {
-  let env: Env | null = null;
-  let generation = -1;
-  let value: Out | undefined;
-  return (ctx) => {
-    if (ctx.env === env && Env.generation === generation) return value;
-    value = ctx.env.lookup(name);
+export class Global {
+  private env: Env | null = null;
+  private generation = -1;
+  private value: Out | undefined = undefined;
+  constructor(readonly name: string) {}
+
+  get(ctx: EvalContext): Out | undefined {
+    const env = ctx.env;
+    if (Env.generation === this.generation && (env === this.env || (env.parent === this.env && !env.vars.has(this.name)))) return this.value;
+    const value = (this.value = env.lookup(this.name));
     if (value !== undefined) {
-      env = ctx.env;
-      generation = Env.generation;
+      // Found above `env`: the same for its siblings.
+      this.env = env.parent !== null && !env.vars.has(this.name) ? env.parent : env;
+      this.generation = Env.generation;
     }
     return value;
-  };
+  }
 }
 
 function compileMap(items: Node[], scope: Scope | null): Code {
@@ -214,7 +221,7 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const loc = locOf(n);
   const nargs = args.length;
   // A call of a global that is a primitive (the commonest call: `str`, `format`, `<=`): its arguments, then the primitive.
-  const global = items[0]!.kind === "sym" && !scope?.resolve(items[0]!.value) ? globalLookup(items[0]!.value) : null;
+  const global = items[0]!.kind === "sym" && !scope?.resolve(items[0]!.value) ? new Global(items[0]!.value) : null;
   /** The arguments into `into` (a leading name as a symbol, up to `literal`): whether one is still coming. */
   const evalArgs = (literal: number, f: Frame | null, ctx: EvalContext, into: Out[]): boolean => {
     let pending = false;
@@ -230,21 +237,12 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
     }
     return pending;
   };
-  const [a0, a1] = args;
+  const fixed = fixedArityCall(args, loc);
   const primitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext): Out => {
-    // One or two arguments (most calls), none taken as a name: without the loop.
-    if (nargs <= 2 && nargs > 0 && fn.meta.names === 0) {
-      const x = a0!(f, ctx);
-      if (nargs === 1) return x instanceof Promise ? x.then((x) => callPrimitive(fn, [x], ctx, loc)) : callPrimitive(fn, [x], ctx, loc);
-      let y: Out;
-      try {
-        y = a1!(f, ctx);
-      } catch (e) {
-        abandon([x]);
-        throw e;
-      }
-      if (x instanceof Promise || y instanceof Promise) return Promise.all([x, y]).then((vs) => callPrimitive(fn, vs, ctx, loc));
-      return callPrimitive(fn, [x, y], ctx, loc);
+    if (fn.meta.names === 0) {
+      if (fixed !== null) return fixed(fn, f, ctx);
+      const vs = evalAll(args, f, ctx);
+      return vs instanceof Promise ? vs.then((vs) => callPrimitive(fn, vs, ctx, loc)) : callPrimitive(fn, vs, ctx, loc);
     }
     const vals = new Array<Out>(nargs);
     if (!evalArgs(fn.meta.names, f, ctx, vals)) return callPrimitive(fn, vals as Value[], ctx, loc);
@@ -252,7 +250,7 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   };
   const code: Code = (f, ctx) => {
     if (global !== null) {
-      const g = global(ctx);
+      const g = global.get(ctx);
       if (g instanceof Primitive) return primitiveCall(g, f, ctx);
     }
     const fn = head(f, ctx);
@@ -278,8 +276,8 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   let pageEmits: Emit[] | null = null;
   // A streamed route's `(render page)`: the response is handed over first, the page written as it renders.
   return withEmit(code, (f, ctx, out) => {
+    if (ctx.respond === null) return emitValue(code(f, ctx), ctx, out);
     byValue ??= valueEmit(code);
-    if (ctx.respond === null) return byValue(f, ctx, out);
     const fn = head(f, ctx);
     const page = fn instanceof Primitive ? fn.meta.page : null;
     if (page === null || page >= nargs) return byValue(f, ctx, out);
@@ -323,7 +321,7 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
   const body = compileBody(form.body, inner);
   finishParams(params, inner.names.length);
   const coll = compile(n.value[2]!, scope);
-  const lookup = globalLookup("map");
+  const map = new Global("map");
   const loc = locOf(lambda);
   const run = (items: Value, f: Frame | null, ctx: EvalContext): Out => {
     if (!Array.isArray(items)) {
@@ -376,14 +374,14 @@ function compileMapLambda(n: ListNode, scope: Scope | null): Code {
   };
   let emitGeneric: Emit | null = null;
   const code: Code = (f, ctx) => {
-    const map = lookup(ctx);
-    if (!(map instanceof Primitive) || map.meta.inline !== "map") return generic(f, ctx);
+    const fn = map.get(ctx);
+    if (!(fn instanceof Primitive) || fn.meta.inline !== "map") return generic(f, ctx);
     const c = coll(f, ctx);
     return c instanceof Promise ? c.then((c) => run(c, f, ctx)) : run(c, f, ctx);
   };
   return withEmit(code, (f, ctx, out) => {
-    const map = lookup(ctx);
-    if (!(map instanceof Primitive) || map.meta.inline !== "map") return (emitGeneric ??= emitOf(generic))(f, ctx, out);
+    const fn = map.get(ctx);
+    if (!(fn instanceof Primitive) || fn.meta.inline !== "map") return (emitGeneric ??= emitOf(generic))(f, ctx, out);
     const c = coll(f, ctx);
     return c instanceof Promise ? later(out, c, ctx, (c, into) => write(c, f, ctx, into)) : write(c, f, ctx, out);
   });

@@ -69,15 +69,15 @@ export interface LocalField {
 }
 
 /**
- * The string `code` gives when it reads a local's field that is one (the
- * commonest text and attribute of a template), read here without calling it;
- * undefined for anything else (then call `code`).
+ * The value `code` gives when it reads a field of a local that is a map (the
+ * commonest text and attribute of a template), read here without calling
+ * it; undefined when the local is not a map (then call `code`).
  */
-export function fieldText(field: LocalField, f: Frame | null): string | undefined {
+export function fieldValue(field: LocalField, f: Frame | null): Value | undefined {
   const o = field.up === 0 ? f!.slots[field.slot] : f!.parent!.slots[field.slot];
   if (!(o instanceof Map)) return undefined;
   const v = o.get(field.key);
-  return typeof v === "string" ? v : undefined;
+  return v === undefined ? null : v;
 }
 
 /** An emitter that writes the value of `code`. */
@@ -99,10 +99,8 @@ export function valueEmit(code: Code): Emit {
   if (field !== undefined) {
     const general = valueEmit(withoutField(code));
     return (f, ctx, out) => {
-      const s = fieldText(field, f);
-      if (s === undefined) return general(f, ctx, out);
-      out.text += escapeHtml(s);
-      return undefined;
+      const v = fieldValue(field, f);
+      return v === undefined ? general(f, ctx, out) : emitValue(v, ctx, out);
     };
   }
   return (f, ctx, out) => emitValue(code(f, ctx), ctx, out);
@@ -110,8 +108,9 @@ export function valueEmit(code: Code): Emit {
 
 /** Write a value (or one still coming) as a child. */
 export function emitValue(v: Out, ctx: EvalContext, out: Sink): Done {
-  // Text is the commonest child by far.
+  // Text is the commonest child by far, then numbers.
   if (typeof v === "string") out.text += escapeHtml(v);
+  else if (typeof v === "number") out.text += String(v);
   else if (v instanceof Promise) return later(out, v, ctx, (v, into) => (writeValue(into, v, ctx), undefined));
   else writeValue(out, v, ctx);
   return undefined;

@@ -11,12 +11,12 @@ import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
 import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
-import { compile, evalAll, fail, globalLookup, locOf } from "./compiler.ts";
+import { Global, compile, evalAll, fail, locOf } from "./compiler.ts";
 import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
-import { constant, emitOf, fieldText, isConstant, known, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
+import { constant, emitOf, fieldValue, isConstant, known, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
 
 /** Markup rendered at compile time; a failure points at the node that caused it. */
 function constantMarkup(render: () => string, at: Loc): string {
@@ -155,11 +155,15 @@ function attributePart({ code, name, url }: Attribute, before: string, after: st
   const close = flat('"' + after);
   const field = known(code).field;
   return (f, ctx, out) => {
-    const v = field === undefined ? code(f, ctx) : (fieldText(field, f) ?? code(f, ctx));
+    const known = field === undefined ? undefined : fieldValue(field, f);
+    const v = known === undefined ? code(f, ctx) : known;
     if (typeof v === "string") {
       out.text += open;
       out.text += escapeHtml(url ? safeUrl(v) : v);
       out.text += close;
+    } else if (typeof v === "number") {
+      // No number needs escaping, or is a URL with a scheme.
+      out.text += open + String(v) + close;
     } else if (v instanceof Promise) {
       out.text += before;
       const done = later(out, v, ctx, (v, into) => void (into.text += render(v)), "in-tag");
@@ -280,7 +284,7 @@ export function compileComponentCall(name: string, n: ListNode, scope: Scope | n
   const codes = [...attrs.map((a) => compile(a.value, scope)), ...children.map((c) => compile(c, scope))];
   const nk = names.length;
   const loc = locOf(n);
-  const lookup = globalLookup(name);
+  const global = new Global(name);
   // Inline cache: the slots of this call's keywords for the component last called here.
   let cached: Component | null = null;
   let slots: number[] = [];
@@ -295,13 +299,13 @@ export function compileComponentCall(name: string, n: ListNode, scope: Scope | n
     return callComponent(comp as Component, slots, names, vs, nk, ctx, loc);
   };
   const code: Code = (f, ctx) => {
-    const comp = lookup(ctx);
+    const comp = global.get(ctx);
     const vs = evalAll(codes, f, ctx);
     return vs instanceof Promise ? vs.then((vs) => call(comp, vs, ctx)) : call(comp, vs, ctx);
   };
   let byValue: Emit | null = null;
   return withEmit(code, (f, ctx, out) => {
-    const comp = lookup(ctx);
+    const comp = global.get(ctx);
     // A hook that may answer this call itself needs its arguments first.
     if (!(comp instanceof Component) || (ctx.hook !== null && !ctx.hook.passes?.(comp))) return (byValue ??= valueEmit(code))(f, ctx, out);
     if (comp !== cached) {

@@ -5,9 +5,10 @@
  * `sexp check` read.
  */
 import type { CallCheck } from "./call-check.ts";
-import { Primitive, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta, type PrimitiveTable } from "./runtime.ts";
+import { Primitive, type FixedArity, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta, type PrimitiveTable } from "./runtime.ts";
 
-export interface PrimitiveSpec {
+/** A primitive's definition; `fn1`..`fn3` (pure primitives only) are its fixed-arity forms (see FixedArity). */
+export interface PrimitiveSpec extends FixedArity {
   readonly name: string;
   /** Lambda list as documentation, e.g. `f items`, `coll key &optional default`, `name &key alt`, `&rest xs`. */
   readonly params: string;
@@ -78,7 +79,10 @@ export class Registry implements PrimitiveTable {
       minArgs,
       maxArgs,
     };
-    this.own.set(spec.name, new Primitive(meta, spec.fn));
+    for (const [n, f] of [[1, spec.fn1], [2, spec.fn2], [3, spec.fn3]] as const) {
+      if (f && (io || n < minArgs || n > maxArgs)) throw new Error(`primitive ${spec.name} cannot have a form for ${n} argument(s)`);
+    }
+    this.own.set(spec.name, new Primitive(meta, spec.fn, spec));
     return this;
   }
 }

@@ -325,6 +325,17 @@ export interface IoCall {
 export type PrimitiveFn = (args: Value[], ctx: EvalContext) => Out;
 
 /**
+ * A pure primitive's forms for exactly one, two or three arguments: the same
+ * as its `fn` given them as a list, without the list (for the calls a
+ * template makes most: `(<= stock 0)`, `(str "/p/" slug)`; see fixed-calls.ts).
+ */
+export interface FixedArity {
+  readonly fn1?: ((x: Value, ctx: EvalContext) => Out) | null;
+  readonly fn2?: ((x: Value, y: Value, ctx: EvalContext) => Out) | null;
+  readonly fn3?: ((x: Value, y: Value, z: Value, ctx: EvalContext) => Out) | null;
+}
+
+/**
  * `user`: the answer depends on who is asking (session, cookies, headers);
  * `volatile`: on when (the clock); `write`: the call changes something.
  */
@@ -368,11 +379,18 @@ export interface PrimitiveMeta {
 export class Primitive implements Callable {
   readonly callableKind = "primitive";
   readonly name: string;
+  readonly fn1: NonNullable<FixedArity["fn1"]> | null;
+  readonly fn2: NonNullable<FixedArity["fn2"]> | null;
+  readonly fn3: NonNullable<FixedArity["fn3"]> | null;
   constructor(
     readonly meta: PrimitiveMeta,
     readonly fn: PrimitiveFn,
+    fixed: FixedArity = {},
   ) {
     this.name = meta.name;
+    this.fn1 = fixed.fn1 ?? null;
+    this.fn2 = fixed.fn2 ?? null;
+    this.fn3 = fixed.fn3 ?? null;
   }
 }
 

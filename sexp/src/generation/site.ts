@@ -39,7 +39,7 @@ function withEnvQueries(registry: PrimitiveTable, env: Env): PrimitiveTable {
     if (!check) return p;
     let w = wrapped.get(p.name);
     if (!w || w.fn !== p.fn) {
-      w = new Primitive({ ...p.meta, check: (args, call, scope) => check(args, call, alsoEnv(scope, env)) }, p.fn);
+      w = new Primitive({ ...p.meta, check: (args, call, scope) => check(args, call, alsoEnv(scope, env)) }, p.fn, p);
       wrapped.set(p.name, w);
     }
     return w;

@@ -18,6 +18,9 @@ export function registerLists(r: Registry): void {
     doc: "A list of the arguments.",
     examples: [["(list 1 2 3)", "(1 2 3)"], ["(list)", "()"]],
     fn: (a) => a,
+    fn1: (x) => [x],
+    fn2: (x, y) => [x, y],
+    fn3: (x, y, z) => [x, y, z],
   });
   r.define({
     name: "first",

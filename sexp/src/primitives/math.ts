@@ -21,6 +21,7 @@ export function registerMath(r: Registry): void {
       for (let i = 0; i < a.length; i++) s += num(a[i]!, "+", i);
       return s;
     },
+    fn2: (x, y) => num(x, "+", 0) + num(y, "+", 1),
   });
   r.define({
     name: "-",
@@ -34,6 +35,7 @@ export function registerMath(r: Registry): void {
       for (let i = 1; i < a.length; i++) s -= num(a[i]!, "-", i);
       return s;
     },
+    fn2: (x, y) => num(x, "-") - num(y, "-", 1),
   });
   r.define({
     name: "*",
@@ -107,6 +109,7 @@ export function registerMath(r: Registry): void {
     doc: "True when all arguments are structurally equal.",
     examples: [["(= 1 1)", "true"], ["(= (list 1 {:a 2}) (list 1 {:a 2}))", "true"], ['(= "a" "b")', "false"]],
     fn: (a, ctx) => a.every((x, i) => i === 0 || equal(a[0]!, x, ctx)),
+    fn2: (x, y, ctx) => equal(x, y, ctx),
   });
   r.define({
     name: "not=",
@@ -114,6 +117,7 @@ export function registerMath(r: Registry): void {
     doc: "True when not all arguments are equal.",
     examples: [["(not= 1 2)", "true"]],
     fn: (a, ctx) => !a.every((x, i) => i === 0 || equal(a[0]!, x, ctx)),
+    fn2: (x, y, ctx) => !equal(x, y, ctx),
   });
   for (const [name, ok, doc] of [
     ["<", (c: number) => c < 0, "strictly increasing"],
@@ -127,6 +131,7 @@ export function registerMath(r: Registry): void {
       doc: `True when the numbers (or strings) are ${doc}.`,
       examples: [[`(${name} 1 2)`, String(ok(-1))]],
       fn: (a) => chain(a, name, ok),
+      fn2: (x, y) => ok(typeof x === "number" && typeof y === "number" ? x - y : compare(x, y, name)),
     });
   }
   r.define({
@@ -135,5 +140,6 @@ export function registerMath(r: Registry): void {
     doc: "True for nil and false, false for everything else.",
     examples: [["(not nil)", "true"], ["(not 0)", "false"]],
     fn: ([x]) => !truthy(x),
+    fn1: (x) => !truthy(x),
   });
 }

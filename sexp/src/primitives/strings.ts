@@ -2,6 +2,7 @@
 import { EvalError } from "../errors.ts";
 import { printNumber, printValue } from "../printer.ts";
 import type { Registry } from "../registry.ts";
+import type { EvalContext } from "../runtime.ts";
 import { Html, Keyword, Sym, type Value } from "../types.ts";
 import { equal } from "./equality.ts";
 import { chargeSize, copied, num, str } from "./util.ts";
@@ -70,6 +71,19 @@ export function format(template: string, args: readonly Value[], from = 0): stri
   return out;
 }
 
+/** One argument of `str`: its display text (a list or map is charged for its size). */
+function strPart(v: Value, ctx: EvalContext): string {
+  if (typeof v === "string") return v;
+  chargeSize(v, ctx);
+  return display(v);
+}
+
+/** `s`, within the output limit. */
+function checked(s: string, ctx: EvalContext): string {
+  ctx.checkOutput(s.length);
+  return s;
+}
+
 export function registerStrings(r: Registry): void {
   r.define({
     name: "str",
@@ -78,13 +92,15 @@ export function registerStrings(r: Registry): void {
     examples: [['(str "a" 1 nil :b)', '"a1b"']],
     fn: (a, ctx) => {
       let s = "";
-      for (const v of a) {
-        chargeSize(v, ctx);
-        s += display(v);
+      for (let i = 0; i < a.length; i++) {
+        s += strPart(a[i]!, ctx);
         ctx.checkOutput(s.length);
       }
       return s;
     },
+    fn1: (x, ctx) => strPart(x, ctx),
+    fn2: (x, y, ctx) => checked(strPart(x, ctx) + strPart(y, ctx), ctx),
+    fn3: (x, y, z, ctx) => checked(strPart(x, ctx) + strPart(y, ctx) + strPart(z, ctx), ctx),
   });
   r.define({
     name: "format",
@@ -93,10 +109,10 @@ export function registerStrings(r: Registry): void {
     examples: [['(format "%s costs £%.2f" "Tea" 3.5)', '"Tea costs £3.50"'], ['(format "%d%%" 42.7)', '"42%"']],
     fn: (a, ctx) => {
       for (let i = 1; i < a.length; i++) chargeSize(a[i]!, ctx);
-      const s = format(str(a[0]!, "format"), a, 1);
-      ctx.checkOutput(s.length);
-      return s;
+      return checked(format(str(a[0]!, "format"), a, 1), ctx);
     },
+    fn2: (t, x, ctx) => (chargeSize(x, ctx), checked(format(str(t, "format"), [x]), ctx)),
+    fn3: (t, x, y, ctx) => (chargeSize(x, ctx), chargeSize(y, ctx), checked(format(str(t, "format"), [x, y]), ctx)),
   });
   r.define({
     name: "upper",
