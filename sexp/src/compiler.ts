@@ -240,7 +240,6 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const fixed = fixedArityCall(args, loc);
   const primitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext): Out => {
     if (fn.meta.names === 0) {
-      if (fixed !== null) return fixed(fn, f, ctx);
       const vs = evalAll(args, f, ctx);
       return vs instanceof Promise ? vs.then((vs) => callPrimitive(fn, vs, ctx, loc)) : callPrimitive(fn, vs, ctx, loc);
     }
@@ -251,7 +250,7 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   const code: Code = (f, ctx) => {
     if (global !== null) {
       const g = global.get(ctx);
-      if (g instanceof Primitive) return primitiveCall(g, f, ctx);
+      if (g instanceof Primitive) return fixed !== null && g.meta.names === 0 ? fixed(g, f, ctx) : primitiveCall(g, f, ctx);
     }
     const fn = head(f, ctx);
     if (fn instanceof Lambda && fn.params.simple && fn.params.positional.length === nargs) {
@@ -519,8 +518,9 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
   const count = inits.length;
   const size = inner.names.length;
   /** The let's frame, its bindings started (one still arriving is a promise in its slot, replaced once it is there). */
+  const empty: Out[] = new Array<Out>(size).fill(null);
   const bind = (f: Frame | null, ctx: EvalContext): Frame => {
-    const slots = new Array<Out>(size).fill(null);
+    const slots = empty.slice();
     const fr = new Frame(slots, f);
     try {
       for (let i = 0; i < count; i++) {

@@ -153,10 +153,7 @@ function attributePart({ code, name, url }: Attribute, before: string, after: st
   const render = (v: Value): string => renderAttribute(name, v, url);
   const open = flat(before + " " + name + '="');
   const close = flat('"' + after);
-  const field = known(code).field;
-  return (f, ctx, out) => {
-    const known = field === undefined ? undefined : fieldValue(field, f);
-    const v = known === undefined ? code(f, ctx) : known;
+  const write = (v: Out, ctx: EvalContext, out: Sink): Done => {
     if (typeof v === "string") {
       out.text += open;
       out.text += escapeHtml(url ? safeUrl(v) : v);
@@ -170,6 +167,13 @@ function attributePart({ code, name, url }: Attribute, before: string, after: st
       out.text += after;
       return done;
     } else out.text += before + render(v) + after;
+    return undefined;
+  };
+  const field = known(code).field;
+  if (field === undefined) return (f, ctx, out) => write(code(f, ctx), ctx, out);
+  return (f, ctx, out) => {
+    const v = fieldValue(field, f);
+    return write(v === undefined ? code(f, ctx) : v, ctx, out);
   };
 }
 
