@@ -98,7 +98,7 @@ export function registerStrings(r: Registry): void {
       }
       return s;
     },
-    fn1: (x, ctx) => strPart(x, ctx),
+    fn1: (x, ctx) => checked(strPart(x, ctx), ctx),
     fn2: (x, y, ctx) => checked(strPart(x, ctx) + strPart(y, ctx), ctx),
     fn3: (x, y, z, ctx) => checked(strPart(x, ctx) + strPart(y, ctx) + strPart(z, ctx), ctx),
   });
