@@ -95,8 +95,11 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
   const at = scope?.resolve(name);
   if (at) {
     const [up, i] = at;
-    if (up === 0) return (f) => f!.slots[i]!;
-    if (up === 1) return (f) => f!.parent!.slots[i]!;
+    if (up === 0 || up === 1) {
+      const read: Code = up === 0 ? (f) => f!.slots[i]! : (f) => f!.parent!.slots[i]!;
+      known(read).local = { up, slot: i };
+      return read;
+    }
     return (f) => {
       let fr = f!;
       for (let k = 0; k < up; k++) fr = fr.parent!;
@@ -118,18 +121,27 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
  * new child of its site's).
  */
 export class Global {
+  /** The environment last looked up from. */
   private env: Env | null = null;
+  /** Its parent, when the name is not its own: the answer holds for the parent's other children that do not define it. */
+  private above: Env | null = null;
   private generation = -1;
   private value: Out | undefined = undefined;
   constructor(readonly name: string) {}
 
   get(ctx: EvalContext): Out | undefined {
     const env = ctx.env;
-    if (Env.generation === this.generation && (env === this.env || (env.parent === this.env && !env.vars.has(this.name)))) return this.value;
+    if (Env.generation === this.generation) {
+      if (env === this.env) return this.value;
+      if (env.parent === this.above && this.above !== null && !env.vars.has(this.name)) {
+        this.env = env;
+        return this.value;
+      }
+    }
     const value = (this.value = env.lookup(this.name));
     if (value !== undefined) {
-      // Found above `env`: the same for its siblings.
-      this.env = env.parent !== null && !env.vars.has(this.name) ? env.parent : env;
+      this.env = env;
+      this.above = env.vars.has(this.name) ? null : env.parent;
       this.generation = Env.generation;
     }
     return value;

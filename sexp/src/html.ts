@@ -58,7 +58,7 @@ export function renderAttribute(name: string, v: Value | undefined, isUrl: boole
 }
 
 /** A list value (e.g. `:class (list "a" (when x "b"))`) joins its non-nil items with spaces. */
-function attributeList(name: string, items: readonly Value[]): string {
+export function attributeList(name: string, items: readonly Value[]): string {
   let s = "";
   let first = true;
   for (const x of items) {

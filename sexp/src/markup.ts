@@ -9,7 +9,7 @@ import { isLiteral, readDefer } from "./forms.ts";
 import { placeholder } from "./stream.ts";
 import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
-import { renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
+import { attributeList, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
 import { Global, compile, evalAll, fail, locOf } from "./compiler.ts";
 import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
@@ -161,6 +161,11 @@ function attributePart({ code, name, url }: Attribute, before: string, after: st
     } else if (typeof v === "number") {
       // No number needs escaping, or is a URL with a scheme.
       out.text += open + String(v) + close;
+    } else if (Array.isArray(v)) {
+      const s = attributeList(name, v);
+      out.text += open;
+      out.text += escapeHtml(url ? safeUrl(s) : s);
+      out.text += close;
     } else if (v instanceof Promise) {
       out.text += before;
       const done = later(out, v, ctx, (v, into) => void (into.text += render(v)), "in-tag");
