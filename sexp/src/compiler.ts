@@ -95,11 +95,8 @@ function compileSymbol(name: string, loc: Loc, scope: Scope | null): Code {
   const at = scope?.resolve(name);
   if (at) {
     const [up, i] = at;
-    if (up === 0 || up === 1) {
-      const read: Code = up === 0 ? (f) => f!.slots[i]! : (f) => f!.parent!.slots[i]!;
-      known(read).local = { up, slot: i };
-      return read;
-    }
+    if (up === 0) return (f) => f!.slots[i]!;
+    if (up === 1) return (f) => f!.parent!.slots[i]!;
     return (f) => {
       let fr = f!;
       for (let k = 0; k < up; k++) fr = fr.parent!;

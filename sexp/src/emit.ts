@@ -30,8 +30,6 @@ export interface Known {
   field?: LocalField;
   /** Its value is known at compile time (a literal, static markup). */
   constant?: true;
-  /** The local it reads, when it is one of this frame's or its parent's. */
-  local?: { readonly up: 0 | 1; readonly slot: number };
 }
 
 /** What the compiler knows of `code`. */

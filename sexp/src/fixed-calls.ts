@@ -5,30 +5,28 @@
  * most: `(<= stock 0)`, `(str "/p/" slug "/")`, `(format "%.2f" price)`.
  */
 import { abandon, asSexpError, callPrimitive, type Code, type EvalContext, type Frame, type Out, type Primitive } from "./runtime.ts";
-import { known } from "./emit.ts";
 import type { Loc, Value } from "./types.ts";
 
 /** A call of `fn` (a primitive taking no argument as a name) at one place in the code. */
 export type PrimitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext) => Out;
 
 /** The call for `args`, or null for another number of them (then the general call). */
-export function fixedArityCall(codes: readonly Code[], loc: Loc): PrimitiveCall | null {
-  const args = codes.map(argOf);
+export function fixedArityCall(args: readonly Code[], loc: Loc): PrimitiveCall | null {
   if (args.length === 1) {
-    const [a] = args as [Arg];
+    const [a] = args as [Code];
     return (fn, f, ctx) => {
-      const x = a.read(f, ctx);
+      const x = a(f, ctx);
       if (x instanceof Promise) return x.then((x) => callPrimitive(fn, [x], ctx, loc));
       return fn.fn1 === null ? callPrimitive(fn, [x], ctx, loc) : call1(fn, x, ctx, loc);
     };
   }
   if (args.length === 2) {
-    const [a, b] = args as [Arg, Arg];
+    const [a, b] = args as [Code, Code];
     return (fn, f, ctx) => {
-      const x = a.read(f, ctx);
+      const x = a(f, ctx);
       let y: Out;
       try {
-        y = b.read(f, ctx);
+        y = b(f, ctx);
       } catch (e) {
         abandon([x]);
         throw e;
@@ -38,13 +36,13 @@ export function fixedArityCall(codes: readonly Code[], loc: Loc): PrimitiveCall 
     };
   }
   if (args.length === 3) {
-    const [a, b, c] = args as [Arg, Arg, Arg];
+    const [a, b, c] = args as [Code, Code, Code];
     return (fn, f, ctx) => {
-      const x = a.read(f, ctx);
+      const x = a(f, ctx);
       let y: Out, z: Out;
       try {
-        y = b.read(f, ctx);
-        z = c.read(f, ctx);
+        y = b(f, ctx);
+        z = c(f, ctx);
       } catch (e) {
         abandon([x, y!]);
         throw e;
@@ -54,37 +52,6 @@ export function fixedArityCall(codes: readonly Code[], loc: Loc): PrimitiveCall 
     };
   }
   return null;
-}
-
-const CONSTANT = 0;
-const LOCAL = 1;
-const PARENT_LOCAL = 2;
-const CODE = 3;
-
-/** An argument as a call reads it: a constant or a local in place, anything else by running its code. */
-class Arg {
-  constructor(
-    private readonly kind: number,
-    private readonly code: Code,
-    private readonly value: Out,
-    private readonly slot: number,
-  ) {}
-
-  read(f: Frame | null, ctx: EvalContext): Out {
-    switch (this.kind) {
-      case CONSTANT: return this.value;
-      case LOCAL: return f!.slots[this.slot]!;
-      case PARENT_LOCAL: return f!.parent!.slots[this.slot]!;
-      default: return this.code(f, ctx);
-    }
-  }
-}
-
-function argOf(code: Code): Arg {
-  const k = known(code);
-  if (k.constant) return new Arg(CONSTANT, code, code(null, null as never), -1);
-  if (k.local) return new Arg(k.local.up === 0 ? LOCAL : PARENT_LOCAL, code, null, k.local.slot);
-  return new Arg(CODE, code, null, -1);
 }
 
 // As callPrimitive, for a pure primitive with a form for this many arguments (so its arity holds).

@@ -119,11 +119,11 @@ export function registerMath(r: Registry): void {
     fn: (a, ctx) => !a.every((x, i) => i === 0 || equal(a[0]!, x, ctx)),
     fn2: (x, y, ctx) => !equal(x, y, ctx),
   });
-  for (const [name, ok, doc, two] of [
-    ["<", (c: number) => c < 0, "strictly increasing", (x: number, y: number) => x < y],
-    [">", (c: number) => c > 0, "strictly decreasing", (x: number, y: number) => x > y],
-    ["<=", (c: number) => c <= 0, "non-decreasing", (x: number, y: number) => x <= y],
-    [">=", (c: number) => c >= 0, "non-increasing", (x: number, y: number) => x >= y],
+  for (const [name, ok, doc] of [
+    ["<", (c: number) => c < 0, "strictly increasing"],
+    [">", (c: number) => c > 0, "strictly decreasing"],
+    ["<=", (c: number) => c <= 0, "non-decreasing"],
+    [">=", (c: number) => c >= 0, "non-increasing"],
   ] as const) {
     r.define({
       name,
@@ -131,7 +131,7 @@ export function registerMath(r: Registry): void {
       doc: `True when the numbers (or strings) are ${doc}.`,
       examples: [[`(${name} 1 2)`, String(ok(-1))]],
       fn: (a) => chain(a, name, ok),
-      fn2: (x, y) => (typeof x === "number" && typeof y === "number" ? two(x, y) : ok(compare(x, y, name))),
+      fn2: (x, y) => ok(typeof x === "number" && typeof y === "number" ? x - y : compare(x, y, name)),
     });
   }
   r.define({
