@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { basePrimitives, createEnv, parse, Registry } from "../src/index.ts";
 import { arityOf } from "../src/registry.ts";
+import { toFixed } from "../src/primitives/strings.ts";
 import { ev, failure } from "./helpers.ts";
 
 describe("primitive registry", () => {
@@ -84,5 +86,25 @@ describe("primitive behaviour", () => {
   it("sort-by and group-by with keywords", async () => {
     expect(await ev("(map :n (sort-by :p (list {:n \"b\" :p 2} {:n \"a\" :p 1})))")).toBe('("a" "b")');
     expect(await ev("(sort-by :p (list {:p 1} {:p 3} {:p 2}) :desc)")).toBe("({:p 3} {:p 2} {:p 1})");
+  });
+});
+
+describe("format's fixed decimals", () => {
+  // Worked out directly where that is sure to agree with toFixed, by toFixed elsewhere.
+  const agrees = (x: number, p: number) => expect(toFixed(x, p), `${x} to ${p}`).toBe(x.toFixed(p));
+
+  it("agree with toFixed at ties, signs, zeros and the edges", () => {
+    for (const x of [0, -0, 1.005, 2.675, 8.345, 0.285, -0.001, -0.005, 0.5, 1.5, 2.5, -2.5, 99.995, 4.35, 123456789.125, 1e12, 1e21, 5e-7, NaN, Infinity, -Infinity]) {
+      for (let p = 0; p <= 8; p++) agrees(x, p);
+    }
+  });
+
+  it("agree with toFixed on any double and on decimals like prices", () => {
+    fc.assert(fc.property(fc.double(), fc.integer({ min: 0, max: 8 }), (x, p) => {
+      agrees(x, p);
+    }), { numRuns: 20000 });
+    fc.assert(fc.property(fc.integer({ min: -1e7, max: 1e7 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), (i, d, p) => {
+      agrees(i / 10 ** d, p);
+    }), { numRuns: 20000 });
   });
 });
