@@ -39,12 +39,14 @@ import {
   finishParams,
   noop,
   type Code,
+  type InlinableBody,
   type KeyParam,
   type Out,
   type Params,
 } from "./runtime.ts";
 import { compileComponentCall, compileDefer, compileElement, compileFragment, compileRaw } from "./markup.ts";
 import { fixedArityCall } from "./fixed-calls.ts";
+import { compilingAgainst } from "./inline.ts";
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
@@ -54,10 +56,14 @@ import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Nod
 
 const topLevelCode = new WeakMap<Node, Code>();
 
-/** Compile a top-level form (memoized: a cached tree is compiled once). */
-export function compileTop(form: Node): Code {
+/**
+ * Compile a top-level form (memoized: a cached tree is compiled once). Given
+ * the environment it will run in, calls of its components are inlined where
+ * they can be (inline.ts); the code stays right in any other environment.
+ */
+export function compileTop(form: Node, env?: Env): Code {
   let code = topLevelCode.get(form);
-  if (!code) topLevelCode.set(form, (code = compile(form, null)));
+  if (!code) topLevelCode.set(form, (code = env ? compilingAgainst(env, () => compile(form, null)) : compile(form, null)));
   return code;
 }
 
@@ -591,7 +597,7 @@ function compileLet(n: ListNode, scope: Scope | null): Code {
  * A body: forms in sequence, the last one's value. Internal `define`s are
  * hoisted into the enclosing frame so they can refer to each other.
  */
-function compileBody(forms: readonly Node[], scope: Scope | null): Code {
+export function compileBody(forms: readonly Node[], scope: Scope | null): Code {
   hoistDefines(forms, scope);
   const codes = forms.map((form) => compile(form, scope));
   if (codes.length === 0) return NIL;
@@ -683,8 +689,14 @@ function compileDefcomp(n: ListNode, scope: Scope | null): Code {
   const body = compileBody(form.body, inner);
   finishParams(params, inner.names.length);
   const loc = locOf(n);
+  // What a call may be compiled as in place (see inline.ts): `&key` parameters only, no defaults, nothing that makes a frame or keeps one.
+  const inlinable: InlinableBody | null =
+    form.ok && !form.cache && form.params.positional.length === 0 && form.params.rest === null && !params.keyIndex.has("children") &&
+    params.keys.every((k) => k.init === null) && !makesClosures(form.body)
+      ? { keys: form.params.keys, body: form.body }
+      : null;
   return (f, ctx) => {
-    ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot, form.cache), n);
+    ctx.env.define(name, new Component(name, params, body, f, loc, childrenSlot, form.cache, inlinable), n);
     return null;
   };
 }

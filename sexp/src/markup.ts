@@ -11,7 +11,8 @@ import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
 import { attributeList, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
-import { Global, compile, evalAll, fail, locOf } from "./compiler.ts";
+import { Global, compile, compileBody, evalAll, fail, locOf } from "./compiler.ts";
+import { compileInlined, holds, inlineCall } from "./inline.ts";
 import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
@@ -287,7 +288,50 @@ export function compileRaw(n: ListNode, scope: Scope | null): Code {
   };
 }
 
+/** Calls a call site makes before it is compiled as the component's body in place (once it is plainly hot; see inline.ts). */
+const CALLS_BEFORE_INLINING = 32;
+
+/** A component call: once it has run often, inlined where it can be (see inline.ts), the call itself wherever the inlined body may not run. */
 export function compileComponentCall(name: string, n: ListNode, scope: Scope | null): Code {
+  const call = compileCall(name, n, scope);
+  const inline = inlineCall(name, n, scope);
+  if (inline === null) return call;
+  const emitCall = emitOf(call);
+  const global = new Global(name);
+  const { comp } = inline;
+  const loc = locOf(n);
+  let calls = 0;
+  let body: Code | null = null;
+  let emitBody: Emit | null = null;
+  /** The body compiled in place, once this call has run often enough; null until then, and where it may not run. */
+  const inlined = (ctx: EvalContext): Code | null => {
+    if (!holds(comp, global.get(ctx), ctx)) return null;
+    if (body === null && ++calls > CALLS_BEFORE_INLINING) body = compileInlined(inline, compileBody);
+    return body;
+  };
+  const code: Code = (f, ctx) => {
+    const b = inlined(ctx);
+    if (b === null) return call(f, ctx);
+    ctx.step(loc);
+    try {
+      return b(f, ctx);
+    } catch (e) {
+      throw asSexpError(e, name, loc);
+    }
+  };
+  return withEmit(code, (f, ctx, out) => {
+    const b = inlined(ctx);
+    if (b === null) return emitCall(f, ctx, out);
+    ctx.step(loc);
+    try {
+      return (emitBody ??= emitOf(b))(f, ctx, out);
+    } catch (e) {
+      throw asSexpError(e, name, loc);
+    }
+  });
+}
+
+function compileCall(name: string, n: ListNode, scope: Scope | null): Code {
   const { attrs, children } = readComponentCall(name, n, fail);
   const names = attrs.map((a) => a.name);
   const codes = [...attrs.map((a) => compile(a.value, scope)), ...children.map((c) => compile(c, scope))];

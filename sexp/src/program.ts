@@ -42,7 +42,7 @@ function run(forms: readonly Node[], ctx: EvalContext): Value[] | Promise<Value[
   const out: Value[] = [];
   const from = (i: number): Value[] | Promise<Value[]> => {
     for (; i < forms.length; i++) {
-      const v = compileTop(forms[i]!)(null, ctx);
+      const v = compileTop(forms[i]!, ctx.env)(null, ctx);
       if (v instanceof Promise) {
         const next = i + 1;
         return v.then((x) => {
@@ -79,7 +79,7 @@ export function emitForms(forms: readonly Node[], ctx: EvalContext, out: Sink): 
   const from = (i: number, out: Sink): Done => {
     for (; i < forms.length; i++) {
       const form = forms[i]!;
-      const code = compileTop(form);
+      const code = compileTop(form, ctx.env);
       let done: Done;
       try {
         if (isDefinition(form)) {

@@ -283,9 +283,17 @@ export class Component implements Callable {
     readonly childrenSlot: number,
     /** Declared `:cache true`: its output may be kept under its input key (see analyze.ts). */
     readonly cache = false,
+    /** Its body and `&key` names, when a call may be compiled as the body in place (see inline.ts). */
+    readonly inlinable: InlinableBody | null = null,
   ) {}
   /** The body's emitter, once a call in render position has asked for it. */
   emit: Emit | null = null;
+}
+
+/** A component body that can stand in for a call: only `&key` parameters, none with a default. */
+export interface InlinableBody {
+  readonly keys: readonly string[];
+  readonly body: readonly Node[];
 }
 
 /** A streamed page's out-of-order parts (see stream.ts). */

@@ -10,7 +10,14 @@ export class Scope {
   readonly names: string[] = [];
   /** `define` forms a body has given a slot here (see `hoistDefines` in forms.ts). */
   readonly hoisted = new Set<Node>();
-  constructor(readonly parent: Scope | null) {}
+  /**
+   * @param aliases an inlined component's body (see inline.ts): no frame of
+   * its own, each parameter another name for one of the caller's locals.
+   */
+  constructor(
+    readonly parent: Scope | null,
+    private readonly aliases: ReadonlyMap<string, string> | null = null,
+  ) {}
 
   add(name: string): number {
     this.names.push(name);
@@ -27,9 +34,14 @@ export class Scope {
   /** [levels up, slot] of the innermost binding of `name`, or null for a global. */
   resolve(name: string): [number, number] | null {
     let up = 0;
-    for (let s: Scope | null = this; s; s = s.parent, up++) {
+    for (let s: Scope | null = this; s; s = s.parent) {
+      if (s.aliases !== null) {
+        name = s.aliases.get(name) ?? name;
+        continue;
+      }
       const i = s.names.lastIndexOf(name);
       if (i >= 0) return [up, i];
+      up++;
     }
     return null;
   }
