@@ -306,7 +306,13 @@ export function compileComponentCall(name: string, n: ListNode, scope: Scope | n
   /** The body compiled in place, once this call has run often enough; null until then, and where it may not run. */
   const inlined = (ctx: EvalContext): Code | null => {
     if (!holds(comp, global.get(ctx), ctx)) return null;
-    if (body === null && ++calls > CALLS_BEFORE_INLINING) body = compileInlined(inline, compileBody);
+    if (body === null && ++calls === CALLS_BEFORE_INLINING + 1) {
+      try {
+        body = compileInlined(inline, compileBody);
+      } catch {
+        // It compiled as the component's own body; in place it does not: it stays a call.
+      }
+    }
     return body;
   };
   const code: Code = (f, ctx) => {
