@@ -254,10 +254,6 @@ function compileCall(n: ListNode, scope: Scope | null): Code {
   };
   const fixed = fixedArityCall(args, loc);
   const primitiveCall = (fn: Primitive, f: Frame | null, ctx: EvalContext): Out => {
-    if (fn.meta.names === 0) {
-      const vs = evalAll(args, f, ctx);
-      return vs instanceof Promise ? vs.then((vs) => callPrimitive(fn, vs, ctx, loc)) : callPrimitive(fn, vs, ctx, loc);
-    }
     const vals = new Array<Out>(nargs);
     if (!evalArgs(fn.meta.names, f, ctx, vals)) return callPrimitive(fn, vals as Value[], ctx, loc);
     return Promise.all(vals).then((vs) => callPrimitive(fn, vs, ctx, loc));

@@ -293,7 +293,7 @@ const CALLS_BEFORE_INLINING = 32;
 
 /** A component call: once it has run often, inlined where it can be (see inline.ts), the call itself wherever the inlined body may not run. */
 export function compileComponentCall(name: string, n: ListNode, scope: Scope | null): Code {
-  const call = compileCall(name, n, scope);
+  const call = compileCallOf(name, n, scope);
   const inline = inlineCall(name, n, scope);
   if (inline === null) return call;
   const emitCall = emitOf(call);
@@ -337,7 +337,8 @@ export function compileComponentCall(name: string, n: ListNode, scope: Scope | n
   });
 }
 
-function compileCall(name: string, n: ListNode, scope: Scope | null): Code {
+/** The call itself: the component looked up where it runs, its arguments bound into its frame. */
+function compileCallOf(name: string, n: ListNode, scope: Scope | null): Code {
   const { attrs, children } = readComponentCall(name, n, fail);
   const names = attrs.map((a) => a.name);
   const codes = [...attrs.map((a) => compile(a.value, scope)), ...children.map((c) => compile(c, scope))];

@@ -163,7 +163,7 @@ const SWAP =
 const NO_SCRIPT = "<noscript><style>[data-sx-late]{display:block!important}sx-defer{display:none}</style></noscript>";
 
 /** A deferred part as sent: hidden content, then the call that moves it into its placeholder. */
-export function lateContent(id: number, html: string, first: boolean): string {
+function lateContent(id: number, html: string, first: boolean): string {
   return `${first ? SWAP + NO_SCRIPT : ""}<div hidden id="sx-c${id}" data-sx-late>${html}</div><script>$sx(${id})</script>`;
 }
 
