@@ -31,7 +31,12 @@ export interface PageJob {
   readonly mode: "serve" | "refresh";
   /** Render even when the pointer has the page (`Cache-Control: no-cache`, where allowed). */
   readonly fresh: boolean;
-  /** A page no one has may be sent as it renders (where the leaf can stream; see `streamed`). */
+  /**
+   * The page may be sent as it renders (where the leaf can stream; see
+   * `streamed`): a shared page when no one has it, a page for one visitor
+   * always (the host asks only for a read that can change nothing, so no
+   * cookie has to follow the first byte).
+   */
   readonly stream?: boolean;
 }
 
@@ -79,10 +84,12 @@ export type PageResolution<R extends PageRender> =
   /** Rendered for this request only. */
   | { readonly state: "bypass"; readonly render: R }
   /**
-   * No one had it: sent as it renders (the page's bytes, hole markers in
-   * them). Stored and published, when it may be shared, once it is all there.
+   * Sent as it renders (the page's bytes, hole markers in them): a shared
+   * page no one had, stored and published, when it may be shared, once it
+   * is all there (`kept`); or a page for this request only, when it may
+   * stream (see PageJob.stream).
    */
-  | { readonly state: "streamed"; readonly status: number; readonly body: ReadableStream<Uint8Array>; readonly render: Promise<R> }
+  | { readonly state: "streamed"; readonly status: number; readonly body: ReadableStream<Uint8Array>; readonly render: Promise<R>; readonly kept: boolean }
   /** Re-rendering: asking the calls again gave the same answers; nothing rendered. */
   | { readonly state: "unchanged"; readonly cid: string; readonly sequence: number }
   /** No longer a shared page (now a 404, a redirect, per visitor): the pointer retired. */
@@ -102,7 +109,12 @@ export async function resolvePage<J extends PageJob, R extends PageRender>(exec:
     return p;
   };
   const stores = exec.stores.pages;
-  if (!job.shared || !stores) return done({ state: "bypass", render: await leaf.execute(job) }, "render");
+  if (!job.shared || !stores) {
+    if (job.stream !== true || leaf.stream === undefined) return done({ state: "bypass", render: await leaf.execute(job) }, "render");
+    const streaming = await leaf.stream(job);
+    if (streaming.state === "streaming") return done({ state: "streamed", status: streaming.status, body: streaming.body, render: streaming.render, kept: false }, "render");
+    return done({ state: "bypass", render: streaming.render }, "render");
+  }
 
   const refresh = job.mode === "refresh";
   let seen = await stores.pointers.current(job.page, refresh);
@@ -131,7 +143,7 @@ export async function resolvePage<J extends PageJob, R extends PageRender>(exec:
           exec.defer(kept);
           // The page ends once it is kept: whoever has all of it can be served it from its pointer.
           const body = streaming.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => kept }));
-          return done({ state: "streamed", status: streaming.status, body, render: streaming.render.then((r) => kept.then(() => r)) }, "render");
+          return done({ state: "streamed", status: streaming.status, body, render: streaming.render.then((r) => kept.then(() => r)), kept: true }, "render");
         }
         render = streaming.render;
       } else render = await leaf.execute(job);
@@ -181,7 +193,7 @@ async function keepStreamed(exec: Walk, stores: PageStores, page: PageKey, rende
 function traceState(p: PageResolution<PageRender>): "hit" | "miss" | "stale" | "bypass" | "ran" {
   switch (p.state) {
     case "streamed":
-      return "miss";
+      return p.kept ? "miss" : "bypass";
     case "hit":
     case "unchanged":
       return "hit";

@@ -81,27 +81,59 @@ export class ResolverClient implements Resolver {
     if (this.wave.length) this.flush();
   }
 
+  private firstAnswer: Promise<UnavailableError | null> | null = null;
+  private answerFirst: (outcome: UnavailableError | null) => void = () => {};
+
+  /**
+   * Settles when the request's first batch (whenever it is sent) is
+   * answered: with the error that made the service unavailable (the batch
+   * got no answer, or the resolver could not reach the database), or null.
+   */
+  firstBatchAnswered(): Promise<UnavailableError | null> {
+    this.firstAnswer ??= new Promise((resolve) => (this.answerFirst = resolve));
+    return this.firstAnswer;
+  }
+
   private flush(): void {
     this.scheduled = false;
     const pending = this.wave;
     this.wave = [];
     if (pending.length === 0) return;
-    const label = `batch ${++this.batchCount} (${pending.map((p) => `${p.call.op} ${p.call.service}/${p.call.name}`).join(", ")})`;
-    this.requests.run(label, (signal) => this.transport(pending.map((p) => p.call), signal)).then(
-      (results) => pending.forEach((p, i) => settle(p, results[i])),
-      (e: unknown) => {
-        // The batch got no answer (its deadline passed, the resolver failed, the breaker is open): the service is unavailable.
-        const message = e instanceof TimeoutError ? e.message : `${label} failed: ${e instanceof Error ? e.message : String(e)}`;
-        const error = e instanceof UnavailableError ? e : new UnavailableError(message, DEFAULT_COOLDOWN_MS);
-        if (error !== e) error.cause = e;
-        pending.forEach((p) => p.reject(error));
-      },
-    );
+    const first = ++this.batchCount === 1;
+    const label = `batch ${this.batchCount} (${pending.map((p) => `${p.call.op} ${p.call.service}/${p.call.name}`).join(", ")})`;
+    this.requests
+      .run(label, (signal) => this.transport(pending.map((p) => p.call), signal))
+      .then(
+        (results) => {
+          pending.forEach((p, i) => settle(p, results[i]));
+          const down = results.find(isUnavailable);
+          return down ? unavailable(down.error) : null;
+        },
+        (e: unknown) => {
+          // The batch got no answer (its deadline passed, the resolver failed, the breaker is open): the service is unavailable.
+          const message = e instanceof TimeoutError ? e.message : `${label} failed: ${e instanceof Error ? e.message : String(e)}`;
+          const error = e instanceof UnavailableError ? e : unavailable(message);
+          if (error !== e) error.cause = e;
+          pending.forEach((p) => p.reject(error));
+          return error;
+        },
+      )
+      .then((outcome) => {
+        if (first) {
+          this.firstAnswer ??= Promise.resolve(outcome);
+          this.answerFirst(outcome);
+        }
+      });
   }
 }
 
+const unavailable = (message: string): UnavailableError => new UnavailableError(message, DEFAULT_COOLDOWN_MS);
+
+const isUnavailable = (result: CallResult | undefined): result is { error: string; unavailable: true } =>
+  result !== undefined && "error" in result && result.unavailable === true;
+
 function settle(p: Pending, result: CallResult | undefined): void {
   if (!result) p.reject(new Error(`no result for ${p.call.op} ${p.call.service}/${p.call.name}`));
-  else if ("error" in result) p.reject(result.unavailable ? new UnavailableError(result.error, DEFAULT_COOLDOWN_MS) : new Error(result.error));
+  else if ("error" in result) p.reject(result.unavailable ? unavailable(result.error) : new Error(result.error));
   else p.resolve(result.ok);
 }

@@ -141,4 +141,27 @@ describe("the client's waves", () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(client.batches).toBe(2);
   });
+
+  it("says when its first batch is answered, and with what: nothing wrong, the database unreachable, or no answer at all", async () => {
+    const ok = new ResolverClient(async (calls) => calls.map(() => ({ ok: 1 })));
+    const first = ok.firstBatchAnswered(); // asked before anything was sent
+    await ok.call("query", "market", "products", {});
+    expect(await first).toBeNull();
+    await ok.call("query", "market", "categories", {});
+    expect(await ok.firstBatchAnswered()).toBeNull();
+
+    const unreachable = new ResolverClient(async (calls) => calls.map(() => ({ error: "Error connecting to database", unavailable: true as const })));
+    await unreachable.call("query", "market", "products", {}).catch(() => {});
+    expect(await unreachable.firstBatchAnswered()).toMatchObject({ name: "UnavailableError", message: "Error connecting to database" });
+
+    const refused = new ResolverClient(() => Promise.reject(new TypeError("Network connection lost.")));
+    const asked = refused.firstBatchAnswered();
+    await refused.call("query", "market", "products", {}).catch(() => {});
+    expect((await asked)?.message).toMatch(/^batch 1 \(query market\/products\) failed: Network connection lost\.$/);
+
+    // A query's own mistake is the page's to show: the service answered.
+    const mistaken = new ResolverClient(async (calls) => calls.map(() => ({ error: "column \"x\" does not exist" })));
+    await mistaken.call("query", "market", "products", {}).catch(() => {});
+    expect(await mistaken.firstBatchAnswered()).toBeNull();
+  });
 });

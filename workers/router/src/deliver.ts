@@ -36,12 +36,13 @@ export async function deliverShared(
 }
 
 /**
- * A shared page no one had, sent as it renders: each chunk with its holes
- * filled for the person asking (a hole's marker is written whole, so never
- * split across chunks). No ETag or length: neither is known before the end;
- * the next request is served the stored page, with both.
+ * A page sent as it renders: a shared page no one had (`pointer`, its name),
+ * or one for this visitor only (null). Each chunk has its holes filled for
+ * the person asking (a hole's marker is written whole, so never split
+ * across chunks). No ETag or length: neither is known before the end; the
+ * next request for a shared page is served the stored page, with both.
  */
-export function deliverStreamed(exec: Executor, io: RequestInfo, pointer: string, status: number, body: ReadableStream<Uint8Array>, extra: Record<string, string>): Response {
+export function deliverStreamed(exec: Executor, io: RequestInfo, pointer: string | null, status: number, body: ReadableStream<Uint8Array>, extra: Record<string, string>): Response {
   const text = new TextDecoder();
   const filled = body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -51,16 +52,16 @@ export function deliverStreamed(exec: Executor, io: RequestInfo, pointer: string
       },
     }),
   );
-  metrics.pages.miss++;
+  metrics.pages[pointer === null ? "bypass" : "miss"]++;
   return new Response(filled, {
     status,
     headers: {
       ...extra,
       "content-type": "text/html; charset=utf-8",
       "cache-control": "private, no-cache",
-      "x-rose-cache": "miss",
+      "x-rose-cache": pointer === null ? "bypass" : "miss",
       "x-rose-stream": "streamed",
-      "x-rose-pointer": encodeURIComponent(pointer),
+      ...(pointer === null ? {} : { "x-rose-pointer": encodeURIComponent(pointer) }),
     },
   });
 }

@@ -69,13 +69,13 @@ export async function handle(request: Request, env: WorkerEnv, context?: Executi
     }
     const io = requestContext(s, request, env, dbs, await readForm(request), shared, fresh);
     const exec = executorFor(s, io, env, defer);
-    const job: RouteJob = { page, shared, mode: "serve", fresh, match, stream: options.whole !== true };
+    const job: RouteJob = { page, shared, mode: "serve", fresh, match, stream: options.whole !== true && (shared || s.routeStreams(match.route, request.method)) };
     const resolved = await exec.resolvePage<RouteJob, RouteRender>(job);
     const canonical = { link: `<${url.origin}${page.path}>; rel="canonical"` };
     if (resolved.state === "streamed") {
       // The connections are needed until the page is all there.
       finishing = resolved.render;
-      return deliverStreamed(exec, io, pageName(page), resolved.status, resolved.body, canonical);
+      return deliverStreamed(exec, io, resolved.kept ? pageName(page) : null, resolved.status, resolved.body, canonical);
     }
     if (resolved.state === "hit" || resolved.state === "stale" || resolved.state === "miss") {
       // A shared render started no session (plan.ts): there is no cookie to set.

@@ -123,7 +123,9 @@ async function streamRoute(s: Site, io: RequestInfo, exec: Executor, job: RouteJ
   ctx.recorders = [calls];
   const page = new PageStream({ keep: true });
   ctx.outOfOrder = page;
+  let abandoned = false;
   ctx.renderError = async (e, into) => {
+    if (abandoned) return;
     console.error(`${pageName(job.page)}: a part failed after the page was started, shown as a notice: ${formatError(e)}`);
     io.degraded = true;
     if (into) into.text += toHtml(await fragmentError("page", pageName(job.page), ctx));
@@ -148,6 +150,17 @@ async function streamRoute(s: Site, io: RequestInfo, exec: Executor, job: RouteJ
   if (result === null || result.html !== "") {
     await finished;
     return { state: "whole", render: await rendered(s, io, job, calls, result ?? { status: 200, html: page.sink.finish(), location: null }) };
+  }
+  if (!job.shared) {
+    // A page for one visitor waits for its first queries: a database that is down or frozen is answered with the 503 page (Retry-After), not a page already begun.
+    try {
+      const down = await Promise.race([io.client.firstBatchAnswered(), finished.then(() => null)]);
+      if (down) throw down;
+    } catch (e) {
+      abandoned = true;
+      void page.body.cancel();
+      throw e;
+    }
   }
   const sent = page.follow(done, (e) => {
     console.error(`${pageName(job.page)}: failed after the page was started: ${formatError(e)}`);

@@ -36,6 +36,12 @@ export interface Site {
   pageOf(route: Route, url: URL, htmx: boolean, media: boolean): PageKey;
   /** Whether the route's pages are shared for a request with this method: the executor's plan, from what its body depends on (user-scoped components counted as holes). */
   routeIsShared(route: Route, method: string): boolean;
+  /**
+   * Whether a page of the route may be sent as it renders when it is made
+   * for one visitor: a read whose body can change nothing (no action,
+   * session or sign-in), so no cookie or refusal can come after its first byte.
+   */
+  routeStreams(route: Route, method: string): boolean;
 }
 
 /** The primitives pages may use: the base set, the resolver's I/O, request access, generated pages, federated documents, and media. */
@@ -77,6 +83,7 @@ export async function loadSite(sources: readonly Source[]): Promise<Site> {
     routeKey: (route, media) => routeKeyOf(handlers.get(route)!.key, media),
     pageOf: (route, url, htmx, media) => ({ route: routeKeyOf(handlers.get(route)!.key, media), path: canonicalPath(url, handlers.get(route)!.query), htmx }),
     routeIsShared: (route, method) => routeIsShared(method, route.cache, handlers.get(route)!.effects.own),
+    routeStreams: (route, method) => (method === "GET" || method === "HEAD") && !handlers.get(route)!.effects.deep.write,
   };
 }
 
