@@ -15,6 +15,7 @@ import { renderChild, type RenderBudget } from "./html.ts";
 import type { Code, Done, Emit, EvalContext, Frame, Out } from "./runtime.ts";
 import { Sink, flat } from "./sink.ts";
 import { Html, type Value } from "./types.ts";
+import { fitted } from "./within.ts";
 
 export type { Done, Emit };
 
@@ -170,12 +171,26 @@ export function later<T>(out: Sink, pending: Promise<T>, ctx: EvalContext, fill:
 
 async function failed(e: unknown, into: Sink, ctx: EvalContext, where: "in-tag" | null): Promise<void> {
   try {
-    if (ctx.renderError === null) throw e;
+    const show = ctx.renderError;
+    if (show === null) throw e;
     into.clear();
-    await ctx.renderError(e, where === "in-tag" ? null : into);
+    if (where === "in-tag") await show(e, null);
+    else await writeFailure(show, e, into);
   } finally {
     into.close();
   }
+}
+
+/**
+ * Write the notice `show` makes for a part that failed (see
+ * EvalContext.renderError) where the part was to go, in a form that can
+ * stand there (a cell in a table row, an option in a select: see within.ts).
+ */
+export async function writeFailure(show: NonNullable<EvalContext["renderError"]>, e: unknown, into: Sink): Promise<void> {
+  if (into.within === null) return show(e, into);
+  const notice = new Sink();
+  await show(e, notice);
+  into.text += fitted(into.within, notice.finish());
 }
 
 /** Wait for the parts still in holes; null when there are none. */

@@ -17,7 +17,8 @@ import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, t
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
 import { Html, type ListNode, type Loc, type Value } from "./types.ts";
-import { constant, emitOf, fieldValue, isConstant, known, later, markupValue, settle, valueEmit, withEmit, type Done, type Emit } from "./emit.ts";
+import { constant, emitOf, fieldValue, isConstant, known, later, markupValue, settle, valueEmit, withEmit, writeFailure, type Done, type Emit } from "./emit.ts";
+import { withinElement, type Within } from "./within.ts";
 
 /** Markup rendered at compile time; a failure points at the node that caused it. */
 function constantMarkup(render: () => string, at: Loc): string {
@@ -99,6 +100,8 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
   }
   // Entirely static markup is rendered once, here.
   if (parts.length === 1) return constant(new Html(flat(parts[0] as string)));
+  const within = withinElement(tag);
+  if (within !== undefined) parts.forEach((p, i) => typeof p === "function" && (parts[i] = writtenWithin(within, p)));
   const { emits, by } = finish(parts, owners);
   const count = emits.length;
   const emit: Emit = (f, ctx, out) => {
@@ -125,6 +128,25 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
   const code = markupValue(emit);
   (code as ElementCode).parts = { parts, owners, elements };
   return code;
+}
+
+/** Emitters that say what their output is written within (an inner element's, taken in, already say). */
+const WITHIN = new WeakSet<Emit>();
+
+/** A child of a table's part or a select, written knowing that is where it goes (see within.ts). */
+function writtenWithin(within: Within, emit: Emit): Emit {
+  if (WITHIN.has(emit)) return emit;
+  const written: Emit = (f, ctx, out) => {
+    const around = out.within;
+    out.within = within;
+    try {
+      return emit(f, ctx, out);
+    } finally {
+      out.within = around;
+    }
+  };
+  WITHIN.add(written);
+  return written;
 }
 
 /**
@@ -242,6 +264,7 @@ export function compileDefer(n: ListNode, scope: Scope | null): Code {
   return markupValue((f, ctx, out) => {
     const late = ctx.outOfOrder;
     if (late === null || !out.streamed) return body(f, ctx, out);
+    const within = out.within;
     const id = late.place((into) => {
       let done: Done;
       try {
@@ -249,15 +272,16 @@ export function compileDefer(n: ListNode, scope: Scope | null): Code {
       } catch (e) {
         done = Promise.reject(e);
       }
-      const shown = ctx.renderError;
-      return done === undefined || shown === null ? done : done.catch((e: unknown) => (into.clear(), shown(e, into)));
-    });
-    const [open, close] = placeholder(id);
+      const show = ctx.renderError;
+      return done === undefined || show === null ? done : done.catch((e: unknown) => (into.clear(), writeFailure(show, e, into)));
+    }, within);
+    const [open, close] = placeholder(id, within);
     out.text += open;
     let done: Done;
     if (fallback) {
       // Written apart from the page (a defer in it is in place): a placeholder holds no other.
       const apart = new Sink();
+      apart.within = within;
       const written = fallback(f, ctx, apart);
       if (written === undefined) out.text += apart.text;
       else done = later(out, written, ctx, (_v, into) => void (into.text += apart.finish()));

@@ -21,6 +21,7 @@ import { getField } from "./data.ts";
 import { Declarations } from "./declarations.ts";
 import type { CallCheck } from "./call-check.ts";
 import type { Sink } from "./sink.ts";
+import type { Within } from "./within.ts";
 
 /** What compiled code returns: a value, or a promise of one when I/O is pending. */
 export type Out = Value | Promise<Value>;
@@ -298,8 +299,8 @@ export interface InlinableBody {
 
 /** A streamed page's out-of-order parts (see stream.ts). */
 export interface OutOfOrder {
-  /** Start writing a deferred part into a sink of its own; its number, for the placeholder. */
-  place(write: (into: Sink) => Done): number;
+  /** Start writing a deferred part (to stand `within` that) into a sink of its own; its number, for the placeholder. */
+  place(write: (into: Sink) => Done, within: Within): number;
 }
 
 /** One component call as a hook sees it: keyword arguments (`names`, then their values), then children. */

@@ -5,6 +5,8 @@
  * nothing waits for what comes before it. A finished render is read once
  * (`finish`); a streamed one is read from the front as it fills (`take`).
  */
+import type { Within } from "./within.ts";
+
 /**
  * `s` in one piece. V8 keeps a string made by `a + b` as a rope of its
  * parts; markup fixed at compile time is appended to every page rendered,
@@ -27,6 +29,8 @@ export class Sink {
   private before = 0;
   /** Nothing more will be written here. */
   closed = false;
+  /** What may be written here (set while a table's or a select's children are written; see within.ts). */
+  within: Within = null;
 
   /** @param changed told when a hole is filled (a streamed render takes what became ready). */
   constructor(private readonly changed: (() => void) | null = null) {}
@@ -44,6 +48,7 @@ export class Sink {
   /** A place for what arrives later; what is written next goes after it. */
   hole(): Sink {
     const h = new Sink(this.changed);
+    h.within = this.within;
     (this.parts ??= []).push(this.text, h);
     this.before += this.text.length;
     this.text = "";

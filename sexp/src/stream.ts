@@ -9,6 +9,7 @@
 import type { Done } from "./emit.ts";
 import type { OutOfOrder } from "./runtime.ts";
 import { Sink } from "./sink.ts";
+import type { Within } from "./within.ts";
 
 const utf8 = new TextEncoder();
 
@@ -19,6 +20,7 @@ const END = "</body></html>";
 interface Late {
   readonly id: number;
   readonly sink: Sink;
+  readonly within: Within;
   done: boolean;
   sent: boolean;
 }
@@ -60,13 +62,14 @@ export class PageStream implements OutOfOrder {
     if (this.kept === null) return "";
     const { inOrder, late } = this.kept;
     const page = inOrder.join("");
-    return late.size ? page.replace(PLACED, (m, id: string) => late.get(Number(id)) ?? m) : page;
+    return late.size ? page.replace(PLACED, (m, id: string | undefined, marked: string | undefined) => late.get(Number(id ?? marked)) ?? m) : page;
   }
 
   /** A deferred part (`OutOfOrder`): its number, for its placeholder. */
-  place(write: (into: Sink) => Done): number {
+  place(write: (into: Sink) => Done, within: Within): number {
     // Its sink is not part of the streamed page (it is sent whole, once done): a `defer` inside it renders in place.
-    const late: Late = { id: this.lates.length + 1, sink: new Sink(), done: false, sent: false };
+    const late: Late = { id: this.lates.length + 1, sink: new Sink(), within, done: false, sent: false };
+    late.sink.within = within;
     this.lates.push(late);
     const finished = (): void => {
       late.done = true;
@@ -133,7 +136,7 @@ export class PageStream implements OutOfOrder {
         if (!part.done || part.sent) continue;
         const html = part.sink.finish();
         this.kept?.late.set(part.id, html);
-        late += lateContent(part.id, html, !this.lates.some((l) => l.sent));
+        late += lateContent(part.id, html, part.within, !this.lates.some((l) => l.sent));
         part.sent = true;
       }
     }
@@ -154,23 +157,61 @@ export class PageStream implements OutOfOrder {
   }
 }
 
-/** The script that moves a deferred part into its placeholder (sent once, before the first). */
+/**
+ * The script that moves a deferred part into its placeholder (sent once,
+ * before the first): an `sx-defer` element replaced by the content, or,
+ * where no such element may stand (see `placeholder`), the nodes from its
+ * `template` marker to the comment that ends the fallback.
+ */
 const SWAP =
-  "<script>function $sx(i){var p=document.getElementById('sx-p'+i),c=document.getElementById('sx-c'+i);" +
-  "if(p&&c){p.replaceWith.apply(p,Array.prototype.slice.call(c.childNodes));c.remove()}}</script>";
+  "<script>function $sx(i){var p=document.getElementById('sx-p'+i),c=document.getElementById('sx-c'+i),n;if(!p||!c)return;" +
+  "if(p.tagName==='TEMPLATE'){for(n=p.nextSibling;n&&!(n.nodeType===8&&n.data==='/sx-p'+i);n=p.nextSibling)n.remove();if(n)n.remove()}" +
+  "p.replaceWith.apply(p,Array.prototype.slice.call(c.childNodes));c.closest('[data-sx-late]').remove()}</script>";
 
-/** Without scripts the deferred parts show where they arrive (after the page) and the fallbacks go. */
-const NO_SCRIPT = "<noscript><style>[data-sx-late]{display:block!important}sx-defer{display:none}</style></noscript>";
+/** Without scripts the deferred parts show where they arrive (after the page) and the fallbacks that can be hidden go. */
+const NO_SCRIPT =
+  "<noscript><style>div[data-sx-late]{display:block!important}table[data-sx-late]{display:table!important}" +
+  "select[data-sx-late]{display:inline-block!important}sx-defer{display:none}</style></noscript>";
 
-/** A deferred part as sent: hidden content, then the call that moves it into its placeholder. */
-function lateContent(id: number, html: string, first: boolean): string {
-  return `${first ? SWAP + NO_SCRIPT : ""}<div hidden id="sx-c${id}" data-sx-late>${html}</div><script>$sx(${id})</script>`;
+/**
+ * A deferred part as sent: its content hidden, in what parses it as it will
+ * stand in its placeholder (rows in a table's body, options in a select),
+ * then the call that moves it there.
+ */
+function lateContent(id: number, html: string, within: Within, first: boolean): string {
+  const c = `id="sx-c${id}"`;
+  let hidden: string;
+  switch (within) {
+    case null:
+      hidden = `<div hidden ${c} data-sx-late>${html}</div>`;
+      break;
+    case "table":
+      hidden = `<table hidden ${c} data-sx-late>${html}</table>`;
+      break;
+    case "tbody":
+      hidden = `<table hidden data-sx-late><tbody ${c}>${html}</tbody></table>`;
+      break;
+    case "tr":
+      hidden = `<table hidden data-sx-late><tr ${c}>${html}</tr></table>`;
+      break;
+    case "colgroup":
+      hidden = `<table hidden data-sx-late><colgroup ${c}>${html}</colgroup></table>`;
+      break;
+    case "select":
+      hidden = `<select hidden ${c} data-sx-late>${html}</select>`;
+      break;
+  }
+  return `${first ? SWAP + NO_SCRIPT : ""}${hidden}<script>$sx(${id})</script>`;
 }
 
-/** A deferred part's placeholder, around its fallback. */
-export function placeholder(id: number): [string, string] {
-  return [`<sx-defer id="sx-p${id}">`, "</sx-defer>"];
+/**
+ * A deferred part's placeholder, around its fallback: an `sx-defer` element,
+ * or within a table's parts or a select (where the parser would move or drop
+ * it) an empty `template`, which may stand anywhere, and a comment after the fallback.
+ */
+export function placeholder(id: number, within: Within): [string, string] {
+  return within === null ? [`<sx-defer id="sx-p${id}">`, "</sx-defer>"] : [`<template id="sx-p${id}"></template>`, `<!--/sx-p${id}-->`];
 }
 
 /** A placeholder with its fallback, in the page as sent (a fallback holds no placeholder of its own: see compileDefer). */
-const PLACED = /<sx-defer id="sx-p(\d+)">[\s\S]*?<\/sx-defer>/g;
+const PLACED = /<sx-defer id="sx-p(\d+)">[\s\S]*?<\/sx-defer>|<template id="sx-p(\d+)"><\/template>[\s\S]*?<!--\/sx-p\2-->/g;

@@ -227,6 +227,71 @@ describe("streaming", () => {
   });
 });
 
+describe("deferred parts and notices within a table or a select", () => {
+  const gated = (source: string) => {
+    const g = gatedEnv();
+    return { ...g, page: stream(source, g.env) };
+  };
+
+  it("marks a deferred row's place with a template and sends the rows in a hidden table's body", async () => {
+    const { page, answer } = gated(`(table (tbody (tr (td "A")) (defer :fallback (tr (td "…")) (tr (td (wait "b" "B")))) (tr (td "C"))))`);
+    expect(await page.next()).toBe('<table><tbody><tr><td>A</td></tr><template id="sx-p1"></template><tr><td>…</td></tr><!--/sx-p1--><tr><td>C</td></tr></tbody></table>');
+    answer("b");
+    const late = await page.rest();
+    expect(late).toContain('<table hidden data-sx-late><tbody id="sx-c1"><tr><td>B</td></tr></tbody></table><script>$sx(1)</script>');
+  });
+
+  it("knows where a component's output goes from where it is called, and that a cell's content flows again", async () => {
+    const g = gatedEnv();
+    evaluateForms(parse(`(defcomp ~slow-row () (defer (tr (td (wait "r" "R")))))\n(defcomp ~slow-cell () (defer (td (wait "c" "C"))))`), g.env);
+    const page = stream(`(table (tr (~slow-cell) (td (defer (b (wait "in-cell" "I"))))) (~slow-row))`, g.env);
+    const first = (await page.next())!;
+    expect(first).toBe(
+      '<table><tr><template id="sx-p1"></template><!--/sx-p1--><td><sx-defer id="sx-p2"></sx-defer></td></tr><template id="sx-p3"></template><!--/sx-p3--></table>',
+    );
+    g.answer("c");
+    g.answer("in-cell");
+    g.answer("r");
+    const html = await page.rest();
+    expect(html).toContain('<table hidden data-sx-late><tr id="sx-c1"><td>C</td></tr></table>');
+    expect(html).toContain('<div hidden id="sx-c2" data-sx-late><b>I</b></div>');
+    expect(html).toContain('<table hidden id="sx-c3" data-sx-late><tr><td>R</td></tr></table>');
+  });
+
+  it("sends a select's late options in a hidden select", async () => {
+    const { page, answer } = gated(`(select :name "s" (option "first") (defer (map (fn (o) (option o)) (wait "o" (list "x" "y")))))`);
+    expect(await page.next()).toBe('<select name="s"><option>first</option><template id="sx-p1"></template><!--/sx-p1--></select>');
+    answer("o");
+    expect(await page.rest()).toContain('<select hidden id="sx-c1" data-sx-late><option>x</option><option>y</option></select>');
+  });
+
+  it("writes a failed part's notice as a cell in a row, a row in a table's body, an option in a select", async () => {
+    const { page, fail } = gated(`(div (table (tbody (tr (td "A") (wait "cell" "x")) (wait "row" "y"))) (select (wait "opt" "z")) (section (wait "s" "w")))`);
+    await page.next();
+    for (const k of ["cell", "row", "opt", "s"]) fail(k);
+    const html = await page.rest();
+    const notice = '<div class="render-error" role="status">This part of the page could not be shown.</div>';
+    expect(html).toContain(`<tr><td>A</td><td>${notice}</td></tr><tr><td>${notice}</td></tr></tbody>`);
+    expect(html).toContain("<select><option disabled>This part of the page could not be shown.</option></select>");
+    expect(html).toContain(`<section>${notice}</section>`);
+  });
+
+  it("keeps the page as it reads once all there: a row in its marker's place", async () => {
+    const g = gatedEnv();
+    const src = `(table (tbody (defer :fallback (tr (td "…")) (tr (td (wait "b" "B")))) (tr (td "C"))))`;
+    const { EvalContext, PageStream, emitForms } = await import("../src/index.ts");
+    const ctx = new EvalContext(g.env);
+    const page = new PageStream({ keep: true });
+    ctx.outOfOrder = page;
+    const all = reader(page.body).rest();
+    void page.follow(emitForms(parse(src), ctx, page.sink), () => "");
+    await settle();
+    g.answer("b");
+    await all;
+    expect(page.text).toBe("<table><tbody><tr><td>B</td></tr><tr><td>C</td></tr></tbody></table>");
+  });
+});
+
 describe("safety on the streamed path", () => {
   it("escapes text, attributes, URLs and script content arriving late exactly as when they are given at once", async () => {
     const registry = basePrimitives.extend();
