@@ -9,7 +9,7 @@
 import type { Done } from "./emit.ts";
 import type { OutOfOrder } from "./runtime.ts";
 import { Sink } from "./sink.ts";
-import type { Within } from "./within.ts";
+import { hiddenWithin, type Within } from "./within.ts";
 
 const utf8 = new TextEncoder();
 
@@ -179,29 +179,7 @@ const NO_SCRIPT =
  * then the call that moves it there.
  */
 function lateContent(id: number, html: string, within: Within, first: boolean): string {
-  const c = `id="sx-c${id}"`;
-  let hidden: string;
-  switch (within) {
-    case null:
-      hidden = `<div hidden ${c} data-sx-late>${html}</div>`;
-      break;
-    case "table":
-      hidden = `<table hidden ${c} data-sx-late>${html}</table>`;
-      break;
-    case "tbody":
-      hidden = `<table hidden data-sx-late><tbody ${c}>${html}</tbody></table>`;
-      break;
-    case "tr":
-      hidden = `<table hidden data-sx-late><tr ${c}>${html}</tr></table>`;
-      break;
-    case "colgroup":
-      hidden = `<table hidden data-sx-late><colgroup ${c}>${html}</colgroup></table>`;
-      break;
-    case "select":
-      hidden = `<select hidden ${c} data-sx-late>${html}</select>`;
-      break;
-  }
-  return `${first ? SWAP + NO_SCRIPT : ""}${hidden}<script>$sx(${id})</script>`;
+  return `${first ? SWAP + NO_SCRIPT : ""}${hiddenWithin(within, `id="sx-c${id}"`, "data-sx-late", html)}<script>$sx(${id})</script>`;
 }
 
 /**

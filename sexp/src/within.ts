@@ -51,3 +51,25 @@ export function fitted(within: Within, html: string): string {
       return "";
   }
 }
+
+/**
+ * `html` hidden, in what parses it as it would be parsed `within` that
+ * (rows in a table's body, cells in a row, options in a select): `id` on the
+ * element whose children it is, `mark` on the outermost.
+ */
+export function hiddenWithin(within: Within, id: string, mark: string, html: string): string {
+  switch (within) {
+    case null:
+      return `<div hidden ${id} ${mark}>${html}</div>`;
+    case "table":
+      return `<table hidden ${id} ${mark}>${html}</table>`;
+    case "tbody":
+      return `<table hidden ${mark}><tbody ${id}>${html}</tbody></table>`;
+    case "tr":
+      return `<table hidden ${mark}><tr ${id}>${html}</tr></table>`;
+    case "colgroup":
+      return `<table hidden ${mark}><colgroup ${id}>${html}</colgroup></table>`;
+    case "select":
+      return `<select hidden ${id} ${mark}>${html}</select>`;
+  }
+}
