@@ -50,7 +50,7 @@ import { compilingAgainst } from "./inline.ts";
 import { declareQuery, readQuery } from "./query.ts";
 import { declareRoute, type Route } from "./route.ts";
 import { Scope } from "./scope.ts";
-import { constant, emitOf, emitValue, known, later, settle, valueEmit, withEmit, writeChild, type Done, type Emit } from "./emit.ts";
+import { constant, emitOf, emitValue, fieldValue, fixedMarkup, known, later, settle, valueEmit, withEmit, writeChild, type Done, type Emit } from "./emit.ts";
 import type { Sink } from "./sink.ts";
 import { Html, Keyword, Sym, truthy, typeName, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 
@@ -433,10 +433,17 @@ function compileIf(n: ListNode, scope: Scope | null): Code {
   let emitNo: Emit | null = null;
   const branch = (t: Value, f: Frame | null, ctx: EvalContext, out: Sink): Done =>
     truthy(t) ? (emitYes ??= emitOf(yes))(f, ctx, out) : (emitNo ??= emitOf(no))(f, ctx, out);
+  const field = known(test).field;
+  const [textYes, textNo] = [fixedMarkup(yes), fixedMarkup(no)];
   return withEmit(code, (f, ctx, out) => {
-    const t = test(f, ctx);
+    // A local's field (`(:on_sale p)`) read here, and fixed markup written here: no call for either.
+    let t: Out | undefined = field === undefined ? undefined : fieldValue(field, f);
+    if (t === undefined) t = test(f, ctx);
     if (t instanceof Promise) return later(out, t, ctx, (t, into) => branch(t, f, ctx, into));
-    return branch(t, f, ctx, out);
+    const text = truthy(t) ? textYes : textNo;
+    if (text === null) return branch(t, f, ctx, out);
+    out.text += text;
+    return undefined;
   });
 }
 
@@ -450,10 +457,17 @@ function compileWhen(n: ListNode, scope: Scope | null, when: boolean): Code {
     return truthy(t) === when ? body(f, ctx) : null;
   };
   let emitBody: Emit | null = null;
+  const field = known(test).field;
+  const text = fixedMarkup(body);
   return withEmit(code, (f, ctx, out) => {
-    const t = test(f, ctx);
+    // As `if`'s: a local's field read here, fixed markup written here.
+    let t: Out | undefined = field === undefined ? undefined : fieldValue(field, f);
+    if (t === undefined) t = test(f, ctx);
     if (t instanceof Promise) return later(out, t, ctx, (t, into) => (truthy(t) === when ? (emitBody ??= emitOf(body))(f, ctx, into) : undefined));
-    return truthy(t) === when ? (emitBody ??= emitOf(body))(f, ctx, out) : undefined;
+    if (truthy(t) !== when) return undefined;
+    if (text === null) return (emitBody ??= emitOf(body))(f, ctx, out);
+    out.text += text;
+    return undefined;
   });
 }
 

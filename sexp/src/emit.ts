@@ -81,21 +81,25 @@ export function fieldValue(field: LocalField, f: Frame | null): Value | undefine
   return v === undefined ? null : v;
 }
 
+/**
+ * The markup of code whose value is known at compile time, rendered once;
+ * null for any other, or one that cannot render (it fails where it runs, as before).
+ */
+export function fixedMarkup(code: Code): string | null {
+  if (!known(code).constant) return null;
+  try {
+    return flat(renderChild(code(null, null as never) as Value));
+  } catch {
+    return null;
+  }
+}
+
 /** An emitter that writes the value of `code`. */
 export function valueEmit(code: Code): Emit {
   const k = known(code);
-  if (k.constant) {
-    // Its markup is fixed: written as it was rendered once (anything that cannot render fails where it runs, as before).
-    let text: string | null = null;
-    try {
-      text = flat(renderChild(code(null, null as never) as Value));
-    } catch {}
-    if (text === "") return writesNothing;
-    if (text !== null) {
-      const fixed = text;
-      return (_f, _ctx, out) => void (out.text += fixed);
-    }
-  }
+  const text = fixedMarkup(code);
+  if (text === "") return writesNothing;
+  if (text !== null) return (_f, _ctx, out) => void (out.text += text);
   const field = k.field;
   if (field !== undefined) {
     const general = valueEmit(withoutField(code));

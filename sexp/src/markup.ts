@@ -176,8 +176,12 @@ function attributePart({ code, name, url }: Attribute, before: string, after: st
   const render = (v: Value): string => renderAttribute(name, v, url);
   const open = flat(before + " " + name + '="');
   const close = flat('"' + after);
+  // A condition's answer (`:disabled (<= stock 0)`): the attribute there or not, with the text around it, written once.
+  const present = flat(before + " " + name + after);
+  const absent = flat(before + after);
   const write = (v: Out, ctx: EvalContext, out: Sink): Done => {
-    if (typeof v === "string") {
+    if (typeof v === "boolean" || v === null) out.text += v === true ? present : absent;
+    else if (typeof v === "string") {
       out.text += open;
       out.text += escapeHtml(url ? safeUrl(v) : v);
       out.text += close;

@@ -36,6 +36,13 @@ describe("elements and attributes", () => {
     expect(html('(p "a") (p "b")')).toBe("<p>a</p><p>b</p>");
   });
 
+  it("writes a condition on a local's field, with fixed markup in its branches, as any other condition", () => {
+    const items = [new Map<string, Value>([["new", true], ["sale", false]]), new Map<string, Value>([["sale", 1]]), null];
+    const src = `(map (fn (p) (li (when (:new p) (b "New")) (if (:sale p) (i "Sale") (u "Full")) (unless (:new p) "·"))) items)`;
+    expect(html(src, { items })).toBe("<li><b>New</b><u>Full</u></li><li><i>Sale</i>·</li><li><u>Full</u>·</li>");
+    expect(renderError(`(map (fn (p) (when (:new p) "x")) items)`, { items: [[1, 2]] }).message).toBe("cannot read :new of a list (use an index)");
+  });
+
   it("true gives a bare attribute, false and nil omit it", () => {
     expect(html("(input :disabled true :checked false :value nil :required true)")).toBe("<input disabled required>");
     expect(html("(button :disabled d)", { d: true })).toBe("<button disabled></button>");
