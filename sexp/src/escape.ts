@@ -23,11 +23,15 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 const STRIPPED = /[\x00-\x20\x7f]+/g;
 const SAFE_DATA = /^data:image\/(?:png|gif|jpeg|jpg|webp|avif|bmp|x-icon)[;,]/i;
 
+/** Whether a URL beginning with `start` is safe whatever follows: a path, a fragment or a query, which no scheme can come before. */
+export function startsSafeUrl(start: string): boolean {
+  const c = start.charCodeAt(0);
+  return c === 47 || c === 35 || c === 63;
+}
+
 /** Whether a URL attribute value is safe to emit (no script-running scheme). */
 export function isSafeUrl(url: string): boolean {
-  // A path, a fragment or a query: no scheme can come before these.
-  const c = url.charCodeAt(0);
-  if (c === 47 || c === 35 || c === 63) return true;
+  if (startsSafeUrl(url)) return true;
   if (!url.includes(":")) return true; // no scheme at all
   const compact = url.replace(STRIPPED, "");
   const m = SCHEME.exec(compact);

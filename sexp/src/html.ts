@@ -62,14 +62,19 @@ export function attributeList(name: string, items: readonly Value[]): string {
   let s = "";
   let first = true;
   for (const x of items) {
-    if (x === null || x === false || x === undefined) continue;
-    let item: string;
-    if (typeof x === "string") item = x;
-    else if (typeof x === "number") item = String(x);
-    else if (x instanceof Keyword) item = x.name;
-    else throw new RenderError(`attribute :${name} cannot contain a ${typeName(x)}`);
+    const item = attributeItem(name, x);
+    if (item === null) continue;
     s = first ? item : s + " " + item;
     first = false;
   }
   return s;
+}
+
+/** One item of a list value as it is joined (see attributeList); null for one left out (nil, false). */
+export function attributeItem(name: string, x: Value | undefined): string | null {
+  if (x === null || x === false || x === undefined) return null;
+  if (typeof x === "string") return x;
+  if (typeof x === "number") return String(x);
+  if (x instanceof Keyword) return x.name;
+  throw new RenderError(`attribute :${name} cannot contain a ${typeName(x)}`);
 }

@@ -3,20 +3,20 @@
  * rendered once), fragments, `raw!`, and component calls.
  */
 import { cssValue, scriptJson } from "./embed.ts";
-import { escapeHtml, safeUrl } from "./escape.ts";
+import { escapeHtml, safeUrl, startsSafeUrl } from "./escape.ts";
 import { EvalError, notAComponentMessage, unknownNameMessage, withLoc } from "./errors.ts";
 import { isLiteral, readDefer } from "./forms.ts";
 import { placeholder } from "./stream.ts";
 import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
-import { attributeList, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
+import { attributeItem, attributeList, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
 import { Global, compile, compileBody, evalAll, fail, locOf } from "./compiler.ts";
 import { compileInlined, holds, inlineCall } from "./inline.ts";
-import { Component, EvalContext, abandon, asSexpError, callComponent, slotsOf, type Code, type Out } from "./runtime.ts";
+import { Component, EvalContext, Primitive, abandon, asSexpError, callComponent, callPrimitive, slotsOf, type Code, type Out } from "./runtime.ts";
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
-import { Html, type ListNode, type Loc, type Value } from "./types.ts";
+import { Html, type ListNode, type Loc, type Node, type Value } from "./types.ts";
 import { constant, emitOf, fieldValue, isConstant, known, later, markupValue, settle, valueEmit, withEmit, writeFailure, type Done, type Emit } from "./emit.ts";
 import { withinElement, type Within } from "./within.ts";
 
@@ -37,6 +37,22 @@ interface Attribute {
   readonly code: Code;
   readonly name: string;
   readonly url: boolean;
+  /** Its value as a call of a global, when it is one: maybe a primitive that can be written piece by piece (see piecesPart). */
+  readonly call: GlobalCall | null;
+}
+
+/** `(name args...)` where `name` is no local: the function looked up where it runs. */
+interface GlobalCall {
+  readonly global: Global;
+  readonly args: readonly Code[];
+  readonly loc: Loc;
+}
+
+function globalCall(n: Node, scope: Scope | null): GlobalCall | null {
+  if (n.kind !== "list" || n.value.length < 2) return null;
+  const head = n.value[0]!;
+  if (head.kind !== "sym" || scope?.resolve(head.value as string)) return null;
+  return { global: new Global(head.value as string), args: n.value.slice(1).map((a) => compile(a, scope)), loc: locOf(n) };
 }
 
 /** The element a part comes from, for its errors (an element's parts may come from its children). */
@@ -80,7 +96,7 @@ export function compileElement(tag: string, n: ListNode, scope: Scope | null): C
   for (const a of attrs) {
     const url = a.kind === "url";
     if (isLiteral(a.value)) push(renderAttribute(a.name, compile(a.value, scope)(null, null as never) as Value, url), null);
-    else push({ code: compile(a.value, scope), name: a.name, url }, self);
+    else push({ code: compile(a.value, scope), name: a.name, url, call: globalCall(a.value, scope) }, self);
   }
   push(">", null);
   if (!isVoid) {
@@ -172,7 +188,8 @@ function finish(parts: readonly Part[], owners: readonly (Owner | null)[]): { em
 }
 
 /** An attribute with the fixed text around it (a failure in a streamed render leaves the attribute out). */
-function attributePart({ code, name, url }: Attribute, before: string, after: string): Emit {
+function attributePart(attr: Attribute, before: string, after: string): Emit {
+  const { code, name, url } = attr;
   const render = (v: Value): string => renderAttribute(name, v, url);
   const open = flat(before + " " + name + '="');
   const close = flat('"' + after);
@@ -202,10 +219,94 @@ function attributePart({ code, name, url }: Attribute, before: string, after: st
     return undefined;
   };
   const field = known(code).field;
-  if (field === undefined) return (f, ctx, out) => write(code(f, ctx), ctx, out);
+  const value: Emit =
+    field === undefined
+      ? (f, ctx, out) => write(code(f, ctx), ctx, out)
+      : (f, ctx, out) => {
+          const v = fieldValue(field, f);
+          return write(v === undefined ? code(f, ctx) : v, ctx, out);
+        };
+  return attr.call === null ? value : piecesPart(attr, attr.call, open, close, write, value);
+}
+
+/**
+ * An attribute whose value is a call that can be written piece by piece,
+ * with no value made first: `:href (str "/p/" slug "/")` (a primitive whose
+ * answer is one text per argument, its `piece`), each piece escaped as it
+ * is; `:class (list "card" (when sold-out "sold-out"))` (the base `list`),
+ * its items joined as a list value's are (attributeItem). Literal pieces are
+ * made once. A URL is written so only from `str` whose first piece is literal
+ * text no scheme can come before (startsSafeUrl). Anything else, and a
+ * call of something else, is written as its value (`value`).
+ */
+function piecesPart(attr: Attribute, call: GlobalCall, open: string, close: string, write: (v: Out, ctx: EvalContext, out: Sink) => Done, value: Emit): Emit {
+  const { global, args, loc } = call;
+  const n = args.length;
+  // For the primitive last found under the name: each argument's text, escaped (null: left out; undefined: made where it runs).
+  let madeFor: Primitive | null = null;
+  let fixed: (string | null | undefined)[] = [];
+  let pieceOf: ((v: Value, ctx: EvalContext) => string | null) | null = null;
+  let separator = "";
+  const make = (fn: Primitive, ctx: EvalContext): void => {
+    madeFor = fn;
+    pieceOf = null;
+    const item = fn.meta.inline === "list" && !attr.url ? (v: Value): string | null => attributeItem(attr.name, v) : null;
+    const piece = item ?? fn.piece;
+    if (piece === null) return;
+    try {
+      const texts = args.map((a) => (isConstant(a) ? piece(a(null, null as never) as Value, ctx) : undefined));
+      if (attr.url && !(typeof texts[0] === "string" && startsSafeUrl(texts[0]))) return;
+      fixed = texts.map((t) => (typeof t === "string" ? flat(escapeHtml(t)) : t));
+    } catch {
+      // It fails where it runs, as before.
+      return;
+    }
+    pieceOf = piece;
+    separator = item ? " " : "";
+  };
   return (f, ctx, out) => {
-    const v = fieldValue(field, f);
-    return write(v === undefined ? code(f, ctx) : v, ctx, out);
+    const fn = global.get(ctx);
+    if (!(fn instanceof Primitive)) return value(f, ctx, out);
+    if (fn !== madeFor) make(fn, ctx);
+    const piece = pieceOf;
+    if (piece === null) return value(f, ctx, out);
+    const vals = new Array<Out>(n);
+    let pending = false;
+    try {
+      for (let i = 0; i < n; i++) {
+        const v = fixed[i] === undefined ? args[i]!(f, ctx) : null;
+        if (v instanceof Promise) pending = true;
+        vals[i] = v;
+      }
+    } catch (e) {
+      abandon(vals);
+      throw e;
+    }
+    if (pending) {
+      // The call made when its arguments are all there, literals with them.
+      for (let i = 0; i < n; i++) if (fixed[i] !== undefined) vals[i] = args[i]!(f, ctx);
+      return write(Promise.all(vals).then((vs) => callPrimitive(fn, vs, ctx, loc)), ctx, out);
+    }
+    ctx.step(loc);
+    let text = open;
+    let first = true;
+    try {
+      for (let i = 0; i < n; i++) {
+        let t = fixed[i];
+        if (t === undefined) {
+          t = piece(vals[i] as Value, ctx);
+          if (t !== null) t = escapeHtml(t);
+        }
+        if (t === null) continue;
+        text += first ? t : separator + t;
+        first = false;
+      }
+    } catch (e) {
+      throw asSexpError(e, fn.name, loc);
+    }
+    out.text += text;
+    out.text += close;
+    return undefined;
   };
 }
 

@@ -7,7 +7,7 @@
 import type { CallCheck } from "./call-check.ts";
 import { Primitive, type FixedArity, type PrimitiveEffect, type PrimitiveFn, type PrimitiveMeta, type PrimitiveTable } from "./runtime.ts";
 
-/** A primitive's definition; `fn1`..`fn3` (pure primitives only) are its fixed-arity forms (see FixedArity). */
+/** A primitive's definition; `fn1`..`fn3` and `piece` (pure primitives only) are its other forms (see FixedArity). */
 export interface PrimitiveSpec extends FixedArity {
   readonly name: string;
   /** Lambda list as documentation, e.g. `f items`, `coll key &optional default`, `name &key alt`, `&rest xs`. */
@@ -21,7 +21,7 @@ export interface PrimitiveSpec extends FixedArity {
   /** A static check of its calls' arguments, which `sexp check` runs (see call-check.ts). */
   readonly check?: CallCheck;
   /** Calls the compiler may run inline (see PrimitiveMeta.inline). */
-  readonly inline?: "map";
+  readonly inline?: "map" | "list";
   /** The argument that is the page it answers with (see PrimitiveMeta.page). */
   readonly page?: number;
   readonly fn: PrimitiveFn;
@@ -82,6 +82,7 @@ export class Registry implements PrimitiveTable {
     for (const [n, f] of [[1, spec.fn1], [2, spec.fn2], [3, spec.fn3]] as const) {
       if (f && (io || n < minArgs || n > maxArgs)) throw new Error(`primitive ${spec.name} cannot have a form for ${n} argument(s)`);
     }
+    if (spec.piece && io) throw new Error(`primitive ${spec.name} does I/O: it cannot be written piece by piece`);
     this.own.set(spec.name, new Primitive(meta, spec.fn, spec));
     return this;
   }

@@ -342,6 +342,12 @@ export interface FixedArity {
   readonly fn1?: ((x: Value, ctx: EvalContext) => Out) | null;
   readonly fn2?: ((x: Value, y: Value, ctx: EvalContext) => Out) | null;
   readonly fn3?: ((x: Value, y: Value, z: Value, ctx: EvalContext) => Out) | null;
+  /**
+   * For a pure primitive whose answer is one text per argument, joined
+   * (`str`): that text. A call as an attribute's value is written piece by
+   * piece, no string made first (markup.ts).
+   */
+  readonly piece?: ((x: Value, ctx: EvalContext) => string) | null;
 }
 
 /**
@@ -371,10 +377,11 @@ export interface PrimitiveMeta {
   readonly check: CallCheck | null;
   /**
    * `map`: the compiler may run `(map (fn (x) body...) items)` with this
-   * primitive as a loop, without a closure and a call per item. Only the
-   * base `map` says so.
+   * primitive as a loop, without a closure and a call per item. `list`: an
+   * attribute's `(list ...)` may be written as its items joined, with no
+   * list made. Only the base `map` and `list` say so.
    */
-  readonly inline: "map" | null;
+  readonly inline: "map" | "list" | null;
   /**
    * A response with a page, like `(render page)`: the index of the page
    * argument. In a streamed route the call hands over the response first and
@@ -391,6 +398,7 @@ export class Primitive implements Callable {
   readonly fn1: NonNullable<FixedArity["fn1"]> | null;
   readonly fn2: NonNullable<FixedArity["fn2"]> | null;
   readonly fn3: NonNullable<FixedArity["fn3"]> | null;
+  readonly piece: NonNullable<FixedArity["piece"]> | null;
   constructor(
     readonly meta: PrimitiveMeta,
     readonly fn: PrimitiveFn,
@@ -400,6 +408,7 @@ export class Primitive implements Callable {
     this.fn1 = fixed.fn1 ?? null;
     this.fn2 = fixed.fn2 ?? null;
     this.fn3 = fixed.fn3 ?? null;
+    this.piece = fixed.piece ?? null;
   }
 }
 

@@ -93,6 +93,34 @@ describe("elements and attributes", () => {
     );
   });
 
+  it("writes (str ...) and (list ...) attributes piece by piece exactly as their values", () => {
+    const value = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("javascript:alert(1)", "/p", "#f", "a&b", '"q"', ""), fc.integer(), fc.boolean(), fc.constant(null));
+    const outcome = (src: string, vars: Record<string, Value>): string => {
+      try {
+        return html(src, vars);
+      } catch (e) {
+        return `error: ${(e as Error).message}`;
+      }
+    };
+    fc.assert(
+      fc.property(value, value, value, (a, b, c) => {
+        const vars = { a, b, c };
+        const attributes = [':title (str a b c)', ':href (str "/x/" a b)', ':src (str a "/y")', ':action (str "#" c)', ':class (list "card" a b c)', ':id (list a)'];
+        for (const attr of attributes) {
+          const [name, call] = [attr.slice(0, attr.indexOf(" ")), attr.slice(attr.indexOf(" ") + 1)];
+          // The same call made for its value first, then given to the attribute.
+          expect(outcome(`(div ${attr})`, vars)).toBe(outcome(`(let ((v ${call})) (div ${name} v))`, vars));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // A local or a global function of that name is called as it is.
+    expect(html('(let ((str (fn (a b) "X"))) (a :href (str "/a" "b")))')).toBe('<a href="X"></a>');
+    const env = createEnv();
+    renderForms(parse('(define (list a b) "mine")'), env);
+    expect(renderForms(parse('(p :class (list "a" "b"))'), env)).toBe('<p class="mine"></p>');
+  });
+
   it("rejects a duplicate attribute, at the second one", () => {
     const err = renderError('(div :class "a"\n     :class "b")');
     expect(err.message).toContain(":class given twice");

@@ -296,7 +296,8 @@ describe("safety on the streamed path", () => {
   it("escapes text, attributes, URLs and script content arriving late exactly as when they are given at once", async () => {
     const registry = basePrimitives.extend();
     registry.defineIO({ name: "later", params: "v", doc: "v, a moment later (test I/O).", fn: ([v]) => new Promise<Value>((r) => setTimeout(() => r(v!), 0)) });
-    const page = (get: string) => `(div (p ${get}) (a :href ${get} :title ${get} "x") (script "var v = " (json ${get}) ";") (style "a{content:" (css-value ${get}) "}"))`;
+    const page = (get: string) =>
+      `(div (p ${get}) (a :href ${get} :title ${get} "x") (a :href (str "/p/" ${get}) :src (str ${get} "/") :class (list "c" ${get}) "y") (script "var v = " (json ${get}) ";") (style "a{content:" (css-value ${get}) "}"))`;
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: fc.constantFrom("<", ">", "&", '"', "'", "/", "s", "c", "r", "i", "p", "t", ":", "j", "a", "v", " ", "\n", "!", "-") }), async (x) => {
         const env = createEnv(registry);

@@ -21,6 +21,7 @@ export function registerLists(r: Registry): void {
     fn1: (x) => [x],
     fn2: (x, y) => [x, y],
     fn3: (x, y, z) => [x, y, z],
+    inline: "list",
   });
   r.define({
     name: "first",

@@ -126,6 +126,7 @@ export function registerStrings(r: Registry): void {
     fn1: (x, ctx) => checked(strPart(x, ctx), ctx),
     fn2: (x, y, ctx) => checked(strPart(x, ctx) + strPart(y, ctx), ctx),
     fn3: (x, y, z, ctx) => checked(strPart(x, ctx) + strPart(y, ctx) + strPart(z, ctx), ctx),
+    piece: strPart,
   });
   r.define({
     name: "format",
