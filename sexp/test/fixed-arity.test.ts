@@ -47,6 +47,18 @@ describe("fixed-arity forms of primitives", () => {
     });
   }
 
+  for (const p of basePrimitives.list().filter((p) => p.piece)) {
+    it(`${p.name}: its pieces joined equal fn`, () => {
+      const ctx = () => new EvalContext(createEnv());
+      fc.assert(
+        fc.property(fc.array(value, { maxLength: 5 }), (xs) => {
+          expect(outcome(() => xs.map((x) => p.piece!(x, ctx())).join(""))).toBe(outcome(() => p.fn(xs, ctx())));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
   it("a call through one counts a step and names the primitive and place when it fails", () => {
     const env = createEnv();
     expect(renderForms(parse(`(p (str "a" 1 nil) (format "%.1f" 2) (<= 1 2))`), env)).toBe("<p>a12.0</p>");
@@ -60,5 +72,6 @@ describe("fixed-arity forms of primitives", () => {
     const r = new Registry();
     expect(() => r.defineIO({ name: "io", params: "x", doc: "An I/O call.", fn: () => null, fn1: () => null })).toThrow(/cannot have a form for 1/);
     expect(() => r.define({ name: "two", params: "x y", doc: "Two arguments.", fn: () => null, fn1: () => null })).toThrow(/cannot have a form for 1/);
+    expect(() => r.defineIO({ name: "io-str", params: "&rest xs", doc: "An I/O join.", fn: () => null, piece: () => "" })).toThrow(/cannot be written piece by piece/);
   });
 });
