@@ -141,8 +141,9 @@ export class Global {
         return this.value;
       }
     }
-    const value = (this.value = env.lookup(this.name));
+    const value = env.lookup(this.name);
     if (value !== undefined) {
+      this.value = value;
       this.env = env;
       this.above = env.vars.has(this.name) ? null : env.parent;
       this.generation = Env.generation;

@@ -5,7 +5,7 @@
 import { cssValue, scriptJson } from "./embed.ts";
 import { escapeHtml, safeUrl, startsSafeUrl } from "./escape.ts";
 import { EvalError, notAComponentMessage, unknownNameMessage, withLoc } from "./errors.ts";
-import { isLiteral, readDefer } from "./forms.ts";
+import { isLiteral, readDefer, readHead } from "./forms.ts";
 import { placeholder } from "./stream.ts";
 import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
@@ -50,9 +50,10 @@ interface GlobalCall {
 
 function globalCall(n: Node, scope: Scope | null): GlobalCall | null {
   if (n.kind !== "list" || n.value.length < 2) return null;
-  const head = n.value[0]!;
-  if (head.kind !== "sym" || scope?.resolve(head.value as string)) return null;
-  return { global: new Global(head.value as string), args: n.value.slice(1).map((a) => compile(a, scope)), loc: locOf(n) };
+  // Only what the compiler reads as a call of a global (not a special form, element or component).
+  const head = readHead(n, scope, fail);
+  if (head.kind !== "call" || head.name === null) return null;
+  return { global: new Global(head.name), args: n.value.slice(1).map((a) => compile(a, scope)), loc: locOf(n) };
 }
 
 /** The element a part comes from, for its errors (an element's parts may come from its children). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EvalError, createEnv, evaluateForms, parse } from "../src/index.ts";
+import { EvalError, createEnv, evaluateForms, parse, renderForms } from "../src/index.ts";
 import { ev, failure, html } from "./helpers.ts";
 
 describe("evaluator: special forms", () => {
@@ -256,5 +256,16 @@ describe("review regressions", () => {
     expect(parseOne("##-Inf").value).toBe(-Infinity);
     expect(printValue(Keyword.of("a b"))).toBe('(keyword "a b")');
     expect(printValue({ u: "ann" } as never)).toBe('{:u "ann"}');
+  });
+});
+
+describe("compiled code run in several environments", () => {
+  it("finds a global again where it is defined after an environment without it", () => {
+    const forms = parse(`(p (greet))`);
+    const a = createEnv();
+    evaluateForms(parse(`(define (greet) "a")`), a);
+    expect(renderForms(forms, createEnv(a))).toBe("<p>a</p>");
+    expect(() => renderForms(forms, createEnv(createEnv()))).toThrow(/greet/);
+    expect(renderForms(forms, createEnv(a))).toBe("<p>a</p>");
   });
 });

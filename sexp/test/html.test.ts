@@ -114,6 +114,8 @@ describe("elements and attributes", () => {
       }),
       { numRuns: 300 },
     );
+    // Special forms there are what they always were.
+    expect(html("(p :title (quote (1 2)) :class (do (define y \"a\") y))")).toBe('<p title="1 2" class="a"></p>');
     // A local or a global function of that name is called as it is.
     expect(html('(let ((str (fn (a b) "X"))) (a :href (str "/a" "b")))')).toBe('<a href="X"></a>');
     const env = createEnv();
