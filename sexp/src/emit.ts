@@ -86,7 +86,7 @@ export function fieldValue(field: LocalField, f: Frame | null): Value | undefine
  * null for any other, or one that cannot render (it fails where it runs, as before).
  */
 export function fixedMarkup(code: Code): string | null {
-  if (!known(code).constant) return null;
+  if (!isConstant(code)) return null;
   try {
     return flat(renderChild(code(null, null as never) as Value));
   } catch {

@@ -43,9 +43,14 @@ export interface InlineCall {
   readonly within: readonly Component[];
 }
 
+/** Whether no hook wants to see calls of `comp` (the executor's holes, `:cache` components), so they may be made as they are. */
+export function noHookWants(comp: Component, ctx: EvalContext): boolean {
+  return ctx.hook === null || ctx.hook.passes?.(comp) === true;
+}
+
 /** Whether an inlined call may run as compiled: its name is still that component (`current`), and no hook wants to see the call. */
 export function holds(comp: Component, current: unknown, ctx: EvalContext): boolean {
-  return current === comp && (ctx.hook === null || ctx.hook.passes?.(comp) === true);
+  return current === comp && noHookWants(comp, ctx);
 }
 
 /** The call `n` of `name` compiled in place, or null when it cannot be (then it is a call). */

@@ -9,10 +9,10 @@ import { isLiteral, readDefer, readHead } from "./forms.ts";
 import { placeholder } from "./stream.ts";
 import { Sink, flat } from "./sink.ts";
 import { readComponentCall, readElement, type RawTextPiece } from "./markup-forms.ts";
-import { attributeItem, attributeList, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
+import { attributeItem, renderAttribute, renderChild, renderRawTextContent } from "./html.ts";
 import { VOID_ELEMENTS } from "./html-tags.ts";
 import { Global, compile, compileBody, evalAll, fail, locOf } from "./compiler.ts";
-import { compileInlined, holds, inlineCall } from "./inline.ts";
+import { compileInlined, holds, inlineCall, noHookWants } from "./inline.ts";
 import { Component, EvalContext, Primitive, abandon, asSexpError, callComponent, callPrimitive, slotsOf, type Code, type Out } from "./runtime.ts";
 import { emitComponent } from "./render-calls.ts";
 import type { Scope } from "./scope.ts";
@@ -206,11 +206,6 @@ function attributePart(attr: Attribute, before: string, after: string): Emit {
     } else if (typeof v === "number") {
       // No number needs escaping, or is a URL with a scheme.
       out.text += open + String(v) + close;
-    } else if (Array.isArray(v)) {
-      const s = attributeList(name, v);
-      out.text += open;
-      out.text += escapeHtml(url ? safeUrl(s) : s);
-      out.text += close;
     } else if (v instanceof Promise) {
       out.text += before;
       const done = later(out, v, ctx, (v, into) => void (into.text += render(v)), "in-tag");
@@ -497,7 +492,7 @@ function compileCallOf(name: string, n: ListNode, scope: Scope | null): Code {
   return withEmit(code, (f, ctx, out) => {
     const comp = global.get(ctx);
     // A hook that may answer this call itself needs its arguments first.
-    if (!(comp instanceof Component) || (ctx.hook !== null && !ctx.hook.passes?.(comp))) return (byValue ??= valueEmit(code))(f, ctx, out);
+    if (!(comp instanceof Component) || !noHookWants(comp, ctx)) return (byValue ??= valueEmit(code))(f, ctx, out);
     if (comp !== cached) {
       slots = slotsOf(comp, names);
       cached = comp;

@@ -109,5 +109,12 @@ describe("inlined component calls", () => {
     const env = site(defs);
     expect(render(env, `(map (fn (l) (~two :a (:title l))) links)`).html).toBe(each((even) => (even ? "<i>A &amp; B</i>" : "<i>&lt;b&gt;</i>")));
     expect(renderForms(parse(`(~nav :items links)`), createEnv(env))).toContain("A &amp; B");
+    // Past 32 runs, and again, each is still a call: one call deep.
+    const deep = site(`(defcomp ~two (&key a b) (i (depth))) (defcomp ~kid (&key a &rest children) (i (depth)))`, withDepth());
+    for (const call of [`(~two :a (:title l))`, `(~kid :a l "child")`, `(~two :a "A" :b "B")`]) {
+      const page = parse(`(map (fn (l) ${call}) links)`);
+      render(deep, page);
+      expect(render(deep, page).html, call).toBe("<i>1</i>".repeat(40));
+    }
   });
 });

@@ -81,8 +81,8 @@ export class ResolverClient implements Resolver {
     if (this.wave.length) this.flush();
   }
 
-  private firstAnswer: Promise<UnavailableError | null> | null = null;
-  private answerFirst: (outcome: UnavailableError | null) => void = () => {};
+  private answerFirst!: (outcome: UnavailableError | null) => void;
+  private readonly firstAnswer = new Promise<UnavailableError | null>((resolve) => (this.answerFirst = resolve));
 
   /**
    * Settles when the request's first batch (whenever it is sent) is
@@ -90,7 +90,6 @@ export class ResolverClient implements Resolver {
    * got no answer, or the resolver could not reach the database), or null.
    */
   firstBatchAnswered(): Promise<UnavailableError | null> {
-    this.firstAnswer ??= new Promise((resolve) => (this.answerFirst = resolve));
     return this.firstAnswer;
   }
 
@@ -118,12 +117,7 @@ export class ResolverClient implements Resolver {
           return error;
         },
       )
-      .then((outcome) => {
-        if (first) {
-          this.firstAnswer ??= Promise.resolve(outcome);
-          this.answerFirst(outcome);
-        }
-      });
+      .then((outcome) => first && this.answerFirst(outcome));
   }
 }
 
@@ -134,6 +128,7 @@ const isUnavailable = (result: CallResult | undefined): result is { error: strin
 
 function settle(p: Pending, result: CallResult | undefined): void {
   if (!result) p.reject(new Error(`no result for ${p.call.op} ${p.call.service}/${p.call.name}`));
-  else if ("error" in result) p.reject(result.unavailable ? unavailable(result.error) : new Error(result.error));
+  else if (isUnavailable(result)) p.reject(unavailable(result.error));
+  else if ("error" in result) p.reject(new Error(result.error));
   else p.resolve(result.ok);
 }
